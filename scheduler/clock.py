@@ -1,0 +1,130 @@
+"""Time as an input: every component that cares about "now" takes a Clock.
+
+All datetimes are timezone-aware UTC. Three clocks:
+
+- ``SystemClock``: the real time; what ``campaign run`` uses in production.
+- ``FrozenClock``: stands still until moved; for tests.
+- ``ScaledClock``: campaign time mapped onto wall time at a speed factor, so a
+  rehearsal plays four weeks in a minute. The daemon and the sandbox share one
+  instance, so rate-limit windows and 24-hour caps stay consistent with the
+  schedule.
+
+``to_wall`` converts a campaign instant into the wall-clock instant at which it
+happens; APScheduler, which only knows wall time, is given those.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+def utc_now() -> datetime:
+    """The real current time, aware UTC."""
+    return datetime.now(UTC)
+
+
+class Clock(Protocol):
+    """A source of campaign time."""
+
+    def now(self) -> datetime:
+        """Current campaign time, aware UTC."""
+        ...
+
+    def to_wall(self, instant: datetime) -> datetime:
+        """The wall-clock instant (aware UTC) at which campaign ``instant`` happens."""
+        ...
+
+    def wall_seconds(self, campaign_seconds: float) -> float:
+        """How many wall seconds a campaign duration of ``campaign_seconds`` takes."""
+        ...
+
+
+class SystemClock:
+    """Real time: campaign time equals wall time."""
+
+    def now(self) -> datetime:
+        return utc_now()
+
+    def to_wall(self, instant: datetime) -> datetime:
+        return instant
+
+    def wall_seconds(self, campaign_seconds: float) -> float:
+        return campaign_seconds
+
+    def __repr__(self) -> str:
+        return "SystemClock()"
+
+
+class FrozenClock:
+    """A clock that moves only when told to; thread-safe."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("FrozenClock needs an aware datetime")
+        self._now = start.astimezone(UTC)
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> datetime:
+        """Move forward by ``seconds``; returns the new time."""
+        with self._lock:
+            self._now += timedelta(seconds=seconds)
+            return self._now
+
+    def set(self, instant: datetime) -> None:
+        """Jump to ``instant`` (aware)."""
+        with self._lock:
+            self._now = instant.astimezone(UTC)
+
+    def to_wall(self, instant: datetime) -> datetime:
+        # A frozen clock's future never arrives on its own: map it onto the real
+        # time it is away from now, so schedulers fire when the test advances past.
+        return utc_now() + (instant - self.now())
+
+    def wall_seconds(self, campaign_seconds: float) -> float:
+        return campaign_seconds
+
+    def __repr__(self) -> str:
+        return f"FrozenClock({self._now.isoformat()})"
+
+
+class ScaledClock:
+    """Campaign time that runs ``speed`` times faster than wall time.
+
+    ``campaign_start`` is the campaign instant that corresponds to the wall instant
+    ``wall_start`` (default: the moment of construction).
+    """
+
+    def __init__(
+        self, campaign_start: datetime, speed: float, wall_start: datetime | None = None
+    ) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        if campaign_start.tzinfo is None:
+            raise ValueError("ScaledClock needs an aware datetime")
+        self.campaign_start = campaign_start.astimezone(UTC)
+        self.wall_start = wall_start or utc_now()
+        self.speed = speed
+        self._wall_start_monotonic = (
+            time.monotonic() - (utc_now() - self.wall_start).total_seconds()
+        )
+
+    def now(self) -> datetime:
+        elapsed = time.monotonic() - self._wall_start_monotonic
+        return self.campaign_start + timedelta(seconds=elapsed * self.speed)
+
+    def to_wall(self, instant: datetime) -> datetime:
+        offset = (instant - self.campaign_start).total_seconds() / self.speed
+        return self.wall_start + timedelta(seconds=offset)
+
+    def wall_seconds(self, campaign_seconds: float) -> float:
+        return campaign_seconds / self.speed
+
+    def __repr__(self) -> str:
+        return f"ScaledClock(start={self.campaign_start.isoformat()}, speed={self.speed})"

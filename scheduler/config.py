@@ -1,0 +1,382 @@
+"""The campaign file (config.yaml) and the runtime settings.
+
+Layering, lowest to highest: the defaults below, then ``config.yaml``, then
+environment variables (``CAMPAIGN_*``, see :class:`RuntimeSettings`), then CLI
+flags. Parsed once into frozen objects and passed down; never a global.
+
+Every model forbids unknown keys, so a misspelt key is an error with a
+"did you mean" rather than a silently ignored setting. Secrets never live in
+this file: accounts name the environment variables that hold them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from scheduler.errors import ConfigError, ContentError
+from scheduler.yamlsafe import Document, load_file
+
+Platform = Literal["x", "facebook"]
+PLATFORMS: tuple[Platform, ...] = ("x", "facebook")
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")]
+
+# The credential fields each platform needs, mapped to what they are for.
+# X: OAuth 1.0a user context (consumer key/secret + access token/secret) [platforms.md 0.1].
+# Facebook: a Page access token [platforms.md 2.1]; app id/secret only for debug_token.
+CREDENTIAL_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "x": (("api_key", "api_secret", "access_token", "access_token_secret"), ("bearer_token",)),
+    "facebook": (("page_access_token",), ("app_id", "app_secret")),
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Conference(_Strict):
+    """The event the campaign leads up to; dates are local to the campaign timezone."""
+
+    name: str
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Conference:
+        if self.end < self.start:
+            raise ValueError("conference end is before its start")
+        return self
+
+
+class Window(_Strict):
+    """First and last local day on which posts may be published (inclusive)."""
+
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError("window end is before its start")
+        return self
+
+
+class Campaign(_Strict):
+    """Who, what and when."""
+
+    name: str
+    hashtag: Annotated[str, StringConstraints(pattern=r"^#\w+$")]
+    timezone: str
+    conference: Conference
+    window: Window
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown timezone {value!r}; use an IANA name like Europe/Zurich"
+            ) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def local_midnight(self, day: date) -> datetime:
+        """Aware datetime of 00:00 local time on ``day``."""
+        return datetime.combine(day, time(0, 0), tzinfo=self.zone)
+
+    @property
+    def conference_start(self) -> datetime:
+        """Local midnight that begins the conference's first day (aware)."""
+        return self.local_midnight(self.conference.start)
+
+    @property
+    def window_start(self) -> datetime:
+        """Aware instant the campaign window opens (local midnight of its first day)."""
+        return self.local_midnight(self.window.start)
+
+    @property
+    def window_end(self) -> datetime:
+        """Aware instant the campaign window closes (local midnight after its last day)."""
+        return self.local_midnight(self.window.end + timedelta(days=1))
+
+
+class MediaSettings(_Strict):
+    """Where images live and how the logo files are named.
+
+    ``logo`` is a pattern relative to ``directory`` with ``{language}`` and
+    ``{call}`` placeholders; ``graphics`` names further campaign images a post may
+    add after its logo.
+    """
+
+    directory: str = "media"
+    logo: str = "logos/{language}/{call}.png"
+    graphics: dict[Slug, str] = Field(default_factory=dict)
+
+    @field_validator("logo")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        for placeholder in ("{language}", "{call}"):
+            if placeholder not in value:
+                raise ValueError(f"the logo pattern must contain {placeholder}")
+        return value
+
+
+class XSettings(_Strict):
+    """X API v2. ``api_base_url`` is the real API or the sandbox."""
+
+    api_base_url: str = "https://api.twitter.com"
+    request_timeout_s: float = Field(default=20.0, gt=0)
+
+
+class FacebookSettings(_Strict):
+    """Graph API. ``api_version`` must be quoted (``"v25.0"``) and is what goes on the wire."""
+
+    api_base_url: str = "https://graph.facebook.com"
+    api_version: Annotated[str, StringConstraints(pattern=r"^v\d{1,2}\.\d$")] = "v25.0"
+    request_timeout_s: float = Field(default=20.0, gt=0)
+
+
+class PlatformSettings(_Strict):
+    x: XSettings = Field(default_factory=XSettings)
+    facebook: FacebookSettings = Field(default_factory=FacebookSettings)
+
+
+class Account(_Strict):
+    """One account the campaign publishes to.
+
+    ``credentials`` maps each credential field of the platform to the *name* of
+    the environment variable that holds it, never the secret itself.
+    ``daily_cap`` counts posts per local calendar day; ``min_spacing_min`` is the
+    least time between two posts, in minutes.
+    """
+
+    label: Slug
+    platform: Platform
+    name: str
+    languages: list[str] = Field(min_length=1)
+    page_id: str | None = None
+    credentials: dict[str, EnvName]
+    daily_cap: int = Field(default=20, ge=1)
+    min_spacing_min: float = Field(default=30, ge=0)
+
+    @model_validator(mode="after")
+    def _credential_fields(self) -> Account:
+        required, optional = CREDENTIAL_FIELDS[self.platform]
+        missing = [name for name in required if name not in self.credentials]
+        unknown = [name for name in self.credentials if name not in required + optional]
+        if missing:
+            raise ValueError(
+                f"credentials for a {self.platform} account need {', '.join(missing)} "
+                "(each the name of an environment variable)"
+            )
+        if unknown:
+            raise ValueError(
+                f"unknown credential field(s) {', '.join(unknown)}; "
+                f"{self.platform} takes {', '.join(required + optional)}"
+            )
+        if self.platform == "facebook" and not self.page_id:
+            raise ValueError("a facebook account needs page_id (the Page's numeric id, quoted)")
+        return self
+
+
+class Publishing(_Strict):
+    """How the daemon behaves. Units are in the names."""
+
+    late_grace_min: float = Field(default=60, ge=0)
+    lease_s: float = Field(default=120, gt=0)
+    max_attempts: int = Field(default=5, ge=1)
+    backoff_base_s: float = Field(default=30, gt=0)
+    backoff_max_s: float = Field(default=1800, gt=0)
+    window_h: float = Field(default=24, gt=0)
+    refresh_s: float = Field(default=2, gt=0)
+
+
+class CampaignConfig(_Strict):
+    """The whole of config.yaml."""
+
+    campaign: Campaign
+    languages: dict[Slug, str] = Field(min_length=1)
+    calls: dict[Slug, dict[str, str]] = Field(min_length=1)
+    media: MediaSettings = Field(default_factory=MediaSettings)
+    platforms: PlatformSettings = Field(default_factory=PlatformSettings)
+    accounts: list[Account] = Field(min_length=1)
+    publishing: Publishing = Field(default_factory=Publishing)
+    database_url: str = "sqlite:///campaign.db"
+    _base_dir: str = PrivateAttr(default=".")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CampaignConfig:
+        for call, wording in self.calls.items():
+            missing = [lang for lang in self.languages if lang not in wording]
+            if missing:
+                raise ValueError(f"call {call!r} has no wording for {', '.join(missing)}")
+            extra = [lang for lang in wording if lang not in self.languages]
+            if extra:
+                raise ValueError(f"call {call!r} has wording for unknown language(s) {extra}")
+        labels = [account.label for account in self.accounts]
+        duplicates = {label for label in labels if labels.count(label) > 1}
+        if duplicates:
+            raise ValueError(f"account labels must be unique: {sorted(duplicates)}")
+        for account in self.accounts:
+            unknown = [lang for lang in account.languages if lang not in self.languages]
+            if unknown:
+                raise ValueError(f"account {account.label!r} carries unknown language(s) {unknown}")
+        return self
+
+    def account(self, label: str) -> Account:
+        """The account with ``label``; raises ConfigError when there is none."""
+        for account in self.accounts:
+            if account.label == label:
+                return account
+        raise ConfigError(f"no account labelled {label!r} in config.yaml")
+
+    def logo_path(self, language: str, call: str) -> str:
+        """Path of the logo for ``language`` and ``call``, relative to the media directory."""
+        return self.media.logo.format(language=language, call=call)
+
+    @property
+    def base_dir(self) -> Path:
+        """Directory that relative paths (posts/, media/, the database) start from."""
+        return Path(self._base_dir)
+
+
+class RuntimeSettings(BaseSettings):
+    """Settings from the environment (``CAMPAIGN_*``), above config.yaml.
+
+    ``CAMPAIGN_CONFIG``: path of the campaign file (default ``config.yaml``).
+    ``CAMPAIGN_DATABASE_URL``: overrides ``database_url``.
+    ``CAMPAIGN_LOG_FORMAT``: ``text`` (default) or ``json`` (JSON lines).
+    ``CAMPAIGN_LOG_LEVEL``: a logging level name, default ``INFO``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CAMPAIGN_", extra="ignore", frozen=True)
+
+    config: str = "config.yaml"
+    database_url: str | None = None
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+
+
+def _location(document: Document, loc: tuple[Any, ...]) -> tuple[str, int, int]:
+    path = tuple(
+        part for part in loc if not (isinstance(part, str) and part.startswith("function-"))
+    )
+    mark = document.mark(path)
+    dotted = ""
+    for part in path:
+        dotted += f"[{part}]" if isinstance(part, int) else (f".{part}" if dotted else str(part))
+    return dotted or "(top level)", mark.line, mark.column
+
+
+def _did_you_mean(key: str, model: type[BaseModel] | None) -> str:
+    if model is None:
+        return ""
+    close = difflib.get_close_matches(key, list(model.model_fields), n=1)
+    return f"did you mean {close[0]!r}?" if close else ""
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    model: Any = CampaignConfig
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return None
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        candidates = [annotation, *args]
+        model = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
+        if model is None:
+            return None
+    return model if isinstance(model, type) else None
+
+
+def format_validation_errors(error: ValidationError, document: Document) -> list[ConfigError]:
+    """Turn pydantic's errors into ConfigErrors with ``file:line:column`` and a fix."""
+    problems: list[ConfigError] = []
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        dotted, line, column = _location(document, loc)
+        message = item["msg"].removeprefix("Value error, ")
+        hint = None
+        if item["type"] == "extra_forbidden":
+            message = f"unknown key {loc[-1]!r}"
+            hint = _did_you_mean(str(loc[-1]), _model_at(loc)) or "remove it"
+        elif loc in document.plain_scalars and item["type"] in (
+            "string_type",
+            "string_pattern_mismatch",
+        ):
+            source = document.plain_scalars[loc]
+            hint = f'YAML read {source} as a {type(item["input"]).__name__}; quote it: "{source}"'
+        problems.append(
+            ConfigError(message, where=f"{document.path}:{line}:{column} {dotted}", hint=hint)
+        )
+    return problems
+
+
+def load_config(path: str | os.PathLike[str] = "config.yaml") -> CampaignConfig:
+    """Read and validate the campaign file at ``path``.
+
+    :raises ConfigError: for a missing, unreadable or invalid file; the message
+        lists every problem with ``file:line:column`` and how to fix it.
+    """
+    file_path = Path(path)
+    if not file_path.exists():
+        raise ConfigError(
+            f"no campaign file at {file_path}",
+            hint="run from the campaign's folder, or set CAMPAIGN_CONFIG / pass --config",
+        )
+    try:
+        document = load_file(str(file_path))
+    except ContentError as error:
+        raise ConfigError(
+            error.problem, where=f"{error.path}:{error.line}:{error.column}", hint=error.hint
+        ) from None
+    if not isinstance(document.data, dict):
+        raise ConfigError("the campaign file must be a mapping of keys", where=str(file_path))
+    try:
+        config = CampaignConfig.model_validate(document.data)
+    except ValidationError as error:
+        problems = format_validation_errors(error, document)
+        if len(problems) == 1:
+            raise problems[0] from None
+        raise ConfigError(
+            f"{len(problems)} problems in the campaign file:\n"
+            + "\n".join(f"- {p}" for p in problems)
+        ) from None
+    config._base_dir = str(file_path.resolve().parent)
+    return config
+
+
+def resolve_database_url(config: CampaignConfig, settings: RuntimeSettings) -> str:
+    """The database URL after layering; a relative SQLite path is taken from the config's folder."""
+    url = settings.database_url or config.database_url
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite:///:memory:":
+        return prefix + str(config.base_dir / url[len(prefix) :])
+    return url

@@ -1,0 +1,223 @@
+"""The publisher contract every platform adapter implements.
+
+A publisher speaks for one account. The public methods are template methods:
+they time the call, log it, and translate any failure with ``_translate``; each
+platform implements only the underscored steps.
+
+Outcomes (see :mod:`scheduler.errors`):
+
+=================  ==========================================================
+RateLimited        wait until ``reset_at`` (UTC), then try again
+TransientError     nothing visible changed; retry with backoff
+DuplicateContent   the platform already has this text; reconcile
+AuthFailed         pause the account until a person fixes the credentials
+Rejected           permanent; fail the publication with the platform's words
+UnknownOutcome     the create call may have been applied; reconcile first
+=================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+from scheduler.errors import PublishError, TransientError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """An image (or later a video) to attach. ``path`` is absolute."""
+
+    path: Path
+    mime_type: str
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class AccountIdentity:
+    """Who a set of credentials speaks for.
+
+    ``can_write`` is False when the token is valid but may not post;
+    ``token_expires_at`` is aware UTC, or None when the token does not expire
+    (or the platform does not say).
+    """
+
+    account_id: str
+    name: str
+    username: str | None = None
+    can_write: bool = True
+    token_expires_at: datetime | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PublishedPost:
+    """A post as it exists on the platform.
+
+    ``platform_post_id`` is the platform's id (X: the tweet id; Facebook:
+    ``{page-id}_{post-id}``); ``url`` its public link; ``created_at`` aware UTC
+    when the platform reports it; ``text`` as the platform stores it.
+    """
+
+    platform_post_id: str
+    url: str
+    created_at: datetime | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Secret values for one account, keyed by credential field name.
+
+    Never shown: ``repr`` and ``str`` print only the field names.
+    """
+
+    values: dict[str, str] = field(repr=False)
+
+    def __getitem__(self, name: str) -> str:
+        return self.values[name]
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    def secrets(self) -> list[str]:
+        """Every secret value; for log redaction."""
+        return [value for value in self.values.values() if value]
+
+    def __repr__(self) -> str:
+        return f"Credentials(fields={sorted(self.values)})"
+
+    __str__ = __repr__
+
+
+class Publisher(ABC):
+    """Publishes to one account of one platform.
+
+    Subclasses set ``platform`` and implement the ``_`` methods plus
+    ``_translate``. All methods may raise only
+    :class:`~scheduler.errors.PublishError` subclasses.
+    """
+
+    platform: str = ""
+
+    def __init__(self, account_label: str) -> None:
+        self.account_label = account_label
+
+    # -- public template methods --------------------------------------------------
+
+    def verify(self) -> AccountIdentity:
+        """Check the credentials: who they speak for and whether they may write.
+
+        :raises AuthFailed: credentials missing, invalid, expired or read-only.
+        :raises TransientError | RateLimited: the check could not be made now.
+        """
+        return self._call("verify", self._verify, creates=False)
+
+    def upload_media(self, media: MediaFile) -> str:
+        """Upload ``media``; returns the platform's media id, ready to attach.
+
+        Uploading changes nothing visible, so every failure short of auth,
+        rejection or rate limit is Transient.
+
+        :raises Rejected: the platform refused the file (type, size, processing failed).
+        """
+        return self._call("upload_media", lambda: self._upload_media(media), creates=False)
+
+    def create_post(
+        self, text: str, media_ids: Sequence[str] = (), link: str | None = None
+    ) -> PublishedPost:
+        """Create the post. Irreversible: callers must never retry it blindly.
+
+        ``media_ids`` come from ``upload_media`` of this same publisher.
+
+        :raises UnknownOutcome: the post may exist (timeout, dropped connection, 5xx).
+        :raises DuplicateContent: the platform says it already has this text.
+        """
+        return self._call(
+            "create_post", lambda: self._create_post(text, media_ids, link), creates=True
+        )
+
+    def find_post(self, text: str, since: datetime, until: datetime) -> PublishedPost | None:
+        """Find a post of this account whose text matches ``text`` once both are
+        normalised the way the platform rewrites text (links, entities), created
+        between ``since`` and ``until`` (aware UTC, inclusive). Newest match wins;
+        None when there is none.
+
+        :raises TransientError | RateLimited | AuthFailed: the lookup failed.
+        """
+        return self._call("find_post", lambda: self._find_post(text, since, until), creates=False)
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most publishers hold nothing
+        """Release connections. Idempotent."""
+
+    # -- the platform's steps ------------------------------------------------------
+
+    @abstractmethod
+    def _verify(self) -> AccountIdentity: ...
+
+    @abstractmethod
+    def _upload_media(self, media: MediaFile) -> str: ...
+
+    @abstractmethod
+    def _create_post(
+        self, text: str, media_ids: Sequence[str], link: str | None
+    ) -> PublishedPost: ...
+
+    @abstractmethod
+    def _find_post(self, text: str, since: datetime, until: datetime) -> PublishedPost | None: ...
+
+    @abstractmethod
+    def _translate(self, error: Exception, operation: str, creates: bool) -> PublishError:
+        """Map a library exception to a PublishError.
+
+        ``creates`` is True for the create call: there, a timeout, dropped
+        connection or 5xx means UnknownOutcome; elsewhere it means TransientError.
+        """
+
+    # -- shared plumbing -------------------------------------------------------------
+
+    def _call(self, operation: str, step: Callable[[], T], *, creates: bool) -> T:
+        started = time.perf_counter()
+        try:
+            result = step()
+        except PublishError as error:
+            self._log_failure(operation, error, started)
+            raise
+        except Exception as error:  # translated here and only here
+            translated = self._translate(error, operation, creates)
+            self._log_failure(operation, translated, started)
+            raise translated from None
+        logger.debug(
+            "%s %s for %s took %.1f ms",
+            self.platform,
+            operation,
+            self.account_label,
+            (time.perf_counter() - started) * 1000,
+        )
+        return result
+
+    def _log_failure(self, operation: str, error: PublishError, started: float) -> None:
+        logger.info(
+            "%s %s for %s failed after %.1f ms: %s (%s)",
+            self.platform,
+            operation,
+            self.account_label,
+            (time.perf_counter() - started) * 1000,
+            error,
+            error.outcome,
+        )
+
+
+def transient_from_connection(error: Exception, operation: str) -> TransientError:
+    """A TransientError for a connection-level failure on a call that changes nothing."""
+    return TransientError(f"{operation}: {type(error).__name__}: {error}")

@@ -1,0 +1,254 @@
+"""Typed SQLAlchemy models of the queue and its history.
+
+Every datetime column is aware UTC on the way in and on the way out, on SQLite
+(which stores naive text) and PostgreSQL (``timestamptz``) alike: see
+:class:`UTCDateTime`.
+
+Publication states and the moves between them::
+
+    pending ──claim──> publishing ──> published
+       ^  ^               │  ├──> retrying ──(due)──> publishing
+       │  │               │  ├──> failed          (rejected, or retries exhausted)
+       │  └──(resolve --not-published / retry)──┐ └──> needs_review (unknown outcome, not found)
+       │                                        │
+    missed (too late) ─────────(retry)──────────┘
+    cancelled  (from pending, retrying, missed, failed, needs_review)
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names so Alembic migrations are identical on every engine.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and always returned aware (tzinfo=UTC).
+
+    :raises ValueError: when given a naive datetime: the caller must say which zone.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to the store; pass an aware one")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class PublicationState(enum.StrEnum):
+    PENDING = "pending"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    RETRYING = "retrying"
+    FAILED = "failed"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+    NEEDS_REVIEW = "needs_review"
+
+
+class PostStatus(enum.StrEnum):
+    """The status written in the post file."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    CANCELLED = "cancelled"
+
+
+def _state_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=False,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+class Post(Base):
+    """The validated content snapshot of one post (one language version).
+
+    ``texts`` maps platform (``x``, ``facebook``) to the exact text to publish;
+    ``media`` lists paths relative to the media directory, logo first.
+    ``revision`` goes up by one on every content change, so a claim can record
+    exactly which version it publishes.
+    """
+
+    __tablename__ = "posts"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(200), index=True)
+    call: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(16))
+    status: Mapped[PostStatus] = mapped_column(_state_enum(PostStatus, "post_status"))
+    publish_at: Mapped[datetime] = mapped_column(index=True)
+    texts: Mapped[dict[str, Any]]
+    media: Mapped[list[Any]]
+    link: Mapped[str | None] = mapped_column(Text)
+    targets: Mapped[list[Any]]
+    source_path: Mapped[str] = mapped_column(String(500))
+    source_line: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    removed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    publications: Mapped[list[Publication]] = relationship(back_populates="post")
+
+
+class Publication(Base):
+    """One post going to one account: the unit the daemon claims and publishes.
+
+    ``scheduled_at`` (UTC) is when it is due; ``next_attempt_at`` when the daemon
+    may next try (after a backoff or rate-limit wait). ``claimed_by`` and
+    ``lease_expires_at`` record the daemon that holds it in ``publishing``;
+    ``claimed_revision`` and ``claimed_hash`` the exact post version it publishes.
+    """
+
+    __tablename__ = "publications"
+    __table_args__ = (
+        UniqueConstraint("post_id", "account_label"),
+        Index("ix_publications_state_due", "state", "next_attempt_at"),
+        Index("ix_publications_account_published", "account_label", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="RESTRICT"))
+    account_label: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(16))
+    state: Mapped[PublicationState] = mapped_column(
+        _state_enum(PublicationState, "publication_state")
+    )
+    scheduled_at: Mapped[datetime] = mapped_column(index=True)
+    next_attempt_at: Mapped[datetime]
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None]
+    claimed_revision: Mapped[int | None] = mapped_column(Integer)
+    claimed_hash: Mapped[str | None] = mapped_column(String(64))
+    needs_reconcile: Mapped[bool] = mapped_column(Boolean, default=False)
+    platform_post_id: Mapped[str | None] = mapped_column(String(200))
+    platform_url: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    published_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    post: Mapped[Post] = relationship(back_populates="publications")
+    attempts: Mapped[list[Attempt]] = relationship(
+        back_populates="publication", order_by="Attempt.id"
+    )
+
+
+class Attempt(Base):
+    """One try at publishing: what happened, when (UTC), and who tried.
+
+    ``outcome`` is ``published``, ``reconciled`` or a PublishError outcome
+    (``rate_limited``, ``transient``, ``duplicate``, ``auth_failed``,
+    ``rejected``, ``unknown``), or ``crashed`` when a lease expired mid-try.
+    """
+
+    __tablename__ = "attempts"
+    __table_args__ = (Index("ix_attempts_started_at_id", "started_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"), index=True)
+    worker_id: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    platform_code: Mapped[str | None] = mapped_column(String(64))
+    platform_message: Mapped[str | None] = mapped_column(Text)
+
+    publication: Mapped[Publication] = relationship(back_populates="attempts")
+
+
+class AuditEntry(Base):
+    """An operator action: cancel, retry, resolve, pause, resume (who, when UTC, why)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Hold(Base):
+    """A pause: ``scope`` is ``campaign`` or ``account:<label>``. No row, no pause."""
+
+    __tablename__ = "holds"
+
+    scope: Mapped[str] = mapped_column(String(100), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    since: Mapped[datetime]
+    until: Mapped[datetime | None]
+
+
+class Worker(Base):
+    """A daemon's heartbeat row."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]
+    stop_reason: Mapped[str | None] = mapped_column(Text)

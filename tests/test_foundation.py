@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from scheduler.clock import FrozenClock, ScaledClock
+from scheduler.config import load_config
+from scheduler.errors import ConfigError
+from tests.conftest import ROOT
+
+
+def test_shipped_config_loads() -> None:
+    config = load_config(ROOT / "config.yaml")
+    assert config.campaign.hashtag == "#StopClusterBombsNow"
+    assert set(config.languages) == {"en", "fr", "es"}
+    assert len(config.calls) == 5
+
+
+def test_unquoted_version_is_rejected_with_a_quote_hint(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = (ROOT / "config.yaml").read_text().replace('api_version: "v25.0"', "api_version: 19.10")
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert 'quote it: "19.10"' in str(caught.value)
+
+
+def test_misspelt_key_suggests_the_right_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = (ROOT / "config.yaml").read_text().replace("late_grace_min:", "late_grase_min:")
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert "did you mean 'late_grace_min'" in str(caught.value)
+
+
+def test_scaled_clock_maps_campaign_time_onto_wall_time() -> None:
+    start = datetime(2020, 11, 1, tzinfo=UTC)
+    wall = datetime(2026, 1, 1, tzinfo=UTC)
+    clock = ScaledClock(start, speed=3600, wall_start=wall)
+    assert clock.to_wall(datetime(2020, 11, 1, 1, tzinfo=UTC)) == datetime(
+        2026, 1, 1, 0, 0, 1, tzinfo=UTC
+    )
+    assert clock.wall_seconds(7200) == 2
+
+
+def test_frozen_clock_moves_only_when_told() -> None:
+    clock = FrozenClock(datetime(2020, 11, 1, tzinfo=UTC))
+    assert clock.now() == datetime(2020, 11, 1, tzinfo=UTC)
+    clock.advance(60)
+    assert clock.now().minute == 1
