@@ -46,3 +46,67 @@ def postgres_url() -> Iterator[str]:
 def project_root() -> Path:
     """The repository root (holds config.yaml, posts/, media/)."""
     return ROOT
+
+
+def _fresh_postgres_database(base_url: str) -> tuple[str, str]:
+    """Create a uniquely named database beside ``base_url``'s; returns (url, name).
+
+    Every test run gets its own database, so parallel runs never collide."""
+    import uuid
+
+    import psycopg
+
+    name = f"campaign_test_{uuid.uuid4().hex[:12]}"
+    admin = base_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return base_url.rsplit("/", 1)[0] + "/" + name, name
+
+
+def _drop_postgres_database(base_url: str, name: str) -> None:
+    import psycopg
+
+    admin = base_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _create_schema(url: str) -> None:
+    """Bring a new database to the current schema (Alembic when it is set up)."""
+    try:
+        from scheduler.storage.database import upgrade_database
+    except ImportError:
+        from scheduler.storage.database import make_engine
+        from scheduler.storage.models import Base
+
+        engine = make_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+        return
+    upgrade_database(url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """URL of a fresh SQLite file at the current schema."""
+    url = f"sqlite:///{tmp_path / 'campaign.db'}"
+    _create_schema(url)
+    return url
+
+
+@pytest.fixture
+def postgres_db_url(postgres_url: str) -> Iterator[str]:
+    """URL of a fresh PostgreSQL database at the current schema, dropped afterwards."""
+    url, name = _fresh_postgres_database(postgres_url)
+    try:
+        _create_schema(url)
+        yield url
+    finally:
+        _drop_postgres_database(postgres_url, name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Runs a test once on SQLite and once on PostgreSQL (same schema)."""
+    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_db_url"
+    return str(request.getfixturevalue(fixture))
