@@ -213,6 +213,19 @@ class Publishing(_Strict):
     refresh_s: float = Field(default=2, gt=0)
 
 
+class WebSettings(_Strict):
+    """The dashboard (``campaign web``).
+
+    ``operator_token_env`` names the environment variable that holds the
+    operator token: signing in with it allows actions (retry, cancel, resolve,
+    pause, resume). There is no default token; without one the dashboard is
+    read-only. ``session_hours`` is how long a sign-in lasts.
+    """
+
+    operator_token_env: EnvName = "CAMPAIGN_OPERATOR_TOKEN"
+    session_hours: float = Field(default=12, gt=0)
+
+
 class CampaignConfig(_Strict):
     """The whole of config.yaml."""
 
@@ -223,6 +236,7 @@ class CampaignConfig(_Strict):
     platforms: PlatformSettings = Field(default_factory=PlatformSettings)
     accounts: list[Account] = Field(min_length=1)
     publishing: Publishing = Field(default_factory=Publishing)
+    web: WebSettings = Field(default_factory=WebSettings)
     database_url: str = "sqlite:///campaign.db"
     _base_dir: str = PrivateAttr(default=".")
 
