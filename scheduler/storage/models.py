@@ -13,6 +13,11 @@ Publication states and the moves between them::
        │                                        │
     missed (too late) ─────────(retry)──────────┘
     cancelled  (from pending, retrying, missed, failed, needs_review)
+
+``campaign sync`` cancels with ``cancel_source="sync"`` (file removed, status
+cancelled or draft, account no longer targeted) and queues such a publication
+again when the post comes back; a person's ``campaign cancel`` sets
+``cancel_source="operator"`` and sync leaves it cancelled.
 """
 
 from __future__ import annotations
@@ -76,6 +81,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class PublicationState(enum.StrEnum):
+    """Where one publication stands; the moves are drawn in the module docstring."""
+
     PENDING = "pending"
     PUBLISHING = "publishing"
     PUBLISHED = "published"
@@ -84,6 +91,25 @@ class PublicationState(enum.StrEnum):
     MISSED = "missed"
     CANCELLED = "cancelled"
     NEEDS_REVIEW = "needs_review"
+
+
+# Still to go out: what the timeline shows by default.
+UPCOMING_STATES = frozenset(
+    {PublicationState.PENDING, PublicationState.RETRYING, PublicationState.PUBLISHING}
+)
+# The post may be visible on the platform: its content must not change any more.
+VISIBLE_STATES = frozenset(
+    {PublicationState.PUBLISHING, PublicationState.PUBLISHED, PublicationState.NEEDS_REVIEW}
+)
+# Nothing went out and nothing is in flight: sync may cancel these.
+CANCELLABLE_STATES = frozenset(
+    {
+        PublicationState.PENDING,
+        PublicationState.RETRYING,
+        PublicationState.FAILED,
+        PublicationState.MISSED,
+    }
+)
 
 
 class PostStatus(enum.StrEnum):
@@ -153,6 +179,8 @@ class Publication(Base):
     may next try (after a backoff or rate-limit wait). ``claimed_by`` and
     ``lease_expires_at`` record the daemon that holds it in ``publishing``;
     ``claimed_revision`` and ``claimed_hash`` the exact post version it publishes.
+    ``cancel_source`` is ``sync`` or ``operator`` for a cancelled publication (see
+    the module docstring) and ``cancel_reason`` says why.
     """
 
     __tablename__ = "publications"
@@ -182,6 +210,8 @@ class Publication(Base):
     published_at: Mapped[datetime | None]
     published_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
+    cancel_source: Mapped[str | None] = mapped_column(String(16))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -216,7 +246,12 @@ class Attempt(Base):
 
 
 class AuditEntry(Base):
-    """An operator action: cancel, retry, resolve, pause, resume (who, when UTC, why)."""
+    """An operator action: cancel, retry, resolve, pause, resume (who, when UTC, why).
+
+    ``target`` is ``<post id>@<account label>`` for a publication, ``campaign`` or
+    ``account:<label>`` for a pause; ``detail`` records the change itself
+    (``needs_review -> published https://...``).
+    """
 
     __tablename__ = "audit_log"
 
@@ -224,8 +259,9 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(index=True)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(32))
-    target: Mapped[str] = mapped_column(String(200))
+    target: Mapped[str] = mapped_column(String(300), index=True)
     reason: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
 
 
 class Hold(Base):
