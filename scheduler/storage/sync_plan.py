@@ -1,0 +1,360 @@
+"""The pure part of ``campaign sync``: stored rows + checked posts -> changes + diff.
+
+Nothing here touches the database; :mod:`scheduler.storage.sync` loads the
+rows, calls :func:`plan_sync` and writes the :class:`Plan`. The rules are
+listed in that module's docstring.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from scheduler.content.resolved import ResolvedPost
+from scheduler.errors import ConfigError
+from scheduler.storage.models import (
+    CANCELLABLE_STATES,
+    VISIBLE_STATES,
+    Post,
+    PostStatus,
+    Publication,
+    PublicationState,
+)
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SyncEntry:
+    """One line of the diff: ``account`` is None for a whole post (a draft, a
+    renamed id); ``scheduled_at`` (aware UTC) is when it is due, when known."""
+
+    post_id: str
+    account: str | None
+    detail: str
+    scheduled_at: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: times as ISO 8601 UTC."""
+        return {
+            "post_id": self.post_id,
+            "account": self.account,
+            "detail": self.detail,
+            "scheduled_at": self.scheduled_at.isoformat() if self.scheduled_at else None,
+        }
+
+
+@dataclass
+class SyncDiff:
+    """What a sync did (or, in a dry run, would do), one entry per publication."""
+
+    added: list[SyncEntry] = field(default_factory=list)
+    changed: list[SyncEntry] = field(default_factory=list)
+    cancelled: list[SyncEntry] = field(default_factory=list)
+    unchanged: list[SyncEntry] = field(default_factory=list)
+    conflicts: list[SyncEntry] = field(default_factory=list)
+    drafts: list[SyncEntry] = field(default_factory=list)
+    dry_run: bool = False
+
+    SECTIONS = ("added", "changed", "cancelled", "unchanged", "conflicts", "drafts")
+
+    @property
+    def writes(self) -> bool:
+        """True when the sync changed (or would change) the queue."""
+        return bool(self.added or self.changed or self.cancelled)
+
+    def counts(self) -> dict[str, int]:
+        """Number of entries per section, in :attr:`SECTIONS` order."""
+        return {name: len(getattr(self, name)) for name in self.SECTIONS}
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: every section as a list of entries, plus ``dry_run``."""
+        data: dict[str, Any] = {
+            name: [entry.as_dict() for entry in getattr(self, name)] for name in self.SECTIONS
+        }
+        data["dry_run"] = self.dry_run
+        return data
+
+
+@dataclass
+class Plan:
+    """Rows to insert and updates by primary key (dicts holding ``id``), plus the diff."""
+
+    new_posts: list[Row] = field(default_factory=list)
+    post_updates: list[Row] = field(default_factory=list)
+    new_publications: list[Row] = field(default_factory=list)
+    publication_updates: list[Row] = field(default_factory=list)
+    diff: SyncDiff = field(default_factory=SyncDiff)
+
+
+def _stamp(when: datetime) -> str:
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _where(publication: Publication) -> str:
+    return f" ({publication.platform_url})" if publication.platform_url else ""
+
+
+class _Planner:
+    def __init__(
+        self,
+        stored_posts: list[Post],
+        publications: list[Publication],
+        platforms: dict[str, str],
+        now: datetime,
+    ) -> None:
+        self.posts = {post.id: post for post in stored_posts}
+        self.publications: dict[str, dict[str, Publication]] = defaultdict(dict)
+        self.visible_hashes: dict[str, Publication] = {}
+        for publication in publications:
+            self.publications[publication.post_id][publication.account_label] = publication
+        for publication in publications:
+            if publication.state in VISIBLE_STATES:
+                post = self.posts[publication.post_id]
+                for value in (
+                    publication.published_hash,
+                    publication.claimed_hash,
+                    post.content_hash,
+                ):
+                    if value:
+                        self.visible_hashes.setdefault(value, publication)
+        self.platforms = platforms
+        self.now = now
+        self.plan = Plan()
+
+    # -- publications -------------------------------------------------------
+    def _update(self, publication: Publication, **values: Any) -> None:
+        self.plan.publication_updates.append(
+            {"id": publication.id, "updated_at": self.now, **values}
+        )
+
+    def _new_publication(self, post_id: str, account: str, due: datetime) -> None:
+        platform = self.platforms.get(account)
+        if platform is None:
+            raise ConfigError(
+                f"post {post_id!r} targets account {account!r}, which config.yaml does not have",
+                hint="run `campaign check`; add the account or fix the post's targets",
+            )
+        self.plan.new_publications.append(
+            {
+                "post_id": post_id,
+                "account_label": account,
+                "platform": platform,
+                "state": PublicationState.PENDING,
+                "scheduled_at": due,
+                "next_attempt_at": due,
+                "attempt_count": 0,
+                "needs_reconcile": False,
+                "created_at": self.now,
+                "updated_at": self.now,
+            }
+        )
+        self.plan.diff.added.append(SyncEntry(post_id, account, "queued", due))
+
+    def _withdraw(self, publication: Publication, reason: str) -> None:
+        """Cancel what has not gone out; report what might have as a conflict."""
+        diff = self.plan.diff
+        entry = (publication.post_id, publication.account_label)
+        if publication.state in CANCELLABLE_STATES:
+            self._update(
+                publication,
+                state=PublicationState.CANCELLED,
+                cancel_source="sync",
+                cancel_reason=reason,
+            )
+            diff.cancelled.append(SyncEntry(*entry, reason, publication.scheduled_at))
+        elif publication.state == PublicationState.PUBLISHING:
+            detail = f"{reason}, but it is being published right now; it was not cancelled"
+            diff.conflicts.append(SyncEntry(*entry, detail, publication.scheduled_at))
+        elif publication.state == PublicationState.NEEDS_REVIEW:
+            detail = (
+                f"{reason}, but it may already be out (needs review); "
+                "settle it with `campaign resolve`"
+            )
+            diff.conflicts.append(SyncEntry(*entry, detail, publication.scheduled_at))
+
+    # -- posts --------------------------------------------------------------
+    def new_post(self, resolved: ResolvedPost) -> None:
+        diff = self.plan.diff
+        if resolved.status == PostStatus.DRAFT:
+            diff.drafts.append(SyncEntry(resolved.id, None, "draft", resolved.publish_at))
+            return
+        if resolved.status != PostStatus.APPROVED:
+            return
+        twin = self.visible_hashes.get(resolved.content_hash)
+        if twin is not None:
+            detail = (
+                f"same content as {twin.post_id} on {twin.account_label}, which is "
+                f"{twin.state.value}{_where(twin)}; a renamed post is not published twice"
+            )
+            diff.conflicts.append(SyncEntry(resolved.id, None, detail, resolved.publish_at))
+            return
+        self.plan.new_posts.append(
+            {
+                **_post_fields(resolved),
+                "revision": 1,
+                "created_at": self.now,
+                "updated_at": self.now,
+            }
+        )
+        for account in resolved.targets:
+            self._new_publication(resolved.id, account, resolved.publish_at)
+
+    def stored_post(self, resolved: ResolvedPost, post: Post) -> None:
+        diff = self.plan.diff
+        publications = self.publications.get(post.id, {})
+        frozen = [p for p in publications.values() if p.state in VISIBLE_STATES]
+        content_changed = post.content_hash != resolved.content_hash
+        values = {k: v for k, v in _post_fields(resolved).items() if _differs(post, k, v)}
+        if frozen:
+            # The stored row is what went out; the pending siblings move on their own rows.
+            values.pop("publish_at", None)
+        if content_changed and frozen:
+            for key in ("texts", "media", "link", "content_hash"):
+                values.pop(key, None)
+            for publication in frozen:
+                detail = (
+                    f"edited after it was {publication.state.value}{_where(publication)}; "
+                    "the edit is not applied and nothing is published again "
+                    "(give the post a new id and new wording to publish it)"
+                )
+                diff.conflicts.append(
+                    SyncEntry(post.id, publication.account_label, detail, publication.scheduled_at)
+                )
+        elif content_changed:
+            values["revision"] = post.revision + 1
+        if post.removed_at is not None:
+            values["removed_at"] = None
+        if values:
+            self.plan.post_updates.append({"id": post.id, "updated_at": self.now, **values})
+
+        if resolved.status != PostStatus.APPROVED:
+            reason = f"status {resolved.status}"
+            if resolved.status == PostStatus.DRAFT:
+                diff.drafts.append(SyncEntry(post.id, None, "draft", resolved.publish_at))
+            for publication in publications.values():
+                self._withdraw(publication, reason)
+            return
+        text_edit = (
+            f"text (revision {post.revision + 1})" if content_changed and not frozen else None
+        )
+        for account in resolved.targets:
+            existing = publications.get(account)
+            if existing is None:
+                self._new_publication(post.id, account, resolved.publish_at)
+            else:
+                self._targeted(existing, resolved.publish_at, text_edit)
+        for account, publication in publications.items():
+            if account not in resolved.targets:
+                self._withdraw(publication, "no longer targets this account")
+
+    def _targeted(self, publication: Publication, due: datetime, text_edit: str | None) -> None:
+        """A publication whose post is approved and still targets its account."""
+        diff = self.plan.diff
+        state = publication.state
+        entry = (publication.post_id, publication.account_label)
+        moved = publication.scheduled_at != due
+        edits = [f"time {_stamp(publication.scheduled_at)} -> {_stamp(due)}"] if moved else []
+        edits += [text_edit] if text_edit else []
+        if state == PublicationState.CANCELLED:
+            if publication.cancel_source == "sync":
+                self._update(
+                    publication,
+                    state=PublicationState.PENDING,
+                    scheduled_at=due,
+                    next_attempt_at=due,
+                    cancel_source=None,
+                    cancel_reason=None,
+                )
+                diff.added.append(SyncEntry(*entry, "queued again", due))
+            else:
+                diff.unchanged.append(
+                    SyncEntry(*entry, "cancelled by an operator", publication.scheduled_at)
+                )
+        elif state in VISIBLE_STATES:
+            if moved:
+                detail = f"time changed after it was {state.value}; nothing is published again"
+                diff.conflicts.append(SyncEntry(*entry, detail, publication.scheduled_at))
+            else:
+                diff.unchanged.append(SyncEntry(*entry, state.value, publication.scheduled_at))
+        elif not edits:
+            diff.unchanged.append(SyncEntry(*entry, state.value, publication.scheduled_at))
+        elif state in (PublicationState.PENDING, PublicationState.RETRYING):
+            if moved:
+                next_attempt = due
+                if state == PublicationState.RETRYING:
+                    next_attempt = max(due, publication.next_attempt_at)
+                self._update(publication, scheduled_at=due, next_attempt_at=next_attempt)
+            diff.changed.append(SyncEntry(*entry, "; ".join(edits), due))
+        else:  # failed or missed: only a person's `campaign retry` queues it again
+            if moved:
+                self._update(publication, scheduled_at=due)
+            detail = "; ".join(edits) + f"; it stays {state.value} (`campaign retry` queues it)"
+            diff.changed.append(SyncEntry(*entry, detail, due))
+
+    def removed_post(self, post: Post) -> None:
+        if post.removed_at is None:
+            self.plan.post_updates.append(
+                {"id": post.id, "removed_at": self.now, "updated_at": self.now}
+            )
+        for publication in self.publications.get(post.id, {}).values():
+            self._withdraw(publication, "file removed")
+
+
+def _post_fields(resolved: ResolvedPost) -> Row:
+    return {
+        "id": resolved.id,
+        "message_id": resolved.message_id,
+        "call": resolved.call,
+        "language": resolved.language,
+        "status": PostStatus(resolved.status),
+        "publish_at": resolved.publish_at,
+        "texts": dict(resolved.texts),
+        "media": list(resolved.media),
+        "link": resolved.link,
+        "targets": list(resolved.targets),
+        "source_path": resolved.source_path,
+        "source_line": resolved.source_line,
+        "content_hash": resolved.content_hash,
+    }
+
+
+def _differs(post: Post, key: str, value: Any) -> bool:
+    return bool(getattr(post, key) != value)
+
+
+def plan_sync(
+    report_posts: list[ResolvedPost],
+    stored_posts: list[Post],
+    publications: list[Publication],
+    platforms: dict[str, str],
+    now: datetime,
+) -> Plan:
+    """Compare and plan. ``platforms`` maps account label to platform name.
+
+    A post id that appears twice in ``report_posts`` is reported as a conflict
+    the second time (``campaign check`` refuses that before sync runs).
+
+    :raises ConfigError: when a post targets an unknown account.
+    """
+    planner = _Planner(stored_posts, publications, platforms, now)
+    seen: set[str] = set()
+    for resolved in sorted(report_posts, key=lambda post: (post.publish_at, post.id)):
+        if resolved.id in seen:
+            detail = (
+                f"the id appears twice (again at {resolved.source_path}:{resolved.source_line})"
+            )
+            planner.plan.diff.conflicts.append(SyncEntry(resolved.id, None, detail))
+            continue
+        seen.add(resolved.id)
+        stored = planner.posts.get(resolved.id)
+        if stored is None:
+            planner.new_post(resolved)
+        else:
+            planner.stored_post(resolved, stored)
+    for post_id, post in planner.posts.items():
+        if post_id not in seen:
+            planner.removed_post(post)
+    return planner.plan
