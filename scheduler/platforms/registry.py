@@ -1,0 +1,102 @@
+"""Build the publisher for an account: credentials from the environment, then the adapter.
+
+This is the one place that turns config.yaml's account entries into working
+publishers; the daemon, ``campaign accounts check`` and the rehearsal all come
+through here. Building a publisher also registers its secrets for redaction
+and installs the log redaction (see :mod:`scheduler.platforms.secrets`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+
+from scheduler.clock import Clock
+from scheduler.config import CREDENTIAL_FIELDS, Account, CampaignConfig
+from scheduler.errors import ConfigError
+from scheduler.platforms.base import Credentials, Publisher
+from scheduler.platforms.secrets import install_log_redaction, register_secrets
+
+
+def load_credentials(account: Account, environ: Mapping[str, str]) -> Credentials:
+    """The secret values ``account`` names, read from ``environ``.
+
+    Every variable the account names in config.yaml must be set and non-empty
+    (surrounding whitespace is dropped, as from a pasted token).
+
+    :raises ConfigError: naming each missing variable and how to set it.
+    """
+    values: dict[str, str] = {}
+    missing: list[str] = []
+    for field_name, variable in account.credentials.items():
+        value = environ.get(variable, "").strip()
+        if value:
+            values[field_name] = value
+        else:
+            missing.append(f"{variable} ({field_name})")
+    if missing:
+        example = account.credentials[next(iter(account.credentials))]
+        raise ConfigError(
+            f"account {account.label!r} ({account.platform}) is missing credential "
+            f"environment variable(s): {', '.join(missing)}",
+            where="environment",
+            hint=(
+                f"export them before running (export {example}=...) or put them in a .env "
+                "file beside config.yaml, which git ignores; docs/platforms.md says where "
+                "each value comes from"
+            ),
+        )
+    required, _optional = CREDENTIAL_FIELDS[account.platform]
+    absent = [name for name in required if name not in values]
+    if absent:  # config.py validates this already; kept so a bad Account cannot slip through
+        raise ConfigError(f"account {account.label!r} names no variable for {', '.join(absent)}")
+    register_secrets(values.values())
+    return Credentials(values)
+
+
+def build_publisher(
+    config: CampaignConfig, account: Account, environ: Mapping[str, str], clock: Clock
+) -> Publisher:
+    """The publisher for ``account``, talking to the base URL config.yaml gives.
+
+    :raises ConfigError: a credential variable is missing (see load_credentials).
+    """
+    install_log_redaction()
+    credentials = load_credentials(account, environ)
+    if account.platform == "x":
+        from scheduler.platforms.x import XPublisher
+
+        return XPublisher(account, config.platforms.x, credentials, clock)
+    if account.platform == "facebook":
+        # Imported here so neither adapter's library loads unless an account needs it.
+        facebook = importlib.import_module("scheduler.platforms.facebook")
+        publisher: Publisher = facebook.FacebookPublisher(
+            account, config.platforms.facebook, credentials, clock
+        )
+        return publisher
+    raise ConfigError(f"account {account.label!r}: unknown platform {account.platform!r}")
+
+
+def build_publishers(
+    config: CampaignConfig, environ: Mapping[str, str], clock: Clock
+) -> dict[str, Publisher]:
+    """A publisher for every configured account, keyed by label.
+
+    :raises ConfigError: listing every account with missing credentials at once.
+    """
+    publishers: dict[str, Publisher] = {}
+    problems: list[str] = []
+    for account in config.accounts:
+        try:
+            publishers[account.label] = build_publisher(config, account, environ, clock)
+        except ConfigError as error:
+            problems.append(error.problem)
+    if problems:
+        for publisher in publishers.values():
+            publisher.close()
+        raise ConfigError(
+            "; ".join(problems),
+            where="environment",
+            hint="export the variables or put them in a .env file beside config.yaml",
+        )
+    return publishers

@@ -1,0 +1,74 @@
+"""Send a client library's requests to a configurable base URL, always with a timeout.
+
+tweepy hard-codes ``https://api.twitter.com`` and sends every request without a
+timeout [platforms.md 0.1]. Mounting a :class:`RebasingAdapter` on the library's
+own ``requests`` session fixes both without a second HTTP stack:
+
+- requests applies the auth hook (OAuth 1.0a signing) while *preparing* the
+  request, before any transport adapter sees it, so the signature stays over
+  the public URL the client believes it called; that is what the real API and
+  the sandbox verify (platforms.md 0.1, "OAuth1 + JSON").
+- the adapter then swaps the public base for the configured one (the real API
+  by default, or the sandbox on 127.0.0.1) and fills in the timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+class RebasingAdapter(HTTPAdapter):
+    """A requests transport adapter that rewrites ``public_base`` into ``target_base``.
+
+    ``timeout_s`` (seconds) applies to connect and read whenever the caller gave
+    none. Proxies from the environment are ignored for a loopback target: a
+    sandbox on 127.0.0.1 must never be reached through a proxy.
+    """
+
+    def __init__(self, public_base: str, target_base: str, timeout_s: float) -> None:
+        super().__init__(pool_connections=4, pool_maxsize=16)
+        self.public_base = public_base.rstrip("/")
+        self.target_base = target_base.rstrip("/")
+        self.timeout_s = timeout_s
+        self._loopback = urlsplit(self.target_base).hostname in _LOOPBACK
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
+        verify: bool | str = True,
+        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        url = request.url or ""
+        if url.startswith(self.public_base) and self.public_base != self.target_base:
+            request.url = self.target_base + url[len(self.public_base) :]
+        if self._loopback:
+            proxies = {}
+        return super().send(
+            request,
+            stream=stream,
+            timeout=self.timeout_s if timeout is None else timeout,
+            verify=verify,
+            cert=cert,
+            proxies=proxies,
+        )
+
+
+def mount_base_url(
+    session: requests.Session, public_base: str, target_base: str, timeout_s: float
+) -> RebasingAdapter:
+    """Route every request ``session`` makes under ``public_base`` to ``target_base``.
+
+    Returns the mounted adapter. ``timeout_s`` is the default timeout in seconds.
+    """
+    adapter = RebasingAdapter(public_base, target_base, timeout_s)
+    session.mount(public_base.rstrip("/") + "/", adapter)
+    return adapter
