@@ -288,3 +288,22 @@ class Worker(Base):
     heartbeat_at: Mapped[datetime]
     stopped_at: Mapped[datetime | None]
     stop_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AccountState(Base):
+    """What every daemon shares about one account while publishing.
+
+    ``last_post_at`` (UTC) is when the account's latest post was claimed for
+    sending: the minimum spacing counts from it. ``rate_limited_until`` (UTC) is
+    the platform's reset time after a rate limit; no daemon calls the account's
+    platform before it. The daemon creates the row for each configured account and
+    locks it while claiming, so claims for one account never race.
+    """
+
+    __tablename__ = "account_states"
+
+    label: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_post_at: Mapped[datetime | None]
+    rate_limited_until: Mapped[datetime | None]
+    rate_limit_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]
