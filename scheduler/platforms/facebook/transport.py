@@ -1,0 +1,116 @@
+"""The HTTP side of the Facebook publisher: version, base URL, timeout, log redaction.
+
+Graph API version: facebook-sdk 3.1.0's constructor accepts only versions 2.8
+to 3.1 and rejects two-digit majors such as ``"25.0"`` ("Version number should
+be in the following format: #.#") [platforms.md 0.2]; all of those are long
+retired, and a retired version is silently served by the oldest live one
+[platforms.md 2.6]. ``GraphAPI.version`` is a plain attribute prefixed to every
+path, so :func:`graph_client` constructs the client with ``"3.1"`` and then sets
+``graph.version`` to the configured version (``"v25.0"``): that is what goes on
+the wire.
+
+Base URL: facebook-sdk builds every URL from the module constant
+``FACEBOOK_GRAPH_URL``, read at call time. Changing that global would move every
+publisher at once, so each client gets its own ``requests`` session whose
+transport adapter (:class:`GraphTransport`) sends ``https://graph.facebook.com/…``
+to ``api_base_url`` instead (the sandbox, in tests and rehearsals).
+
+facebook-sdk puts the token in the query string of every GET, and urllib3 logs
+every URL at DEBUG: :func:`install_log_redaction` removes token values from
+those lines.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import Any
+
+import facebook
+import requests
+from requests.adapters import HTTPAdapter
+from requests.utils import get_environ_proxies
+
+from scheduler.config import FacebookSettings
+
+GRAPH_URL = "https://graph.facebook.com/"
+CONSTRUCTOR_VERSION = "3.1"  # the newest facebook-sdk 3.1.0 accepts; replaced at once
+TOKEN_IN_QUERY = re.compile(r"((?:access_token|input_token)=)[^&\s\"']+")
+
+
+class GraphTransport(HTTPAdapter):
+    """Sends Graph requests to ``base_url`` and keeps each thread's last response,
+    whose status and usage headers facebook-sdk's ``GraphAPIError`` does not carry.
+
+    ``base_url`` is scheme, host and optional port (and path prefix), such as
+    ``http://127.0.0.1:8765``; the default Graph URL is left alone.
+    """
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/") + "/"
+        self._local = threading.local()
+
+    def last_response(self) -> requests.Response | None:
+        """The answer to this thread's latest request; None when none came back."""
+        response: requests.Response | None = getattr(self._local, "response", None)
+        return response
+
+    def send(
+        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        self._local.response = None
+        url = request.url or ""
+        if self.base_url != GRAPH_URL and url.startswith(GRAPH_URL):
+            request.url = self.base_url + url[len(GRAPH_URL) :]
+            # Proxies were chosen for graph.facebook.com; choose again for the real target.
+            kwargs["proxies"] = get_environ_proxies(request.url)
+        response = super().send(request, *args, **kwargs)
+        self._local.response = response
+        return response
+
+
+def graph_client(
+    settings: FacebookSettings, access_token: str | None
+) -> tuple[Any, GraphTransport, requests.Session]:
+    """A ``facebook.GraphAPI`` speaking ``settings.api_version`` to
+    ``settings.api_base_url`` with ``settings.request_timeout_s`` (seconds) on
+    every call; also its transport and session (close the session when done)."""
+    transport = GraphTransport(settings.api_base_url)
+    session = requests.Session()
+    session.mount(GRAPH_URL, transport)
+    graph = facebook.GraphAPI(
+        access_token=access_token,
+        timeout=settings.request_timeout_s,
+        version=CONSTRUCTOR_VERSION,
+        session=session,
+    )
+    graph.version = settings.api_version  # what goes on the wire (see the module docstring)
+    return graph, transport, session
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """``text`` without token values in URLs and without any of ``secrets``."""
+    text = TOKEN_IN_QUERY.sub(r"\1[redacted]", text)
+    for secret in secrets:
+        text = text.replace(secret, "[redacted]")
+    return text
+
+
+class _RedactTokens(logging.Filter):
+    """Removes token values from log lines that quote a URL."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = TOKEN_IN_QUERY.sub(r"\1[redacted]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+def install_log_redaction() -> None:
+    """Filter urllib3's request log (it quotes each URL with its query), once."""
+    pool_logger = logging.getLogger("urllib3.connectionpool")
+    if not any(isinstance(item, _RedactTokens) for item in pool_logger.filters):
+        pool_logger.addFilter(_RedactTokens())
