@@ -94,7 +94,8 @@ def describe_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def _alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration for the packaged migrations, run through ``connection``."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
@@ -104,7 +105,7 @@ def _alembic_config(connection: Connection | None = None) -> Config:
 @functools.cache
 def head_revision() -> str:
     """The schema revision this program's models correspond to (Alembic head)."""
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:  # pragma: no cover - the package always ships a migration
         raise StorageError("the package ships no database migration")
     return head
@@ -112,7 +113,7 @@ def head_revision() -> str:
 
 @functools.cache
 def _known_revisions() -> frozenset[str]:
-    script = ScriptDirectory.from_config(_alembic_config())
+    script = ScriptDirectory.from_config(alembic_config())
     return frozenset(revision.revision for revision in script.walk_revisions())
 
 
@@ -145,7 +146,7 @@ def _migrate(url: str, revision: str, *, up: bool) -> None:
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
-            config = _alembic_config(connection)
+            config = alembic_config(connection)
             if up:
                 command.upgrade(config, revision)
             else:

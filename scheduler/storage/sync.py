@@ -69,7 +69,9 @@ def sync_posts(
     platforms: dict[str, str] = {account.label: account.platform for account in config.accounts}
     if dry_run:
         with reading(sessions) as session:
-            return _load_and_plan(session, report_posts, platforms, now, lock=False).diff
+            diff = _load_and_plan(session, report_posts, platforms, now, lock=False).diff
+        diff.dry_run = True
+        return diff
     with writing(sessions) as session:
         plan = _load_and_plan(session, report_posts, platforms, now, lock=True)
         _apply(session, plan)

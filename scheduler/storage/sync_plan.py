@@ -8,8 +8,8 @@ listed in that module's docstring.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from scheduler.content.resolved import ResolvedPost
@@ -341,7 +341,9 @@ def plan_sync(
     """
     planner = _Planner(stored_posts, publications, platforms, now)
     seen: set[str] = set()
-    for resolved in sorted(report_posts, key=lambda post: (post.publish_at, post.id)):
+    # In UTC: an aware local time with fold=1 never compares equal across zones (PEP 495).
+    in_utc = [replace(post, publish_at=post.publish_at.astimezone(UTC)) for post in report_posts]
+    for resolved in sorted(in_utc, key=lambda post: (post.publish_at, post.id)):
         if resolved.id in seen:
             detail = (
                 f"the id appears twice (again at {resolved.source_path}:{resolved.source_line})"

@@ -1,0 +1,87 @@
+"""Fixtures of the store's suite: the shipped config, sessions on both engines,
+and a factory of checked posts (what ``campaign check`` hands to sync)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.config import CampaignConfig, load_config
+from scheduler.content.resolved import ResolvedPost
+from scheduler.storage.database import make_engine, make_session_factory
+from scheduler.storage.models import Publication, PublicationState
+from tests.conftest import ROOT
+
+NOW = datetime(2020, 11, 1, 9, 0, tzinfo=UTC)
+MakePost = Callable[..., ResolvedPost]
+
+
+@pytest.fixture(scope="session")
+def config() -> CampaignConfig:
+    """The shipped config.yaml (accounts x-main, x-fr, x-es, facebook-main)."""
+    return load_config(ROOT / "config.yaml")
+
+
+@pytest.fixture
+def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
+    """A session factory on a fresh database, once per engine."""
+    engine = make_engine(db_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_sessions(sqlite_url: str) -> Iterator[sessionmaker[Session]]:
+    """A session factory on a fresh SQLite database only."""
+    engine = make_engine(sqlite_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+def make_post(
+    post_id: str = "launch-en",
+    *,
+    text: str = "Join the Treaty #StopClusterBombsNow",
+    publish_at: datetime = datetime(2020, 11, 20, 9, 0, tzinfo=UTC),
+    targets: tuple[str, ...] = ("x-main", "facebook-main"),
+    status: str = "approved",
+    call: str = "join-the-treaty",
+    language: str = "en",
+    source_path: str = "posts/launch.yaml",
+    source_line: int = 1,
+) -> ResolvedPost:
+    """A checked post; the content hash follows the text."""
+    return ResolvedPost(
+        id=post_id,
+        message_id=post_id.rsplit("-", 1)[0],
+        call=call,
+        language=language,
+        status=status,
+        publish_at=publish_at,
+        texts={"x": text, "facebook": text},
+        media=(f"logos/{language}/{call}.png",),
+        link=None,
+        targets=targets,
+        source_path=source_path,
+        source_line=source_line,
+    )
+
+
+def set_state(
+    sessions: sessionmaker[Session],
+    post_id: str,
+    account: str,
+    state: PublicationState,
+    **values: object,
+) -> None:
+    """Move a publication as the daemon would (the daemon's code is not under test here)."""
+    with sessions.begin() as session:
+        session.execute(
+            update(Publication)
+            .where(Publication.post_id == post_id, Publication.account_label == account)
+            .values(state=state, **values)
+        )
