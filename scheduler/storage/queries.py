@@ -217,23 +217,32 @@ def history(
     *,
     outcomes: tuple[str, ...] = (),
     before: int | None = None,
-    limit: int = 50,
+    limit: int | None = 50,
 ) -> list[HistoryRow]:
     """One page of attempts, newest first (by start time, then id).
 
     ``before`` is the ``attempt_id`` of the last row of the previous page; pass it
     to get the next page. ``outcomes`` filters on the attempt's outcome,
-    ``filters.states`` on the publication's current state.
+    ``filters.states`` on the publication's current state. ``limit`` None: no limit.
     """
-    query = _history_query(filters, outcomes, before).limit(limit)
+    query = _history_query(filters, outcomes, before)
+    if limit is not None:
+        query = query.limit(limit)
     return [_history_row(values) for values in session.execute(query)]
 
 
 def iter_history(
-    session: Session, filters: QueueFilter = QueueFilter(), *, outcomes: tuple[str, ...] = ()
+    session: Session,
+    filters: QueueFilter = QueueFilter(),
+    *,
+    outcomes: tuple[str, ...] = (),
+    before: int | None = None,
+    limit: int | None = None,
 ) -> Iterator[HistoryRow]:
-    """Every matching attempt, newest first, streamed in batches (for CSV/JSON export)."""
-    query = _history_query(filters, outcomes, None).execution_options(yield_per=1000)
+    """Like :func:`history`, streamed in batches, every row by default (for exports)."""
+    query = _history_query(filters, outcomes, before).execution_options(yield_per=1000)
+    if limit is not None:
+        query = query.limit(limit)
     for values in session.execute(query):
         yield _history_row(values)
 
