@@ -134,7 +134,7 @@ def timeline(
             last_error=publication.last_error,
             text=str(post.texts.get(publication.platform, "")),
         )
-        for publication, post in session.execute(query).tuples()
+        for publication, post in session.execute(query)
     ]
 
 
