@@ -1,9 +1,159 @@
-"""CLI commands (placeholder until its issue lands)."""
+"""``campaign sandbox serve`` and ``campaign accounts check``.
+
+``sandbox serve [--port N] [--faults SPEC]`` runs the local X and Facebook
+stand-in on 127.0.0.1 until Ctrl-C and prints how to point the campaign at it.
+``accounts check`` is the preflight table for every configured account; exit
+status 1 when any account has a problem, 2 when config.yaml cannot be used.
+"""
 
 from __future__ import annotations
 
+import signal
+import threading
+from pathlib import Path
+
 import typer
+from rich.table import Table
+from rich.text import Text
+
+from scheduler.cli.common import ConfigOption, console, load
+from scheduler.clock import SystemClock
+from scheduler.config import CampaignConfig
+from scheduler.errors import ConfigError
+from scheduler.platforms.preflight import AccountCheck, check_accounts
+from scheduler.platforms.secrets import load_environment
+from scheduler.sandbox.app import Sandbox, build_sandbox
+from scheduler.sandbox.credentials import sandbox_environment
+from scheduler.sandbox.faults import FaultPlan
+
+DEFAULT_PORT = 8765
+PortOption = typer.Option(
+    DEFAULT_PORT, "--port", "-p", help="Port on 127.0.0.1 (0: any free port)."
+)
+FaultsOption = typer.Option(
+    None,
+    "--faults",
+    help="Faults to inject, e.g. 'x.create_post:drop_after;facebook.photos:fb_code:code=2:times=2' "
+    "(see docs/platforms.md).",
+)
+
+sandbox_app = typer.Typer(
+    help="The local stand-in for the X and Facebook APIs.", no_args_is_help=True
+)
+accounts_app = typer.Typer(help="The accounts of config.yaml.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``campaign sandbox ...`` and ``campaign accounts ...`` to ``app``."""
+    app.add_typer(sandbox_app, name="sandbox")
+    app.add_typer(accounts_app, name="accounts")
+
+
+@sandbox_app.command("serve")
+def serve_command(
+    port: int = PortOption,
+    faults: str | None = FaultsOption,
+    config: Path | None = ConfigOption,
+) -> None:
+    """Serve the X and Facebook sandbox on 127.0.0.1 until Ctrl-C."""
+    campaign, _settings = load(config)
+    sandbox = start_sandbox(campaign, port, faults)
+    print_sandbox_banner(campaign, sandbox)
+    stopping = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stopping.set())
+    with sandbox:
+        while not stopping.wait(0.5):
+            pass
+    console.print("sandbox stopped")
+
+
+@accounts_app.command("check")
+def check_command(config: Path | None = ConfigOption) -> None:
+    """Check every account: credentials present, accepted, allowed to post, right account,
+    token valid until the campaign ends. Exit status 1 on any problem."""
+    campaign, _settings = load(config)
+    results = check_accounts(campaign, load_environment(campaign.base_dir), SystemClock())
+    print_checks(results)
+    raise typer.Exit(0 if all(result.ok for result in results) else 1)
+
+
+def start_sandbox(config: CampaignConfig, port: int, faults: str | None) -> Sandbox:
+    """A sandbox bound to ``port``, with ``faults`` parsed.
+
+    :raises ConfigError: the fault text is malformed or the port is taken.
+    """
+    try:
+        plan = FaultPlan.parse(faults) if faults else FaultPlan()
+    except ValueError as error:
+        raise ConfigError(
+            str(error), where="--faults", hint="write endpoint:kind[:key=value], separated by ';'"
+        ) from None
+    try:
+        return build_sandbox(config, SystemClock(), plan, port)
+    except OSError as error:
+        raise ConfigError(
+            f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}",
+            where="--port",
+            hint="choose another port with --port, or stop what uses it",
+        ) from None
+
+
+def print_sandbox_banner(config: CampaignConfig, sandbox: Sandbox) -> None:
+    """How to point the campaign at ``sandbox``: base URLs and the test credentials."""
+    console.print(f"[bold]Sandbox for X and Facebook on {sandbox.url}[/] (Ctrl-C stops it)")
+    console.print("Point config.yaml at it:")
+    console.print(f'  platforms.x.api_base_url: "{sandbox.url}"', markup=False)
+    console.print(f'  platforms.facebook.api_base_url: "{sandbox.url}"', markup=False)
+    console.print("and use the test credentials it accepts (they are not secrets):")
+    for name, value in sorted(sandbox_environment(config).items()):
+        console.print(f"  export {name}={value}", markup=False, soft_wrap=True)
+    if sandbox.faults.faults:
+        console.print(f"Faults armed: {len(sandbox.faults.faults)}")
+
+
+def print_checks(results: list[AccountCheck]) -> None:
+    """The preflight table, then each problem in full."""
+    table = Table(title="Accounts", show_lines=False)
+    for column in (
+        "account",
+        "platform",
+        "credentials",
+        "speaks for",
+        "can post",
+        "token expires",
+        "result",
+    ):
+        table.add_column(column)
+    for result in results:
+        identity = result.identity
+        who = "-"
+        if identity is not None:
+            who = f"@{identity.username}" if identity.username else identity.name
+        expires = "-"
+        if identity is not None:
+            expires = (
+                "never"
+                if identity.token_expires_at is None
+                else f"{identity.token_expires_at:%Y-%m-%d %H:%M} UTC"
+            )
+        table.add_row(
+            result.label,
+            result.platform,
+            "set" if result.credentials_present else Text("missing", style="red"),
+            who,
+            "-" if identity is None else ("yes" if identity.can_write else Text("no", style="red")),
+            expires,
+            Text("ok", style="green") if result.ok else Text("PROBLEM", style="bold red"),
+        )
+    console.print(table)
+    failed = [result for result in results if not result.ok]
+    for result in failed:
+        for problem in result.problems:
+            console.print(
+                Text(f"{result.label}: ", style="bold red") + Text(problem), soft_wrap=True
+            )
+    if failed:
+        console.print(f"{len(failed)} of {len(results)} account(s) not ready")
+    else:
+        console.print(f"all {len(results)} account(s) ready")

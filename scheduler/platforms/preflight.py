@@ -1,0 +1,105 @@
+"""Account preflight: can every configured account publish for the whole campaign?
+
+For each account of config.yaml: its credential variables are set, the
+platform accepts them (``verify``), they may write, they speak for the account
+config.yaml means (the X handle in ``name``, the Facebook ``page_id``), and the
+token does not expire before the campaign window closes. ``campaign accounts
+check`` prints the result; ``campaign preflight`` reuses it.
+
+Only config.yaml and the environment decide where the checks go: the real
+platforms, or the sandbox when the base URLs point at it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from scheduler.clock import Clock
+from scheduler.config import Account, CampaignConfig
+from scheduler.errors import ConfigError, PublishError
+from scheduler.platforms.base import AccountIdentity
+from scheduler.platforms.registry import build_publisher
+
+
+@dataclass(frozen=True)
+class AccountCheck:
+    """The preflight of one account.
+
+    ``credentials_present`` is False when a variable is missing (then nothing
+    else was checked); ``identity`` is what the platform said, None when it
+    could not be asked or refused; ``problems`` is empty when the account is ready.
+    """
+
+    label: str
+    platform: str
+    credentials_present: bool
+    identity: AccountIdentity | None = None
+    problems: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_account(
+    config: CampaignConfig, account: Account, environ: Mapping[str, str], clock: Clock
+) -> AccountCheck:
+    """Check one account (module docstring). Never raises for a problem of the
+    account: every problem is reported in ``problems``."""
+    try:
+        publisher = build_publisher(config, account, environ, clock)
+    except ConfigError as error:
+        return AccountCheck(account.label, account.platform, False, problems=(str(error),))
+    try:
+        identity = publisher.verify()
+    except PublishError as error:
+        hint = _HINTS.get(error.outcome, "")
+        problem = f"{error}" + (f"; {hint}" if hint else "")
+        return AccountCheck(account.label, account.platform, True, problems=(problem,))
+    finally:
+        publisher.close()
+    problems: list[str] = []
+    if not identity.can_write:
+        problems.append(f"the credentials cannot post: {identity.detail}")
+    problems.extend(_identity_mismatch(account, identity))
+    expires = identity.token_expires_at
+    window_end = config.campaign.window_end
+    if expires is not None and expires < window_end:
+        problems.append(
+            f"the token expires {expires:%Y-%m-%d %H:%M} UTC, before the campaign ends "
+            f"({window_end:%Y-%m-%d %H:%M %Z}); renew it (a Page token from a long-lived "
+            "user token does not expire)"
+        )
+    return AccountCheck(account.label, account.platform, True, identity, tuple(problems))
+
+
+def check_accounts(
+    config: CampaignConfig, environ: Mapping[str, str], clock: Clock
+) -> list[AccountCheck]:
+    """Check every account of ``config``, in config.yaml's order."""
+    return [check_account(config, account, environ, clock) for account in config.accounts]
+
+
+_HINTS = {
+    "auth_failed": "check the values in the environment (or .env) against the developer portal",
+    "transient": "the platform could not be reached; try again",
+    "rate_limited": "try again after the reset time",
+}
+
+
+def _identity_mismatch(account: Account, identity: AccountIdentity) -> list[str]:
+    username = (identity.username or "").lower()
+    handle = account.name[1:].lower() if account.name.startswith("@") else ""
+    if account.platform == "x" and handle and username and username != handle:
+        return [
+            f"the credentials are for @{identity.username}, but config.yaml names "
+            f"{account.name}; use that account's access token"
+        ]
+    page = account.page_id
+    if account.platform == "facebook" and page and identity.account_id not in ("", page):
+        return [
+            f"the Page token is for Page {identity.account_id} ({identity.name}), but "
+            f"config.yaml names page_id {page}"
+        ]
+    return []

@@ -1,0 +1,316 @@
+"""The X stand-in's v2 media upload endpoints [platforms.md 1.6].
+
+::
+
+    POST /2/media/upload                    one-shot upload (multipart bytes or JSON base64)
+    POST /2/media/upload/initialize         chunked: announce type, size and category
+    POST /2/media/upload/{id}/append        chunked: one segment (multipart or JSON)
+    POST /2/media/upload/{id}/finalize      chunked: assemble and check
+    GET  /2/media/upload?command=STATUS&media_id={id}   processing state
+
+Files are checked as X checks them: the bytes must be a JPEG, PNG, GIF or WebP
+image (read with Pillow) or an MP4/MOV/WebM/TS video, of the announced type,
+within 5 MB (image), 15 MB (GIF) or 512 MB (video). Images are usable at once;
+GIF and video go ``pending`` -> ``in_progress`` -> ``succeeded`` one step per
+status poll, each answer asking the client to wait ``check_after_secs``. A
+``processing_failed`` fault makes processing end in ``failed`` with an
+``error`` object, as the v1.1 API and client code show.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import warnings
+from datetime import timedelta
+from email.parser import HeaderParser
+from typing import TYPE_CHECKING, Any
+
+from PIL import Image, UnidentifiedImageError
+
+from scheduler.sandbox.openapi import schema_errors
+from scheduler.sandbox.server import Response, Route, route
+from scheduler.sandbox.x_responses import invalid_request
+from scheduler.sandbox.x_state import XMedia
+
+if TYPE_CHECKING:
+    from scheduler.sandbox.x_api import XCall, XSandbox
+
+EXPIRES_AFTER_S = 86_400
+MAX_BYTES = {"image": 5 * 1024 * 1024, "gif": 15 * 1024 * 1024, "video": 512 * 1024 * 1024}
+PILLOW_TYPES = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}
+PILLOW_TYPES["WEBP"] = "image/webp"
+UNRECOGNIZED = "media type unrecognized."
+FAILED_ERROR = {"code": 1, "name": "InvalidMedia", "message": "Unsupported media file"}
+
+
+def media_routes(sandbox: XSandbox) -> list[Route]:
+    limits = sandbox.limits
+    chunk = limits.media_chunk_15m
+    base = "/2/media/upload"
+    media_id = r"/(?P<id>[0-9]{1,19})"
+    return [
+        route(
+            "POST",
+            base,
+            sandbox.endpoint("x.media_upload", "media", limits.media_upload_15m, upload),
+        ),
+        route(
+            "GET",
+            base,
+            sandbox.endpoint("x.media_status", "status", limits.media_status_15m, status),
+        ),
+        route(
+            "POST",
+            base + "/initialize",
+            sandbox.endpoint("x.media_upload", "chunk", chunk, initialize),
+        ),
+        route(
+            "POST",
+            base + media_id + "/append",
+            sandbox.endpoint("x.media_upload", "chunk", chunk, append),
+        ),
+        route(
+            "POST",
+            base + media_id + "/finalize",
+            sandbox.endpoint("x.media_upload", "chunk", chunk, finalize),
+        ),
+    ]
+
+
+def read_form(call: XCall, schema: str) -> dict[str, Any]:
+    """The fields of a multipart or JSON body; ``media`` is always bytes.
+
+    :raises ValueError: with the message X would give.
+    """
+    content_type = call.request.header("Content-Type")
+    if content_type.startswith("multipart/form-data"):
+        return _multipart(call.request.body, content_type)
+    if content_type.startswith("application/json"):
+        body = call.request.json()
+        problems = schema_errors(schema, body)
+        if problems:
+            raise ValueError(problems[0])
+        if "media" in body:
+            body["media"] = base64.b64decode(body["media"], validate=True)
+        return dict(body)
+    raise ValueError("the body must be multipart/form-data or JSON")
+
+
+def _multipart(body: bytes, content_type: str) -> dict[str, Any]:
+    boundary = (
+        HeaderParser().parsestr(f"Content-Type: {content_type}\r\n\r\n").get_param("boundary")
+    )
+    if not isinstance(boundary, str) or not boundary:
+        raise ValueError("multipart body without a boundary")
+    fields: dict[str, Any] = {}
+    for chunk in body.split(b"--" + boundary.encode("latin-1"))[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, separator, data = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        if not separator:
+            raise ValueError("malformed multipart part")
+        disposition = re.search(rb'name="([^"]*)"', head)
+        if disposition is None:
+            raise ValueError("multipart part without a name")
+        name = disposition.group(1).decode("utf-8")
+        value = data.removesuffix(b"\r\n")
+        fields[name] = value if name == "media" else value.decode("utf-8")
+    return fields
+
+
+def sniff(content: bytes) -> tuple[str, int, int] | None:
+    """(MIME type, width, height) of an image or video, or None when X would not take it."""
+    if content[4:8] == b"ftyp":
+        return ("video/quicktime" if content[8:10] == b"qt" else "video/mp4"), 0, 0
+    if content[:4] == b"\x1a\x45\xdf\xa3":
+        return "video/webm", 0, 0
+    if content[:1] == b"\x47" and content[188:189] == b"\x47":
+        return "video/mp2t", 0, 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # DecompressionBombWarning and the like
+            image = Image.open(io.BytesIO(content))
+    except (UnidentifiedImageError, OSError):
+        return None
+    mime = PILLOW_TYPES.get(image.format or "")
+    return (mime, image.width, image.height) if mime else None
+
+
+def _kind(mime: str) -> str:
+    return "gif" if mime == "image/gif" else mime.split("/")[0]
+
+
+def _check_content(media: XMedia, content: bytes) -> str | None:
+    """Why X would refuse ``content`` for ``media``, or None; records its dimensions."""
+    found = sniff(content)
+    if found is None or _kind(found[0]) != media.kind:
+        return UNRECOGNIZED
+    if len(content) > MAX_BYTES[media.kind]:
+        return f"File size exceeds {MAX_BYTES[media.kind]} bytes."
+    media.mime_type, media.width, media.height = found
+    media.size = len(content)
+    return None
+
+
+def _describe(sandbox: XSandbox, media: XMedia) -> dict[str, Any]:
+    remaining = int((media.expires_at - sandbox.clock.now()).total_seconds())
+    data: dict[str, Any] = {
+        "id": media.id,
+        "media_key": media.media_key,
+        "size": media.size,
+        "expires_after_secs": max(remaining, 0),
+    }
+    if media.kind == "video":
+        data["video"] = {"video_type": media.mime_type}
+    else:
+        data["image"] = {"image_type": media.mime_type, "w": media.width, "h": media.height}
+    if media.state != "succeeded" or media.kind != "image":
+        info: dict[str, Any] = {"state": media.state}
+        if media.state in ("pending", "in_progress"):
+            info["check_after_secs"] = sandbox.media_check_after_s
+        info["progress_percent"] = {"pending": 0, "in_progress": 50}.get(media.state, 100)
+        if media.state == "failed":
+            info["error"] = dict(FAILED_ERROR)
+        data["processing_info"] = info
+    return data
+
+
+def _new_media(sandbox: XSandbox, call: XCall, mime: str, category: str, total: int) -> XMedia:
+    now = sandbox.clock.now()
+    return XMedia(
+        id=sandbox.state.next_id(),
+        owner=call.account.label,
+        kind=_kind(mime),
+        mime_type=mime,
+        category=category,
+        total_bytes=total,
+        created_at=now,
+        expires_at=now + timedelta(seconds=EXPIRES_AFTER_S),
+    )
+
+
+def _start_processing(call: XCall, media: XMedia) -> None:
+    media.fail_processing = call.fault is not None and call.fault.kind == "processing_failed"
+    media.state = "succeeded" if media.kind == "image" and not media.fail_processing else "pending"
+
+
+def upload(sandbox: XSandbox, call: XCall) -> Response:
+    """``POST /2/media/upload``: the one-shot upload."""
+    try:
+        form = read_form(call, "MediaUploadRequest")
+    except ValueError as error:
+        return invalid_request(str(error))
+    content, category = form.get("media"), form.get("media_category")
+    if not isinstance(content, bytes) or not content or not category:
+        return invalid_request("media and media_category are required", {"media": []})
+    found = sniff(content)
+    if found is None:
+        return invalid_request(UNRECOGNIZED, {"media": ["(binary)"]})
+    media = _new_media(sandbox, call, found[0], str(category), len(content))
+    refusal = _check_content(media, content)
+    if refusal is not None:
+        return invalid_request(refusal, {"media": ["(binary)"]})
+    _start_processing(call, media)
+    with sandbox.state.lock:
+        sandbox.state.media[media.id] = media
+    return Response(200, {"data": _describe(sandbox, media)})
+
+
+def initialize(sandbox: XSandbox, call: XCall) -> Response:
+    """``POST /2/media/upload/initialize``."""
+    try:
+        body = call.request.json()
+    except ValueError:
+        return invalid_request("the body must be JSON")
+    problems = schema_errors("InitializeMediaUploadRequest", body)
+    if problems:
+        return invalid_request(problems[0])
+    mime, total = body.get("media_type"), body.get("total_bytes")
+    if not isinstance(mime, str) or not isinstance(total, int) or total <= 0:
+        return invalid_request("media_type and total_bytes are required", {"total_bytes": []})
+    if not mime.startswith(("image/", "video/")):
+        return invalid_request(UNRECOGNIZED, {"media_type": [mime]})
+    media = _new_media(sandbox, call, mime, str(body.get("media_category", "tweet_image")), total)
+    if total > MAX_BYTES[media.kind]:
+        return invalid_request(
+            f"File size exceeds {MAX_BYTES[media.kind]} bytes.", {"total_bytes": [str(total)]}
+        )
+    with sandbox.state.lock:
+        sandbox.state.media[media.id] = media
+    data = {"id": media.id, "media_key": media.media_key, "expires_after_secs": EXPIRES_AFTER_S}
+    return Response(200, {"data": data})
+
+
+def _own_media(sandbox: XSandbox, call: XCall, media_id: str) -> XMedia | Response:
+    media = sandbox.state.media.get(media_id)
+    if media is None or media.owner != call.account.label:
+        return invalid_request("Media id not found.", {"media_id": [media_id]})
+    return media
+
+
+def append(sandbox: XSandbox, call: XCall) -> Response:
+    """``POST /2/media/upload/{id}/append``: one segment."""
+    media = _own_media(sandbox, call, call.match["id"])
+    if isinstance(media, Response):
+        return media
+    try:
+        form = read_form(call, "AppendMediaUploadRequest")
+        index = int(form["segment_index"])
+    except (ValueError, KeyError) as error:
+        return invalid_request(f"segment_index and media are required ({error})")
+    content = form.get("media")
+    if media.state != "uploading" or not isinstance(content, bytes) or not 0 <= index <= 999:
+        return invalid_request(
+            "Segment index out of range or upload finished.", {"segment_index": [str(index)]}
+        )
+    with sandbox.state.lock:
+        media.chunks[index] = content
+        if sum(len(part) for part in media.chunks.values()) > media.total_bytes:
+            return invalid_request("File size exceeds the announced total_bytes.")
+    return Response(200, {"data": {"expires_at": int(media.expires_at.timestamp())}})
+
+
+def finalize(sandbox: XSandbox, call: XCall) -> Response:
+    """``POST /2/media/upload/{id}/finalize``: assemble the segments and check the file."""
+    media = _own_media(sandbox, call, call.match["id"])
+    if isinstance(media, Response):
+        return media
+    with sandbox.state.lock:
+        if media.state != "uploading":
+            return invalid_request("Upload already finalized.", {"media_id": [media.id]})
+        indexes = sorted(media.chunks)
+        if indexes != list(range(len(indexes))):
+            return invalid_request("Segments are missing.", {"media_id": [media.id]})
+        content = b"".join(media.chunks[index] for index in indexes)
+        if len(content) != media.total_bytes:
+            return invalid_request("File size mismatch.", {"media_id": [media.id]})
+        refusal = _check_content(media, content)
+        media.chunks.clear()
+        if refusal is not None:
+            media.state = "failed"
+            return invalid_request(refusal, {"media_id": [media.id]})
+        _start_processing(call, media)
+        return Response(200, {"data": _describe(sandbox, media)})
+
+
+def status(sandbox: XSandbox, call: XCall) -> Response:
+    """``GET /2/media/upload?command=STATUS&media_id=``: advances processing one step."""
+    query = {name: values[-1] for name, values in call.request.query.items()}
+    if query.get("command", "STATUS") != "STATUS" or "media_id" not in query:
+        return invalid_request("media_id is required", {"media_id": []})
+    media = _own_media(sandbox, call, query["media_id"])
+    if isinstance(media, Response):
+        return media
+    with sandbox.state.lock:
+        if media.state == "uploading":
+            return invalid_request("Upload not finalized.", {"media_id": [media.id]})
+        if call.fault is not None and call.fault.kind == "processing_failed":
+            media.fail_processing = True
+        if media.state == "pending":
+            media.state = "in_progress"
+        elif media.state == "in_progress":
+            media.state = "failed" if media.fail_processing else "succeeded"
+        media.polls += 1
+        return Response(200, {"data": _describe(sandbox, media)})
