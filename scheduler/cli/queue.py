@@ -276,7 +276,7 @@ def timeline(
             return
         table = Table(title=f"Queue ({len(rows)}), times in {campaign.timezone}")
         for column in ("#", "when", "T", "account", "platform", "call", "lang", "state", "post"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for row in rows:
             table.add_row(
                 str(row.publication_id), context.local(row.scheduled_at), queries.countdown(campaign, row.scheduled_at),
@@ -354,7 +354,7 @@ def history(
             "state",
             "link or error",
         ):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for row in page:
             detail = (
                 row.platform_url if row.outcome == "published" else (row.platform_message or "")
