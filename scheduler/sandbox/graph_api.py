@@ -209,7 +209,8 @@ class GraphSandbox:
         token_page = self.state.page_for_token(token) if token else None
         named = call.match.groupdict().get("page")
         path_page = self.state.pages.get(named) if named else None
-        subject = path_page or token_page
+        # debug_token is called with the app token: the account is the one inspected.
+        subject = path_page or token_page or self.state.page_for_token(call.param("input_token"))
         fault = self.faults.take(endpoint, subject.label if subject else None)
         if fault is not None:
             early = fault_error(fault, subject.page_id if subject else None)

@@ -118,6 +118,7 @@ def test_text_post_goes_to_the_page_feed(world: GraphWorld) -> None:
     [stored] = world.sandbox.posts("fb-main")
     assert post.platform_post_id == stored.post_id
     assert post.platform_post_id.startswith("111000111_")
+    assert post.created_at == START == stored.created_time
     assert post.url == f"https://www.facebook.com/111000111/posts/{stored.post_id.split('_')[1]}"
     assert stored.message == "Join the Treaty #StopClusterBombsNow"
     assert stored.link is None and stored.photo_ids == ()
@@ -229,6 +230,12 @@ def test_verify_without_app_credentials_says_permissions_were_not_checked(
     identity = world.publisher("fb-other", credentials={"page_access_token": token}).verify()
     assert identity.can_write and "not checked" in identity.detail
     assert [r.endpoint for r in world.sandbox.received] == ["facebook.me", "facebook.me"]
+
+
+def test_debug_token_faults_reach_the_inspected_account(world: GraphWorld) -> None:
+    world.faults.add(Fault("facebook.debug_token", "server_error", account="fb-main"))
+    with pytest.raises(TransientError):
+        world.publisher().verify()
 
 
 @pytest.mark.parametrize(

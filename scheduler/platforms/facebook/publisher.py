@@ -11,7 +11,8 @@
   ``message``); several -> each ``POST /{page-id}/photos`` with
   ``published=false`` (invisible), then ``POST /{page-id}/feed`` with
   ``attached_media[n]``. Photo posts have no link field, so a link is appended
-  to their message.
+  to their message. The create answers carry no time, so ``created_at`` is the
+  clock's time of the answer.
 - ``find_post``: ``GET /{page-id}/published_posts`` within the window, newest
   first, following ``paging.next`` [platforms.md 2.7].
 """
@@ -36,7 +37,7 @@ from scheduler.platforms.base import (
     Publisher,
 )
 from scheduler.platforms.facebook.translate import translate
-from scheduler.platforms.facebook.transport import graph_client, install_log_redaction, redact
+from scheduler.platforms.facebook.transport import graph_client, protect, redact
 
 PHOTO_TYPES = frozenset(
     {"image/jpeg", "image/png", "image/gif", "image/tiff", "image/heif", "image/heic", "image/webp"}
@@ -83,8 +84,8 @@ class FacebookPublisher(Publisher):
         self.clock = clock
         self._credentials = credentials
         self._token = credentials.get("page_access_token")
+        protect(credentials)
         self.graph, self._transport, self._session = graph_client(settings, self._token)
-        install_log_redaction()
 
     def __repr__(self) -> str:
         return (
@@ -163,7 +164,7 @@ class FacebookPublisher(Publisher):
         if not paths:
             fields = {"message": text, **({"link": link} if link else {})}
             post_id = str(self.graph.put_object(self.page_id, "feed", **fields)["id"])
-            return PublishedPost(post_id, permalink(post_id), text=text)
+            return PublishedPost(post_id, permalink(post_id), self.clock.now(), text)
         message = f"{text}\n{link}" if link and link not in text else text
         if len(paths) == 1:
             with paths[0].open("rb") as image:
@@ -171,14 +172,14 @@ class FacebookPublisher(Publisher):
                     image, album_path=f"{self.page_id}/photos", message=message
                 )
             post_id = str(result.get("post_id") or f"{self.page_id}_{result['id']}")
-            return PublishedPost(post_id, permalink(post_id), text=message)
+            return PublishedPost(post_id, permalink(post_id), self.clock.now(), message)
         attached = {
             f"attached_media[{index}]": json.dumps({"media_fbid": photo_id})
             for index, photo_id in enumerate(self._unpublished_photos(paths))
         }
         result = self.graph.put_object(self.page_id, "feed", message=message, **attached)
         post_id = str(result["id"])
-        return PublishedPost(post_id, permalink(post_id), text=message)
+        return PublishedPost(post_id, permalink(post_id), self.clock.now(), message)
 
     def _unpublished_photos(self, paths: list[Path]) -> Iterator[str]:
         """Upload each photo unpublished: invisible, so a failure here changes nothing."""
@@ -225,7 +226,7 @@ class FacebookPublisher(Publisher):
             response=self._transport.last_response(),
             now=self.clock.now(),
             timeout_s=self.settings.request_timeout_s,
-            redact=lambda text: redact(text, self._credentials.secrets()),
+            redact=redact,
         )
 
 

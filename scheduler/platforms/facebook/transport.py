@@ -12,12 +12,14 @@ the wire.
 Base URL: facebook-sdk builds every URL from the module constant
 ``FACEBOOK_GRAPH_URL``, read at call time. Changing that global would move every
 publisher at once, so each client gets its own ``requests`` session whose
-transport adapter (:class:`GraphTransport`) sends ``https://graph.facebook.com/…``
+transport adapter (:class:`GraphTransport`, a
+:class:`~scheduler.platforms.transport.RebasingAdapter`) sends ``https://graph.facebook.com/…``
 to ``api_base_url`` instead (the sandbox, in tests and rehearsals).
 
 facebook-sdk puts the token in the query string of every GET, and urllib3 logs
-every URL at DEBUG: :func:`install_log_redaction` removes token values from
-those lines.
+every URL at DEBUG: :func:`protect` registers the credentials with the shared
+redaction (:mod:`scheduler.platforms.secrets`) and also strips any
+``access_token=``/``input_token=`` value from urllib3's lines.
 """
 
 from __future__ import annotations
@@ -29,27 +31,24 @@ from typing import Any
 
 import facebook
 import requests
-from requests.adapters import HTTPAdapter
-from requests.utils import get_environ_proxies
 
 from scheduler.config import FacebookSettings
+from scheduler.platforms import secrets
+from scheduler.platforms.base import Credentials
+from scheduler.platforms.transport import RebasingAdapter
 
 GRAPH_URL = "https://graph.facebook.com/"
 CONSTRUCTOR_VERSION = "3.1"  # the newest facebook-sdk 3.1.0 accepts; replaced at once
 TOKEN_IN_QUERY = re.compile(r"((?:access_token|input_token)=)[^&\s\"']+")
 
 
-class GraphTransport(HTTPAdapter):
-    """Sends Graph requests to ``base_url`` and keeps each thread's last response,
-    whose status and usage headers facebook-sdk's ``GraphAPIError`` does not carry.
+class GraphTransport(RebasingAdapter):
+    """Sends Graph requests to ``base_url`` (see :class:`RebasingAdapter`) and keeps
+    each thread's last response, whose HTTP status and usage headers
+    facebook-sdk's ``GraphAPIError`` does not carry."""
 
-    ``base_url`` is scheme, host and optional port (and path prefix), such as
-    ``http://127.0.0.1:8765``; the default Graph URL is left alone.
-    """
-
-    def __init__(self, base_url: str) -> None:
-        super().__init__()
-        self.base_url = base_url.rstrip("/") + "/"
+    def __init__(self, base_url: str, timeout_s: float) -> None:
+        super().__init__(GRAPH_URL, base_url, timeout_s)
         self._local = threading.local()
 
     def last_response(self) -> requests.Response | None:
@@ -61,11 +60,6 @@ class GraphTransport(HTTPAdapter):
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
     ) -> requests.Response:
         self._local.response = None
-        url = request.url or ""
-        if self.base_url != GRAPH_URL and url.startswith(GRAPH_URL):
-            request.url = self.base_url + url[len(GRAPH_URL) :]
-            # Proxies were chosen for graph.facebook.com; choose again for the real target.
-            kwargs["proxies"] = get_environ_proxies(request.url)
         response = super().send(request, *args, **kwargs)
         self._local.response = response
         return response
@@ -77,7 +71,7 @@ def graph_client(
     """A ``facebook.GraphAPI`` speaking ``settings.api_version`` to
     ``settings.api_base_url`` with ``settings.request_timeout_s`` (seconds) on
     every call; also its transport and session (close the session when done)."""
-    transport = GraphTransport(settings.api_base_url)
+    transport = GraphTransport(settings.api_base_url, settings.request_timeout_s)
     session = requests.Session()
     session.mount(GRAPH_URL, transport)
     graph = facebook.GraphAPI(
@@ -90,16 +84,13 @@ def graph_client(
     return graph, transport, session
 
 
-def redact(text: str, secrets: list[str]) -> str:
-    """``text`` without token values in URLs and without any of ``secrets``."""
-    text = TOKEN_IN_QUERY.sub(r"\1[redacted]", text)
-    for secret in secrets:
-        text = text.replace(secret, "[redacted]")
-    return text
+def redact(text: str) -> str:
+    """``text`` without token values in URLs and without any registered secret."""
+    return secrets.redact(TOKEN_IN_QUERY.sub(r"\1[redacted]", text))
 
 
 class _RedactTokens(logging.Filter):
-    """Removes token values from log lines that quote a URL."""
+    """Removes token values from log lines that quote a URL, registered or not."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -109,8 +100,12 @@ class _RedactTokens(logging.Filter):
         return True
 
 
-def install_log_redaction() -> None:
-    """Filter urllib3's request log (it quotes each URL with its query), once."""
+def protect(credentials: Credentials) -> None:
+    """Keep ``credentials`` out of every log line and error message: register them
+    with :mod:`scheduler.platforms.secrets` and filter token values out of
+    urllib3's request log. Idempotent."""
+    secrets.register_secrets(credentials.secrets())
+    secrets.install_log_redaction()
     pool_logger = logging.getLogger("urllib3.connectionpool")
     if not any(isinstance(item, _RedactTokens) for item in pool_logger.filters):
         pool_logger.addFilter(_RedactTokens())
