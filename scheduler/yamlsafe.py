@@ -6,59 +6,103 @@ not mean to change. This loader turns each of those traps into a
 
 - ``10:00`` read as the integer 600 (sexagesimal) -> "quote it";
 - ``on``/``off``/``yes``/``no``/``y``/``n`` read as booleans -> "quote it";
+- ``0755`` or ``0x1F`` read as numbers in another base -> "quote it";
 - ``text: Join us #StopClusterBombsNow`` where `` #`` starts a comment and the
   hashtag vanishes -> "quote the text";
 - duplicate keys, where the last one silently wins;
-- tabs in indentation, empty files, bytes that are not UTF-8, several
-  documents in one file, aliases (``*name``, an expansion bomb) and any tag
-  outside YAML's core schema.
+- tabs in indentation, empty files, bytes that are not UTF-8, control
+  characters, several documents in one file, aliases (``*name``, an
+  expansion bomb) and any explicit tag but ``!!str``, ``!!map`` and ``!!seq``.
 
-Timestamps stay the strings the person typed, so the time parser sees exactly
-what was written. Loading uses libyaml's C composer when available.
+Plain scalars are interpreted here, not by PyYAML's resolver: ``true``/``false``,
+null, decimal integers and floats become Python values; everything else,
+timestamps included, stays the string the person typed, so the time parser sees
+exactly what was written. Composition uses libyaml's C parser when available.
 
-The result is plain Python data plus a map from each value's path (a tuple of
-keys and list indexes) to its 1-based (line, column), so validation errors can
-point at the exact spot. Untrusted input never raises anything but
-ContentError.
+The result is a :class:`Document`: plain Python data plus the composed node
+tree, from which ``mark(path)`` finds the 1-based (line, column) of any value on
+demand (computing positions only when a problem is reported keeps clean files
+fast). Untrusted input never raises anything but ContentError.
+
+By default the first problem raises. With ``collect=True`` the traps that leave
+the file readable (everything above except syntax errors, empty or non-UTF-8
+files, tabs and several documents) are gathered in ``Document.problems``
+instead, the value keeping the text as written, so one run reports them all.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from scheduler.errors import ContentError
 
-try:  # libyaml is several times faster; fall back to pure Python if missing.
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
 Path = tuple[str | int, ...]
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+# Given to unquoted scalars without an explicit tag, so _scalar knows which
+# values to interpret; the `.invalid` domain cannot collide with a real tag.
+_PLAIN_TAG = "tag:campaign-scheduler.invalid,2020:plain"
+_ALLOWED_TAGS = {_STR_TAG, _SEQ_TAG, _MAP_TAG, _PLAIN_TAG}
 
 _BOOL_WORDS = {"yes", "no", "on", "off", "y", "n"}
 _TRUE_FALSE = {"true", "false"}
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _OTHER_INT = re.compile(r"^[-+]?(0b[0-1_]+|0x[0-9a-fA-F_]+|0o?[0-7_]+)$")
-_FLOAT = re.compile(
-    r"^[-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$"
-)
+_FLOAT = re.compile(r"^[-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+]?[0-9]+)?$")
+_SPECIAL_FLOATS = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
 _NULL = {"", "~", "null", "Null", "NULL"}
-_HASHTAG_COMMENT = re.compile(r"^[ \t]+#[A-Za-z0-9_]")
-_CORE_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:map",
-    "tag:yaml.org,2002:seq",
-    "tag:yaml.org,2002:timestamp",
-}
+_HASHTAG_COMMENT = re.compile(r"^[ \t]+#[^\W_]", re.UNICODE)
+# YAML's own line breaks (str.splitlines also splits on \v, \f and others).
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_MAX_INT_DIGITS = 4000  # below Python's int/str conversion limit (4300 digits)
+
+
+class _TagsLeftAlone:
+    """Resolver stand-in: plain scalars get a marker tag, nothing is guessed.
+
+    PyYAML's resolver is where YAML 1.1 guesses types (and most of the loading
+    time goes); this loader interprets plain scalars itself in ``_scalar``.
+    """
+
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            return _PLAIN_TAG if implicit[0] else _STR_TAG
+        return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
+try:  # libyaml is several times faster; fall back to pure Python if missing.
+    from yaml._yaml import CParser
+
+    class _Composer(CParser, _TagsLeftAlone):
+        pass
+
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Composer(Reader, Scanner, Parser, Composer, _TagsLeftAlone):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
 
 
 @dataclass(frozen=True)
@@ -69,97 +113,149 @@ class Mark:
     column: int
 
 
-@dataclass
-class Document:
-    """A loaded YAML document: ``data`` and where each value sits.
-
-    ``positions`` maps a path such as ``("posts", 2, "text")`` to the Mark of that
-    value; ``key_positions`` maps the same path to the Mark of its key.
-    ``plain_scalars`` holds the paths of unquoted scalars with their source
-    text, so a validator can suggest quoting (``19.10`` stays ``19.10``).
-    """
-
-    path: str
-    data: Any
-    positions: dict[Path, Mark] = field(default_factory=dict)
-    key_positions: dict[Path, Mark] = field(default_factory=dict)
-    plain_scalars: dict[Path, str] = field(default_factory=dict)
-    _seen_nodes: set[int] = field(default_factory=set, repr=False)
-
-    def mark(self, path: Path) -> Mark:
-        """The closest known position for ``path`` (walks up to the parent)."""
-        probe = tuple(path)
-        while probe:
-            if probe in self.positions:
-                return self.positions[probe]
-            probe = probe[:-1]
-        return self.positions.get((), Mark(1, 1))
-
-
 def _mark(node: yaml.Node) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def load_text(text: str, path: str) -> Document:
+@dataclass
+class Document:
+    """A loaded YAML document: ``data`` and where each value sits.
+
+    ``root`` is the composed node tree. ``mark(path)`` gives the position of the
+    value at a path such as ``("posts", 2, "text")`` and ``key_mark(path)`` that
+    of its key. ``positions``, ``key_positions`` and ``plain_scalars`` (the paths
+    of unquoted scalars with their source text, so a validator can suggest
+    quoting ``19.10``) are computed on first use. ``problems`` holds the traps
+    gathered with ``collect=True``; ``problem_paths`` the paths they concern.
+    """
+
+    path: str
+    data: Any
+    root: yaml.Node | None = None
+    problems: list[ContentError] = field(default_factory=list)
+    problem_paths: set[Path] = field(default_factory=set)
+
+    def _walk(self, path: Path) -> tuple[list[yaml.Node], yaml.Node | None]:
+        """Nodes along ``path`` (as far as they exist) and the key node of the last."""
+        node = self.root
+        found: list[yaml.Node] = [] if node is None else [node]
+        key_node: yaml.Node | None = None
+        for part in path:
+            if node is None:
+                break
+            child: yaml.Node | None = None
+            if isinstance(node, MappingNode):
+                for key, value in node.value:
+                    if isinstance(key, ScalarNode) and key.value == part:
+                        key_node, child = key, value
+                        break
+            elif (
+                isinstance(node, SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                key_node, child = None, node.value[part]
+            if child is None:
+                break
+            node = child
+            found.append(child)
+        if len(found) != len(path) + 1:
+            key_node = None
+        return found, key_node
+
+    def mark(self, path: Path) -> Mark:
+        """The position of the value at ``path``, or of its closest existing parent."""
+        found, _ = self._walk(tuple(path))
+        return _mark(found[-1]) if found else Mark(1, 1)
+
+    def key_mark(self, path: Path) -> Mark:
+        """The position of the key of ``path`` (its value's position for list items)."""
+        found, key_node = self._walk(tuple(path))
+        if key_node is not None:
+            return _mark(key_node)
+        return _mark(found[-1]) if found else Mark(1, 1)
+
+    @cached_property
+    def positions(self) -> dict[Path, Mark]:
+        """Every value's position by path."""
+        result: dict[Path, Mark] = {}
+        for path, _key, node in self._nodes():
+            result[path] = _mark(node)
+        return result
+
+    @cached_property
+    def key_positions(self) -> dict[Path, Mark]:
+        """Every mapping key's position by the path of its value."""
+        return {path: _mark(key) for path, key, _node in self._nodes() if key is not None}
+
+    @cached_property
+    def plain_scalars(self) -> dict[Path, str]:
+        """Unquoted scalars by path, with the text as written."""
+        return {
+            path: node.value
+            for path, _key, node in self._nodes()
+            if isinstance(node, ScalarNode) and node.tag == _PLAIN_TAG
+        }
+
+    def _nodes(self) -> list[tuple[Path, yaml.Node | None, yaml.Node]]:
+        result: list[tuple[Path, yaml.Node | None, yaml.Node]] = []
+        if self.root is None:
+            return result
+        stack: list[tuple[Path, yaml.Node | None, yaml.Node]] = [((), None, self.root)]
+        seen: set[int] = set()
+        while stack:
+            path, key, node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            result.append((path, key, node))
+            if isinstance(node, MappingNode):
+                for key_node, value in node.value:
+                    if isinstance(key_node, ScalarNode):
+                        stack.append(((*path, key_node.value), key_node, value))
+            elif isinstance(node, SequenceNode):
+                for index, item in enumerate(node.value):
+                    stack.append(((*path, index), None, item))
+        return result
+
+
+def load_text(text: str, path: str, *, collect: bool = False) -> Document:
     """Load one YAML document from ``text``; ``path`` is used in messages only.
 
-    :raises ContentError: on any syntax error or trap listed in the module docstring.
+    :param collect: gather recoverable traps in ``Document.problems`` instead of
+        raising the first (see the module docstring).
+    :raises ContentError: on any syntax error, or on a trap when not collecting.
     """
     if not text.strip():
         raise ContentError("the file is empty", path, hint="write at least one post, or delete it")
-    tab_line = _tab_indentation(text)
-    if tab_line is not None:
-        raise ContentError(
-            "a tab is used for indentation; YAML allows only spaces",
-            path,
-            tab_line,
-            1,
-            hint="replace the tab with spaces (two per level)",
-        )
     try:
-        loader = _Loader(text)
+        composer = _Composer(text)
         try:
-            root = loader.get_single_node()
+            root = composer.get_single_node()
         finally:
-            loader.dispose()
+            composer.dispose()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        column = mark.column + 1 if mark else 1
-        problem = error.problem or "invalid YAML"
-        if "expected a single document" in str(error.context or "") or "but found another" in (
-            str(error.problem or "")
-        ):
-            raise ContentError(
-                "the file holds several YAML documents (---)",
-                path,
-                line,
-                column,
-                hint="put several posts in one list under `posts:` instead of separate documents",
-            ) from None
-        raise ContentError(
-            f"YAML syntax error: {problem}",
-            path,
-            line,
-            column,
-            hint="check the indentation and quoting on this line and the one before",
-        ) from None
+        raise _syntax_error(error, text, path) from None
+    except yaml.reader.ReaderError as error:
+        raise _reader_error(error, text, path) from None
     except yaml.YAMLError as error:
         raise ContentError(f"YAML error: {error}", path) from None
     except (ValueError, RecursionError) as error:  # malformed input deep inside libyaml
         raise ContentError(f"the file cannot be read as YAML ({error})", path) from None
     if root is None:
-        raise ContentError("the file has no content, only comments", path)
-    document = Document(path=path, data=None)
-    lines = text.splitlines()
+        raise ContentError(
+            "the file has no content, only comments", path, hint="write at least one post"
+        )
+    document = Document(path=path, data=None, root=root)
+    builder = _Builder(document, text, collect)
     try:
-        document.data = _build(root, (), document, lines)
+        document.data = builder.build(root, ())
     except RecursionError:
         raise ContentError("the document is nested too deeply", path) from None
     return document
 
 
-def load_bytes(raw: bytes, path: str) -> Document:
+def load_bytes(raw: bytes, path: str, *, collect: bool = False) -> Document:
     """Decode ``raw`` as UTF-8 (a BOM is allowed) and load it.
 
     :raises ContentError: for bytes that are not UTF-8 and everything ``load_text`` raises.
@@ -168,20 +264,20 @@ def load_bytes(raw: bytes, path: str) -> Document:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        column = len(
+            raw[raw.rfind(b"\n", 0, error.start) + 1 : error.start].decode(errors="ignore")
+        )
         raise ContentError(
             f"the file is not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start})",
             path,
             line,
-            column,
-            hint="save the file as UTF-8 in your editor",
+            column + 1,
+            hint="save the file as UTF-8 in your editor (Save with Encoding > UTF-8)",
         ) from None
-    if "\x00" in text:
-        raise ContentError("the file contains NUL bytes; it is not a text file", path)
-    return load_text(text, path)
+    return load_text(text, path, collect=collect)
 
 
-def load_file(file_path: str) -> Document:
+def load_file(file_path: str, *, collect: bool = False) -> Document:
     """Read and load the file at ``file_path``.
 
     :raises ContentError: when the file cannot be read or fails ``load_bytes``.
@@ -191,145 +287,222 @@ def load_file(file_path: str) -> Document:
             raw = handle.read()
     except OSError as error:
         raise ContentError(f"cannot read the file: {error.strerror}", file_path) from None
-    return load_bytes(raw, file_path)
+    return load_bytes(raw, file_path, collect=collect)
 
 
-def _tab_indentation(text: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
+def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: str) -> ContentError:
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark else 1
+    column = mark.column + 1 if mark else 1
+    context = f"{error.context or ''} {error.problem or ''}"
+    if "expected a single document" in context or "but found another document" in context:
+        return ContentError(
+            "the file holds several YAML documents (---)",
+            path,
+            line,
+            column,
+            hint="put several posts in one list under `posts:` instead of separate documents",
+        )
+    tab_line = _tab_indentation(text, line)
+    if tab_line is not None:
+        return ContentError(
+            "a tab is used for indentation; YAML allows only spaces",
+            path,
+            tab_line,
+            1,
+            hint="replace the tab with spaces (two per level)",
+        )
+    return ContentError(
+        f"YAML syntax error: {error.problem or 'invalid YAML'}",
+        path,
+        line,
+        column,
+        hint="check the indentation and quoting on this line and the one before; "
+        "text containing `: ` or starting with a quote, `[`, `{`, `&`, `*`, `!`, `|`, `>`, `%` "
+        'or `@` must be in double quotes ("...")',
+    )
+
+
+def _reader_error(error: yaml.reader.ReaderError, text: str, path: str) -> ContentError:
+    character = chr(error.character) if isinstance(error.character, int) else "\x00"
+    offset = text.find(character)
+    line, column = 1, 1
+    if offset >= 0:
+        before = _LINE_BREAK.split(text[:offset])
+        line, column = len(before), len(before[-1]) + 1
+    code = f"U+{ord(character):04X}"
+    return ContentError(
+        f"the file contains the invisible control character {code}, which YAML does not allow",
+        path,
+        line,
+        column,
+        hint="delete it (it often comes from copying text out of a PDF or a word processor)",
+    )
+
+
+def _tab_indentation(text: str, up_to_line: int) -> int | None:
+    """The first line up to ``up_to_line`` whose indentation holds a tab."""
+    for number, line in enumerate(_LINE_BREAK.split(text)[:up_to_line], start=1):
         stripped = line.lstrip(" ")
         if stripped.startswith("\t") and stripped.strip():
             return number
     return None
 
 
-def _build(node: yaml.Node, path: Path, document: Document, lines: list[str]) -> Any:
-    where = _mark(node)
-    seen = document._seen_nodes
-    if id(node) in seen:  # the composer hands an alias back as the anchored node itself
-        raise _alias_error(document, node)
-    seen.add(id(node))
-    document.positions[path] = where
-    if node.tag not in _CORE_TAGS:
-        raise ContentError(
-            f"the tag {node.tag!r} is not allowed",
-            document.path,
-            where.line,
-            where.column,
-            hint="remove the `!tag`; write plain values",
-        )
-    if isinstance(node, yaml.MappingNode):
+class _Builder:
+    """Turns the node tree into Python data, applying the trap checks."""
+
+    def __init__(self, document: Document, text: str, collect: bool) -> None:
+        self.document = document
+        self.collect = collect
+        # Only a line holding `#` can hide a hashtag in a comment.
+        self.lines = _LINE_BREAK.split(text) if "#" in text else None
+        self.seen: set[int] = set()
+
+    def fail(self, error: ContentError, path: Path) -> None:
+        if not self.collect:
+            raise error
+        self.document.problems.append(error)
+        self.document.problem_paths.add(path)
+
+    def error(self, message: str, node: yaml.Node, hint: str | None = None) -> ContentError:
+        where = _mark(node)
+        return ContentError(message, self.document.path, where.line, where.column, hint=hint)
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        if id(node) in self.seen:  # the composer hands an alias back as the anchored node
+            self.fail(self.alias_error(node, path), path)
+            return None
+        self.seen.add(id(node))
+        if node.tag not in _ALLOWED_TAGS:
+            self.fail(
+                self.error(
+                    f"the tag {node.tag!r} is not allowed",
+                    node,
+                    hint="remove the `!tag`; write plain values (quote text)",
+                ),
+                path,
+            )
+            return None
+        if isinstance(node, MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, path)
+        raise self.error(
+            "an unexpected YAML node", node
+        )  # pragma: no cover - composer gives 3 kinds
+
+    def mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        first_seen: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge" or (
-                isinstance(key_node, yaml.ScalarNode)
-                and key_node.value == "<<"
-                and not key_node.style
-            ):
-                raise _alias_error(document, key_node)
-            if not isinstance(key_node, yaml.ScalarNode):
-                key_mark = _mark(key_node)
-                raise ContentError(
-                    "a key must be a plain word",
-                    document.path,
-                    key_mark.line,
-                    key_mark.column,
-                )
+            if not isinstance(key_node, ScalarNode):
+                self.fail(self.error("a key must be a plain word", key_node), path)
+                continue
             key = key_node.value
-            key_mark = _mark(key_node)
+            if (key == "<<" and key_node.tag == _PLAIN_TAG) or key_node.tag.endswith(":merge"):
+                self.fail(self.alias_error(key_node, path), path)
+                continue
             if key in result:
-                first = document.key_positions.get((*path, key), key_mark)
-                raise ContentError(
-                    f"the key {key!r} appears twice (first on line {first.line}); "
-                    "YAML would silently keep only the last",
-                    document.path,
-                    key_mark.line,
-                    key_mark.column,
-                    hint=f"remove or rename one of the two {key!r} keys",
+                first = _mark(first_seen[key])
+                self.fail(
+                    self.error(
+                        f"the key {key!r} appears twice (first on line {first.line}); "
+                        "YAML would silently keep only the last",
+                        key_node,
+                        hint=f"remove or rename one of the two {key!r} keys",
+                    ),
+                    (*path, key),
                 )
-            document.key_positions[(*path, key)] = key_mark
-            result[key] = _build(value_node, (*path, key), document, lines)
+                continue
+            first_seen[key] = key_node
+            if id(value_node) in self.seen:  # an alias: point at its key, not the anchor
+                self.fail(self.alias_error(key_node, (*path, key)), (*path, key))
+                result[key] = None
+                continue
+            result[key] = self.build(value_node, (*path, key))
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(item, (*path, index), document, lines) for index, item in enumerate(node.value)
-        ]
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node, path, document, lines)
-    raise _alias_error(document, node)  # pragma: no cover - composer resolves aliases to nodes
 
-
-def _alias_error(document: Document, node: yaml.Node) -> ContentError:
-    where = _mark(node)
-    return ContentError(
-        "anchors, aliases and merge keys (&, *, <<) are not supported",
-        document.path,
-        where.line,
-        where.column,
-        hint="write the value out in full",
-    )
-
-
-def _scalar(node: yaml.ScalarNode, path: Path, document: Document, lines: list[str]) -> Any:
-    value: str = node.value
-    where = _mark(node)
-    if node.style is not None and node.style != "":
-        return value  # quoted or block scalar: always a string
-    document.plain_scalars[path] = value
-    _check_comment_swallowed_hashtag(node, document, lines)
-    if value in _NULL:
-        return None
-    lowered = value.lower()
-    if lowered in _TRUE_FALSE:
-        return lowered == "true"
-    if lowered in _BOOL_WORDS:
-        raise ContentError(
-            f"the unquoted word {value!r} would be read as true/false by YAML",
-            document.path,
-            where.line,
-            where.column,
-            hint=f'quote it: "{value}" (or write true/false if you meant a yes/no value)',
+    def alias_error(self, node: yaml.Node, path: Path) -> ContentError:
+        name = ".".join(str(part) for part in path) or "this value"
+        return self.error(
+            f"anchors, aliases and merge keys (&, *, <<) are not supported ({name})",
+            node,
+            hint="write the value out in full",
         )
-    if _SEXAGESIMAL.match(value):
-        raise ContentError(
-            f"{value} is read by YAML as a number in base 60, not a time",
-            document.path,
-            where.line,
-            where.column,
-            hint=f'quote it: "{value}"',
-        )
-    if _INT.match(value):
-        return int(value.replace("_", ""))
-    if _OTHER_INT.match(value):
-        raise ContentError(
-            f"{value} would be read by YAML as a number in another base",
-            document.path,
-            where.line,
-            where.column,
-            hint=f'quote it: "{value}"',
-        )
-    if (_FLOAT.match(value) and any(ch.isdigit() for ch in value)) or value.lower() in (
-        ".inf",
-        "-.inf",
-        "+.inf",
-        ".nan",
-    ):
-        return float(value.replace("_", ""))
-    return value
 
+    def scalar(self, node: ScalarNode, path: Path) -> Any:
+        value: str = node.value
+        if self.lines is not None:
+            self.comment_swallowed_hashtag(node, path)
+        if node.tag != _PLAIN_TAG:
+            return value  # quoted, block or `!!str`: always the text as written
+        if value in _NULL:
+            return None
+        lowered = value.lower()
+        if lowered in _TRUE_FALSE:
+            return lowered == "true"
+        if lowered in _BOOL_WORDS:
+            self.fail(
+                self.error(
+                    f"the unquoted word {value!r} would be read as true/false by YAML",
+                    node,
+                    hint=f'quote it: "{value}" (or write true/false if you meant a yes/no value)',
+                ),
+                path,
+            )
+            return value
+        if _SEXAGESIMAL.match(value):
+            self.fail(
+                self.error(
+                    f"the unquoted {value} looks like a time, but YAML reads such values as "
+                    "numbers in base 60 (10:00 becomes 600)",
+                    node,
+                    hint=f'quote it: "{value}"',
+                ),
+                path,
+            )
+            return value
+        if _INT.match(value):
+            digits = value.replace("_", "")
+            if len(digits) > _MAX_INT_DIGITS:
+                self.fail(self.error(f"a number with {len(digits)} digits is too long", node), path)
+                return value
+            return int(digits)
+        if _OTHER_INT.match(value):
+            self.fail(
+                self.error(
+                    f"the unquoted {value} would be read by YAML as a number in another base",
+                    node,
+                    hint=f'quote it: "{value}"',
+                ),
+                path,
+            )
+            return value
+        if _FLOAT.match(value) and any(ch.isdigit() for ch in value):
+            return float(value.replace("_", ""))
+        if lowered in _SPECIAL_FLOATS:
+            return float(_SPECIAL_FLOATS[lowered])
+        return value
 
-def _check_comment_swallowed_hashtag(
-    node: yaml.ScalarNode, document: Document, lines: list[str]
-) -> None:
-    end = node.end_mark
-    if end.line >= len(lines):
-        return
-    rest = lines[end.line][end.column :]
-    if _HASHTAG_COMMENT.match(rest):
-        raise ContentError(
-            "a ` #` after an unquoted value starts a YAML comment: "
-            f"{rest.strip()!r} is silently dropped",
-            document.path,
-            end.line + 1,
-            end.column + 1 + (len(rest) - len(rest.lstrip())),
-            hint='quote the whole value ("... #Hashtag") or use a block scalar (|)',
-        )
+    def comment_swallowed_hashtag(self, node: ScalarNode, path: Path) -> None:
+        assert self.lines is not None
+        end = node.end_mark
+        if end.line >= len(self.lines) or node.style in ("|", ">"):
+            return
+        rest = self.lines[end.line][end.column :]
+        if _HASHTAG_COMMENT.match(rest):
+            lost = rest.strip()
+            self.fail(
+                ContentError(
+                    f"a ` #` after a value starts a YAML comment: {lost!r} is silently dropped",
+                    self.document.path,
+                    end.line + 1,
+                    end.column + 1 + (len(rest) - len(rest.lstrip())),
+                    hint='put the whole text in double quotes ("... #Hashtag") '
+                    "or use a block scalar (|)",
+                ),
+                path,
+            )

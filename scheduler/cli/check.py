@@ -1,9 +1,148 @@
-"""CLI commands (placeholder until its issue lands)."""
+"""``campaign check [PATHS] [--strict] [--json]``: every problem in the post files.
+
+Exit status: 0 when clean, 1 when there are errors (or, with ``--strict``,
+warnings), 2 when the campaign file itself cannot be used.
+"""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.text import Text
+
+from scheduler.cli.common import ConfigOption, console, load
+from scheduler.content.check import check_paths
+from scheduler.content.resolved import CheckReport, Problem
+
+PathsArgument = typer.Argument(
+    None,
+    help="Post files or folders to check (default: posts/ beside config.yaml).",
+    show_default=False,
+)
+StrictOption = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too.")
+JsonOption = typer.Option(False, "--json", help="Print the report as JSON for tools.")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``campaign check`` to ``app``."""
+
+    @app.command("check")
+    def check_command(
+        paths: list[Path] | None = PathsArgument,
+        strict: bool = StrictOption,
+        as_json: bool = JsonOption,
+        config: Path | None = ConfigOption,
+    ) -> None:
+        """Check post files against the campaign's rules; report every problem with its fix."""
+        campaign, _settings = load(config)
+        report = check_paths(campaign, paths or None)
+        if as_json:
+            typer.echo(json.dumps(report_as_dict(report, strict), ensure_ascii=False, indent=2))
+        else:
+            print_report(report, strict)
+        raise typer.Exit(0 if report.ok(strict) else 1)
+
+
+def print_report(report: CheckReport, strict: bool) -> None:
+    """Problems grouped by file, each with its fix, then a summary line."""
+    for path, problems in groupby(report.problems, key=lambda problem: problem.path):
+        found = list(problems)
+        console.print(Text(f"{path}  ({_counts(found)})", style="bold"))
+        for problem in found:
+            console.print(_problem_text(problem), soft_wrap=True)
+        console.print()
+    console.print(_summary(report, strict), soft_wrap=True)
+
+
+def _problem_text(problem: Problem) -> Text:
+    colour = "red" if problem.severity == "error" else "yellow"
+    text = Text("  ")
+    text.append(f"{problem.path}:{problem.line}:{problem.column}: ")
+    text.append(problem.severity, style=f"bold {colour}")
+    text.append(f": {problem.message}")
+    if problem.rule:
+        text.append(f" [{problem.rule}]", style="dim")
+    if problem.hint:
+        text.append("\n      fix: ", style="green")
+        text.append(problem.hint)
+    return text
+
+
+def _counts(problems: list[Problem]) -> str:
+    errors = sum(1 for problem in problems if problem.severity == "error")
+    warnings = len(problems) - errors
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+
+
+def _summary(report: CheckReport, strict: bool) -> Text:
+    statuses = Counter(post.status for post in report.posts)
+    by_status = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+    line = (
+        f"{_plural(report.files_checked, 'file')}, {_plural(len(report.posts), 'post')}"
+        + (f" ({by_status})" if by_status else "")
+        + f": {_plural(len(report.errors), 'error')}, {_plural(len(report.warnings), 'warning')}"
+    )
+    if report.ok(strict):
+        verdict = Text("ok  ", style="bold green")
+    else:
+        verdict = Text("FAILED  ", style="bold red")
+    if statuses.get("draft"):
+        line += f"; {_plural(statuses['draft'], 'draft')} will not be published until approved"
+    if not strict and report.warnings and not report.errors:
+        line += " (warnings fail only with --strict)"
+    return verdict + Text(line)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def report_as_dict(report: CheckReport, strict: bool = False) -> dict[str, Any]:
+    """The report as plain JSON data: ``ok``, counts, ``problems`` and ``posts``.
+
+    Times are ISO 8601 in UTC; problem fields are those of
+    :class:`~scheduler.content.resolved.Problem`.
+    """
+    return {
+        "ok": report.ok(strict),
+        "strict": strict,
+        "files_checked": report.files_checked,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "problems": [
+            {
+                "severity": problem.severity,
+                "path": problem.path,
+                "line": problem.line,
+                "column": problem.column,
+                "rule": problem.rule,
+                "message": problem.message,
+                "fix": problem.hint,
+                "post_id": problem.post_id,
+            }
+            for problem in report.problems
+        ],
+        "posts": [
+            {
+                "id": post.id,
+                "message_id": post.message_id,
+                "call": post.call,
+                "language": post.language,
+                "status": post.status,
+                "publish_at": post.publish_at.isoformat(),
+                "targets": list(post.targets),
+                "texts": post.texts,
+                "media": list(post.media),
+                "link": post.link,
+                "source_path": post.source_path,
+                "source_line": post.source_line,
+                "content_hash": post.content_hash,
+            }
+            for post in report.posts
+        ],
+    }

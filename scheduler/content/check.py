@@ -1,0 +1,133 @@
+"""``campaign check`` as a service: read post files, resolve every post, apply every rule.
+
+:func:`check_paths` is what ``campaign check`` prints and what ``campaign
+sync`` stores (it refuses to write when the report has errors). Nothing here
+raises for a problem in a post file: each one becomes a
+:class:`~scheduler.content.resolved.Problem` with ``path:line:column``.
+
+The work per post is kept to what can change the verdict: the configuration
+is read once by the caller, each file once, each distinct image once, each
+distinct X text counted once (and not at all when it obviously fits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from scheduler.config import CampaignConfig
+from scheduler.content.problems import FileProblems
+from scheduler.content.resolve import Candidate, PostResolver
+from scheduler.content.resolved import CheckReport
+from scheduler.content.rules import check_ids, check_timeline, check_x_duplicates
+from scheduler.content.spec import read_entries
+from scheduler.errors import ContentError
+from scheduler.yamlsafe import load_file
+
+POST_SUFFIXES = (".yaml", ".yml")
+
+
+def check_paths(
+    config: CampaignConfig,
+    paths: Sequence[Path] | None = None,
+    *,
+    now: datetime | None = None,
+) -> CheckReport:
+    """Check the post files at ``paths`` against ``config``'s rules.
+
+    :param paths: files and folders; a folder means every ``*.yaml``/``*.yml``
+        below it (hidden ones skipped). Default: ``posts/`` beside config.yaml
+        (``config.base_dir / "posts"``).
+    :param now: aware; when given, approved posts whose time has passed get a
+        ``past`` warning. None skips that rule, so a check gives the same
+        verdict whenever it runs.
+    :returns: every post that could be resolved (in file order, then by
+        position in the file) and every problem, sorted by file, line and column.
+    """
+    if now is not None and now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    targets = list(paths) if paths else [config.base_dir / "posts"]
+    report = CheckReport()
+    resolver = PostResolver(config, now)
+    sinks: list[FileProblems] = []
+    candidates: list[Candidate] = []
+    for file_path, missing in _files(targets):
+        sink = FileProblems(_display(file_path))
+        sinks.append(sink)
+        if missing:
+            sink.error(
+                "file",
+                "no such file or folder",
+                "check the path; post files live in posts/ beside config.yaml",
+            )
+            continue
+        report.files_checked += 1
+        candidates.extend(_check_file(file_path, config, resolver, sink))
+    check_ids(candidates)
+    check_x_duplicates(candidates, config)
+    check_timeline(candidates, config)
+    report.posts = [candidate.post for candidate in candidates]
+    for sink in sinks:
+        report.problems.extend(sorted(sink.problems, key=lambda p: (p.line, p.column)))
+    return report
+
+
+def _check_file(
+    file_path: Path, config: CampaignConfig, resolver: PostResolver, sink: FileProblems
+) -> list[Candidate]:
+    try:
+        document = load_file(str(file_path), collect=True)
+    except ContentError as error:
+        sink.from_content_error(error)
+        return []
+    sink.document = document
+    for problem in document.problems:
+        sink.from_content_error(problem)
+    source_path = _source_path(file_path, config.base_dir)
+    candidates: list[Candidate] = []
+    for entry in read_entries(document, config, sink, file_path.stem):
+        candidates.extend(resolver.resolve(entry, sink, source_path))
+    return candidates
+
+
+def _files(targets: Sequence[Path]) -> Iterator[tuple[Path, bool]]:
+    """Each post file once, in a stable order; (path, True) for a path that does not exist."""
+    seen: set[Path] = set()
+    for target in targets:
+        target = Path(target)
+        if target.is_dir():
+            found = sorted(
+                path
+                for path in target.rglob("*")
+                if path.suffix.lower() in POST_SUFFIXES
+                and path.is_file()
+                and not any(part.startswith(".") for part in path.relative_to(target).parts)
+            )
+        elif target.exists():
+            found = [target]
+        else:
+            yield target, True
+            continue
+        for path in found:
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield path, False
+
+
+def _display(path: Path) -> str:
+    """The path as a person should see it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _source_path(path: Path, base_dir: Path) -> str:
+    """The path stored with a post: relative to the campaign folder, with ``/``."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(base_dir.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()

@@ -1,0 +1,289 @@
+"""A post's images: which files they are, and whether each target platform takes them.
+
+A post's ``media`` entries are names a comms person can write: ``logo`` (the
+logo for the post's call and language), the name of one of the campaign's
+graphics in config.yaml (``12-reasons``), or a path inside the media folder.
+The logo always comes first and is added when missing; another call's or
+language's logo is an error, as is any image that is not a campaign graphic.
+
+Each distinct file is opened once per check run (:class:`ImageInspector`), so
+ten thousand posts sharing fifteen logos cost fifteen image reads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from PIL import Image, UnidentifiedImageError
+
+from scheduler.config import CampaignConfig
+from scheduler.content.limits import MEGABYTE, VIDEO_EXTENSIONS, PlatformLimits
+
+
+@dataclass(frozen=True)
+class MediaIssue:
+    """A problem with one media entry; ``index`` is the entry's place in ``media`` (None:
+    the default logo)."""
+
+    rule: str
+    message: str
+    hint: str
+    index: int | None = None
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What opening a file found: Pillow's ``format`` name, ``size_bytes``, whether it is an
+    animated GIF; ``error`` says why it is not a usable image (then ``format`` is None)."""
+
+    size_bytes: int = 0
+    format: str | None = None
+    animated: bool = False
+    error: str | None = None
+
+
+class ImageInspector:
+    """Opens each image file once; answers from memory afterwards."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Path, ImageInfo] = {}
+
+    def inspect(self, path: Path) -> ImageInfo:
+        """Format, size and animation of the image at ``path`` (never raises)."""
+        info = self._cache.get(path)
+        if info is None:
+            info = _open(path)
+            self._cache[path] = info
+        return info
+
+
+def _open(path: Path) -> ImageInfo:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        return ImageInfo(error=f"cannot be read ({error.strerror})")
+    try:
+        with Image.open(path) as image:
+            image_format = image.format
+            animated = bool(getattr(image, "is_animated", False))
+            image.verify()  # reads the whole file: a truncated or corrupt image fails here
+    except Image.DecompressionBombError:
+        return ImageInfo(size_bytes=size, error="has too many pixels to be a post image")
+    except UnidentifiedImageError:
+        return ImageInfo(size_bytes=size, error="is not an image Pillow can read")
+    except (OSError, SyntaxError, ValueError) as error:
+        return ImageInfo(size_bytes=size, error=f"is damaged ({error})")
+    return ImageInfo(size_bytes=size, format=image_format, animated=animated)
+
+
+class MediaResolver:
+    """Turns a post's media entries into paths relative to the media folder, logo first.
+
+    Results are cached per (language, call, entries): the same combination is
+    resolved once per run.
+    """
+
+    def __init__(self, config: CampaignConfig) -> None:
+        self.config = config
+        self.directory = (config.base_dir / config.media.directory).resolve()
+        self.graphics = dict(config.media.graphics)
+        self._graphic_paths = {_normal(path): name for name, path in self.graphics.items()}
+        pattern = re.escape(config.media.logo)
+        pattern = pattern.replace(re.escape("{language}"), r"(?P<language>[^/]+)")
+        pattern = pattern.replace(re.escape("{call}"), r"(?P<call>[^/]+)")
+        self._logo_pattern = re.compile(f"^{pattern}$")
+        self._cache: dict[
+            tuple[str, str, tuple[str, ...]], tuple[tuple[str, ...], tuple[MediaIssue, ...]]
+        ] = {}
+
+    def resolve(
+        self, language: str, call: str, entries: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], tuple[MediaIssue, ...]]:
+        """The media paths (logo first, no repeats) and any problems with the entries."""
+        key = (language, call, entries)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._resolve(language, call, entries)
+            self._cache[key] = cached
+        return cached
+
+    def absolute(self, relative: str) -> Path:
+        """The file behind a media path returned by ``resolve``."""
+        return self.directory / relative
+
+    def _resolve(
+        self, language: str, call: str, entries: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], tuple[MediaIssue, ...]]:
+        logo = _normal(self.config.logo_path(language, call))
+        extras: list[str] = []
+        issues: list[MediaIssue] = []
+        for index, entry in enumerate(entries):
+            path, issue = self._entry(entry.strip(), language, call, logo, index)
+            if issue is not None:
+                issues.append(issue)
+            elif path is not None and path != logo and path not in extras:
+                extras.append(path)
+        if not (self.directory / logo).is_file():
+            issues.append(
+                MediaIssue(
+                    "media-missing",
+                    f"the logo {self.config.media.directory}/{logo} does not exist",
+                    "add the file (the stand-ins are drawn by scripts/draw_media.py) or check "
+                    "media.logo in config.yaml",
+                )
+            )
+        return (logo, *extras), tuple(issues)
+
+    def _entry(
+        self, entry: str, language: str, call: str, logo: str, index: int
+    ) -> tuple[str | None, MediaIssue | None]:
+        if entry == "logo":
+            return logo, None
+        if entry in self.graphics:
+            path = _normal(self.graphics[entry])
+            return path, self._exists(path, index)
+        if not entry:
+            return None, MediaIssue("media-path", "an empty media entry", "remove it", index)
+        names = ", ".join(["logo", *self.graphics]) or "logo"
+        pure = PurePosixPath(entry.replace("\\", "/"))
+        media_dir = self.config.media.directory
+        if pure.is_absolute() or ".." in pure.parts or _escapes(self.directory, pure):
+            return None, MediaIssue(
+                "media-escape",
+                f"{entry!r} points outside the {media_dir}/ folder",
+                f"put the file inside {media_dir}/ and give its path from there, or use one of: "
+                f"{names}",
+                index,
+            )
+        path = str(pure)
+        if pure.suffix.lower() in VIDEO_EXTENSIONS:
+            return None, MediaIssue(
+                "media-video",
+                f"{entry!r} is a video; video posts are not supported yet",
+                "remove it; images only for now",
+                index,
+            )
+        if match := self._logo_pattern.match(path):
+            if (match["language"], match["call"]) == (language, call):
+                return logo, None
+            return None, MediaIssue(
+                "logo-wrong",
+                f"{entry!r} is the logo for {match['call']} in {match['language']}, but this "
+                f"post is {call} in {language}",
+                f"write `logo` (which is {logo}), or leave media out for the logo alone",
+                index,
+            )
+        if path in self._graphic_paths:
+            return path, self._exists(path, index)
+        return None, MediaIssue(
+            "media-unknown",
+            f"{entry!r} is not one of the campaign's images",
+            f"use one of: {names}; or add the file under media.graphics in config.yaml",
+            index,
+        )
+
+    def _exists(self, path: str, index: int) -> MediaIssue | None:
+        if (self.directory / path).is_file():
+            return None
+        return MediaIssue(
+            "media-missing",
+            f"the file {self.config.media.directory}/{path} does not exist",
+            "add the file, or fix its path under media.graphics in config.yaml",
+            index,
+        )
+
+
+def platform_media_issues(
+    paths: tuple[str, ...],
+    limits: PlatformLimits,
+    inspector: ImageInspector,
+    resolver: MediaResolver,
+) -> list[tuple[int, str, str, str]]:
+    """Problems with ``paths`` on one platform as (index in paths, rule, message, fix)."""
+    issues: list[tuple[int, str, str, str]] = []
+    name = limits.display_name
+    if limits.max_images is not None and len(paths) > limits.max_images:
+        issues.append(
+            (
+                len(paths) - 1,
+                "media-count",
+                f"{len(paths)} images, but {name} takes at most {limits.max_images} per post "
+                f"({limits.source})",
+                f"keep at most {limits.max_images} images (the logo counts)",
+            )
+        )
+    for index, relative in enumerate(paths):
+        info = inspector.inspect(resolver.absolute(relative))
+        if info.error is not None:
+            if os.path.exists(resolver.absolute(relative)):
+                issues.append(
+                    (index, "media-format", f"{relative} {info.error}", "replace the file")
+                )
+            continue
+        if info.format not in limits.image_formats:
+            accepted = ", ".join(sorted(limits.image_formats))
+            issues.append(
+                (
+                    index,
+                    "media-format",
+                    f"{relative} is {info.format}, which {name} does not take ({limits.source})",
+                    f"convert it to one of {accepted}",
+                )
+            )
+            continue
+        issues.extend(_size_issues(index, relative, info, len(paths), limits))
+    return issues
+
+
+def _size_issues(
+    index: int, relative: str, info: ImageInfo, count: int, limits: PlatformLimits
+) -> list[tuple[int, str, str, str]]:
+    name = limits.display_name
+    size_mb = f"{info.size_bytes / MEGABYTE:.1f} MB"
+    if info.animated and info.format == "GIF" and limits.max_animated_gif_bytes is not None:
+        issues = []
+        if limits.animated_gif_alone and count > 1:
+            issues.append(
+                (
+                    index,
+                    "media-count",
+                    f"{relative} is an animated GIF; {name} takes one animated GIF alone, "
+                    f"not with other images ({limits.source})",
+                    "post the animated GIF without other images, or use a still image",
+                )
+            )
+        if info.size_bytes > limits.max_animated_gif_bytes:
+            most = limits.max_animated_gif_bytes // MEGABYTE
+            issues.append(
+                (
+                    index,
+                    "media-size",
+                    f"{relative} is {size_mb}; {name} takes animated GIFs up to {most} MB",
+                    "make the GIF shorter or smaller",
+                )
+            )
+        return issues
+    if limits.image_too_large(info.size_bytes):
+        return [
+            (
+                index,
+                "media-size",
+                f"{relative} is {size_mb}; {name} takes images {limits.size_rule()} "
+                f"({limits.source})",
+                "export it smaller (fewer pixels, or JPG at quality 85)",
+            )
+        ]
+    return []
+
+
+def _normal(path: str) -> str:
+    return str(PurePosixPath(path.replace("\\", "/")))
+
+
+def _escapes(directory: Path, relative: PurePosixPath) -> bool:
+    """Whether ``relative`` leaves ``directory`` once symbolic links are followed."""
+    target = (directory / relative).resolve()
+    return not target.is_relative_to(directory)

@@ -1,0 +1,108 @@
+"""Placing findings in a file: each :class:`Problem` gets ``path:line:column``.
+
+Findings are reported against a YAML path (``("posts", 3, "fr", "text")``);
+the line and column are looked up in the loaded document only when a finding
+is made, so clean files pay nothing for positions.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from scheduler.content.resolved import Problem, Severity
+from scheduler.errors import ContentError
+from scheduler.yamlsafe import Document
+from scheduler.yamlsafe import Path as YamlPath
+
+
+class FileProblems:
+    """The problems of one file.
+
+    ``display_path`` is how the file is named in messages. When the loader
+    already reported a trap at a YAML path (a YAML 1.1 misreading, a duplicate
+    key), later findings at that path or below it are dropped: they would only
+    repeat the same mistake in other words.
+    """
+
+    def __init__(self, display_path: str, document: Document | None = None) -> None:
+        self.display_path = display_path
+        self.document = document
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        severity: Severity,
+        rule: str,
+        message: str,
+        hint: str | None,
+        at: YamlPath = (),
+        *,
+        key: bool = False,
+        post_id: str | None = None,
+    ) -> None:
+        """Record a finding at the value (or, with ``key``, the key) of YAML path ``at``."""
+        line, column = 1, 1
+        if self.document is not None:
+            flagged = self.document.problem_paths
+            if flagged and any(at[:length] in flagged for length in range(1, len(at) + 1)):
+                return
+            mark = self.document.key_mark(at) if key else self.document.mark(at)
+            line, column = mark.line, mark.column
+        self.problems.append(
+            Problem(severity, self.display_path, line, column, message, hint, rule, post_id)
+        )
+
+    def error(
+        self,
+        rule: str,
+        message: str,
+        hint: str | None,
+        at: YamlPath = (),
+        *,
+        key: bool = False,
+        post_id: str | None = None,
+    ) -> None:
+        """Shorthand for an error finding."""
+        self.add("error", rule, message, hint, at, key=key, post_id=post_id)
+
+    def warning(
+        self,
+        rule: str,
+        message: str,
+        hint: str | None,
+        at: YamlPath = (),
+        *,
+        key: bool = False,
+        post_id: str | None = None,
+    ) -> None:
+        """Shorthand for a warning finding."""
+        self.add("warning", rule, message, hint, at, key=key, post_id=post_id)
+
+    def from_content_error(self, error: ContentError, rule: str = "yaml") -> None:
+        """Record a loader error, which already knows its line and column."""
+        self.problems.append(
+            Problem(
+                "error",
+                self.display_path,
+                error.line,
+                error.column,
+                error.problem,
+                error.hint,
+                rule,
+            )
+        )
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """``"did you mean 'text'?"`` for the closest of ``choices``, or None."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def one_of(choices: Iterable[str]) -> str:
+    """``a, b or c`` for messages."""
+    items = [str(choice) for choice in choices]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]

@@ -1,0 +1,138 @@
+"""Rules that compare posts across all files: ids, duplicate text, each account's timeline.
+
+Cancelled posts are left out of the duplicate-text and timeline rules (they
+will never be published); drafts count, since approving one must not break
+the schedule.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import timedelta
+from itertools import pairwise
+
+from scheduler.config import CampaignConfig
+from scheduler.content.resolve import Candidate
+from scheduler.content.text import duplicate_key
+
+
+def check_ids(candidates: Sequence[Candidate]) -> None:
+    """Every message id and every post id is used once, across all files."""
+    messages: dict[str, Candidate] = {}
+    posts: dict[str, Candidate] = {}
+    reported: set[tuple[int, tuple[str | int, ...]]] = set()  # one error per message
+    for candidate in candidates:
+        post = candidate.post
+        owner = messages.setdefault(post.message_id, candidate)
+        if owner is not candidate and not _same_message(owner, candidate):
+            message_key = (id(candidate.sink), candidate.message_path)
+            if message_key not in reported:
+                reported.add(message_key)
+                candidate.sink.error(
+                    "duplicate-id",
+                    f"the id {post.message_id} is already used at {_where(owner)}",
+                    "give each post its own id (ids are what the history hangs on)",
+                    candidate.id_path,
+                    post_id=post.id,
+                )
+            continue
+        previous = posts.setdefault(post.id, candidate)
+        if previous is not candidate:
+            candidate.sink.error(
+                "duplicate-id",
+                f"the post id {post.id} is already used at {_where(previous)}",
+                "give each post its own id (ids are what the history hangs on)",
+                candidate.id_path,
+                post_id=post.id,
+            )
+
+
+def check_x_duplicates(candidates: Sequence[Candidate], config: CampaignConfig) -> None:
+    """No X account gets the same text twice (X refuses duplicates, platforms.md 1.4)."""
+    x_accounts = {account.label for account in config.accounts if account.platform == "x"}
+    seen: dict[tuple[str, str], Candidate] = {}
+    for candidate in candidates:
+        post = candidate.post
+        text = post.texts.get("x")
+        if text is None or post.status == "cancelled":
+            continue
+        key_text = duplicate_key(text)
+        for label in post.targets:
+            if label not in x_accounts:
+                continue
+            previous = seen.get((label, key_text))
+            if previous is None:
+                seen[(label, key_text)] = candidate
+                continue
+            candidate.sink.error(
+                "x-duplicate",
+                f"{post.id} has the same text as {previous.post.id} ({_where(previous)}) on "
+                f"{label}; X refuses duplicate content",
+                "reword one of them (changing only case or spaces is not enough)",
+                candidate.text_paths.get("x", ()),
+                post_id=post.id,
+            )
+
+
+def check_timeline(candidates: Sequence[Candidate], config: CampaignConfig) -> None:
+    """Each account's daily cap (per local day) and minimum spacing between posts."""
+    zone = config.campaign.zone
+    by_account: dict[str, list[Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        if candidate.post.status == "cancelled":
+            continue
+        for label in candidate.post.targets:
+            by_account[label].append(candidate)
+    for account in config.accounts:
+        timeline = sorted(
+            by_account.get(account.label, ()), key=lambda c: (c.post.publish_at, c.post.id)
+        )
+        if not timeline:
+            continue
+        days: dict[str, list[Candidate]] = defaultdict(list)
+        for candidate in timeline:
+            days[f"{candidate.post.publish_at.astimezone(zone):%a %d %b %Y}"].append(candidate)
+        for day, posts in days.items():
+            if len(posts) <= account.daily_cap:
+                continue
+            over = posts[account.daily_cap]
+            names = ", ".join(c.post.id for c in posts)
+            over.sink.error(
+                "daily-cap",
+                f"{account.label} has {len(posts)} posts on {day} (local time), more than its "
+                f"daily cap of {account.daily_cap}: {names}",
+                f"move {len(posts) - account.daily_cap} of them to another day, or raise "
+                f"daily_cap for {account.label} in config.yaml",
+                over.at_path,
+                post_id=over.post.id,
+            )
+        spacing = timedelta(minutes=account.min_spacing_min)
+        for earlier, later in pairwise(timeline):
+            gap = later.post.publish_at - earlier.post.publish_at
+            if gap >= spacing:
+                continue
+            local = later.post.publish_at.astimezone(zone)
+            earliest = (earlier.post.publish_at + spacing).astimezone(zone)
+            later.sink.error(
+                "spacing",
+                f"on {account.label}, {later.post.id} at {local:%a %d %b %H:%M} comes "
+                f"{_minutes(gap)} after {earlier.post.id} ({_where(earlier)}); the account needs "
+                f"at least {_minutes(spacing)} between posts",
+                f"move {later.post.id} to {earliest:%H:%M} or later (or {earlier.post.id} earlier)",
+                later.at_path,
+                post_id=later.post.id,
+            )
+
+
+def _minutes(delta: timedelta) -> str:
+    minutes = delta.total_seconds() / 60
+    return f"{minutes:g} min"
+
+
+def _where(candidate: Candidate) -> str:
+    return f"{candidate.sink.display_path}:{candidate.post.source_line}"
+
+
+def _same_message(first: Candidate, second: Candidate) -> bool:
+    return first.sink is second.sink and first.message_path == second.message_path

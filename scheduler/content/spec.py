@@ -1,0 +1,256 @@
+"""The post format as written: file shapes, fields, and schema errors with a fix.
+
+A file holds one post (its fields at the top; the id defaults to the file
+name) or several under ``posts:`` (each with an ``id``). A post is either one
+language (``language:`` and ``text:``) or a message with a version per
+language side by side (``en:``, ``fr:``, ``es:`` keys, each the text or a
+mapping of the fields a version may change). docs/posts.md documents every field.
+
+Validation is pydantic with ``extra="forbid"``; its errors become problems at
+the exact key or value, with "did you mean" for misspelt keys and "quote it"
+when YAML read text as a number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from scheduler.config import PLATFORMS, CampaignConfig, Platform
+from scheduler.content.problems import FileProblems, did_you_mean, one_of
+from scheduler.yamlsafe import Document
+from scheduler.yamlsafe import Path as YamlPath
+
+Status = Literal["draft", "approved", "cancelled"]
+STATUSES: tuple[str, ...] = ("draft", "approved", "cancelled")
+
+
+def _listify(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+Names = Annotated[list[str], BeforeValidator(_listify)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+SpecT = TypeVar("SpecT", bound=_Spec)
+
+
+class VersionSpec(_Spec):
+    """One language version of a message: its text and anything it changes."""
+
+    text: str
+    variants: dict[Platform, str] = {}
+    call: str | None = None
+    at: Any = None
+    link: str | None = None
+    media: Names | None = None
+    targets: Names | None = None
+    status: Status | None = None
+
+
+class MessageSpec(_Spec):
+    """A post, or a message whose language versions sit under language keys.
+
+    ``at`` is kept as loaded (string or not) so the time parser can say exactly
+    what is wrong; ``video`` is reserved for video posts (a later version).
+    """
+
+    id: str | None = None
+    call: str | None = None
+    language: str | None = None
+    text: str | None = None
+    variants: dict[Platform, str] | None = None
+    at: Any = None
+    link: str | None = None
+    media: Names | None = None
+    targets: Names | None = None
+    status: Status | None = None
+    video: Any = None
+
+
+MESSAGE_FIELDS = tuple(MessageSpec.model_fields)
+VERSION_FIELDS = tuple(VersionSpec.model_fields)
+
+
+@dataclass
+class MessageEntry:
+    """One validated message and where it sits.
+
+    ``versions`` maps language to its spec and YAML path (empty for a
+    one-language post); ``default_id`` is the file name for a one-post file.
+    """
+
+    spec: MessageSpec
+    path: YamlPath
+    versions: dict[str, tuple[VersionSpec, YamlPath]] = field(default_factory=dict)
+    default_id: str | None = None
+
+
+def read_entries(
+    document: Document, config: CampaignConfig, sink: FileProblems, stem: str
+) -> list[MessageEntry]:
+    """The messages of a loaded file; schema problems go to ``sink``."""
+    data = document.data
+    if isinstance(data, dict) and "posts" in data:
+        for key in data:
+            if key != "posts":
+                sink.error(
+                    "unknown-field",
+                    f"unknown key {key!r} beside `posts:`",
+                    "a file with `posts:` holds only that list; move the key into a post",
+                    (key,),
+                    key=True,
+                )
+        items = data["posts"]
+        if not isinstance(items, list):
+            sink.error(
+                "schema",
+                "`posts:` must be a list of posts, each starting with `- id:`",
+                "write each post as a list item: `- id: my-post`",
+                ("posts",),
+            )
+            return []
+        if not items:
+            sink.warning("empty", "`posts:` is empty", "add posts or delete the file", ("posts",))
+        entries = [_entry(item, ("posts", index), config, sink) for index, item in enumerate(items)]
+        return [entry for entry in entries if entry is not None]
+    if isinstance(data, list):
+        sink.error(
+            "schema",
+            "the file is a bare list",
+            "put the list under a `posts:` key (`posts:` on the first line, items indented)",
+        )
+        return []
+    entry = _entry(data, (), config, sink)
+    if entry is None:
+        return []
+    entry.default_id = stem
+    return [entry]
+
+
+def _entry(
+    item: Any, path: YamlPath, config: CampaignConfig, sink: FileProblems
+) -> MessageEntry | None:
+    if not isinstance(item, dict):
+        sink.error(
+            "schema",
+            "a post must be a set of fields (call:, at:, text: ...)",
+            "see docs/posts.md for the format",
+            path,
+        )
+        return None
+    languages = config.languages
+    fields = {key: value for key, value in item.items() if key not in languages}
+    spec = _validate(MessageSpec, fields, path, sink, (*MESSAGE_FIELDS, *languages), languages)
+    if spec is None:
+        return None
+    entry = MessageEntry(spec=spec, path=path)
+    for language in languages:
+        if language not in item:
+            continue
+        version_path = (*path, language)
+        raw = item[language]
+        if isinstance(raw, str):
+            raw = {"text": raw}
+        elif not isinstance(raw, dict):
+            sink.error(
+                "schema",
+                f"the {language} version must be its text or a set of fields (text:, at: ...)",
+                f'write `{language}: "..."` with the text in double quotes',
+                version_path,
+            )
+            continue
+        version = _validate(VersionSpec, raw, version_path, sink, VERSION_FIELDS, {})
+        if version is not None:
+            entry.versions[language] = (version, version_path)
+    return entry
+
+
+def _validate(
+    model: type[SpecT],
+    data: dict[str, Any],
+    path: YamlPath,
+    sink: FileProblems,
+    known: tuple[str, ...],
+    languages: Mapping[str, str],
+) -> SpecT | None:
+    """``data`` as ``model``; on errors, report them and retry without the faulty fields,
+    so the rest of the post is still checked. None when even that fails."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        report_validation(error, path, sink, known, languages)
+        faulty = {item["loc"][0] for item in error.errors() if item["loc"]}
+    try:
+        return model.model_validate({k: v for k, v in data.items() if k not in faulty})
+    except ValidationError:
+        return None
+
+
+def report_validation(
+    error: ValidationError,
+    base: YamlPath,
+    sink: FileProblems,
+    known: tuple[str, ...],
+    languages: Mapping[str, str],
+) -> None:
+    """Turn pydantic's errors into problems at the key or value they concern."""
+    plain = sink.document.plain_scalars if sink.document is not None else {}
+    for item in error.errors():
+        loc = tuple(part for part in item["loc"] if part != "[key]")
+        path = (*base, *loc)
+        name = str(loc[-1]) if loc else "post"
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            message = f"unknown field {name!r}"
+            hint = did_you_mean(name, known)
+            if hint is None and languages and _looks_like_language(name):
+                message = f"{name!r} is not one of the campaign's languages"
+                hint = f"use {one_of(languages)}, or add {name} to `languages:` in config.yaml"
+            hint = hint or f"remove it; the fields are {one_of(known)}"
+            sink.error("unknown-field", message, hint, path, key=True)
+        elif kind == "missing":
+            sink.error("schema", f"`{name}` is missing", f"add `{name}:`", path[:-1])
+        elif kind == "literal_error" and loc and loc[0] == "status":
+            sink.error(
+                "status",
+                f"the status {item['input']!r} is not one of {one_of(STATUSES)}",
+                did_you_mean(str(item["input"]), STATUSES) or f"use {one_of(STATUSES)}",
+                path,
+            )
+        elif kind == "literal_error" and loc and loc[0] == "variants":
+            sink.error(
+                "unknown-field",
+                f"variants are per platform; {name!r} is not one",
+                did_you_mean(name, PLATFORMS) or f"use {one_of(PLATFORMS)}",
+                path,
+                key=True,
+            )
+        elif path in plain and kind in ("string_type", "list_type", "dict_type"):
+            source = plain[path]
+            sink.error(
+                "schema",
+                f"`{name}` must be text, but YAML read {source} as a "
+                f"{type(item['input']).__name__}",
+                f'quote it: "{source}"',
+                path,
+            )
+        else:
+            expected = {
+                "string_type": "text",
+                "list_type": "a list",
+                "dict_type": "a set of fields",
+            }.get(kind)
+            message = f"`{name}` must be {expected}" if expected else f"`{name}`: {item['msg']}"
+            sink.error("schema", message, "see docs/posts.md for the format", path)
+
+
+def _looks_like_language(name: str) -> bool:
+    return len(name) in (2, 3) and name.isalpha() and name.islower()

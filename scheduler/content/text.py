@@ -1,0 +1,132 @@
+"""Post text: the final text per platform, X's weighted length, the hashtag, duplicates.
+
+X counts characters its own way (platforms.md 1.5): text is NFC-normalised,
+code points outside a few ranges weigh 2, every URL counts 23 and an emoji
+sequence counts 2; a post is valid up to 280. ``twitter_text.parse_tweet`` (the
+``twitter-text-parser`` package, conformant with X's test suite) does the
+counting; it takes about a millisecond per text, so :class:`XLengthCounter`
+caches it per distinct text and skips it when a cheap upper bound already
+proves the text fits (see ``_certainly_fits``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from twitter_text import parse_tweet
+
+X_MAX_WEIGHTED_LENGTH = 280  # platforms.md 1.5 (maxWeightedTweetLength)
+_URL_WEIGHT = 23  # platforms.md 1.5 (transformedURLLength)
+# A URL twitter-text recognises has a domain with a dot followed by its TLD.
+_DOT_BEFORE_WORD = re.compile(r"\.\w")
+# Characters twitter-text rejects outright (regexp/invalid_chars_group.py).
+_INVALID_CHARACTERS = ("\ufffe", "\ufeff", "\uffff")
+_SPACES = re.compile(r"\s+")
+
+
+def final_text(text: str, link: str | None) -> str:
+    """The exact text to publish: ``text`` with ``link`` on a line of its own.
+
+    The link is appended after a blank line unless the text already contains it.
+    """
+    body = text.strip()
+    if link and link not in body:
+        return f"{body}\n\n{link}"
+    return body
+
+
+def duplicate_key(text: str) -> str:
+    """The form in which two texts count as the same for X's duplicate-content rule.
+
+    X refuses a text identical to a recent post of the same account
+    (platforms.md 1.4); it does not say how it compares, so this errs towards
+    "identical": NFC, case-folded, runs of whitespace collapsed.
+    """
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text).casefold()).strip()
+
+
+@dataclass(frozen=True)
+class HashtagFinding:
+    """What is wrong with the hashtag in a text: ``kind`` is ``missing`` or ``casing``."""
+
+    kind: str
+    found: str = ""
+
+
+def check_hashtag(text: str, hashtag: str) -> HashtagFinding | None:
+    """None when ``text`` carries ``hashtag`` exactly (as a whole hashtag).
+
+    A hashtag written with other casing (``#stopclusterbombsnow``) is a
+    finding of kind ``casing`` with what was found; no hashtag is ``missing``.
+    """
+    pattern = _hashtag_pattern(hashtag)
+    found = None
+    for match in pattern.finditer(text):
+        if match.group(0) == hashtag:
+            return None
+        found = found or match.group(0)
+    if found is not None:
+        return HashtagFinding("casing", found)
+    return HashtagFinding("missing")
+
+
+_HASHTAG_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _hashtag_pattern(hashtag: str) -> re.Pattern[str]:
+    pattern = _HASHTAG_PATTERNS.get(hashtag)
+    if pattern is None:
+        pattern = re.compile(r"(?<![\w#])" + re.escape(hashtag) + r"(?!\w)", re.IGNORECASE)
+        _HASHTAG_PATTERNS[hashtag] = pattern
+    return pattern
+
+
+class XLengthCounter:
+    """X's weighted length of texts, computed once per distinct text.
+
+    ``overflow(text)`` is None when X accepts the text, otherwise its weighted
+    length (an empty text or one with characters X rejects gives its length
+    too, possibly 0). One counter lives for one check run.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, int | None] = {}
+
+    def overflow(self, text: str) -> int | None:
+        """None when ``text`` is valid on X; else its weighted length."""
+        try:
+            return self._cache[text]
+        except KeyError:
+            pass
+        result: int | None = None
+        if not _certainly_fits(text):
+            parsed = parse_tweet(text)
+            result = None if parsed.valid else int(parsed.weightedLength)
+        self._cache[text] = result
+        return result
+
+    @staticmethod
+    def weighted_length(text: str) -> int:
+        """X's weighted length of ``text`` (uncached; for messages and tests)."""
+        return int(parse_tweet(text).weightedLength)
+
+
+def _certainly_fits(text: str) -> bool:
+    """A cheap proof that X accepts ``text``; False means "count it properly".
+
+    Upper bound on the weighted length of an NFC-normalised text: an ASCII
+    character weighs 1 and takes 1 UTF-8 byte; any other code point weighs at
+    most 2 and takes at least 2 bytes; an emoji sequence weighs 2, no more than
+    its code points; a URL weighs 23 and holds at least one ``.`` followed by a
+    word character. So weight <= UTF-8 bytes + 23 x (count of ``.\\w``).
+    Normalisation could lengthen a text, so un-normalised texts take the
+    slow path, as do empty ones and those with characters X rejects.
+    """
+    if not text.strip() or any(bad in text for bad in _INVALID_CHARACTERS):
+        return False
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        return False
+    urls = len(_DOT_BEFORE_WORD.findall(text))
+    return len(text.encode("utf-8")) + _URL_WEIGHT * urls <= X_MAX_WEIGHTED_LENGTH

@@ -1,0 +1,267 @@
+"""Publish times as people write them, turned into aware UTC instants.
+
+Accepted forms (``HH:MM`` is 24-hour local time in the campaign's timezone,
+seconds optional):
+
+=====================================  ==========================================
+``"2020-11-02 09:00"``                 local time (``T`` instead of the space too)
+``"2020-11-02T09:00+01:00"``           with an offset (``Z``, ``+01:00``, ``+0100``)
+``"day 2 at 12:00"``                   the conference's second day (day 1 = start)
+``"3 days before the conference at     counted back from the conference's first
+09:00"`` (also ``1 week``, ``weeks``)  day
+``"+30 min"``, ``"+1 h"``              only in a language version: after the
+                                       message's time
+=====================================  ==========================================
+
+Local times that do not exist or happen twice at a DST change are errors that
+show both readings; an explicit offset that is not the campaign zone's offset
+on that date is a warning (the post is still published at the written instant).
+A date without a time and any number are errors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from scheduler.config import Campaign
+
+_CLOCK = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+_ABSOLUTE = re.compile(
+    r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
+    rf"(?:(?:[Tt]|\s+){_CLOCK})?"
+    r"\s*(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?$"
+)
+_CONFERENCE_DAY = re.compile(rf"^day\s+(?P<number>\d+)(?:\s+at\s+{_CLOCK})?$", re.IGNORECASE)
+_BEFORE = re.compile(
+    r"^(?P<count>\d+)\s+(?P<unit>days?|weeks?)\s+before\s+(?:the\s+)?conference"
+    rf"(?:\s+at\s+{_CLOCK})?$",
+    re.IGNORECASE,
+)
+_AFTER_MESSAGE = re.compile(
+    r"^\+\s*(?P<count>\d+)\s*(?P<unit>m|min|mins|minutes?|h|hours?)$", re.IGNORECASE
+)
+FORMS = (
+    '"2020-11-02 09:00" (local time), "2020-11-02T09:00+01:00", '
+    '"day 2 at 12:00" or "3 days before the conference at 09:00"'
+)
+
+
+class TimeError(ValueError):
+    """A publish time that cannot be used; ``rule`` names the check, ``hint`` the fix."""
+
+    def __init__(self, rule: str, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class TimeWarning:
+    """A publish time that works but is probably not what was meant."""
+
+    rule: str
+    message: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class PublishTime:
+    """The instant (aware UTC) a time means, with any warnings about it."""
+
+    instant: datetime
+    warnings: tuple[TimeWarning, ...] = field(default=())
+
+
+def parse_publish_time(
+    value: object, campaign: Campaign, message_time: datetime | None = None
+) -> PublishTime:
+    """Read ``value`` (as loaded from YAML) as a publish time of ``campaign``.
+
+    ``message_time`` (aware) is what ``"+30 min"`` counts from; without it that
+    form is an error. Does not check the campaign window (see ``check_window``).
+
+    :raises TimeError: for numbers, dates without times, unreadable text and
+        local times that fall in a DST gap or overlap.
+    """
+    if isinstance(value, bool) or not isinstance(value, str):
+        shown = "a true/false value" if isinstance(value, bool) else f"the number {value!r}"
+        raise TimeError(
+            "time-type",
+            f"{shown} is not a publish time",
+            f"write the date and time in double quotes, e.g. {FORMS}",
+        )
+    text = value.strip()
+    zone = campaign.zone
+    if match := _ABSOLUTE.match(text):
+        day = _date(match, text)
+        if match["hour"] is None:
+            raise TimeError(
+                "time-date-only",
+                f"{text!r} is a date without a time",
+                f'add the local time: "{text} 09:00"',
+            )
+        naive = _naive(day, match, text)
+        offset = match["offset"]
+        if offset is None:
+            return PublishTime(local_instant(naive, zone, text))
+        return _with_offset(naive, offset, zone, text)
+    if match := _CONFERENCE_DAY.match(text):
+        number = int(match["number"])
+        length = (campaign.conference.end - campaign.conference.start).days + 1
+        if not 1 <= number <= length:
+            raise TimeError(
+                "time-format",
+                f"the conference has days 1 to {length}; there is no day {number}",
+                f"use a day from 1 ({campaign.conference.start}) to {length} "
+                f"({campaign.conference.end}), or a date",
+            )
+        _require_clock(match, text, f'"day {number} at 09:00"')
+        day = campaign.conference.start + timedelta(days=number - 1)
+        return PublishTime(local_instant(_naive(day, match, text), zone, text))
+    if match := _BEFORE.match(text):
+        days = int(match["count"]) * (7 if match["unit"].lower().startswith("week") else 1)
+        _require_clock(match, text, f'"{text} at 09:00"')
+        day = campaign.conference.start - timedelta(days=days)
+        return PublishTime(local_instant(_naive(day, match, text), zone, text))
+    if match := _AFTER_MESSAGE.match(text):
+        if message_time is None:
+            raise TimeError(
+                "time-format",
+                f"{text!r} counts from the message's time, which only a language version has",
+                f"write the time in full, e.g. {FORMS}",
+            )
+        minutes = int(match["count"]) * (60 if match["unit"].lower().startswith("h") else 1)
+        return PublishTime(message_time + timedelta(minutes=minutes))
+    raise TimeError(
+        "time-format",
+        f"cannot read {text!r} as a publish time",
+        f'write one of {FORMS} (in a language version also "+30 min")',
+    )
+
+
+def check_window(instant: datetime, campaign: Campaign) -> TimeError | None:
+    """An error when ``instant`` falls outside the campaign window, else None."""
+    if campaign.window_start <= instant < campaign.window_end:
+        return None
+    side = "before" if instant < campaign.window_start else "after"
+    local = instant.astimezone(campaign.zone)
+    return TimeError(
+        "window",
+        f"{local:%Y-%m-%d %H:%M} ({campaign.timezone}) is {side} the campaign window "
+        f"{campaign.window.start} to {campaign.window.end}",
+        "move the post into the window, or change campaign.window in config.yaml",
+    )
+
+
+def local_instant(naive: datetime, zone: ZoneInfo, written: str) -> datetime:
+    """The UTC instant of local time ``naive`` in ``zone``.
+
+    :raises TimeError: when ``naive`` does not exist (clocks jump forward) or
+        happens twice (clocks go back); the message gives both readings.
+    """
+    first = naive.replace(tzinfo=zone, fold=0)
+    second = naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first.astimezone(UTC)
+    readings = " or ".join(_reading(moment) for moment in (first, second))
+    exists = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == naive
+    if exists:
+        raise TimeError(
+            "dst-ambiguous",
+            f"{written!r} happens twice in {zone.key} (the clocks go back that night): "
+            f"it could be {readings}",
+            f'add the offset you mean: "{_iso(first)}" or "{_iso(second)}"',
+        )
+    after = first.astimezone(UTC).astimezone(zone)
+    raise TimeError(
+        "dst-gap",
+        f"{written!r} does not exist in {zone.key} (the clocks jump forward that night): "
+        f"it could be read as {readings}",
+        f'pick a time outside the jump, e.g. "{after:%Y-%m-%d %H:%M}", or write an offset',
+    )
+
+
+def _reading(moment: datetime) -> str:
+    utc = moment.astimezone(UTC)
+    return f"{_iso(moment)} ({utc:%H:%M} UTC)"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="minutes")
+
+
+def _with_offset(naive: datetime, written_offset: str, zone: ZoneInfo, text: str) -> PublishTime:
+    offset = _parse_offset(written_offset, text)
+    instant = naive.replace(tzinfo=timezone(offset)).astimezone(UTC)
+    zone_offset = instant.astimezone(zone).utcoffset()
+    warnings: tuple[TimeWarning, ...] = ()
+    if zone_offset != offset:
+        local = instant.astimezone(zone)
+        warnings = (
+            TimeWarning(
+                "offset",
+                f"the offset {_offset_text(offset)} in {text!r} is not {zone.key}'s offset on "
+                f"{naive:%Y-%m-%d} ({_offset_text(zone_offset)}): the post goes out at "
+                f"{local:%H:%M} local time",
+                f'write "{naive:%Y-%m-%d %H:%M}{_offset_text(zone_offset)}", or leave the '
+                "offset out to mean local time",
+            ),
+        )
+    return PublishTime(instant, warnings)
+
+
+def _parse_offset(written: str, text: str) -> timedelta:
+    if written in ("Z", "z"):
+        return timedelta(0)
+    sign = -1 if written[0] == "-" else 1
+    digits = written[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        raise TimeError(
+            "time-format", f"the offset {written} in {text!r} is not valid", 'write e.g. "+01:00"'
+        )
+    return sign * timedelta(hours=hours, minutes=minutes)
+
+
+def _offset_text(offset: timedelta | None) -> str:
+    total = int((offset or timedelta(0)).total_seconds() // 60)
+    sign = "-" if total < 0 else "+"
+    return f"{sign}{abs(total) // 60:02d}:{abs(total) % 60:02d}"
+
+
+def _date(match: re.Match[str], text: str) -> date:
+    try:
+        return date(int(match["year"]), int(match["month"]), int(match["day"]))
+    except ValueError as error:
+        raise TimeError(
+            "time-format", f"{text!r} is not a real date ({error})", "check the day and month"
+        ) from None
+
+
+def _naive(day: date, match: re.Match[str], text: str) -> datetime:
+    try:
+        return datetime(
+            day.year,
+            day.month,
+            day.day,
+            int(match["hour"]),
+            int(match["minute"]),
+            int(match["second"] or 0),
+        )
+    except ValueError:
+        raise TimeError(
+            "time-format",
+            f"{text!r} has no such time of day",
+            "write the time as HH:MM on a 24-hour clock, from 00:00 to 23:59",
+        ) from None
+
+
+def _require_clock(match: re.Match[str], text: str, example: str) -> None:
+    if match["hour"] is None:
+        raise TimeError(
+            "time-date-only", f"{text!r} names a day without a time", f"write {example}"
+        )
