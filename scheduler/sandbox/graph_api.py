@@ -14,11 +14,9 @@ endpoint names ``facebook.me`` for /me and /{id}, ``facebook.debug_token``,
 ``facebook.feed``, ``facebook.photos``, ``facebook.read``), the token check,
 the rate-limit windows (:mod:`~scheduler.sandbox.graph_usage`), then the work.
 
-Versions: a version older than the oldest usable one (v21.0 when platforms.md
-was compiled) is served by that oldest version, as Facebook does, and every
-answer names the version that served it in ``facebook-api-version``
-[platforms.md 2.6]. Every answer is ``application/json; charset=UTF-8`` with
-the headers real answers carry [platforms.md 2, 4.3].
+Versions, the headers every answer carries and keeping tokens out of the
+server's log are in :mod:`~scheduler.sandbox.graph_wire`. Every answer is
+``application/json; charset=UTF-8`` [platforms.md 2, 4.3].
 
 The write handlers live in :mod:`~scheduler.sandbox.graph_publish`, the read
 handlers in :mod:`~scheduler.sandbox.graph_reads`.
@@ -28,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,21 +45,13 @@ from scheduler.sandbox.graph_errors import (
 from scheduler.sandbox.graph_media import read_parameters
 from scheduler.sandbox.graph_state import GraphState, PageState, StoredPost
 from scheduler.sandbox.graph_usage import UsageMeter
+from scheduler.sandbox.graph_wire import common_headers, redact_server_log, served_version
 from scheduler.sandbox.server import Request, Response, Route, route
 
 logger = logging.getLogger(__name__)
 
-OLDEST_USABLE_VERSION = (21, 0)
 VERSION = r"/(?P<version>v\d{1,2}\.\d{1,2})"
 PAGE = r"/(?P<page>[^/]+)"
-
-
-def served_version(requested: str) -> str:
-    """The version that answers a request for ``requested`` (``v2.8`` -> ``v21.0``)."""
-    major, minor = (int(part) for part in requested[1:].split("."))
-    if (major, minor) < OLDEST_USABLE_VERSION:
-        return "v{}.{}".format(*OLDEST_USABLE_VERSION)
-    return requested
 
 
 @dataclass
@@ -191,7 +180,7 @@ class GraphSandbox:
                 call = GraphCall(request, match, parameters.fields, parameters.files)
                 response = self._answer(endpoint, call, handler, app_token)
             response.content_type = GRAPH_CONTENT_TYPE
-            response.headers.update(_common_headers(served))
+            response.headers.update(common_headers(served))
             with self._lock:
                 self.received.append(
                     ReceivedRequest(
@@ -257,39 +246,3 @@ class GraphSandbox:
                 now.strftime("%A, %d-%b-%y %H:%M:%S UTC"),
             )
         return None
-
-
-def _common_headers(served: str) -> dict[str, str]:
-    """Headers every real Graph answer carries [platforms.md 2]."""
-    return {
-        "facebook-api-version": served,
-        "x-fb-trace-id": secrets.token_urlsafe(8),
-        "x-fb-request-id": "A" + secrets.token_urlsafe(16),
-        "x-fb-rev": "1029384756",
-        "cache-control": "private, no-cache, no-store, must-revalidate",
-        "expires": "Sat, 01 Jan 2000 00:00:00 GMT",
-        "pragma": "no-cache",
-        "access-control-allow-origin": "*",
-    }
-
-
-_TOKEN_IN_QUERY = re.compile(r"((?:access_token|input_token)=)[^&\s\"']+")
-
-
-class _RedactTokens(logging.Filter):
-    """Keeps tokens out of the server's request log: facebook-sdk sends them in the
-    query string of every GET [platforms.md 0.2]."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = _TOKEN_IN_QUERY.sub(r"\1[redacted]", message)
-        if redacted != message:
-            record.msg, record.args = redacted, ()
-        return True
-
-
-def redact_server_log() -> None:
-    """Install the token filter on the sandbox server's logger, once."""
-    server_logger = logging.getLogger("scheduler.sandbox.server")
-    if not any(isinstance(item, _RedactTokens) for item in server_logger.filters):
-        server_logger.addFilter(_RedactTokens())

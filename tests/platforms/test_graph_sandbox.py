@@ -19,7 +19,8 @@ from scheduler.config import CampaignConfig, FacebookSettings
 from scheduler.platforms.facebook.transport import graph_client
 from scheduler.sandbox.credentials import sandbox_credentials
 from scheduler.sandbox.faults import Fault, FaultPlan
-from scheduler.sandbox.graph_api import GraphSandbox, served_version
+from scheduler.sandbox.graph_api import GraphSandbox
+from scheduler.sandbox.graph_wire import served_version
 from scheduler.sandbox.server import HTTPSandbox
 
 START = datetime(2020, 11, 2, 8, 0, tzinfo=UTC)
