@@ -8,7 +8,6 @@ and installs the log redaction (see :mod:`scheduler.platforms.secrets`).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 
 from scheduler.clock import Clock
@@ -69,11 +68,9 @@ def build_publisher(
         return XPublisher(account, config.platforms.x, credentials, clock)
     if account.platform == "facebook":
         # Imported here so neither adapter's library loads unless an account needs it.
-        facebook = importlib.import_module("scheduler.platforms.facebook")
-        publisher: Publisher = facebook.FacebookPublisher(
-            account, config.platforms.facebook, credentials, clock
-        )
-        return publisher
+        from scheduler.platforms.facebook import FacebookPublisher
+
+        return FacebookPublisher(account, config.platforms.facebook, credentials, clock)
     raise ConfigError(f"account {account.label!r}: unknown platform {account.platform!r}")
 
 

@@ -109,8 +109,11 @@ def translate_http_error(
     }
     what = f"X {operation}"
     if status == 429:
+        reset_at = rate_limit_reset(response, clock)
         return RateLimited(
-            f"{what}: rate limited", reset_at=rate_limit_reset(response, clock), **fields
+            f"{what}: rate limited until {reset_at:%Y-%m-%d %H:%M:%S} UTC",
+            reset_at=reset_at,
+            **fields,
         )
     if status == 402:
         return AuthFailed(f"{what}: the account's API credits are spent", **fields)
