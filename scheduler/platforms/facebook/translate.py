@@ -29,6 +29,7 @@ TransientError.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,6 +53,8 @@ RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613, 80001})
 AUTH_CODES = frozenset({10, 102, 190, *range(200, 300)})
 REJECTED_CODES = frozenset({100, 324, 1609005})
 USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-App-Usage", "X-Page-Usage")
+# Code 368 is also a policy block; only this wording means repeated content (koala#422).
+REPEATED_CONTENT = re.compile(r"already posted|same content repeatedly", re.IGNORECASE)
 
 
 def translate(
@@ -117,7 +120,7 @@ def _graph_error(
         return RateLimited(text, reset_at=reset_at(response, now), **fields)
     if code in AUTH_CODES:
         return AuthFailed(text, **fields)
-    if code == 506 or (code == 368 and "already posted" in f"{message} {user_message}"):
+    if code == 506 or (code == 368 and REPEATED_CONTENT.search(f"{message} {user_message}")):
         return DuplicateContent(text, **fields)
     if code == 368:
         return AuthFailed(text + "; the Page is blocked from posting for a while", **fields)
