@@ -30,6 +30,7 @@ daemon then reads the new version).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -39,11 +40,21 @@ from scheduler.config import CampaignConfig
 from scheduler.content.resolved import ResolvedPost
 from scheduler.errors import StorageError
 from scheduler.storage.database import reading, writing
-from scheduler.storage.models import Post, Publication
-from scheduler.storage.sync_plan import Plan, SyncDiff, SyncEntry, plan_sync
+from scheduler.storage.models import Base, Post, Publication
+from scheduler.storage.sync_diff import SyncDiff, SyncEntry
+from scheduler.storage.sync_plan import (
+    POST_COLUMNS,
+    PUBLICATION_COLUMNS,
+    Plan,
+    StoredPost,
+    StoredPublication,
+    plan_sync,
+)
 
 __all__ = ["SyncDiff", "SyncEntry", "sync_posts"]
 
+_POSTS = Base.metadata.tables["posts"]
+_PUBLICATIONS = Base.metadata.tables["publications"]
 # Any constant works; it only has to be the same for every `campaign sync`.
 _SYNC_ADVISORY_LOCK = 0x63616D70  # "camp"
 
@@ -92,24 +103,35 @@ def _load_and_plan(
             session.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SYNC_ADVISORY_LOCK}
             )
-        publications_query = select(Publication).order_by(Publication.id)
+        publications_query = select(*_columns(Publication, PUBLICATION_COLUMNS))
         if lock and postgres:
             publications_query = publications_query.with_for_update()
-        publications = list(session.scalars(publications_query))
-        posts = list(session.scalars(select(Post)))
+        publications = session.execute(publications_query.order_by(Publication.id)).all()
+        posts = session.execute(select(*_columns(Post, POST_COLUMNS))).all()
     except SQLAlchemyError as error:
         raise StorageError(f"cannot read the queue: {error}") from None
-    return plan_sync(report_posts, posts, publications, platforms, now)
+    return plan_sync(
+        report_posts,
+        cast(list[StoredPost], posts),
+        cast(list[StoredPublication], publications),
+        platforms,
+        now,
+    )
+
+
+def _columns(model: type[Post] | type[Publication], names: tuple[str, ...]) -> list[Any]:
+    return [getattr(model, name) for name in names]
 
 
 def _apply(session: Session, plan: Plan) -> None:
     # Bulk statements by primary key: the ORM objects loaded above stay untouched,
     # so nothing is flushed behind our back and a dry run shares all the planning.
+    # New rows go through Core inserts: the ORM's bulk insert adds a third to the time.
     if plan.new_posts:
-        session.execute(insert(Post), plan.new_posts)
+        session.execute(insert(_POSTS), plan.new_posts)
     if plan.post_updates:
         session.execute(update(Post), plan.post_updates)
     if plan.new_publications:
-        session.execute(insert(Publication), plan.new_publications)
+        session.execute(insert(_PUBLICATIONS), plan.new_publications)
     if plan.publication_updates:
         session.execute(update(Publication), plan.publication_updates)

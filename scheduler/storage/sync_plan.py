@@ -10,72 +10,69 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from scheduler.content.resolved import ResolvedPost
 from scheduler.errors import ConfigError
 from scheduler.storage.models import (
     CANCELLABLE_STATES,
     VISIBLE_STATES,
-    Post,
     PostStatus,
-    Publication,
     PublicationState,
 )
+from scheduler.storage.sync_diff import SyncDiff, SyncEntry
 
 Row = dict[str, Any]
 
-
-@dataclass(frozen=True)
-class SyncEntry:
-    """One line of the diff: ``account`` is None for a whole post (a draft, a
-    renamed id); ``scheduled_at`` (aware UTC) is when it is due, when known."""
-
-    post_id: str
-    account: str | None
-    detail: str
-    scheduled_at: datetime | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: times as ISO 8601 UTC."""
-        return {
-            "post_id": self.post_id,
-            "account": self.account,
-            "detail": self.detail,
-            "scheduled_at": self.scheduled_at.isoformat() if self.scheduled_at else None,
-        }
+# The columns sync reads (a subset of the models, loaded as plain rows: building
+# ORM objects would cost more than the whole insert). Texts, media and link are
+# not read: the content hash stands for them.
+POST_COLUMNS = (
+    "id", "message_id", "call", "language", "status", "publish_at", "targets",
+    "source_path", "source_line", "content_hash", "revision", "removed_at",
+)  # fmt: skip
+PUBLICATION_COLUMNS = (
+    "id", "post_id", "account_label", "state", "scheduled_at", "next_attempt_at",
+    "cancel_source", "platform_url", "published_hash", "claimed_hash",
+)  # fmt: skip
 
 
-@dataclass
-class SyncDiff:
-    """What a sync did (or, in a dry run, would do), one entry per publication."""
-
-    added: list[SyncEntry] = field(default_factory=list)
-    changed: list[SyncEntry] = field(default_factory=list)
-    cancelled: list[SyncEntry] = field(default_factory=list)
-    unchanged: list[SyncEntry] = field(default_factory=list)
-    conflicts: list[SyncEntry] = field(default_factory=list)
-    drafts: list[SyncEntry] = field(default_factory=list)
-    dry_run: bool = False
-
-    SECTIONS = ("added", "changed", "cancelled", "unchanged", "conflicts", "drafts")
+class StoredPost(Protocol):
+    """A stored post as sync reads it (see :data:`POST_COLUMNS`)."""
 
     @property
-    def writes(self) -> bool:
-        """True when the sync changed (or would change) the queue."""
-        return bool(self.added or self.changed or self.cancelled)
+    def id(self) -> str: ...
+    @property
+    def content_hash(self) -> str: ...
+    @property
+    def revision(self) -> int: ...
+    @property
+    def removed_at(self) -> datetime | None: ...
 
-    def counts(self) -> dict[str, int]:
-        """Number of entries per section, in :attr:`SECTIONS` order."""
-        return {name: len(getattr(self, name)) for name in self.SECTIONS}
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: every section as a list of entries, plus ``dry_run``."""
-        data: dict[str, Any] = {
-            name: [entry.as_dict() for entry in getattr(self, name)] for name in self.SECTIONS
-        }
-        data["dry_run"] = self.dry_run
-        return data
+class StoredPublication(Protocol):
+    """A stored publication as sync reads it (see :data:`PUBLICATION_COLUMNS`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def post_id(self) -> str: ...
+    @property
+    def account_label(self) -> str: ...
+    @property
+    def state(self) -> PublicationState: ...
+    @property
+    def scheduled_at(self) -> datetime: ...
+    @property
+    def next_attempt_at(self) -> datetime: ...
+    @property
+    def cancel_source(self) -> str | None: ...
+    @property
+    def platform_url(self) -> str | None: ...
+    @property
+    def published_hash(self) -> str | None: ...
+    @property
+    def claimed_hash(self) -> str | None: ...
 
 
 @dataclass
@@ -93,21 +90,21 @@ def _stamp(when: datetime) -> str:
     return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _where(publication: Publication) -> str:
+def _where(publication: StoredPublication) -> str:
     return f" ({publication.platform_url})" if publication.platform_url else ""
 
 
 class _Planner:
     def __init__(
         self,
-        stored_posts: list[Post],
-        publications: list[Publication],
+        stored_posts: list[StoredPost],
+        publications: list[StoredPublication],
         platforms: dict[str, str],
         now: datetime,
     ) -> None:
         self.posts = {post.id: post for post in stored_posts}
-        self.publications: dict[str, dict[str, Publication]] = defaultdict(dict)
-        self.visible_hashes: dict[str, Publication] = {}
+        self.publications: dict[str, dict[str, StoredPublication]] = defaultdict(dict)
+        self.visible_hashes: dict[str, StoredPublication] = {}
         for publication in publications:
             self.publications[publication.post_id][publication.account_label] = publication
         for publication in publications:
@@ -125,7 +122,7 @@ class _Planner:
         self.plan = Plan()
 
     # -- publications -------------------------------------------------------
-    def _update(self, publication: Publication, **values: Any) -> None:
+    def _update(self, publication: StoredPublication, **values: Any) -> None:
         self.plan.publication_updates.append(
             {"id": publication.id, "updated_at": self.now, **values}
         )
@@ -153,7 +150,7 @@ class _Planner:
         )
         self.plan.diff.added.append(SyncEntry(post_id, account, "queued", due))
 
-    def _withdraw(self, publication: Publication, reason: str) -> None:
+    def _withdraw(self, publication: StoredPublication, reason: str) -> None:
         """Cancel what has not gone out; report what might have as a conflict."""
         diff = self.plan.diff
         entry = (publication.post_id, publication.account_label)
@@ -193,7 +190,9 @@ class _Planner:
             return
         self.plan.new_posts.append(
             {
-                **_post_fields(resolved),
+                "id": resolved.id,
+                **_described_fields(resolved),
+                **_content_fields(resolved),
                 "revision": 1,
                 "created_at": self.now,
                 "updated_at": self.now,
@@ -202,18 +201,16 @@ class _Planner:
         for account in resolved.targets:
             self._new_publication(resolved.id, account, resolved.publish_at)
 
-    def stored_post(self, resolved: ResolvedPost, post: Post) -> None:
+    def stored_post(self, resolved: ResolvedPost, post: StoredPost) -> None:
         diff = self.plan.diff
         publications = self.publications.get(post.id, {})
         frozen = [p for p in publications.values() if p.state in VISIBLE_STATES]
         content_changed = post.content_hash != resolved.content_hash
-        values = {k: v for k, v in _post_fields(resolved).items() if _differs(post, k, v)}
+        values = {k: v for k, v in _described_fields(resolved).items() if _differs(post, k, v)}
         if frozen:
             # The stored row is what went out; the pending siblings move on their own rows.
             values.pop("publish_at", None)
         if content_changed and frozen:
-            for key in ("texts", "media", "link", "content_hash"):
-                values.pop(key, None)
             for publication in frozen:
                 detail = (
                     f"edited after it was {publication.state.value}{_where(publication)}; "
@@ -224,7 +221,7 @@ class _Planner:
                     SyncEntry(post.id, publication.account_label, detail, publication.scheduled_at)
                 )
         elif content_changed:
-            values["revision"] = post.revision + 1
+            values.update(_content_fields(resolved), revision=post.revision + 1)
         if post.removed_at is not None:
             values["removed_at"] = None
         if values:
@@ -250,7 +247,9 @@ class _Planner:
             if account not in resolved.targets:
                 self._withdraw(publication, "no longer targets this account")
 
-    def _targeted(self, publication: Publication, due: datetime, text_edit: str | None) -> None:
+    def _targeted(
+        self, publication: StoredPublication, due: datetime, text_edit: str | None
+    ) -> None:
         """A publication whose post is approved and still targets its account."""
         diff = self.plan.diff
         state = publication.state
@@ -294,7 +293,7 @@ class _Planner:
             detail = "; ".join(edits) + f"; it stays {state.value} (`campaign retry` queues it)"
             diff.changed.append(SyncEntry(*entry, detail, due))
 
-    def removed_post(self, post: Post) -> None:
+    def removed_post(self, post: StoredPost) -> None:
         if post.removed_at is None:
             self.plan.post_updates.append(
                 {"id": post.id, "removed_at": self.now, "updated_at": self.now}
@@ -303,32 +302,37 @@ class _Planner:
             self._withdraw(publication, "file removed")
 
 
-def _post_fields(resolved: ResolvedPost) -> Row:
+def _described_fields(resolved: ResolvedPost) -> Row:
+    """What sync compares column by column (the content is compared by its hash)."""
     return {
-        "id": resolved.id,
         "message_id": resolved.message_id,
         "call": resolved.call,
         "language": resolved.language,
         "status": PostStatus(resolved.status),
         "publish_at": resolved.publish_at,
-        "texts": dict(resolved.texts),
-        "media": list(resolved.media),
-        "link": resolved.link,
         "targets": list(resolved.targets),
         "source_path": resolved.source_path,
         "source_line": resolved.source_line,
+    }
+
+
+def _content_fields(resolved: ResolvedPost) -> Row:
+    return {
+        "texts": dict(resolved.texts),
+        "media": list(resolved.media),
+        "link": resolved.link,
         "content_hash": resolved.content_hash,
     }
 
 
-def _differs(post: Post, key: str, value: Any) -> bool:
+def _differs(post: StoredPost, key: str, value: Any) -> bool:
     return bool(getattr(post, key) != value)
 
 
 def plan_sync(
     report_posts: list[ResolvedPost],
-    stored_posts: list[Post],
-    publications: list[Publication],
+    stored_posts: list[StoredPost],
+    publications: list[StoredPublication],
     platforms: dict[str, str],
     now: datetime,
 ) -> Plan:
@@ -342,7 +346,12 @@ def plan_sync(
     planner = _Planner(stored_posts, publications, platforms, now)
     seen: set[str] = set()
     # In UTC: an aware local time with fold=1 never compares equal across zones (PEP 495).
-    in_utc = [replace(post, publish_at=post.publish_at.astimezone(UTC)) for post in report_posts]
+    in_utc = [
+        post
+        if post.publish_at.tzinfo is UTC
+        else replace(post, publish_at=post.publish_at.astimezone(UTC))
+        for post in report_posts
+    ]
     for resolved in sorted(in_utc, key=lambda post: (post.publish_at, post.id)):
         if resolved.id in seen:
             detail = (
