@@ -118,7 +118,10 @@ class Publisher(ABC):
     def verify(self) -> AccountIdentity:
         """Check the credentials: who they speak for and whether they may write.
 
-        :raises AuthFailed: credentials missing, invalid, expired or read-only.
+        A valid token that may not post returns ``can_write=False`` with the
+        reason in ``detail``, so a preflight can show every problem at once.
+
+        :raises AuthFailed: credentials missing, invalid or expired.
         :raises TransientError | RateLimited: the check could not be made now.
         """
         return self._call("verify", self._verify, creates=False)
