@@ -1,0 +1,122 @@
+"""When a due publication may go out: lateness, rate limits, daily cap, spacing.
+
+:class:`AccountLimits` is the :class:`~scheduler.storage.transitions.ClaimPolicy`
+the daemon gives the claim. It decides from facts the claim reads inside its
+transaction (state every daemon shares), so two daemons never both take the
+last slot of a day or post closer together than the minimum spacing.
+
+The rules, in order:
+
+1. **Too late.** Due more than ``late_grace_min`` ago (the daemon was down, or
+   the campaign or account was paused): missed, with the reason.
+2. **Platform rate limit.** The account waits until the reset time the platform
+   gave (platforms.md 1.2: ``x-rate-limit-reset``, the 24-hour user limit; 2.4:
+   Facebook usage). Not bounded by the grace: the platform decides.
+3. **Daily cap.** ``daily_cap`` posts per local calendar day (campaign
+   timezone): the post waits for the next local day.
+4. **Minimum spacing.** ``min_spacing_min`` after the account's last post.
+
+A wait from rules 3 and 4 is allowed only while the post would still be within
+the grace of its scheduled time (of its retry time, for a retry); beyond, it is
+missed with the reason, so nothing goes out hours off its moment unnoticed.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from scheduler.config import Account, CampaignConfig
+from scheduler.storage.models import PublicationState
+from scheduler.storage.transitions import ClaimFacts, Verdict
+
+# X's standard rate-limit window, used when a 429 carries no reset time
+# (platforms.md 1.2: limits are counted per 15 minutes).
+DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
+
+
+def _minutes(delta: timedelta) -> str:
+    return f"{delta.total_seconds() / 60:.0f} min"
+
+
+class AccountLimits:
+    """The claim policy for one campaign.
+
+    ``grace`` overrides ``publishing.late_grace_min`` (the rehearsal widens it so
+    a busy machine's hiccup, magnified by the speed-up, does not miss posts).
+    """
+
+    def __init__(self, config: CampaignConfig, grace: timedelta | None = None) -> None:
+        self._accounts: dict[str, Account] = {a.label: a for a in config.accounts}
+        self._zone: ZoneInfo = config.campaign.zone
+        self.grace = (
+            grace if grace is not None else timedelta(minutes=config.publishing.late_grace_min)
+        )
+
+    def day_bounds(self, account_label: str, now: datetime) -> tuple[datetime, datetime]:
+        """Start and end (aware UTC) of the local day (campaign timezone) holding ``now``.
+
+        Local midnights, so a 23- or 25-hour day at a DST change is counted right.
+        """
+        day = now.astimezone(self._zone).date()
+        start = datetime.combine(day, time(0), tzinfo=self._zone)
+        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self._zone)
+        return start.astimezone(now.tzinfo), end.astimezone(now.tzinfo)
+
+    def decide(self, facts: ClaimFacts) -> Verdict:
+        """Go, wait (defer) or missed, by the rules in the module docstring."""
+        account = self._accounts.get(facts.account_label)
+        if account is None:
+            return Verdict.missed(
+                f"account {facts.account_label!r} is not in config.yaml any more; "
+                "add it back and run `campaign retry`"
+            )
+        now = facts.now
+        late = now - facts.due_at
+        if late > self.grace:
+            return Verdict.missed(
+                f"due {facts.due_at:%Y-%m-%d %H:%M} UTC and found {_minutes(late)} late, "
+                f"beyond the late grace of {_minutes(self.grace)} "
+                "(the daemon was not running, or publishing was paused)"
+            )
+        if facts.rate_limited_until is not None and facts.rate_limited_until > now:
+            reason = facts.rate_limit_reason or "rate limited"
+            return Verdict.defer(
+                facts.rate_limited_until,
+                f"{reason}; waiting for the reset at {facts.rate_limited_until:%Y-%m-%d %H:%M:%S} UTC",
+            )
+        wait_until: datetime | None = None
+        reasons: list[str] = []
+        if facts.published_today >= account.daily_cap:
+            wait_until = self.day_bounds(facts.account_label, now)[1]
+            reasons.append(f"daily cap of {account.daily_cap} posts reached")
+        spacing = timedelta(minutes=account.min_spacing_min)
+        if facts.last_post_at is not None and now < facts.last_post_at + spacing:
+            slot = facts.last_post_at + spacing
+            wait_until = max(wait_until or slot, slot)
+            reasons.append(f"minimum spacing of {_minutes(spacing)} after the last post")
+        if wait_until is None:
+            return Verdict.go()
+        base = facts.scheduled_at if facts.state == PublicationState.PENDING else facts.due_at
+        reason = " and ".join(reasons)
+        if wait_until > base + self.grace:
+            return Verdict.missed(
+                f"{reason}: the next free slot, {wait_until:%Y-%m-%d %H:%M} UTC, is beyond "
+                f"the late grace of {_minutes(self.grace)}"
+            )
+        return Verdict.defer(wait_until, reason)
+
+
+def backoff_delay(
+    tries: int, base_s: float, max_s: float, rng: random.Random | None = None
+) -> timedelta:
+    """The wait before try ``tries + 1`` after ``tries`` transient failures (campaign time).
+
+    Exponential (``base_s * 2**(tries-1)``, capped at ``max_s``) with "equal
+    jitter": half the delay fixed, half random, so daemons that failed together
+    do not retry together.
+    """
+    rng = rng or random.Random()
+    delay = min(max_s, base_s * 2 ** max(0, tries - 1))
+    return timedelta(seconds=delay / 2 + rng.uniform(0, delay / 2))

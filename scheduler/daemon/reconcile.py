@@ -1,0 +1,134 @@
+"""Reconciliation: when a create call may have been applied, ask the platform.
+
+A timeout, a dropped connection, a 5xx on the create call, a crash after
+sending, or X's duplicate refusal (which carries no post id, and which an older
+post with the same text also triggers) all leave the same question: is the
+post out? The answer is never to call create again. It is to look for the post
+among the account's recent posts (``Publisher.find_post``, which matches text
+normalised the way the platform rewrites it: platforms.md 1.7 and 2.7) between
+the publication's first try and now:
+
+- found: published, with the platform's id and URL;
+- not found: needs review, for a person to settle with ``campaign resolve``;
+- the lookup itself failed: the publication stays ``publishing`` with
+  ``needs_reconcile`` and a lease ending when the lookup should be tried again
+  (a rate limit's reset, or a backoff); after ``max_attempts`` tries, needs review.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timedelta
+
+from scheduler.daemon.limits import DEFAULT_RATE_LIMIT_WAIT, backoff_delay
+from scheduler.errors import AuthFailed, DuplicateContent, PublishError, RateLimited
+from scheduler.platforms.base import Publisher
+from scheduler.storage.models import PublicationState
+from scheduler.storage.transitions import Claim, Settlement
+
+logger = logging.getLogger(__name__)
+
+# Look this far before the first try: the platform's clock and ours may differ.
+RECONCILE_MARGIN = timedelta(minutes=10)
+
+
+def resolve_command(claim: Claim) -> str:
+    """The command a person runs to settle ``claim``'s publication."""
+    target = f"{claim.post_id}@{claim.account_label}"
+    return f"`campaign resolve {target} --published URL` or `--not-published`"
+
+
+def reconcile(
+    publisher: Publisher,
+    claim: Claim,
+    now: datetime,
+    *,
+    cause: PublishError | None,
+    max_attempts: int,
+    backoff_base_s: float,
+    backoff_max_s: float,
+    rng: random.Random | None = None,
+) -> Settlement:
+    """Look for ``claim``'s post on the platform and say how the attempt ends.
+
+    ``cause`` is the create call's error (None after a crash); its code and
+    message are kept on the attempt for the history. Never raises PublishError.
+    """
+    outcome = cause.outcome if cause is not None else "unknown"
+    why = _describe(cause)
+    try:
+        found = publisher.find_post(claim.text, claim.first_attempt_at - RECONCILE_MARGIN, now)
+    except PublishError as error:
+        tries = claim.earlier_tries + 1
+        if tries >= max_attempts:
+            return Settlement(
+                state=PublicationState.NEEDS_REVIEW,
+                outcome=outcome,
+                posted=True,
+                last_error=(
+                    f"{why}; the platform could not be checked after {tries} tries "
+                    f"({error}); look at the account and run {resolve_command(claim)}"
+                ),
+            ).citing(cause, why)
+        retry_at = now + backoff_delay(tries, backoff_base_s, backoff_max_s, rng)
+        hold = None
+        if isinstance(error, RateLimited):
+            retry_at = error.reset_at or now + DEFAULT_RATE_LIMIT_WAIT
+        elif isinstance(error, AuthFailed):
+            hold = f"{publisher.platform} refused the credentials of {claim.account_label}: {error}"
+        logger.warning(
+            "publication %s: could not check the platform yet (%s); trying again at %s",
+            claim.publication_id,
+            error,
+            retry_at,
+        )
+        return Settlement(
+            state=PublicationState.PUBLISHING,
+            outcome=outcome,
+            posted=True,
+            reconcile_at=retry_at,
+            hold_reason=hold,
+            last_error=f"{why}; checking the platform failed ({error}); will look again",
+        ).citing(cause, why)
+    if found is not None:
+        logger.info(
+            "publication %s: %s; found on the platform as %s, recorded as published",
+            claim.publication_id,
+            why,
+            found.url,
+        )
+        return Settlement(
+            state=PublicationState.PUBLISHED,
+            outcome="reconciled",
+            posted=True,
+            platform_post_id=found.platform_post_id,
+            platform_url=found.url,
+            last_error=f"{why}; found on the platform by reconciliation",
+        ).citing(cause, why)
+    if isinstance(cause, DuplicateContent):
+        reason = (
+            f"{why}, and no matching post of {claim.account_label} was made since the "
+            "first try: an older post has the same text. Nothing was published; "
+            f"change the text or run {resolve_command(claim)}"
+        )
+    else:
+        reason = (
+            f"{why}, and the post is not among the recent posts of {claim.account_label}; "
+            f"it may still appear. Check the account and run {resolve_command(claim)}"
+        )
+    logger.error("publication %s needs review: %s", claim.publication_id, reason)
+    return Settlement(
+        state=PublicationState.NEEDS_REVIEW,
+        outcome=outcome,
+        posted=True,
+        last_error=reason,
+    ).citing(cause, why)
+
+
+def _describe(cause: PublishError | None) -> str:
+    if cause is None:
+        return "the daemon stopped after sending the create call"
+    if isinstance(cause, DuplicateContent):
+        return f"the platform refused the text as a duplicate ({cause})"
+    return f"the outcome of the create call is unknown ({cause})"

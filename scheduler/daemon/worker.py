@@ -1,0 +1,316 @@
+"""One publication, end to end: claim -> media upload -> create -> record.
+
+:func:`publish` is what each scheduled job runs. The order of the steps is what
+makes the daemon exactly-once:
+
+1. **claim** (one conditional UPDATE; see :mod:`scheduler.storage.transitions`):
+   only the claimer goes on;
+2. **media upload**: invisible on the platform, so any failure is safe to retry;
+3. **mark "create sending"** (``needs_reconcile``) and renew the lease, in the
+   database, *before* the create call: from here on a crash is reconciled,
+   never retried blindly;
+4. **create**, once. A definite answer is recorded; an unknown outcome or a
+   duplicate refusal is reconciled at once (:mod:`scheduler.daemon.reconcile`);
+5. **record** the result, conditional on still holding the claim.
+
+The named crash points (:mod:`scheduler.daemon.crashpoints`) sit between these
+steps.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.clock import Clock
+from scheduler.config import CampaignConfig
+from scheduler.daemon.crashpoints import CrashPoints
+from scheduler.daemon.limits import DEFAULT_RATE_LIMIT_WAIT, AccountLimits, backoff_delay
+from scheduler.daemon.publishers import PublisherPool
+from scheduler.daemon.reconcile import reconcile
+from scheduler.errors import (
+    AuthFailed,
+    CampaignError,
+    DuplicateContent,
+    PublishError,
+    RateLimited,
+    Rejected,
+    UnknownOutcome,
+)
+from scheduler.platforms.base import MediaFile
+from scheduler.storage.models import PublicationState
+from scheduler.storage.transitions import Claim, Settlement, claim, mark_create_sending, settle
+
+logger = logging.getLogger(__name__)
+
+# (event, publication id, account label): "claimed" and "settled", for observers
+# such as the rehearsal's report.
+Observer = Callable[[str, int, str], None]
+
+
+@dataclass
+class WorkerContext:
+    """Everything a job needs, shared by every job of one daemon.
+
+    ``lease_wall_s`` is the claim's lease in wall seconds (converted to campaign
+    time through the clock, so a sped-up rehearsal keeps real leases).
+    """
+
+    sessions: sessionmaker[Session]
+    config: CampaignConfig
+    clock: Clock
+    worker_id: str
+    limits: AccountLimits
+    publishers: PublisherPool
+    crash: CrashPoints = field(default_factory=CrashPoints)
+    rng: random.Random = field(default_factory=random.Random)
+    lease_wall_s: float | None = None
+    observer: Observer | None = None
+
+    def campaign_duration(self, wall_seconds: float) -> timedelta:
+        """The campaign time that passes during ``wall_seconds`` of wall time."""
+        return timedelta(seconds=wall_seconds / self.clock.wall_seconds(1.0))
+
+    def lease_until(self, now: datetime) -> datetime:
+        lease = (
+            self.lease_wall_s if self.lease_wall_s is not None else self.config.publishing.lease_s
+        )
+        return now + self.campaign_duration(lease)
+
+    def notify(self, event: str, publication_id: int, account_label: str) -> None:
+        if self.observer is not None:
+            self.observer(event, publication_id, account_label)
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """What the runner does next: ``done``; ``again`` at ``due_at`` (campaign UTC);
+    ``held`` (a pause blocks it until ``campaign resume``)."""
+
+    kind: str
+    due_at: datetime | None = None
+    reason: str = ""
+
+
+DONE = JobOutcome("done")
+
+
+def publish(ctx: WorkerContext, publication_id: int) -> JobOutcome:
+    """Claim and publish one publication if it is due; never raises PublishError.
+
+    :raises StorageError: when the database refuses (the claim, if any, is then
+        recovered by lease expiry).
+    """
+    now = ctx.clock.now()
+    result = claim(
+        ctx.sessions,
+        publication_id,
+        worker_id=ctx.worker_id,
+        now=now,
+        lease_until=ctx.lease_until(now),
+        policy=ctx.limits,
+        due_slack=ctx.campaign_duration(0.001),
+    )
+    if result.status == "claimed":
+        assert result.claim is not None
+        return publish_claimed(ctx, result.claim)
+    if result.status in ("not_due", "deferred"):
+        if result.status == "deferred":
+            logger.info(
+                "publication %s waits until %s: %s", publication_id, result.due_at, result.reason
+            )
+        return JobOutcome("again", result.due_at, result.reason)
+    if result.status == "held":
+        return JobOutcome("held", result.due_at, result.reason)
+    if result.status == "missed":
+        logger.warning("publication %s missed: %s", publication_id, result.reason)
+    return DONE
+
+
+def publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
+    """Publish (or reconcile) a publication this worker has just claimed or taken over."""
+    ctx.notify("claimed", held.publication_id, held.account_label)
+    try:
+        return _publish_claimed(ctx, held)
+    finally:
+        ctx.notify("settled", held.publication_id, held.account_label)
+
+
+def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
+    ctx.crash.reached("after_claim")
+    try:
+        publisher = ctx.publishers.get(held.account_label)
+    except CampaignError as error:
+        return _record(ctx, held, _auth_settlement(ctx, held, str(error), None))
+    publishing = ctx.config.publishing
+    if held.needs_reconcile:
+        settlement = reconcile(
+            publisher,
+            held,
+            ctx.clock.now(),
+            cause=None,
+            max_attempts=publishing.max_attempts,
+            backoff_base_s=publishing.backoff_base_s,
+            backoff_max_s=publishing.backoff_max_s,
+            rng=ctx.rng,
+        )
+        return _record(ctx, held, settlement)
+    try:
+        media_ids = [publisher.upload_media(_media_file(ctx.config, path)) for path in held.media]
+    except PublishError as error:
+        return _record(ctx, held, failure_settlement(ctx, held, error))
+    except OSError as error:
+        failed = Settlement(
+            state=PublicationState.FAILED,
+            outcome="rejected",
+            last_error=f"cannot read a media file of {held.post_id}: {error}",
+        )
+        return _record(ctx, held, failed)
+    ctx.crash.reached("after_media_upload")
+    now = ctx.clock.now()
+    if not mark_create_sending(ctx.sessions, held, now, ctx.lease_until(now)):
+        logger.error(
+            "publication %s: the claim was taken over before the create call; not sending",
+            held.publication_id,
+        )
+        return DONE
+    try:
+        with ctx.crash.in_flight("after_create_sent"):
+            post = publisher.create_post(held.text, media_ids, held.link)
+    except (UnknownOutcome, DuplicateContent) as error:
+        settlement = reconcile(
+            publisher,
+            held,
+            ctx.clock.now(),
+            cause=error,
+            max_attempts=publishing.max_attempts,
+            backoff_base_s=publishing.backoff_base_s,
+            backoff_max_s=publishing.backoff_max_s,
+            rng=ctx.rng,
+        )
+        return _record(ctx, held, settlement)
+    except PublishError as error:
+        return _record(ctx, held, failure_settlement(ctx, held, error))
+    ctx.crash.reached("before_result_recorded")
+    now = ctx.clock.now()
+    late = (now - held.scheduled_at).total_seconds()
+    logger.info(
+        "published %s to %s: %s (%.1f s after its time)",
+        held.post_id,
+        held.account_label,
+        post.url,
+        late,
+    )
+    done = Settlement(
+        state=PublicationState.PUBLISHED,
+        outcome="published",
+        posted=True,
+        platform_post_id=post.platform_post_id,
+        platform_url=post.url,
+    )
+    return _record(ctx, held, done)
+
+
+def _record(ctx: WorkerContext, held: Claim, settlement: Settlement) -> JobOutcome:
+    if not settle(ctx.sessions, held, ctx.clock.now(), settlement):
+        logger.error(
+            "publication %s: the claim was taken over while publishing; "
+            "the new holder reconciles it",
+            held.publication_id,
+        )
+        return DONE
+    if settlement.state in (PublicationState.RETRYING, PublicationState.PENDING):
+        return JobOutcome("again", settlement.next_attempt_at, settlement.last_error or "")
+    if settlement.reconcile_at is not None:
+        return DONE  # the lease-expiry recovery looks again at reconcile_at
+    return DONE
+
+
+def _media_file(config: CampaignConfig, relative: str) -> MediaFile:
+    path = (config.base_dir / config.media.directory / relative).resolve()
+    mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return MediaFile(path=Path(path), mime_type=mime_type, size_bytes=path.stat().st_size)
+
+
+def _auth_settlement(
+    ctx: WorkerContext, held: Claim, message: str, error: PublishError | None
+) -> Settlement:
+    reason = (
+        f"{held.account_label} is paused: {message}. Its posts stay queued. Fix the "
+        "credentials, check them with `campaign accounts check`, then resume the account"
+    )
+    logger.error("ACCOUNT PAUSED: %s", reason)
+    return Settlement(
+        state=PublicationState.RETRYING,
+        outcome="auth_failed",
+        next_attempt_at=ctx.clock.now(),
+        hold_reason=reason,
+        last_error=reason,
+    ).citing(error, message)
+
+
+def failure_settlement(ctx: WorkerContext, held: Claim, error: PublishError) -> Settlement:
+    """How an attempt ends after a definite failure (nothing was posted).
+
+    Rate limit: wait for the reset, for every publication of the account.
+    Auth: pause the account (a hold), keep the publication queued. Rejected:
+    failed with the platform's words. Anything else is transient: retry with
+    backoff until ``max_attempts`` tries, then failed.
+    """
+    now = ctx.clock.now()
+    if isinstance(error, RateLimited):
+        reset = error.reset_at or now + DEFAULT_RATE_LIMIT_WAIT
+        reason = f"{held.platform} rate limit on {held.account_label} ({error})"
+        logger.warning("%s; waiting until %s", reason, reset)
+        return Settlement(
+            state=PublicationState.RETRYING,
+            outcome=error.outcome,
+            next_attempt_at=reset,
+            rate_limited_until=reset,
+            rate_limit_reason=reason,
+            last_error=f"{reason}; waiting until {reset:%Y-%m-%d %H:%M:%S} UTC",
+        ).citing(error)
+    if isinstance(error, AuthFailed):
+        return _auth_settlement(ctx, held, f"the platform refused its credentials ({error})", error)
+    if isinstance(error, Rejected):
+        reason = f"{held.platform} refused the post: {error.platform_message}"
+        logger.error("publication %s failed: %s", held.publication_id, reason)
+        return Settlement(
+            state=PublicationState.FAILED,
+            outcome=error.outcome,
+            last_error=reason,
+        ).citing(error)
+    publishing = ctx.config.publishing
+    tries = held.earlier_tries + 1
+    if tries >= publishing.max_attempts:
+        reason = f"gave up after {tries} tries; the last error: {error}"
+        logger.error("publication %s failed: %s", held.publication_id, reason)
+        return Settlement(
+            state=PublicationState.FAILED,
+            outcome="transient",
+            last_error=reason,
+        ).citing(error)
+    retry_at = now + backoff_delay(
+        tries, publishing.backoff_base_s, publishing.backoff_max_s, ctx.rng
+    )
+    logger.warning(
+        "publication %s: %s (try %d of %d); retrying at %s",
+        held.publication_id,
+        error,
+        tries,
+        publishing.max_attempts,
+        retry_at,
+    )
+    return Settlement(
+        state=PublicationState.RETRYING,
+        outcome="transient",
+        next_attempt_at=retry_at,
+        last_error=f"{error} (try {tries} of {publishing.max_attempts})",
+    ).citing(error)

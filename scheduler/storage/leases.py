@@ -1,0 +1,168 @@
+"""Claims whose holder is gone: find them and take them over.
+
+A daemon that dies (SIGKILL, power cut) leaves its publications in
+``publishing``. Another daemon, or the same one restarted, takes such a claim
+over once its lease has expired (or at once when the holder was a process on
+this host that no longer exists), with one conditional UPDATE that names the
+old holder and lease, so two rescuers cannot both win.
+
+What happens next depends on ``needs_reconcile``, which the worker sets just
+before the create call:
+
+- not set: no create call was made, nothing can be on the platform; the crashed
+  try is closed and the publication is queued again (or failed after too many
+  tries);
+- set: a post may exist; the new holder must look for it before anything else
+  (the caller gets a :class:`~scheduler.storage.transitions.Claim` to reconcile).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.storage.database import reading, writing
+from scheduler.storage.models import AccountState, Attempt, Publication, PublicationState
+from scheduler.storage.transitions import Claim, counted_tries, load_claim
+
+
+@dataclass(frozen=True)
+class HeldClaim:
+    """A publication in ``publishing`` held by another worker (or by nobody)."""
+
+    publication_id: int
+    account_label: str
+    claimed_by: str | None
+    lease_expires_at: datetime | None
+    needs_reconcile: bool
+
+
+@dataclass(frozen=True)
+class TakeOver:
+    """``requeued`` (due again at once), ``failed`` (too many tries), ``reconcile``
+    (``claim`` is set: look for the post first) or ``lost`` (someone else took it)."""
+
+    status: str
+    claim: Claim | None = None
+    reason: str = ""
+
+
+def claims_held_by_others(sessions: sessionmaker[Session], worker_id: str) -> list[HeldClaim]:
+    """Every publication in ``publishing`` not held by ``worker_id``.
+
+    Few rows at any time (one per in-flight call), found through the
+    ``(state, next_attempt_at)`` index.
+    """
+    with reading(sessions) as session:
+        rows = session.execute(
+            select(
+                Publication.id,
+                Publication.account_label,
+                Publication.claimed_by,
+                Publication.lease_expires_at,
+                Publication.needs_reconcile,
+            ).where(
+                Publication.state == PublicationState.PUBLISHING,
+                Publication.claimed_by.is_distinct_from(worker_id),
+            )
+        ).all()
+    return [HeldClaim(*row) for row in rows]
+
+
+def take_over(
+    sessions: sessionmaker[Session],
+    held: HeldClaim,
+    *,
+    worker_id: str,
+    now: datetime,
+    lease_until: datetime,
+    max_attempts: int,
+    why: str,
+) -> TakeOver:
+    """Take ``held`` over for ``worker_id``; ``why`` says what happened to the holder.
+
+    :raises StorageError: when the database refuses.
+    """
+    with writing(sessions) as session:
+        won = session.execute(
+            update(Publication)
+            .where(
+                Publication.id == held.publication_id,
+                Publication.state == PublicationState.PUBLISHING,
+                Publication.claimed_by.is_not_distinct_from(held.claimed_by),
+                Publication.lease_expires_at.is_not_distinct_from(held.lease_expires_at),
+            )
+            .values(claimed_by=worker_id, lease_expires_at=lease_until, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if not won.rowcount:  # type: ignore[attr-defined]
+            return TakeOver("lost")
+        session.execute(
+            update(Attempt)
+            .where(Attempt.publication_id == held.publication_id, Attempt.ended_at.is_(None))
+            .values(ended_at=now, outcome="crashed", platform_message=why)
+            .execution_options(synchronize_session=False)
+        )
+        if held.needs_reconcile:
+            claim = load_claim(
+                session,
+                held.publication_id,
+                worker_id,
+                now,
+                previous_last_post_at=None,
+                strict_revision=False,
+                new_claim=False,
+            )
+            assert claim is not None
+            return TakeOver("reconcile", claim=claim, reason=why)
+        return _requeue(session, held, now, max_attempts, why)
+
+
+def _requeue(
+    session: Session, held: HeldClaim, now: datetime, max_attempts: int, why: str
+) -> TakeOver:
+    attempt_count = session.scalar(
+        select(Publication.attempt_count).where(Publication.id == held.publication_id)
+    )
+    tries = counted_tries(session, held.publication_id, int(attempt_count or 0))
+    failed = tries >= max_attempts
+    reason = f"{why}; no create call had been sent, so nothing can be on the platform"
+    if failed:
+        reason = f"gave up after {tries} tries; the last: {reason}"
+    session.execute(
+        update(Publication)
+        .where(Publication.id == held.publication_id)
+        .values(
+            state=PublicationState.FAILED if failed else PublicationState.RETRYING,
+            next_attempt_at=now,
+            claimed_by=None,
+            lease_expires_at=None,
+            last_error=reason,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    # Give the spacing slot back unless another claim of the account is in flight.
+    others = (
+        select(Publication.id)
+        .where(
+            Publication.account_label == held.account_label,
+            Publication.state == PublicationState.PUBLISHING,
+        )
+        .exists()
+    )
+    latest = (
+        select(func.max(Publication.published_at))
+        .where(Publication.account_label == held.account_label)
+        .scalar_subquery()
+    )
+    session.execute(
+        update(AccountState)
+        .where(AccountState.label == held.account_label, ~others)
+        .values(last_post_at=latest)
+        .execution_options(synchronize_session=False)
+    )
+    return TakeOver("failed" if failed else "requeued", reason=reason)

@@ -1,0 +1,403 @@
+"""One publication through the worker, on the memory platform and a frozen clock,
+on SQLite and PostgreSQL: success, every failure outcome, and reconciliation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from scheduler.clock import FrozenClock
+from scheduler.config import CampaignConfig
+from scheduler.daemon.worker import publish
+from scheduler.errors import (
+    AuthFailed,
+    RateLimited,
+    Rejected,
+    TransientError,
+    UnknownOutcome,
+)
+from scheduler.platforms.base import PublishedPost
+from scheduler.platforms.memory import MemoryPlatform
+from scheduler.storage.models import AccountState, Hold, PublicationState
+from tests.daemon.conftest import T0, MakeContext, Queue, Sessions, attempts, publication, resolved
+
+State = PublicationState
+
+
+def test_a_due_publication_is_published_once_with_its_media(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    (pid,) = Queue(sessions, config).add(resolved("launch", T0))
+    context = make_context(sessions, config, clock)
+
+    outcome = publish(context, pid)
+
+    assert outcome.kind == "done"
+    row = publication(sessions, pid)
+    assert row.state == State.PUBLISHED
+    (post,) = platform.posts["x-main"]
+    assert row.platform_post_id == post.platform_post_id
+    assert row.platform_url == post.url
+    assert row.published_hash == row.claimed_hash
+    assert post.text == "launch: join the treaty #StopClusterBombsNow"
+    assert ("upload_media", "x-main") in platform.calls
+    (attempt,) = attempts(sessions, pid)
+    assert attempt.outcome == "published" and attempt.ended_at is not None
+    assert attempt.worker_id == context.worker_id
+    # A second run of the same job finds nothing to do and posts nothing.
+    assert publish(context, pid).kind == "done"
+    assert platform.count() == 1
+
+
+def test_a_publication_not_yet_due_is_left_alone(
+    sessions: Sessions, config: CampaignConfig, clock: FrozenClock, make_context: MakeContext
+) -> None:
+    (pid,) = Queue(sessions, config).add(resolved("later", T0 + timedelta(hours=1)))
+    outcome = publish(make_context(sessions, config, clock), pid)
+    assert (outcome.kind, outcome.due_at) == ("again", T0 + timedelta(hours=1))
+    assert publication(sessions, pid).state == State.PENDING
+    assert attempts(sessions, pid) == []
+
+
+def test_unknown_outcome_that_was_applied_is_reconciled_not_retried(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    (pid,) = Queue(sessions, config).add(resolved("timeout", T0))
+    platform.fail_next(
+        "create_post", lambda: UnknownOutcome("read timed out", http_status=None), applied=True
+    )
+
+    publish(make_context(sessions, config, clock), pid)
+
+    row = publication(sessions, pid)
+    assert row.state == State.PUBLISHED
+    (post,) = platform.posts["x-main"]
+    assert row.platform_post_id == post.platform_post_id
+    assert [call for call in platform.calls if call[0] == "create_post"] == [
+        ("create_post", "x-main")
+    ]
+    assert ("find_post", "x-main") in platform.calls
+    (attempt,) = attempts(sessions, pid)
+    assert attempt.outcome == "reconciled"
+    assert attempt.platform_message == "read timed out"
+
+
+def test_unknown_outcome_not_found_needs_review_and_is_never_sent_twice(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    (pid,) = Queue(sessions, config).add(resolved("lost", T0))
+    platform.fail_next("create_post", lambda: UnknownOutcome("HTTP 503", http_status=503))
+
+    publish(make_context(sessions, config, clock), pid)
+
+    row = publication(sessions, pid)
+    assert row.state == State.NEEDS_REVIEW
+    assert row.last_error is not None and "campaign resolve lost@x-main" in row.last_error
+    assert platform.count() == 0
+    assert attempts(sessions, pid)[-1].http_status == 503
+    clock.advance(3600)
+    assert publish(make_context(sessions, config, clock), pid).kind == "done"
+    assert [c for c in platform.calls if c[0] == "create_post"] == [("create_post", "x-main")]
+
+
+def test_a_duplicate_refusal_is_reconciled_against_the_posts_since_the_first_try(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    # Someone posted the identical text by hand a week ago (outside the window).
+    text = "Same words #StopClusterBombsNow"
+    platform.posts["x-main"] = [
+        PublishedPost("42", "memory://x-main/42", created_at=T0 - timedelta(days=7), text=text)
+    ]
+    (new_id,) = Queue(sessions, config).add(resolved("new", T0, text=text))
+
+    publish(make_context(sessions, config, clock), new_id)
+
+    row = publication(sessions, new_id)
+    assert row.state == State.NEEDS_REVIEW
+    assert row.last_error is not None and "older post has the same text" in row.last_error
+    assert platform.count("x-main") == 1
+
+
+def test_a_duplicate_of_our_own_lost_post_is_published_with_its_id(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    (pid,) = Queue(sessions, config).add(resolved("twice", T0))
+    text = "twice: join the treaty #StopClusterBombsNow"
+    # An earlier try made the post and its answer was lost: X now refuses the text.
+    platform.posts["x-main"] = [PublishedPost("42", "memory://x-main/42", created_at=T0, text=text)]
+
+    publish(make_context(sessions, config, clock), pid)
+
+    row = publication(sessions, pid)
+    assert (row.state, row.platform_post_id) == (State.PUBLISHED, "42")
+    assert attempts(sessions, pid)[-1].outcome == "reconciled"
+    assert platform.count() == 1
+
+
+def test_a_failed_lookup_is_tried_again_later_and_never_resends(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    from scheduler.daemon.recovery import Recovery
+
+    (pid,) = Queue(sessions, config).add(resolved("unsure", T0))
+    platform.fail_next("create_post", lambda: UnknownOutcome("connection reset"), applied=True)
+    platform.fail_next("find_post", lambda: TransientError("read failed"))
+    context = make_context(sessions, config, clock)
+
+    publish(context, pid)
+    row = publication(sessions, pid)
+    assert row.state == State.PUBLISHING and row.needs_reconcile and row.claimed_by is None
+    assert row.lease_expires_at is not None and row.lease_expires_at > T0
+
+    rescuer = make_context(sessions, config, clock, worker_id="test-host:2:bbbbbb")
+    submitted: list[int] = []
+    recovery = Recovery(rescuer, submitted.append, lambda: set())
+    assert recovery.scan(clock.now()) == 0  # not before the lookup is due again
+    clock.set(row.lease_expires_at)
+    assert recovery.scan(clock.now()) == 1
+    recovery.run(submitted[0])
+
+    row = publication(sessions, pid)
+    assert row.state == State.PUBLISHED
+    assert row.platform_post_id == platform.posts["x-main"][0].platform_post_id
+    assert [c for c in platform.calls if c[0] == "create_post"] == [("create_post", "x-main")]
+    assert [a.outcome for a in attempts(sessions, pid)] == ["unknown", "reconciled"]
+
+
+def test_transient_failures_back_off_then_fail_with_the_reason(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    (pid,) = Queue(sessions, config).add(resolved("flaky", T0))
+    context = make_context(sessions, config, clock)
+    delays = []
+    for _ in range(3):  # max_attempts is 3
+        platform.fail_next("upload_media", lambda: TransientError("connection refused"))
+        outcome = publish(context, pid)
+        row = publication(sessions, pid)
+        if row.state == State.RETRYING:
+            assert outcome.kind == "again" and outcome.due_at == row.next_attempt_at
+            delays.append((row.next_attempt_at - clock.now()).total_seconds())
+            clock.set(row.next_attempt_at)
+    assert row.state == State.FAILED
+    assert row.last_error is not None and "gave up after 3 tries" in row.last_error
+    # Exponential with jitter: 30 s then 60 s, each between half and all of it.
+    assert 15 <= delays[0] <= 30 and 30 <= delays[1] <= 60
+    assert platform.count() == 0
+    assert [a.outcome for a in attempts(sessions, pid)] == ["transient"] * 3
+
+
+def test_a_rejection_fails_with_the_platforms_words(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    (pid,) = Queue(sessions, config).add(resolved("bad", T0))
+    platform.fail_next(
+        "create_post",
+        lambda: Rejected(
+            "invalid media", http_status=400, platform_message="Your media IDs are invalid."
+        ),
+    )
+    publish(make_context(sessions, config, clock), pid)
+    row = publication(sessions, pid)
+    assert row.state == State.FAILED
+    assert row.last_error is not None and "Your media IDs are invalid." in row.last_error
+    assert attempts(sessions, pid)[-1].http_status == 400
+
+
+def test_a_rate_limit_makes_the_account_wait_without_stopping_others(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    reset = T0 + timedelta(minutes=15)
+    queue = Queue(sessions, config)
+    first, second = queue.add(resolved("a", T0), resolved("b", T0 + timedelta(minutes=1)))
+    (other,) = queue.add(resolved("c", T0 + timedelta(minutes=1), targets=("x-fr",)))
+    platform.fail_next(
+        "create_post",
+        lambda: RateLimited("429", reset_at=reset, http_status=429),
+        account_label="x-main",
+    )
+    context = make_context(sessions, config, clock)
+
+    outcome = publish(context, first)
+    assert (outcome.kind, outcome.due_at) == ("again", reset)
+    row = publication(sessions, first)
+    assert (row.state, row.next_attempt_at) == (State.RETRYING, reset)
+    with sessions() as session:
+        state = session.get(AccountState, "x-main")
+        assert state is not None and state.rate_limited_until == reset
+    clock.advance(60)
+    assert publish(context, second).due_at == reset  # the same account waits too
+    assert publication(sessions, second).state == State.PENDING
+    publish(context, other)  # another account goes on
+    assert publication(sessions, other).state == State.PUBLISHED
+    clock.set(reset)
+    publish(context, first)
+    publish(context, second)
+    assert publication(sessions, first).state == State.PUBLISHED
+    assert publication(sessions, second).state == State.PUBLISHED
+    assert [a.outcome for a in attempts(sessions, first)] == ["rate_limited", "published"]
+
+
+def test_an_auth_failure_pauses_the_account_and_keeps_its_posts_queued(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    queue = Queue(sessions, config)
+    first, second = queue.add(resolved("a", T0), resolved("b", T0))
+    (other,) = queue.add(resolved("c", T0, targets=("x-fr",)))
+    platform.fail_next("create_post", lambda: AuthFailed("401 Unauthorized", http_status=401))
+    context = make_context(sessions, config, clock)
+
+    publish(context, first)
+
+    assert publication(sessions, first).state == State.RETRYING
+    with sessions() as session:
+        hold = session.get(Hold, "account:x-main")
+        assert hold is not None and "401 Unauthorized" in hold.reason
+    held = publish(context, second)
+    assert held.kind == "held" and "account:x-main paused" in held.reason
+    assert publication(sessions, second).state == State.PENDING
+    publish(context, other)
+    assert publication(sessions, other).state == State.PUBLISHED
+    with sessions.begin() as session:
+        session.delete(session.get(Hold, "account:x-main"))
+    publish(context, first)
+    publish(context, second)
+    assert platform.count("x-main") == 2
+
+
+def test_late_posts_go_out_within_the_grace_and_are_missed_beyond_it(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    queue = Queue(sessions, config)
+    recent, old = queue.add(
+        resolved("recent", T0 - timedelta(minutes=30)), resolved("old", T0 - timedelta(hours=2))
+    )
+    context = make_context(sessions, config, clock)
+    publish(context, recent)
+    publish(context, old)
+    assert publication(sessions, recent).state == State.PUBLISHED
+    row = publication(sessions, old)
+    assert row.state == State.MISSED
+    assert row.last_error is not None and "beyond the late grace of 60 min" in row.last_error
+    assert platform.count() == 1
+
+
+def test_minimum_spacing_and_daily_cap_are_enforced_from_the_database(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    from tests.daemon.conftest import with_accounts
+
+    spaced = with_accounts(config, x_main={"min_spacing_min": 30, "daily_cap": 2})
+    queue = Queue(sessions, spaced)
+    a, b, c = queue.add(
+        resolved("a", T0),
+        resolved("b", T0 + timedelta(minutes=10)),
+        resolved("c", T0 + timedelta(minutes=50)),
+    )
+    context = make_context(sessions, spaced, clock)
+    publish(context, a)
+    clock.set(T0 + timedelta(minutes=10))
+    outcome = publish(context, b)  # 10 min after a: waits for the 30-min slot
+    assert (outcome.kind, outcome.due_at) == ("again", T0 + timedelta(minutes=30))
+    clock.set(T0 + timedelta(minutes=30))
+    publish(context, b)
+    assert publication(sessions, b).state == State.PUBLISHED
+    clock.set(T0 + timedelta(minutes=60))
+    publish(context, c)  # the cap of 2 is reached; tomorrow is beyond the grace
+    row = publication(sessions, c)
+    assert row.state == State.MISSED
+    assert row.last_error is not None and "daily cap of 2 posts reached" in row.last_error
+    assert platform.count() == 2
+
+
+def test_a_campaign_pause_holds_every_account(
+    sessions: Sessions, config: CampaignConfig, clock: FrozenClock, make_context: MakeContext
+) -> None:
+    from scheduler.storage.actions import pause, resume
+
+    (pid,) = Queue(sessions, config).add(resolved("a", T0))
+    pause(sessions, reason="statement under review", now=T0, actor="test")
+    context = make_context(sessions, config, clock)
+    outcome = publish(context, pid)
+    assert outcome.kind == "held" and "statement under review" in outcome.reason
+    resume(sessions, now=T0, actor="test")
+    publish(context, pid)
+    assert publication(sessions, pid).state == State.PUBLISHED
+
+
+def test_only_one_of_two_racing_workers_claims(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    import threading
+
+    ids = Queue(sessions, config).add(*(resolved(f"p{n}", T0) for n in range(10)))
+    contexts = [make_context(sessions, config, clock, worker_id=f"host:{n}:w") for n in range(3)]
+    barrier = threading.Barrier(len(contexts))
+
+    def work(context: object) -> None:
+        barrier.wait()
+        for pid in ids:
+            publish(context, pid)  # type: ignore[arg-type]
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in contexts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert platform.count("x-main") == 10
+    with sessions() as session:
+        from scheduler.storage.models import Attempt
+
+        assert session.scalar(select(Attempt.id).where(Attempt.outcome != "published")) is None
