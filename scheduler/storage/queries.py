@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any, TypeVarTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.config import Campaign
@@ -193,11 +193,11 @@ def _history_query(
         query = query.where(Attempt.outcome.in_(outcomes))
     if before is not None:
         start = select(Attempt.started_at).where(Attempt.id == before).scalar_subquery()
+        # The plain range on started_at lets the index seek to the page's start;
+        # the OR only settles ties between attempts that started at the same instant.
         query = query.where(
-            or_(
-                Attempt.started_at < start,
-                and_(Attempt.started_at == start, Attempt.id < before),
-            )
+            Attempt.started_at <= start,
+            or_(Attempt.started_at < start, Attempt.id < before),
         )
     return query.order_by(Attempt.started_at.desc(), Attempt.id.desc())
 

@@ -128,17 +128,20 @@ def test_history_pages_through_attempts_started_at_the_same_instant(
     assert seen == sorted(seen, reverse=True) and len(set(seen)) == 5
 
 
-def test_the_first_history_page_walks_the_index_on_sqlite(sqlite_sessions: Sessions) -> None:
-    """The plan, not a stopwatch: no full sort of the attempts for the first page."""
-    query = queries._history_query(QueueFilter(), (), None).limit(50)
+@pytest.mark.parametrize("before", [None, 12345])
+def test_history_pages_walk_the_index_on_sqlite(
+    sqlite_sessions: Sessions, before: int | None
+) -> None:
+    """The plan, not a stopwatch: no full sort of the attempts for any page."""
+    query = queries._history_query(QueueFilter(), (), before).limit(50)
     with sqlite_sessions() as session:
         compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
-        plan = " | ".join(
-            str(row[-1])
-            for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
-        )
+        explained = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
+        plan = " | ".join(str(row[-1]) for row in explained)
     assert "ix_attempts_started_at_id" in plan
     assert "TEMP B-TREE" not in plan
+    if before is not None:
+        assert "SEARCH attempts USING INDEX ix_attempts_started_at_id (started_at<?)" in plan
 
 
 def test_one_post_with_its_publications_attempts_and_audit(campaign: Sessions) -> None:
