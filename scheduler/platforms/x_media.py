@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 CHUNK_BYTES = 1024 * 1024
 # How long processing may take before the upload is given up as transient (campaign seconds).
 MAX_PROCESSING_S = 600.0
+MAX_STATUS_POLLS = 300
 SIMPLE_UPLOAD_TYPES = frozenset(
     {"image/jpeg", "image/png", "image/webp", "image/bmp", "image/tiff", "image/pjpeg"}
 )
@@ -133,7 +134,7 @@ class XMediaUploader:
 
     def _wait_for_processing(self, media_id: str, info: dict[str, Any]) -> None:
         waited = 0.0
-        while True:
+        for _ in range(MAX_STATUS_POLLS):
             state = info.get("state")
             if state == "succeeded":
                 return
@@ -145,17 +146,18 @@ class XMediaUploader:
                     platform_code=str(error.get("name") or "failed"),
                     platform_message=str(message),
                 )
-            check_after = float(info.get("check_after_secs") or 1)
-            if waited + check_after > MAX_PROCESSING_S:
-                raise TransientError(f"X is still processing media {media_id}; try again later")
-            time.sleep(self._clock.wall_seconds(check_after))
+            check_after = max(float(info.get("check_after_secs", 1)), 0.0)
             waited += check_after
+            if waited > MAX_PROCESSING_S:
+                break
+            time.sleep(self._clock.wall_seconds(check_after))
             response = self._session.get(
                 self._url, params={"command": "STATUS", "media_id": media_id}, auth=self._auth
             )
             raise_for_status(response)
             info = response.json()["data"].get("processing_info", {"state": "succeeded"})
             logger.debug("X media %s processing: %s", media_id, info.get("state"))
+        raise TransientError(f"X is still processing media {media_id}; try again later")
 
     def _post(self, url: str, **kwargs: Any) -> dict[str, Any]:
         response = self._session.post(url, auth=self._auth, **kwargs)
