@@ -1,9 +1,53 @@
-"""CLI commands (placeholder until its issue lands)."""
+"""``campaign web``: the dashboard in a browser."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+from rich.markup import escape
+
+from scheduler.cli.common import ConfigOption, console, load
+from scheduler.cli.queue import DatabaseOption, parse_moment
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``campaign web`` to ``app``."""
+
+    @app.command("web")
+    def web(
+        host: str = typer.Option(
+            "127.0.0.1",
+            "--host",
+            help="Address to listen on. Anywhere but loopback, every page needs the "
+            "operator sign-in.",
+        ),
+        port: int = typer.Option(8000, "--port", help="Port to listen on."),
+        at: str | None = typer.Option(
+            None,
+            "--at",
+            help="Show the campaign as of this time, ticking from there (2020-11-20T09:00 "
+            "is campaign time); for looking back at a rehearsal.",
+        ),
+        config_path: Path | None = ConfigOption,
+        database_url: str | None = DatabaseOption,
+    ) -> None:
+        """Serve the dashboard: calendar, posts, history, attention, ICS feed."""
+        from scheduler.web.server import build, serve
+
+        config, settings = load(config_path)
+        start = parse_moment(at, config.campaign.zone, "--at")
+        served = build(config, settings, host, at=start, database_url=database_url)
+        shown = f"[{host}]" if ":" in host else host
+        token_env = config.web.operator_token_env
+        console.print(
+            f"Dashboard on [bold]{escape(f'http://{shown}:{port}/')}[/] "
+            f"reading {escape(served.database)}"
+        )
+        if served.access.actions_enabled:
+            console.print(f"Operator actions: sign in with the token in ${token_env}.")
+        else:
+            console.print(f"Read-only: set ${token_env} to allow operator actions.")
+        if not served.access.open_reading:
+            console.print("Listening beyond this machine: every page needs the sign-in.")
+        serve(served, host, port)

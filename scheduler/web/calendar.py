@@ -1,0 +1,192 @@
+"""The campaign by day and by week, with today's and the next posts first.
+
+:func:`load_entries` reads every publication through the store's timeline
+query and groups them by post; :func:`build_calendar` is pure: it groups the
+entries by local day in the campaign's zone and picks today's and the upcoming
+ones for ``now``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from scheduler.config import CampaignConfig
+from scheduler.storage.models import UPCOMING_STATES, PublicationState
+from scheduler.storage.queries import QueueFilter, TimelineRow, countdown, timeline
+
+UPCOMING_COUNT = 6
+EXCERPT_CHARS = 160
+ALL_STATES = tuple(PublicationState)
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One publication of a post: where it goes and how it stands."""
+
+    publication_id: int
+    account_label: str
+    platform: str
+    state: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One post (one language version) on the calendar; ``publish_at`` is aware UTC.
+
+    ``logo`` is the logo's path relative to the media directory (from the
+    ``media.logo`` pattern); ``texts`` maps platform to the text it receives;
+    ``excerpt`` is the start of the X text (else the first one).
+    """
+
+    post_id: str
+    publish_at: datetime
+    call: str
+    language: str
+    logo: str
+    texts: tuple[tuple[str, str], ...]
+    chips: tuple[Chip, ...]
+
+    @property
+    def excerpt(self) -> str:
+        texts = dict(self.texts)
+        text = " ".join((texts.get("x") or next(iter(texts.values()), "")).split())
+        if len(text) <= EXCERPT_CHARS:
+            return text
+        return text[: EXCERPT_CHARS - 1].rstrip() + "…"
+
+    @property
+    def waiting(self) -> bool:
+        """True while any publication still waits to go out."""
+        return any(chip.state in UPCOMING_STATES for chip in self.chips)
+
+
+def entries_from_timeline(rows: list[TimelineRow], config: CampaignConfig) -> list[Entry]:
+    """Group timeline rows (time order) into one entry per post, in the same order.
+
+    A post's time is its earliest publication's scheduled time.
+    """
+    grouped: dict[str, list[TimelineRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.post_id, []).append(row)
+    entries = []
+    for post_id, publications in grouped.items():
+        first = publications[0]
+        ordered = sorted(publications, key=lambda row: (row.platform != "x", row.account))
+        texts: dict[str, str] = {}
+        for row in ordered:
+            texts.setdefault(row.platform, row.text)
+        entries.append(
+            Entry(
+                post_id=post_id,
+                publish_at=min(row.scheduled_at for row in publications),
+                call=first.call,
+                language=first.language,
+                logo=config.logo_path(first.language, first.call),
+                texts=tuple(texts.items()),
+                chips=tuple(
+                    Chip(row.publication_id, row.account, row.platform, row.state)
+                    for row in ordered
+                ),
+            )
+        )
+    entries.sort(key=lambda entry: (entry.publish_at, entry.post_id))
+    return entries
+
+
+def load_entries(session: Session, config: CampaignConfig) -> list[Entry]:
+    """Every queued post, whatever its publications' states, in publish order.
+
+    Drafts are never queued, so they are not on the calendar.
+    """
+    rows = timeline(session, QueueFilter(states=ALL_STATES))
+    return entries_from_timeline(rows, config)
+
+
+def day_marker(day: date, config: CampaignConfig) -> str:
+    """``T-5d``, ``day 2`` or ``end+3d``: the timeline's countdown for local ``day``."""
+    return countdown(config.campaign, config.campaign.local_midnight(day))
+
+
+@dataclass(frozen=True)
+class Day:
+    """A local day of the campaign: ``marker`` is ``T-5d``, ``day 2`` or ``end+1d``;
+    ``conference`` is True on the conference's days."""
+
+    day: date
+    marker: str
+    entries: tuple[Entry, ...]
+    is_today: bool
+    in_window: bool
+    conference: bool = False
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Everything the calendar page shows; ``weeks`` run Monday to Sunday."""
+
+    today: Day
+    upcoming: tuple[Entry, ...]
+    days: tuple[Day, ...]
+    weeks: tuple[tuple[Day, ...], ...]
+
+
+def build_calendar(entries: list[Entry], now: datetime, config: CampaignConfig) -> Calendar:
+    """Group ``entries`` (publish order) by local day for ``now`` (aware UTC).
+
+    ``days`` holds every day of the campaign window plus any day outside it
+    that has posts; ``upcoming`` the next posts still waiting after today.
+    """
+    campaign = config.campaign
+    zone = campaign.zone
+    today = now.astimezone(zone).date()
+    by_day: dict[date, list[Entry]] = {}
+    for entry in entries:
+        by_day.setdefault(entry.publish_at.astimezone(zone).date(), []).append(entry)
+    first = min([campaign.window.start, *by_day])
+    last = max([campaign.window.end, *by_day])
+    days = []
+    day = first
+    while day <= last:
+        days.append(
+            Day(
+                day=day,
+                marker=day_marker(day, config),
+                entries=tuple(by_day.get(day, ())),
+                is_today=day == today,
+                in_window=campaign.window.start <= day <= campaign.window.end,
+                conference=campaign.conference.start <= day <= campaign.conference.end,
+            )
+        )
+        day += timedelta(days=1)
+    today_entries = tuple(by_day.get(today, ()))
+    upcoming = tuple(
+        entry
+        for entry in entries
+        if entry.publish_at.astimezone(zone).date() > today and entry.waiting
+    )[:UPCOMING_COUNT]
+    return Calendar(
+        today=Day(today, day_marker(today, config), today_entries, True, True),
+        upcoming=upcoming,
+        days=tuple(days),
+        weeks=_weeks(days),
+    )
+
+
+def _weeks(days: list[Day]) -> tuple[tuple[Day, ...], ...]:
+    """Monday-to-Sunday rows; days before the first or after the last are blank fillers."""
+    if not days:
+        return ()
+    padded: list[Day] = []
+    first = days[0].day
+    for offset in range(first.weekday(), 0, -1):
+        filler = first - timedelta(days=offset)
+        padded.append(Day(filler, "", (), False, False))
+    padded.extend(days)
+    last = days[-1].day
+    for offset in range(1, 7 - last.weekday()):
+        filler = last + timedelta(days=offset)
+        padded.append(Day(filler, "", (), False, False))
+    return tuple(tuple(padded[start : start + 7]) for start in range(0, len(padded), 7))

@@ -1,0 +1,81 @@
+"""What every request handler shares: the campaign, the database, the clock,
+the access rules, and rendering with the common page context."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from scheduler.clock import Clock
+from scheduler.config import CampaignConfig
+from scheduler.storage.database import reading
+from scheduler.web.access import WebAccess, csrf_token, is_operator
+from scheduler.web.attention import attention_count
+from scheduler.web.formatting import countdown
+from scheduler.web.media import MediaDirectory
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The running dashboard's parts; kept on ``app.state.dashboard``."""
+
+    config: CampaignConfig
+    sessions: sessionmaker[Session]
+    clock: Clock
+    access: WebAccess
+    media: MediaDirectory
+    templates: Jinja2Templates
+
+    def now(self) -> datetime:
+        """Campaign time now (aware UTC)."""
+        return self.clock.now()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A short read-only session: no write lock, so the daemon is never blocked."""
+        with reading(self.sessions) as session:
+            yield session
+
+    def render(
+        self, request: Request, template: str, context: dict[str, Any], status_code: int = 200
+    ) -> Response:
+        """Render ``template`` with the page context every page shows (countdown,
+        attention count, sign-in state, CSRF token, flash messages)."""
+        now = self.now()
+        with self.read() as session:
+            badge = attention_count(session, now)
+        page: dict[str, Any] = {
+            "config": self.config,
+            "campaign": self.config.campaign,
+            "now": now,
+            "countdown": countdown(now, self.config.campaign),
+            "attention_badge": badge,
+            "operator": is_operator(request),
+            "actions_enabled": self.access.actions_enabled,
+            "csrf_token": csrf_token(request),
+            "flashes": request.session.pop("flash", []),
+            "media_exists": self.media.exists,
+        }
+        page.update(context)
+        return self.templates.TemplateResponse(request, template, page, status_code=status_code)
+
+
+def dashboard(request: Request) -> Dashboard:
+    """The Dashboard of the app serving ``request``."""
+    found: Dashboard = request.app.state.dashboard
+    return found
+
+
+def flash(request: Request, kind: str, message: str) -> None:
+    """Queue a message (``kind`` is ``ok`` or ``error``) for the next page shown."""
+    messages = list(request.session.get("flash", []))
+    messages.append({"kind": kind, "message": message})
+    request.session["flash"] = messages

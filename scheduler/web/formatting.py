@@ -1,0 +1,118 @@
+"""How the dashboard writes times, states and the countdown.
+
+Every datetime arrives aware UTC (from the store or the clock) and is converted
+to the campaign's zone only here, for display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from scheduler.config import Campaign
+
+PLATFORM_NAMES = {"x": "X", "facebook": "Facebook"}
+
+STATE_LABELS = {
+    "pending": "pending",
+    "publishing": "publishing",
+    "published": "published",
+    "retrying": "retrying",
+    "failed": "failed",
+    "missed": "missed",
+    "cancelled": "cancelled",
+    "needs_review": "needs review",
+}
+
+
+def platform_name(platform: str) -> str:
+    """``x`` -> ``X``, ``facebook`` -> ``Facebook``; unknown names unchanged."""
+    return PLATFORM_NAMES.get(platform, platform)
+
+
+def state_label(state: str) -> str:
+    """A publication state as a person reads it (``needs_review`` -> ``needs review``)."""
+    return STATE_LABELS.get(state, state)
+
+
+def local_time(instant: datetime, zone: ZoneInfo) -> str:
+    """``14:30``: the wall-clock time in ``zone`` of the aware ``instant``."""
+    return instant.astimezone(zone).strftime("%H:%M")
+
+
+def local_day(day: date) -> str:
+    """``Mon 23 Nov``."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def local_datetime(instant: datetime | None, zone: ZoneInfo) -> str:
+    """``Mon 23 Nov 2020, 14:30 CET`` (empty for None): date, time and zone abbreviation."""
+    if instant is None:
+        return ""
+    moment = instant.astimezone(zone)
+    return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M %Z}"
+
+
+def duration(seconds: float) -> str:
+    """A short human duration: ``45 s``, ``12 min``, ``3 h 5 min``, ``2 d 4 h``."""
+    seconds = abs(seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def relative(instant: datetime | None, now: datetime) -> str:
+    """``in 3 h 5 min`` or ``12 min ago`` from ``now`` (both aware); empty for None."""
+    if instant is None:
+        return ""
+    seconds = (instant - now).total_seconds()
+    if abs(seconds) < 1:
+        return "now"
+    return f"in {duration(seconds)}" if seconds > 0 else f"{duration(seconds)} ago"
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """Where ``now`` stands relative to the conference.
+
+    ``phase`` is ``before``, ``during`` or ``after``; ``headline`` is the big text
+    (``T-5d 3h``, ``Day 2 of 5``, ``Ended``); ``detail`` a sentence for people.
+    """
+
+    phase: str
+    headline: str
+    detail: str
+
+
+def countdown(now: datetime, campaign: Campaign) -> Countdown:
+    """The countdown to the conference at ``now``, in the campaign's zone.
+
+    Before it the headline is the timeline's day count (``T-5d``: local days to
+    the opening day, as ``campaign timeline`` prints it) and the detail gives
+    the exact time left; during it, ``Day 2 of 5``.
+    """
+    conference = campaign.conference
+    starts = campaign.conference_start
+    ends = campaign.local_midnight(conference.end + timedelta(days=1))
+    total_days = (conference.end - conference.start).days + 1
+    today = now.astimezone(campaign.zone).date()
+    if now < starts:
+        headline = f"T-{(conference.start - today).days}d"
+        opening = local_datetime(starts, campaign.zone)
+        detail = f"{conference.name} opens {opening}, {relative(starts, now)}"
+        return Countdown("before", headline, detail)
+    if now < ends:
+        number = (today - conference.start).days + 1
+        return Countdown(
+            "during", f"Day {number} of {total_days}", f"{conference.name} is in session"
+        )
+    closed = f"{local_day(conference.end)} {conference.end.year}"
+    return Countdown("after", "Ended", f"{conference.name} closed on {closed}")

@@ -1,0 +1,121 @@
+"""The pages people read: calendar, post, history (and its CSV), attention,
+the ICS feed, and the campaign's images.
+
+Handlers are plain functions: Starlette runs them in its thread pool, so a
+database read never stalls the event loop. Each reads in one short read-only
+session and renders after it is closed.
+"""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from scheduler.errors import NotFoundError
+from scheduler.storage.models import PublicationState
+from scheduler.web.attention import load_attention
+from scheduler.web.calendar import build_calendar, load_entries
+from scheduler.web.dashboard import dashboard
+from scheduler.web.history import history_csv, load_history, parse_before, parse_filter
+from scheduler.web.ics import schedule_ics
+from scheduler.web.post_page import load_post_page
+
+
+def calendar_page(request: Request) -> Response:
+    """``/``: countdown, today's and the next posts, then the campaign by day or week."""
+    board = dashboard(request)
+    view = "week" if request.query_params.get("view") == "week" else "day"
+    with board.read() as session:
+        entries = load_entries(session, board.config)
+    calendar = build_calendar(entries, board.now(), board.config)
+    return board.render(
+        request, "calendar.html", {"calendar": calendar, "view": view, "page": "calendar"}
+    )
+
+
+def post_page(request: Request) -> Response:
+    """``/posts/{post_id}``: one post, its texts, siblings, publications and attempts."""
+    board = dashboard(request)
+    try:
+        with board.read() as session:
+            post = load_post_page(session, board.config, request.path_params["post_id"])
+    except NotFoundError as error:
+        raise HTTPException(404, str(error)) from None
+    return board.render(request, "post.html", {"post": post, "page": "calendar"})
+
+
+def history_page(request: Request) -> Response:
+    """``/history``: attempts with filters, newest first, a page at a time."""
+    board = dashboard(request)
+    chosen = parse_filter(request.query_params, board.config)
+    before = parse_before(request.query_params)
+    with board.read() as session:
+        rows, next_before = load_history(session, board.config, chosen, before)
+    return board.render(
+        request,
+        "history.html",
+        {
+            "rows": rows,
+            "chosen": chosen,
+            "first_page": before is None,
+            "next_before": next_before,
+            "states": [state.value for state in PublicationState],
+            "page": "history",
+        },
+    )
+
+
+def history_csv_export(request: Request) -> Response:
+    """``/history.csv``: every attempt the same filters select, as CSV."""
+    board = dashboard(request)
+    chosen = parse_filter(request.query_params, board.config)
+    with board.read() as session:
+        body = history_csv(session, board.config, chosen)
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="campaign-history.csv"'},
+    )
+
+
+def attention_page(request: Request) -> Response:
+    """``/attention``: problems, overdue work, pauses and daemon heartbeats."""
+    board = dashboard(request)
+    now = board.now()
+    with board.read() as session:
+        attention = load_attention(session, board.config, now)
+    return board.render(request, "attention.html", {"attention": attention, "page": "attention"})
+
+
+def schedule_feed(request: Request) -> Response:
+    """``/schedule.ics``: the schedule as an iCalendar feed."""
+    board = dashboard(request)
+
+    def post_url(post_id: str) -> str:
+        return str(request.url_for("post", post_id=post_id))
+
+    with board.read() as session:
+        entries = load_entries(session, board.config)
+    body = schedule_ics(entries, board.config, board.now(), post_url)
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'inline; filename="campaign-schedule.ics"'},
+    )
+
+
+def media_file(request: Request) -> Response:
+    """``/media/{path}``: an image from the media directory, as is."""
+    path = dashboard(request).media.find(request.path_params["path"])
+    if path is None:
+        raise HTTPException(404, "No such image in the media directory.")
+    return FileResponse(path)
+
+
+def thumbnail(request: Request) -> Response:
+    """``/thumbs/{path}``: a small PNG of an image from the media directory."""
+    data = dashboard(request).media.thumbnail(request.path_params["path"])
+    if data is None:
+        raise HTTPException(404, "No such image in the media directory.")
+    return Response(data, media_type="image/png", headers={"Cache-Control": "max-age=300"})

@@ -1,0 +1,198 @@
+"""One post's page: its texts per platform, siblings, publications and attempts.
+
+:func:`load_post_page` reads everything in one short read and returns plain
+frozen values, so the template renders after the session is closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scheduler.config import CampaignConfig
+from scheduler.errors import ConfigError
+from scheduler.storage.actions import CANCEL_FROM, RESOLVE_FROM, RETRY_FROM
+from scheduler.storage.models import Post, Publication
+from scheduler.storage.queries import post_detail
+from scheduler.web.text_length import TextLength, measure
+
+# The moves the store's actions allow, as state values.
+RETRYABLE = frozenset(state.value for state in RETRY_FROM)
+CANCELLABLE = frozenset(state.value for state in CANCEL_FROM)
+RESOLVABLE = frozenset(state.value for state in RESOLVE_FROM)
+
+
+@dataclass(frozen=True)
+class PlatformText:
+    """The exact text a platform receives and its measured length."""
+
+    platform: str
+    text: str
+    length: TextLength
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    """One try; times aware UTC, ``http_status`` None when no response came."""
+
+    id: int
+    worker_id: str
+    started_at: datetime
+    ended_at: datetime | None
+    outcome: str | None
+    http_status: int | None
+    platform_code: str | None
+    platform_message: str | None
+
+
+@dataclass(frozen=True)
+class PublicationView:
+    """One publication with its attempts and the operator actions its state allows."""
+
+    id: int
+    account_label: str
+    account_name: str
+    platform: str
+    state: str
+    scheduled_at: datetime
+    next_attempt_at: datetime
+    attempt_count: int
+    published_at: datetime | None
+    platform_url: str | None
+    last_error: str | None
+    claimed_by: str | None
+    cancel_source: str | None
+    cancel_reason: str | None
+    attempts: tuple[AttemptView, ...]
+
+    @property
+    def can_retry(self) -> bool:
+        return self.state in RETRYABLE
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.state in CANCELLABLE
+
+    @property
+    def can_resolve(self) -> bool:
+        return self.state in RESOLVABLE
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """An operator action recorded about this post or one of its publications;
+    ``detail`` is the change itself (``needs_review -> published https://...``)."""
+
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    reason: str
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class PostPage:
+    """Everything the post page shows; ``siblings`` are (post id, language) pairs."""
+
+    id: str
+    message_id: str
+    call: str
+    language: str
+    status: str
+    publish_at: datetime
+    link: str | None
+    media: tuple[str, ...]
+    logo: str
+    source: str
+    revision: int
+    removed_at: datetime | None
+    texts: tuple[PlatformText, ...]
+    siblings: tuple[tuple[str, str], ...]
+    publications: tuple[PublicationView, ...]
+    audit: tuple[AuditView, ...]
+
+
+def _account_name(config: CampaignConfig, label: str) -> str:
+    try:
+        return config.account(label).name
+    except ConfigError:
+        return label  # an account since removed from config.yaml keeps its history
+
+
+def _publication(config: CampaignConfig, pub: Publication) -> PublicationView:
+    attempts = tuple(
+        AttemptView(
+            a.id,
+            a.worker_id,
+            a.started_at,
+            a.ended_at,
+            a.outcome,
+            a.http_status,
+            a.platform_code,
+            a.platform_message,
+        )
+        for a in pub.attempts
+    )
+    return PublicationView(
+        id=pub.id,
+        account_label=pub.account_label,
+        account_name=_account_name(config, pub.account_label),
+        platform=pub.platform,
+        state=str(pub.state),
+        scheduled_at=pub.scheduled_at,
+        next_attempt_at=pub.next_attempt_at,
+        attempt_count=pub.attempt_count,
+        published_at=pub.published_at,
+        platform_url=pub.platform_url,
+        last_error=pub.last_error,
+        claimed_by=pub.claimed_by,
+        cancel_source=pub.cancel_source,
+        cancel_reason=pub.cancel_reason,
+        attempts=attempts,
+    )
+
+
+def load_post_page(session: Session, config: CampaignConfig, post_id: str) -> PostPage:
+    """The page of post ``post_id``, from the store's post detail (newest audit first).
+
+    :raises NotFoundError: when there is no such post.
+    """
+    detail = post_detail(session, post_id)
+    post = detail.post
+    siblings = session.execute(
+        select(Post.id, Post.language)
+        .where(Post.message_id == post.message_id, Post.id != post.id)
+        .order_by(Post.language)
+    ).all()
+    publications = sorted(
+        detail.publications, key=lambda pub: (pub.platform != "x", pub.account_label)
+    )
+    texts = tuple(
+        PlatformText(platform, str(text), measure(platform, str(text)))
+        for platform, text in sorted(post.texts.items(), key=lambda item: item[0] != "x")
+    )
+    return PostPage(
+        id=post.id,
+        message_id=post.message_id,
+        call=post.call,
+        language=post.language,
+        status=str(post.status),
+        publish_at=post.publish_at,
+        link=post.link,
+        media=tuple(str(path) for path in post.media),
+        logo=config.logo_path(post.language, post.call),
+        source=f"{post.source_path}:{post.source_line}",
+        revision=post.revision,
+        removed_at=post.removed_at,
+        texts=texts,
+        siblings=tuple((sibling_id, language) for sibling_id, language in siblings),
+        publications=tuple(_publication(config, pub) for pub in publications),
+        audit=tuple(
+            AuditView(e.at, e.actor, e.action, e.target, e.reason, e.detail)
+            for e in reversed(detail.audit)
+        ),
+    )

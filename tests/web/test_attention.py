@@ -1,0 +1,46 @@
+"""What needs attention: problems, overdue work, pauses, rate limits, daemons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from starlette.testclient import TestClient
+
+from scheduler.clock import FrozenClock
+from tests.web.seed import FAILED, MISSED, NEEDS_REVIEW, OVERDUE, RETRYING
+
+
+def _section(html: str, testid: str) -> str:
+    start = html.index(f'data-testid="{testid}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_problems_overdue_pauses_and_daemons(client: TestClient) -> None:
+    html = client.get("/attention").text
+    problems = _section(html, "problems")
+    for post_id, _account in (FAILED, NEEDS_REVIEW, MISSED):
+        assert post_id in problems
+    assert "read timed out after 20 s" in problems
+    overdue = _section(html, "overdue")
+    assert OVERDUE[0] in overdue and RETRYING[0] not in overdue  # its next try is still ahead
+    assert "x-es" in html and "auth failed: 401 Unauthorized" in html
+    assert 'data-testid="rate-limit"' in html and "429 from POST /2/tweets" in html
+    workers = _section(html, "workers")
+    assert "comms-laptop" in workers and ">alive<" in workers
+    assert "SIGTERM: clean shutdown" in workers
+
+
+def test_navigation_badge_counts_what_needs_attention(client: TestClient) -> None:
+    # failed + needs review + missed + overdue + one paused account
+    assert 'data-testid="attention-badge">5<' in client.get("/history").text
+
+
+def test_a_silent_daemon_is_shown_as_such(client: TestClient, clock: FrozenClock) -> None:
+    clock.advance(timedelta(minutes=10).total_seconds())
+    assert ">silent<" in _section(client.get("/attention").text, "workers")
+
+
+def test_without_sign_in_no_action_form_is_shown(client: TestClient) -> None:
+    html = client.get("/attention").text
+    assert "/retry" not in html and 'action="/pause"' not in html
+    assert "Sign in as operator" in html

@@ -1,0 +1,83 @@
+"""The calendar page: countdown, today's and the next posts first, by day and by week."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from starlette.testclient import TestClient
+
+from scheduler.config import CampaignConfig
+from scheduler.web.calendar import Chip, Entry, build_calendar
+from scheduler.web.formatting import countdown
+
+
+def _between(html: str, start: str, end: str) -> str:
+    first = html.index(start)
+    return html[first : html.index(end, first)]
+
+
+def test_countdown_today_and_next_posts_come_first(client: TestClient) -> None:
+    html = client.get("/").text
+    assert re.search(r'countdown-headline">T-5d<', html)
+    assert "in 4 d 14 h" in html  # the exact time left, 09:30 on 18 Nov to 00:00 on 23 Nov
+    today = _between(html, 'data-testid="today"', 'data-testid="upcoming"')
+    assert today.count('data-testid="entry"') == 6  # 2 messages x 3 languages
+    assert "2020-11-18-am-en" in today and "2020-11-18-pm-es" in today
+    assert html.index('data-testid="today"') < html.index('data-testid="upcoming"')
+    upcoming = _between(html, 'data-testid="upcoming"', 'class="calendar"')
+    assert "2020-11-19-am-en" in upcoming and "2020-11-18" not in upcoming
+
+
+def test_each_post_shows_time_platform_call_language_logo_and_state(client: TestClient) -> None:
+    html = client.get("/").text
+    entry = html[html.index("2020-11-18-am-en") - 1500 : html.index("2020-11-18-am-en") + 900]
+    assert ">09:00<" in entry.replace("\n", "").replace(" ", "")
+    assert 'src="/thumbs/logos/en/join-the-treaty.png"' in entry
+    assert "Join the Treaty" in entry and ">EN<" in entry
+    assert "x-main · retrying" in entry and "facebook-main · published" in entry
+
+
+def test_day_view_lists_every_day_of_the_window_with_its_marker(client: TestClient) -> None:
+    html = client.get("/").text
+    assert html.count('data-testid="day"') == 35  # 24 Oct to 27 Nov
+    assert 'id="today"' in html
+    assert "T-30d" in html and "day 1" in html and "day 5" in html
+
+
+def test_times_are_local_across_the_end_of_summer_time(client: TestClient) -> None:
+    html = client.get("/").text
+    before = html[html.index("2020-10-24-am-en") - 1500 : html.index("2020-10-24-am-en")]
+    after = html[html.index("2020-10-26-am-en") - 1500 : html.index("2020-10-26-am-en")]
+    # 07:00 UTC in summer time and 08:00 UTC after 25 October are both 09:00 in Lausanne.
+    assert 'datetime="2020-10-24T07:00:00+00:00"' in before and "09:00" in before
+    assert 'datetime="2020-10-26T08:00:00+00:00"' in after and "09:00" in after
+
+
+def test_week_view_is_a_monday_to_sunday_grid(client: TestClient) -> None:
+    html = client.get("/?view=week").text
+    grid = html[html.index('data-testid="week-grid"') : html.index("</table>")]
+    assert grid.count("<tr>") == 1 + 6  # header, then 19 Oct to 29 Nov
+    assert grid.count('class="cell-entry') == 35 * 6 + 1  # every post, with the extra one
+    assert "outside" in grid and "conference" in grid
+
+
+def test_countdown_phases(config: CampaignConfig) -> None:
+    campaign = config.campaign
+    assert countdown(datetime(2020, 11, 22, 22, 59, tzinfo=UTC), campaign).headline == "T-1d"
+    during = countdown(datetime(2020, 11, 24, 9, 0, tzinfo=UTC), campaign)
+    assert (during.phase, during.headline) == ("during", "Day 2 of 5")
+    after = countdown(datetime(2020, 11, 27, 23, 0, tzinfo=UTC), campaign)  # midnight in Lausanne
+    assert (after.phase, after.headline) == ("after", "Ended")
+
+
+def test_upcoming_skips_posts_with_nothing_left_to_publish(config: CampaignConfig) -> None:
+    def entry(post_id: str, day: int, state: str) -> Entry:
+        at = datetime(2020, 11, day, 8, 0, tzinfo=UTC)
+        chip = Chip(1, "x-main", "x", state)
+        return Entry(post_id, at, "save-lives", "en", "logo.png", (("x", "text"),), (chip,))
+
+    entries = [entry("a", 19, "cancelled"), entry("b", 19, "pending"), entry("c", 20, "retrying")]
+    calendar = build_calendar(entries, datetime(2020, 11, 18, 12, 0, tzinfo=UTC), config)
+    assert [item.post_id for item in calendar.upcoming] == ["b", "c"]
+    assert calendar.today.entries == ()

@@ -1,0 +1,76 @@
+"""The history page: filters, pages, and the CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from starlette.testclient import TestClient
+
+from tests.web.seed import FAILED, FORMULA_MESSAGE, NEEDS_REVIEW
+
+
+def _post_ids(html: str) -> list[str]:
+    table = html[html.index('data-testid="history-table"') : html.index("</table>")]
+    return re.findall(r'<a href="/posts/([^"#]+)#publication-\d+">', table)
+
+
+def test_first_page_is_newest_first_with_an_older_link(client: TestClient) -> None:
+    html = client.get("/history").text
+    ids = _post_ids(html)
+    assert len(ids) == 100
+    assert ids[0].startswith("2020-11-18-am")  # this morning's tries come first
+    older = re.search(r'href="/history\?before=(\d+)" data-testid="older"', html)
+    assert older
+    next_ids = _post_ids(client.get(f"/history?before={older.group(1)}").text)
+    assert len(next_ids) == 100
+    # Post ids start with their day and slot: the next page is never newer.
+    assert max(post[:13] for post in next_ids) <= min(post[:13] for post in ids)
+
+
+def test_filters_by_platform_and_state(client: TestClient) -> None:
+    html = client.get("/history?platform=x&state=failed").text
+    assert _post_ids(html) == [FAILED[0]]
+    assert 'option value="x" selected' in html and 'option value="failed" selected' in html
+
+
+def test_filters_by_call_language_account_and_local_dates(client: TestClient) -> None:
+    html = client.get(
+        "/history?language=es&account=x-es&start=2020-11-17&end=2020-11-17&call=prevent-tragedies"
+    ).text
+    assert _post_ids(html) == [NEEDS_REVIEW[0]]
+    whole_day = _post_ids(client.get("/history?start=2020-11-17&end=2020-11-17").text)
+    assert len(whole_day) == 12 and all(post.startswith("2020-11-17") for post in whole_day)
+
+
+def test_an_unknown_filter_value_is_ignored_and_said(client: TestClient) -> None:
+    html = client.get("/history?platform=myspace&start=17/11/2020").text
+    assert "unknown platform &#39;myspace&#39; ignored" in html
+    assert "start date &#39;17/11/2020&#39; ignored: use YYYY-MM-DD" in html
+    assert len(_post_ids(html)) == 100
+
+
+def test_csv_export_follows_the_filters(client: TestClient) -> None:
+    response = client.get("/history.csv?platform=facebook&start=2020-11-10&end=2020-11-10")
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 6
+    assert {row["platform"] for row in rows} == {"facebook"}
+    first = rows[0]
+    assert first["scheduled_at"].endswith("+00:00") and first["scheduled_at_local"].endswith(
+        "+01:00"
+    )
+    assert first["platform_url"].startswith("https://www.facebook.com/")
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas(client: TestClient) -> None:
+    rows = list(csv.DictReader(io.StringIO(client.get("/history.csv?state=failed").text)))
+    assert [row["platform_message"] for row in rows] == ["'" + FORMULA_MESSAGE]
+
+
+def test_csv_export_of_nothing_still_has_its_header(client: TestClient) -> None:
+    text = client.get("/history.csv?start=2019-01-01&end=2019-01-02").text
+    assert text.splitlines()[0].startswith("attempt_id,started_at,")
+    assert len(text.splitlines()) == 1

@@ -1,0 +1,52 @@
+"""One post's page: texts and weighted lengths, logo, siblings, publications, attempts."""
+
+from __future__ import annotations
+
+from starlette.testclient import TestClient
+
+from scheduler.content.text import XLengthCounter
+from tests.web.seed import CANCELLED, NEEDS_REVIEW
+
+
+def test_texts_appear_with_each_platforms_length(client: TestClient) -> None:
+    html = client.get("/posts/2020-11-18-am-fr").text
+    x_text = "Rejoignez le traité! #StopClusterBombsNow https://www.stopclustermunitions.org (2020-11-18-am)"
+    assert x_text in html
+    weighted = XLengthCounter.weighted_length(x_text)
+    assert weighted != len(x_text)  # the URL counts 23
+    assert f"{weighted} / 280 weighted" in html
+    assert "/ 63,206 characters" in html
+
+
+def test_logo_siblings_and_source(client: TestClient) -> None:
+    html = client.get("/posts/2020-11-18-am-fr").text
+    assert 'src="/media/logos/fr/join-the-treaty.png"' in html
+    assert 'href="/posts/2020-11-18-am-en"' in html and 'href="/posts/2020-11-18-am-es"' in html
+    assert "posts/2020-11-18.yaml:3" in html
+    assert "Rejoignez le traité" in html  # the call's wording in the post's language
+
+
+def test_publications_with_attempts_and_live_links(client: TestClient) -> None:
+    html = client.get("/posts/2020-11-10-pm-en").text
+    assert html.count('data-testid="publication"') == 2
+    assert 'href="https://x.com/x-main/status/' in html
+    assert 'href="https://www.facebook.com/120749411311458_' in html
+    assert html.count('class="state state-published">published<') == 2
+    assert html.count('class="outcome outcome-published">published<') == 2 and ">201<" in html
+
+
+def test_needs_review_shows_the_unknown_outcome(client: TestClient) -> None:
+    html = client.get(f"/posts/{NEEDS_REVIEW[0]}").text
+    assert "needs review" in html and "read timed out after 20 s" in html
+
+
+def test_audit_trail_of_the_post(client: TestClient) -> None:
+    html = client.get(f"/posts/{CANCELLED[0]}").text
+    assert "Audit trail" in html and "maria" in html
+    assert "duplicate of the French press release" in html
+
+
+def test_unknown_post_is_a_404_page(client: TestClient) -> None:
+    response = client.get("/posts/no-such-post")
+    assert response.status_code == 404
+    assert "no post with id &#39;no-such-post&#39;" in response.text
