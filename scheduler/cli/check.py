@@ -16,7 +16,6 @@ import typer
 from rich.text import Text
 
 from scheduler.cli.common import ConfigOption, console, load
-from scheduler.content.check import check_paths
 from scheduler.content.resolved import CheckReport, Problem
 
 PathsArgument = typer.Argument(
@@ -39,6 +38,8 @@ def register(app: typer.Typer) -> None:
         config: Path | None = ConfigOption,
     ) -> None:
         """Check post files against the campaign's rules; report every problem with its fix."""
+        from scheduler.content.check import check_paths  # keeps other commands' start-up fast
+
         campaign, _settings = load(config)
         report = check_paths(campaign, paths or None)
         if as_json:
@@ -50,8 +51,22 @@ def register(app: typer.Typer) -> None:
 
 def print_report(report: CheckReport, strict: bool) -> None:
     """Problems grouped by file, each with its fix, then a summary line."""
-    for path, problems in groupby(report.problems, key=lambda problem: problem.path):
-        found = list(problems)
+    groups = [
+        (path, list(problems))
+        for path, problems in groupby(report.problems, key=lambda problem: problem.path)
+    ]
+    if not console.is_terminal:
+        # Piped or redirected: plain text in one write; Rich's per-line rendering
+        # would dominate the run time of a check with thousands of problems.
+        lines: list[str] = []
+        for path, found in groups:
+            lines.append(f"{path}  ({_counts(found)})")
+            lines.extend(_problem_text(problem).plain for problem in found)
+            lines.append("")
+        lines.append(_summary(report, strict).plain)
+        typer.echo("\n".join(lines))
+        return
+    for path, found in groups:
         console.print(Text(f"{path}  ({_counts(found)})", style="bold"))
         for problem in found:
             console.print(_problem_text(problem), soft_wrap=True)

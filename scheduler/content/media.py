@@ -6,8 +6,9 @@ graphics in config.yaml (``12-reasons``), or a path inside the media folder.
 The logo always comes first and is added when missing; another call's or
 language's logo is an error, as is any image that is not a campaign graphic.
 
-Each distinct file is opened once per check run (:class:`ImageInspector`), so
-ten thousand posts sharing fifteen logos cost fifteen image reads.
+Each distinct file is opened once per check run
+(:class:`~scheduler.content.images.ImageInspector`), so ten thousand posts
+sharing fifteen logos cost fifteen image reads.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from PIL import Image, UnidentifiedImageError
-
 from scheduler.config import CampaignConfig
+from scheduler.content.images import ImageInfo, ImageInspector
 from scheduler.content.limits import MEGABYTE, VIDEO_EXTENSIONS, PlatformLimits
 
 
@@ -32,51 +32,6 @@ class MediaIssue:
     message: str
     hint: str
     index: int | None = None
-
-
-@dataclass(frozen=True)
-class ImageInfo:
-    """What opening a file found: Pillow's ``format`` name, ``size_bytes``, whether it is an
-    animated GIF; ``error`` says why it is not a usable image (then ``format`` is None)."""
-
-    size_bytes: int = 0
-    format: str | None = None
-    animated: bool = False
-    error: str | None = None
-
-
-class ImageInspector:
-    """Opens each image file once; answers from memory afterwards."""
-
-    def __init__(self) -> None:
-        self._cache: dict[Path, ImageInfo] = {}
-
-    def inspect(self, path: Path) -> ImageInfo:
-        """Format, size and animation of the image at ``path`` (never raises)."""
-        info = self._cache.get(path)
-        if info is None:
-            info = _open(path)
-            self._cache[path] = info
-        return info
-
-
-def _open(path: Path) -> ImageInfo:
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        return ImageInfo(error=f"cannot be read ({error.strerror})")
-    try:
-        with Image.open(path) as image:
-            image_format = image.format
-            animated = bool(getattr(image, "is_animated", False))
-            image.verify()  # reads the whole file: a truncated or corrupt image fails here
-    except Image.DecompressionBombError:
-        return ImageInfo(size_bytes=size, error="has too many pixels to be a post image")
-    except UnidentifiedImageError:
-        return ImageInfo(size_bytes=size, error="is not an image Pillow can read")
-    except (OSError, SyntaxError, ValueError) as error:
-        return ImageInfo(size_bytes=size, error=f"is damaged ({error})")
-    return ImageInfo(size_bytes=size, format=image_format, animated=animated)
 
 
 class MediaResolver:

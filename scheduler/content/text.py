@@ -15,8 +15,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from twitter_text import parse_tweet
-
 X_MAX_WEIGHTED_LENGTH = 280  # platforms.md 1.5 (maxWeightedTweetLength)
 _URL_WEIGHT = 23  # platforms.md 1.5 (transformedURLLength)
 # A URL twitter-text recognises has a domain with a dot followed by its TLD.
@@ -102,6 +100,8 @@ class XLengthCounter:
             pass
         result: int | None = None
         if not _certainly_fits(text):
+            from twitter_text import parse_tweet  # compiling its patterns takes ~0.4 s
+
             parsed = parse_tweet(text)
             result = None if parsed.valid else int(parsed.weightedLength)
         self._cache[text] = result
@@ -110,23 +110,33 @@ class XLengthCounter:
     @staticmethod
     def weighted_length(text: str) -> int:
         """X's weighted length of ``text`` (uncached; for messages and tests)."""
+        from twitter_text import parse_tweet
+
         return int(parse_tweet(text).weightedLength)
 
 
 def _certainly_fits(text: str) -> bool:
     """A cheap proof that X accepts ``text``; False means "count it properly".
 
-    Upper bound on the weighted length of an NFC-normalised text: an ASCII
-    character weighs 1 and takes 1 UTF-8 byte; any other code point weighs at
-    most 2 and takes at least 2 bytes; an emoji sequence weighs 2, no more than
-    its code points; a URL weighs 23 and holds at least one ``.`` followed by a
-    word character. So weight <= UTF-8 bytes + 23 x (count of ``.\\w``).
-    Normalisation could lengthen a text, so un-normalised texts take the
-    slow path, as do empty ones and those with characters X rejects.
+    Upper bound on the weighted length of an NFC-normalised text: every URL
+    weighs 23; outside URLs, an ASCII character weighs 1 and takes 1 UTF-8
+    byte, any other code point weighs at most 2 and takes at least 2 bytes,
+    and an emoji sequence weighs 2, no more than its bytes. So the weight is
+    at most 23 per URL plus the UTF-8 bytes of the rest. URLs are found by
+    twitter-text's own extractor (a fraction of ``parse_tweet``'s cost, which
+    goes mostly to emoji matching), and only when a ``.`` precedes a word
+    character, as every domain needs. Texts that normalisation could change
+    (not NFC, or holding a carriage return) take the slow path, as do empty
+    ones and those with characters X rejects.
     """
-    if not text.strip() or any(bad in text for bad in _INVALID_CHARACTERS):
+    if not text.strip() or "\r" in text or any(bad in text for bad in _INVALID_CHARACTERS):
         return False
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         return False
-    urls = len(_DOT_BEFORE_WORD.findall(text))
-    return len(text.encode("utf-8")) + _URL_WEIGHT * urls <= X_MAX_WEIGHTED_LENGTH
+    weight = len(text.encode("utf-8"))
+    if _DOT_BEFORE_WORD.search(text) is not None:
+        from twitter_text import extract_urls_with_indices
+
+        for entity in extract_urls_with_indices(text):
+            weight += _URL_WEIGHT - len(entity["url"].encode("utf-8"))
+    return weight <= X_MAX_WEIGHTED_LENGTH
