@@ -20,6 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import typer
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
@@ -274,15 +275,28 @@ def timeline(
             ]
             typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
             return
-        table = Table(title=f"Queue ({len(rows)}), times in {campaign.timezone}")
-        for column in ("#", "when", "T", "account", "platform", "call", "lang", "state", "post"):
-            table.add_column(column, overflow="fold")
+        if not rows:
+            console.print("Nothing queued matches. `campaign sync` queues the approved posts.")
+            return
+        table = _table(
+            f"Queue ({len(rows)}), times in {campaign.timezone}",
+            "#", "when", "T", "account", "call", "lang", "state", "post",
+        )  # fmt: skip
         for row in rows:
             table.add_row(
                 str(row.publication_id), context.local(row.scheduled_at), queries.countdown(campaign, row.scheduled_at),
-                row.account, row.platform, row.call, row.language, row.state, row.post_id,
+                row.account, row.call, row.language, row.state, row.post_id,
             )  # fmt: skip
         console.print(table)
+
+
+def _table(title: str, *columns: str) -> Table:
+    """A compact table: times, numbers and states never wrap; text folds, never cut."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, collapse_padding=True)
+    for column in columns:
+        short = column in ("#", "when", "T", "state", "attempt", "started", "HTTP", "outcome")
+        table.add_column(column, no_wrap=short, overflow="fold")
+    return table
 
 
 def _history_csv(context: Context, rows: Iterator[queries.HistoryRow]) -> None:
@@ -343,18 +357,13 @@ def history(
             page = queries.history(
                 session, filters, outcomes=tuple(outcome), before=before, limit=page_size or None
             )
-        table = Table(title=f"History, newest first, times in {context.config.campaign.timezone}")
-        for column in (
-            "attempt",
-            "started",
-            "post",
-            "account",
-            "outcome",
-            "HTTP",
-            "state",
-            "link or error",
-        ):
-            table.add_column(column, overflow="fold")
+        if not page:
+            console.print("No attempts match.")
+            return
+        table = _table(
+            f"History, newest first, times in {context.config.campaign.timezone}",
+            "attempt", "started", "post", "account", "outcome", "HTTP", "state", "link or error",
+        )  # fmt: skip
         for row in page:
             detail = (
                 row.platform_url if row.outcome == "published" else (row.platform_message or "")
