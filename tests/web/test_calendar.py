@@ -31,11 +31,13 @@ def test_countdown_today_and_next_posts_come_first(client: TestClient) -> None:
 
 def test_each_post_shows_time_platform_call_language_logo_and_state(client: TestClient) -> None:
     html = client.get("/").text
-    entry = html[html.index("2020-11-18-am-en") - 1500 : html.index("2020-11-18-am-en") + 900]
-    assert ">09:00<" in entry.replace("\n", "").replace(" ", "")
+    start = html.index('<article class="entry', html.index('data-testid="today"'))
+    entry = html[start : html.index("</article>", start)]
+    assert "2020-11-18-am-en" in entry and ">09:00<" in entry.replace("\n", "").replace(" ", "")
     assert 'src="/thumbs/logos/en/join-the-treaty.png"' in entry
     assert "Join the Treaty" in entry and ">EN<" in entry
-    assert "x-main · retrying" in entry and "facebook-main · published" in entry
+    chips = re.findall(r"</span> ([\w-]+)\s*<span class=\"chip-state state-(\w+)\">", entry)
+    assert chips == [("x-main", "retrying"), ("facebook-main", "published")]
 
 
 def test_day_view_lists_every_day_of_the_window_with_its_marker(client: TestClient) -> None:
