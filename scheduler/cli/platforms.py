@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -114,36 +115,16 @@ def print_sandbox_banner(config: CampaignConfig, sandbox: Sandbox) -> None:
 
 def print_checks(results: list[AccountCheck]) -> None:
     """The preflight table, then each problem in full."""
-    table = Table(title="Accounts", show_lines=False)
-    for column in (
-        "account",
-        "platform",
-        "credentials",
-        "speaks for",
-        "can post",
-        "token expires",
-        "result",
-    ):
-        table.add_column(column)
+    table = Table(title="Accounts", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for column in ("account", "platform", "speaks for", "can post", "token expires", "result"):
+        table.add_column(column, no_wrap=column != "speaks for", overflow="fold")
     for result in results:
-        identity = result.identity
-        who = "-"
-        if identity is not None:
-            who = f"@{identity.username}" if identity.username else identity.name
-        expires = "-"
-        if identity is not None:
-            expires = (
-                "never"
-                if identity.token_expires_at is None
-                else f"{identity.token_expires_at:%Y-%m-%d %H:%M} UTC"
-            )
         table.add_row(
             result.label,
             result.platform,
-            "set" if result.credentials_present else Text("missing", style="red"),
-            who,
-            "-" if identity is None else ("yes" if identity.can_write else Text("no", style="red")),
-            expires,
+            _identity_cell(result),
+            _can_post_cell(result),
+            _expiry_cell(result),
             Text("ok", style="green") if result.ok else Text("PROBLEM", style="bold red"),
         )
     console.print(table)
@@ -157,3 +138,25 @@ def print_checks(results: list[AccountCheck]) -> None:
         console.print(f"{len(failed)} of {len(results)} account(s) not ready")
     else:
         console.print(f"all {len(results)} account(s) ready")
+
+
+def _identity_cell(result: AccountCheck) -> Text:
+    identity = result.identity
+    if not result.credentials_present:
+        return Text("credentials missing", style="red")
+    if identity is None:
+        return Text("refused or unreachable", style="red")
+    return Text(f"@{identity.username}" if identity.username else identity.name)
+
+
+def _can_post_cell(result: AccountCheck) -> Text:
+    if result.identity is None:
+        return Text("-")
+    return Text("yes") if result.identity.can_write else Text("no", style="red")
+
+
+def _expiry_cell(result: AccountCheck) -> Text:
+    if result.identity is None:
+        return Text("-")
+    expires = result.identity.token_expires_at
+    return Text("never" if expires is None else f"{expires:%Y-%m-%d %H:%M}")

@@ -168,6 +168,7 @@ def test_the_recorded_png_uploads_with_the_same_facts(session: requests.Session)
     message = message_from_bytes(f"Content-Type: {content_type}\r\n\r\n".encode() + request["body"])
     [part] = [part for part in message.walk() if part.get_filename()]
     png = part.get_payload(decode=True)
+    assert isinstance(png, bytes)
     recorded_body = json.loads(interaction["response"]["body"]["string"])
 
     response = session.post(

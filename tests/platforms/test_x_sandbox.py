@@ -165,7 +165,7 @@ def test_timeline_is_newest_first_and_paginates(
         ids.append(post(session, f"post {number}").json()["data"]["id"])
     url = f"{PUBLIC}/2/users/{x_user_id('x-main')}/tweets"
     first = session.get(
-        url, params={"max_results": 5, "tweet.fields": "created_at"}, auth=auth()
+        url, params={"max_results": "5", "tweet.fields": "created_at"}, auth=auth()
     ).json()
     assert [item["id"] for item in first["data"]] == ids[::-1][:5]
     assert first["meta"]["result_count"] == 5

@@ -1,0 +1,170 @@
+"""``campaign accounts check`` and ``campaign sandbox serve`` as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from scheduler.cli import app
+from scheduler.cli.platforms import start_sandbox
+from scheduler.config import CampaignConfig
+from scheduler.errors import ConfigError
+from scheduler.sandbox.app import Sandbox
+from tests.conftest import ROOT
+
+
+def write_config(folder: Path, url: str, *, replace: dict[str, str] | None = None) -> Path:
+    """The shipped config.yaml with both base URLs pointing at ``url`` (only config
+    changes between the sandbox and the real platforms)."""
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    text = text.replace('"https://api.twitter.com"', f'"{url}"')
+    text = text.replace('"https://graph.facebook.com"', f'"{url}"')
+    for old, new in (replace or {}).items():
+        assert old in text
+        text = text.replace(old, new)
+    path = folder / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_check(config: Path, env: dict[str, str]) -> Result:
+    # No credential from the machine's own environment may decide the outcome.
+    clean = {name: None for name in os.environ if name.startswith("CMC_")}
+    return CliRunner().invoke(
+        app, ["accounts", "check", "--config", str(config)], env={**clean, **env}
+    )
+
+
+def test_passes_against_the_sandbox_with_its_test_credentials(
+    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path
+) -> None:
+    result = run_check(write_config(tmp_path, sandbox.url), environ)
+    assert result.exit_code == 0, result.output
+    assert "all 4 account(s) ready" in result.output
+    for label in ("x-main", "x-fr", "x-es", "facebook-"):
+        assert label in result.output
+    assert "@banclusterbombs" in result.output
+
+
+def test_fails_clearly_with_a_wrong_secret(
+    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path
+) -> None:
+    wrong = {**environ, "CMC_X_FR_API_SECRET": "not-the-right-secret"}
+    result = run_check(write_config(tmp_path, sandbox.url), wrong)
+    assert result.exit_code == 1
+    assert "x-fr: X verify: credentials refused | HTTP 401" in result.output
+    assert "1 of 4 account(s) not ready" in result.output
+    assert "not-the-right-secret" not in result.output
+
+
+def test_names_each_missing_variable(
+    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path
+) -> None:
+    partial = {name: value for name, value in environ.items() if name != "CMC_FACEBOOK_PAGE_TOKEN"}
+    result = run_check(write_config(tmp_path, sandbox.url), partial)
+    assert result.exit_code == 1
+    assert "CMC_FACEBOOK_PAGE_TOKEN (page_access_token)" in result.output
+    assert "missing" in result.output
+
+
+def test_reads_credentials_from_a_env_file(
+    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path
+) -> None:
+    config = write_config(tmp_path, sandbox.url)
+    (tmp_path / ".env").write_text("".join(f"{name}={value}\n" for name, value in environ.items()))
+    result = run_check(config, {})
+    assert result.exit_code == 0, result.output
+
+
+def test_flags_a_read_only_app(sandbox: Sandbox, environ: dict[str, str], tmp_path: Path) -> None:
+    sandbox.x.account("x-es").access_level = "read"
+    result = run_check(write_config(tmp_path, sandbox.url), environ)
+    assert result.exit_code == 1
+    assert "x-es: the credentials cannot post: access level read" in result.output
+
+
+def test_flags_credentials_for_another_account(
+    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path
+) -> None:
+    config = write_config(
+        tmp_path, sandbox.url, replace={'name: "@CMC_espanol"': 'name: "@someone_else"'}
+    )
+    result = run_check(config, environ)
+    assert result.exit_code == 1
+    assert "the credentials are for @CMC_espanol" in result.output
+
+
+def test_flags_a_token_that_expires_before_the_campaign_ends(
+    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path, campaign: CampaignConfig
+) -> None:
+    # Valid today (the sandbox's clock), gone before the window's last day.
+    expires = sandbox.clock.now() + timedelta(days=8)
+    assert expires < campaign.campaign.window_end
+    sandbox.facebook.page("facebook-main").token_expires_at = expires
+    result = run_check(write_config(tmp_path, sandbox.url), environ)
+    assert result.exit_code == 1, result.output
+    assert f"facebook-main: the token expires {expires:%Y-%m-%d %H:%M} UTC" in result.output
+    assert "before the campaign ends" in result.output
+
+
+def test_sandbox_serve_rejects_a_bad_fault_plan(campaign: CampaignConfig) -> None:
+    with pytest.raises(ConfigError) as caught:
+        start_sandbox(campaign, 0, "x.create_post:explode")
+    assert "--faults" in str(caught.value)
+    assert "unknown fault kind 'explode'" in str(caught.value)
+
+
+def test_sandbox_serve_reports_a_taken_port(campaign: CampaignConfig, sandbox: Sandbox) -> None:
+    port = int(sandbox.url.rsplit(":", 1)[1])
+    with pytest.raises(ConfigError) as caught:
+        start_sandbox(campaign, port, None)
+    assert "--port" in str(caught.value)
+
+
+def test_sandbox_serve_runs_until_told_to_stop(tmp_path: Path) -> None:
+    """The real command in a subprocess: it prints where it listens, serves, and
+    stops cleanly on SIGTERM."""
+    config = write_config(tmp_path, "https://api.twitter.com")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scheduler",
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--config",
+            str(config),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=tmp_path,
+    )
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        assert "Sandbox for X and Facebook on http://127.0.0.1:" in banner
+        url = banner.split(" on ", 1)[1].split()[0]
+        lines = [process.stdout.readline() for _ in range(3)]
+        assert f'platforms.x.api_base_url: "{url}"' in "".join(lines)
+        import requests
+
+        answer = requests.get(f"{url}/2/users/me", timeout=5)
+        assert answer.status_code == 401  # it is up, and it wants a signature
+        process.send_signal(signal.SIGTERM)
+        remaining, _ = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0
+    assert "export CMC_X_MAIN_API_KEY=sandbox-x-main-api-key" in remaining
+    assert "sandbox stopped" in remaining
