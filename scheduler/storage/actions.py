@@ -1,4 +1,4 @@
-"""What a person does to the queue: cancel, retry, resolve, pause and resume.
+"""What a person does to the queue: cancel, retry, resolve (and pause, resume).
 
 Every action runs in one transaction and writes an :class:`AuditEntry` per
 publication it changes (who, when in UTC, why, and the move itself). The CLI,
@@ -25,8 +25,8 @@ a retried post is not marked missed again at once.
 
 from __future__ import annotations
 
-import getpass
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -35,30 +35,37 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.errors import ConfigError, InvalidTransition, NotFoundError, StorageError
+from scheduler.storage.audit import current_actor, record_audit
 from scheduler.storage.database import writing
-from scheduler.storage.models import AuditEntry, Hold, Post, PostStatus, Publication
+from scheduler.storage.holds import (
+    CAMPAIGN_SCOPE,
+    account_scope,
+    active_holds,
+    hold_for,
+    pause,
+    resume,
+)
+from scheduler.storage.models import Post, PostStatus, Publication
 from scheduler.storage.models import PublicationState as State
+
+# The pause and resume actions live in holds.py; they are part of this module's API.
+__all__ = [
+    "CAMPAIGN_SCOPE", "CANCEL_FROM", "RESOLVE_FROM", "RETRY_FROM", "ActionResult", "Change",
+    "account_scope", "active_holds", "cancel", "current_actor", "hold_for", "pause",
+    "platform_post_id_from_url", "resolve", "resume", "retry",
+]  # fmt: skip
 
 CANCEL_FROM = frozenset(
     {State.PENDING, State.RETRYING, State.FAILED, State.MISSED, State.NEEDS_REVIEW}
 )
 RETRY_FROM = frozenset({State.FAILED, State.MISSED, State.NEEDS_REVIEW})
 RESOLVE_FROM = frozenset({State.NEEDS_REVIEW})
-CAMPAIGN_SCOPE = "campaign"
 
 # X: https://x.com/{user}/status/{id} [platforms.md 1]; Facebook: {page-id}_{post-id}
 # appears in permalinks and is the Graph id of a Page post [platforms.md 2.5].
 _X_STATUS = re.compile(r"/status(?:es)?/(\d+)")
 _FACEBOOK_ID = re.compile(r"(\d+)_(\d+)")
 _FACEBOOK_STORY = re.compile(r"story_fbid=(\d+).*?[?&]id=(\d+)")
-
-
-def current_actor() -> str:
-    """Who is acting: the operating system's user name, or ``unknown``."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"
 
 
 @dataclass(frozen=True)
@@ -81,11 +88,6 @@ class ActionResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
-def account_scope(account: str | None) -> str:
-    """The ``holds.scope`` of a pause: ``campaign`` or ``account:<label>``."""
-    return f"account:{account}" if account else CAMPAIGN_SCOPE
-
-
 def _publications(session: Session, target: str | int, account: str | None) -> list[Publication]:
     query = select(Publication).order_by(Publication.account_label)
     if isinstance(target, int):
@@ -106,20 +108,6 @@ def _publications(session: Session, target: str | int, account: str | None) -> l
     raise NotFoundError("publication", f"{target}@{account}")
 
 
-def _audit(
-    session: Session,
-    action: str,
-    target: str,
-    reason: str,
-    actor: str,
-    now: datetime,
-    detail: str | None,
-) -> None:
-    session.add(
-        AuditEntry(at=now, actor=actor, action=action, target=target, reason=reason, detail=detail)
-    )
-
-
 def _movable(
     publications: list[Publication], allowed: frozenset[State], wanted: State
 ) -> tuple[list[Publication], list[tuple[str, str]]]:
@@ -134,51 +122,61 @@ def _movable(
     return chosen, skipped
 
 
+@dataclass(frozen=True)
+class _Move:
+    """One kind of operator move; ``values`` gives the columns to set on a publication."""
+
+    action: str
+    allowed: frozenset[State]
+    wanted: State
+    values: Callable[[Publication], dict[str, Any]]
+    detail: str = ""
+    single: bool = False
+    guard: Callable[[Publication], None] | None = None
+
+
 def _move(
     sessions: sessionmaker[Session],
-    action: str,
+    move: _Move,
     target: str | int,
     account: str | None,
-    allowed: frozenset[State],
-    wanted: State,
-    values: dict[str, Any],
+    *,
     reason: str,
     actor: str | None,
     now: datetime,
-    detail_suffix: str = "",
 ) -> ActionResult:
     if not reason.strip():
-        raise ConfigError(f"`campaign {action}` needs a reason", where="--reason")
-    result = ActionResult(action)
+        raise ConfigError(f"`campaign {move.action}` needs a reason", where="--reason")
+    result = ActionResult(move.action)
     with writing(sessions) as session:
-        chosen, result.skipped = _movable(_publications(session, target, account), allowed, wanted)
+        publications = _publications(session, target, account)
+        if move.guard is not None:
+            for publication in publications:
+                move.guard(publication)
+        chosen, result.skipped = _movable(publications, move.allowed, move.wanted)
+        if move.single and len(chosen) > 1:
+            accounts = ", ".join(p.account_label for p in chosen)
+            raise StorageError(
+                f"{target} has several publications that could {move.action} ({accounts}); "
+                "name one with --account"
+            )
         for publication in chosen:
             before = publication.state.value
-            for key, value in {"state": wanted, "updated_at": now, **values}.items():
+            values = {"state": move.wanted, "updated_at": now, **move.values(publication)}
+            for key, value in values.items():
                 setattr(publication, key, value)
-            result.changes.append(
-                Change(
-                    publication.id,
-                    publication.post_id,
-                    publication.account_label,
-                    before,
-                    wanted.value,
-                )
-            )
-            _audit(
-                session,
-                action,
-                f"{publication.post_id}@{publication.account_label}",
-                reason,
-                actor or current_actor(),
-                now,
-                f"{before} -> {wanted.value}{detail_suffix}",
-            )
+            post_id, label = publication.post_id, publication.account_label
+            result.changes.append(Change(publication.id, post_id, label, before, move.wanted.value))
+            detail = f"{before} -> {move.wanted.value}{move.detail}"
+            record_audit(
+                session, move.action, f"{post_id}@{label}", reason, actor or current_actor(),
+                now, detail,
+            )  # fmt: skip
     return result
 
 
-def _requeue_values(now: datetime) -> dict[str, Any]:
-    return {
+def _requeue(now: datetime) -> Callable[[Publication], dict[str, Any]]:
+    values = {
         "next_attempt_at": now,
         "attempt_count": 0,
         "claimed_by": None,
@@ -188,6 +186,16 @@ def _requeue_values(now: datetime) -> dict[str, Any]:
         "needs_reconcile": False,
         "last_error": None,
     }
+    return lambda _publication: values
+
+
+def _still_in_posts(publication: Publication) -> None:
+    post = publication.post
+    if post.removed_at is not None or post.status != PostStatus.APPROVED:
+        why = "removed" if post.removed_at is not None else post.status.value
+        raise InvalidTransition(
+            f"{post.id} ({why})", why, "queued", "approved posts whose file exists"
+        )
 
 
 def cancel(
@@ -206,18 +214,8 @@ def cancel(
     :raises ConfigError: an empty reason.
     """
     values = {"cancel_source": "operator", "cancel_reason": reason}
-    return _move(
-        sessions,
-        "cancel",
-        target,
-        account,
-        CANCEL_FROM,
-        State.CANCELLED,
-        values,
-        reason,
-        actor,
-        now,
-    )
+    move = _Move("cancel", CANCEL_FROM, State.CANCELLED, lambda _publication: values)
+    return _move(sessions, move, target, account, reason=reason, actor=actor, now=now)
 
 
 def retry(
@@ -236,26 +234,8 @@ def retry(
         the post's file was removed or is no longer approved (restore it and sync).
     :raises ConfigError: an empty reason.
     """
-    with writing(sessions) as session:
-        for publication in _publications(session, target, account):
-            post = publication.post
-            if post.removed_at is not None or post.status != PostStatus.APPROVED:
-                why = "removed" if post.removed_at is not None else post.status.value
-                raise InvalidTransition(
-                    f"{post.id} ({why})", why, "queued", "approved posts whose file exists"
-                )
-    return _move(
-        sessions,
-        "retry",
-        target,
-        account,
-        RETRY_FROM,
-        State.PENDING,
-        _requeue_values(now),
-        reason,
-        actor,
-        now,
-    )
+    move = _Move("retry", RETRY_FROM, State.PENDING, _requeue(now), guard=_still_in_posts)
+    return _move(sessions, move, target, account, reason=reason, actor=actor, now=now)
 
 
 def platform_post_id_from_url(url: str) -> str | None:
@@ -289,124 +269,25 @@ def resolve(
     :raises StorageError: a URL given for a post with several publications in review.
     """
     if published_url is None:
-        return _move(
-            sessions,
-            "resolve",
-            target,
-            account,
-            RESOLVE_FROM,
-            State.PENDING,
-            _requeue_values(now),
-            reason,
-            actor,
-            now,
-            " (not published)",
-        )
+        move = _Move("resolve", RESOLVE_FROM, State.PENDING, _requeue(now), " (not published)")
+        return _move(sessions, move, target, account, reason=reason, actor=actor, now=now)
     if not re.match(r"https?://\S+$", published_url):
         raise ConfigError(f"{published_url!r} is not a web address", where="--published")
-    with writing(sessions) as session:
-        chosen, _ = _movable(_publications(session, target, account), RESOLVE_FROM, State.PUBLISHED)
-        if len(chosen) > 1:
-            accounts = ", ".join(p.account_label for p in chosen)
-            raise StorageError(
-                f"{target} has several publications in review ({accounts}); name one with --account"
-            )
-        publication = chosen[0]
+    url = published_url
+
+    def published(publication: Publication) -> dict[str, Any]:
         started = [attempt.started_at for attempt in publication.attempts]
-    values = {
-        "platform_url": published_url,
-        "platform_post_id": platform_post_id_from_url(published_url),
-        "published_at": max(started) if started else now,
-        "published_hash": publication.claimed_hash or publication.post.content_hash,
-        "needs_reconcile": False,
-        "lease_expires_at": None,
-        "last_error": None,
-    }
-    return _move(
-        sessions,
-        "resolve",
-        publication.id,
-        None,
-        RESOLVE_FROM,
-        State.PUBLISHED,
-        values,
-        reason or f"confirmed published at {published_url}",
-        actor,
-        now,
-        f" {published_url}",
-    )
+        return {
+            "platform_url": url,
+            "platform_post_id": platform_post_id_from_url(url),
+            # The uncertain try is when it went out; the resolve only confirms it.
+            "published_at": max(started) if started else now,
+            "published_hash": publication.claimed_hash or publication.post.content_hash,
+            "needs_reconcile": False,
+            "lease_expires_at": None,
+            "last_error": None,
+        }
 
-
-def pause(
-    sessions: sessionmaker[Session],
-    *,
-    reason: str,
-    now: datetime,
-    account: str | None = None,
-    actor: str | None = None,
-) -> Hold:
-    """Hold the whole campaign (or one account) until :func:`resume`.
-
-    Pausing again replaces the reason. Every daemon checks the ``holds`` table
-    before it claims a publication.
-
-    :raises ConfigError: an empty reason.
-    """
-    if not reason.strip():
-        raise ConfigError("`campaign pause` needs a reason", where="--reason")
-    scope = account_scope(account)
-    who = actor or current_actor()
-    with writing(sessions) as session:
-        hold = session.get(Hold, scope)
-        if hold is None:
-            hold = Hold(scope=scope, reason=reason, actor=who, since=now, until=None)
-            session.add(hold)
-        else:
-            hold.reason, hold.actor = reason, who
-        _audit(session, "pause", scope, reason, who, now, None)
-    return hold
-
-
-def resume(
-    sessions: sessionmaker[Session],
-    *,
-    now: datetime,
-    account: str | None = None,
-    reason: str = "",
-    actor: str | None = None,
-) -> Hold:
-    """Lift the pause of the campaign (or one account); returns the hold removed.
-
-    :raises InvalidTransition: that scope is not paused.
-    """
-    scope = account_scope(account)
-    who = actor or current_actor()
-    with writing(sessions) as session:
-        hold = session.get(Hold, scope)
-        if hold is None:
-            raise InvalidTransition(scope, "not paused", "resumed")
-        session.delete(hold)
-        _audit(
-            session,
-            "resume",
-            scope,
-            reason or "resumed",
-            who,
-            now,
-            f"paused since {hold.since.isoformat()}",
-        )
-    return hold
-
-
-def active_holds(session: Session, now: datetime) -> list[Hold]:
-    """Pauses in force at ``now`` (aware UTC), campaign-wide first."""
-    holds = session.scalars(select(Hold).order_by(Hold.scope != CAMPAIGN_SCOPE, Hold.scope))
-    return [hold for hold in holds if hold.until is None or hold.until > now]
-
-
-def hold_for(session: Session, account: str, now: datetime) -> Hold | None:
-    """The pause that stops ``account`` at ``now`` (campaign-wide first), or None."""
-    for hold in active_holds(session, now):
-        if hold.scope in (CAMPAIGN_SCOPE, account_scope(account)):
-            return hold
-    return None
+    move = _Move("resolve", RESOLVE_FROM, State.PUBLISHED, published, f" {url}", single=True)
+    why = reason or f"confirmed published at {url}"
+    return _move(sessions, move, target, account, reason=why, actor=actor, now=now)
