@@ -123,7 +123,7 @@ def main() -> None:
             )
         engine = make_engine(url)
         with reading(make_session_factory(engine)) as session:
-            query = queries._history_query(QueueFilter(), (), None).limit(50)
+            query = queries.history_query(QueueFilter(), (), None).limit(50)
             compiled = query.compile(engine, compile_kwargs={"literal_binds": True})
             plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}").all()
             middle = (

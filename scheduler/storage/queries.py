@@ -179,9 +179,9 @@ _HISTORY_COLUMNS = (
 )  # fmt: skip
 
 
-def _history_query(
-    filters: QueueFilter, outcomes: tuple[str, ...], before: int | None
-) -> AnySelect:
+def history_query(filters: QueueFilter, outcomes: tuple[str, ...], before: int | None) -> AnySelect:
+    """The history's SELECT (attempt, publication and post columns in
+    :attr:`HistoryRow.FIELDS` order), newest first, without a LIMIT."""
     query: AnySelect = (
         select(*_HISTORY_COLUMNS)
         .select_from(Attempt)
@@ -225,7 +225,7 @@ def history(
     to get the next page. ``outcomes`` filters on the attempt's outcome,
     ``filters.states`` on the publication's current state. ``limit`` None: no limit.
     """
-    query = _history_query(filters, outcomes, before)
+    query = history_query(filters, outcomes, before)
     if limit is not None:
         query = query.limit(limit)
     return [_history_row(values) for values in session.execute(query)]
@@ -240,7 +240,7 @@ def iter_history(
     limit: int | None = None,
 ) -> Iterator[HistoryRow]:
     """Like :func:`history`, streamed in batches, every row by default (for exports)."""
-    query = _history_query(filters, outcomes, before).execution_options(yield_per=1000)
+    query = history_query(filters, outcomes, before).execution_options(yield_per=1000)
     if limit is not None:
         query = query.limit(limit)
     for values in session.execute(query):

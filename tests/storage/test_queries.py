@@ -133,7 +133,7 @@ def test_history_pages_walk_the_index_on_sqlite(
     sqlite_sessions: Sessions, before: int | None
 ) -> None:
     """The plan, not a stopwatch: no full sort of the attempts for any page."""
-    query = queries._history_query(QueueFilter(), (), before).limit(50)
+    query = queries.history_query(QueueFilter(), (), before).limit(50)
     with sqlite_sessions() as session:
         compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
         explained = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")

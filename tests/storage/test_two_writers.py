@@ -54,3 +54,27 @@ def test_sync_waits_for_an_open_claim_and_then_reports_a_conflict(
         stored = session.get(Post, "launch-en")
         assert stored is not None
         assert stored.revision == 1  # what the daemon claimed is still what is stored
+
+
+def test_two_syncs_at_once_both_succeed_and_queue_each_post_once(
+    sessions: Sessions, config: CampaignConfig
+) -> None:
+    posts = [make_post(f"post-{index}-en", text=f"Post {index}") for index in range(30)]
+    results: list[SyncDiff] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(sync_posts(sessions, posts, config, now=NOW))
+        except BaseException as error:  # reported below, not swallowed
+            errors.append(error)
+
+    writers = [threading.Thread(target=run) for _ in range(2)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=60)
+    assert errors == []
+    assert sorted(len(diff.added) for diff in results) == [0, 60]
+    with sessions() as session:
+        assert session.scalar(text("SELECT count(*) FROM publications")) == 60
