@@ -9,11 +9,13 @@ another origin).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
@@ -45,6 +47,8 @@ from scheduler.web.formatting import (
     state_label,
 )
 from scheduler.web.media import MediaDirectory
+
+logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "campaign_dashboard"
@@ -145,6 +149,9 @@ def _templates(config: CampaignConfig) -> Jinja2Templates:
 def _error_page(request: Request, exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         status, message = exc.status_code, str(exc.detail)
+    elif isinstance(exc, SQLAlchemyError):
+        logger.error("dashboard: the database failed: %s", exc)
+        status, message = 503, "The database did not answer; try again in a moment."
     else:
         status, message = 409, str(exc)
     return dashboard(request).render(
@@ -194,7 +201,11 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={HTTPException: _error_page, CampaignError: _error_page},
+        exception_handlers={
+            HTTPException: _error_page,
+            CampaignError: _error_page,
+            SQLAlchemyError: _error_page,
+        },
     )
     media_directory = config.base_dir / config.media.directory
     app.state.dashboard = Dashboard(

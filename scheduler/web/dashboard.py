@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
@@ -50,8 +51,11 @@ class Dashboard:
         """Render ``template`` with the page context every page shows (countdown,
         attention count, sign-in state, CSRF token, flash messages)."""
         now = self.now()
-        with self.read() as session:
-            badge = attention_count(session, now)
+        try:
+            with self.read() as session:
+                badge: int | None = attention_count(session, now)
+        except SQLAlchemyError:
+            badge = None  # the error page must render even when the database is away
         page: dict[str, Any] = {
             "config": self.config,
             "campaign": self.config.campaign,

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from scheduler.clock import FrozenClock
 from scheduler.config import CampaignConfig
 from scheduler.errors import ConfigError
+from scheduler.storage.database import make_engine, make_session_factory
 from scheduler.storage.models import Hold, Publication, PublicationState
+from scheduler.web import create_app
 from scheduler.web.access import is_loopback, operator_token, web_access
 from tests.web.conftest import TOKEN, ClientFactory, csrf_of, sign_in
 from tests.web.seed import FAILED, MARKUP_POST
@@ -187,3 +192,15 @@ def test_operator_token_comes_from_the_named_variable(config: CampaignConfig) ->
 )  # fmt: skip
 def test_loopback_hosts(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_a_database_failure_is_a_503_page_not_a_traceback(
+    config: CampaignConfig, tmp_path: Path, clock: FrozenClock
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")  # no tables at all
+    app = create_app(config, make_session_factory(engine), clock, web_access("::1", None, config))
+    with TestClient(app, base_url="http://[::1]") as client:
+        response = client.get("/history")
+    engine.dispose()
+    assert response.status_code == 503
+    assert "The database did not answer" in response.text and "Traceback" not in response.text
