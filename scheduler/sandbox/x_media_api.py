@@ -8,9 +8,9 @@
     POST /2/media/upload/{id}/finalize      chunked: assemble and check
     GET  /2/media/upload?command=STATUS&media_id={id}   processing state
 
-Files are checked as X checks them: the bytes must be a JPEG, PNG, GIF or WebP
-image (read with Pillow) or an MP4/MOV/WebM/TS video, of the announced type,
-within 5 MB (image), 15 MB (GIF) or 512 MB (video). Images are usable at once;
+Files are checked as X checks them (see :mod:`~scheduler.sandbox.x_media_files`):
+a JPEG, PNG, GIF or WebP image or an MP4/MOV/WebM/TS video, of the announced
+type, within 5 MB (image), 15 MB (GIF) or 512 MB (video). Images are usable at once;
 GIF and video go ``pending`` -> ``in_progress`` -> ``succeeded`` one step per
 status poll, each answer asking the client to wait ``check_after_secs``. A
 ``processing_failed`` fault makes processing end in ``failed`` with an
@@ -19,18 +19,12 @@ status poll, each answer asking the client to wait ``check_after_secs``. A
 
 from __future__ import annotations
 
-import base64
-import io
-import re
-import warnings
 from datetime import timedelta
-from email.parser import HeaderParser
 from typing import TYPE_CHECKING, Any
-
-from PIL import Image, UnidentifiedImageError
 
 from scheduler.sandbox.openapi import schema_errors
 from scheduler.sandbox.server import Response, Route, route
+from scheduler.sandbox.x_media_files import MAX_BYTES, media_kind, read_form, sniff
 from scheduler.sandbox.x_responses import invalid_request
 from scheduler.sandbox.x_state import XMedia
 
@@ -38,14 +32,12 @@ if TYPE_CHECKING:
     from scheduler.sandbox.x_api import XCall, XSandbox
 
 EXPIRES_AFTER_S = 86_400
-MAX_BYTES = {"image": 5 * 1024 * 1024, "gif": 15 * 1024 * 1024, "video": 512 * 1024 * 1024}
-PILLOW_TYPES = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}
-PILLOW_TYPES["WEBP"] = "image/webp"
 UNRECOGNIZED = "media type unrecognized."
 FAILED_ERROR = {"code": 1, "name": "InvalidMedia", "message": "Unsupported media file"}
 
 
 def media_routes(sandbox: XSandbox) -> list[Route]:
+    """The media endpoints of ``sandbox``, with X's rate windows for each."""
     limits = sandbox.limits
     chunk = limits.media_chunk_15m
     base = "/2/media/upload"
@@ -79,73 +71,10 @@ def media_routes(sandbox: XSandbox) -> list[Route]:
     ]
 
 
-def read_form(call: XCall, schema: str) -> dict[str, Any]:
-    """The fields of a multipart or JSON body; ``media`` is always bytes.
-
-    :raises ValueError: with the message X would give.
-    """
-    content_type = call.request.header("Content-Type")
-    if content_type.startswith("multipart/form-data"):
-        return _multipart(call.request.body, content_type)
-    if content_type.startswith("application/json"):
-        body = call.request.json()
-        problems = schema_errors(schema, body)
-        if problems:
-            raise ValueError(problems[0])
-        if "media" in body:
-            body["media"] = base64.b64decode(body["media"], validate=True)
-        return dict(body)
-    raise ValueError("the body must be multipart/form-data or JSON")
-
-
-def _multipart(body: bytes, content_type: str) -> dict[str, Any]:
-    boundary = (
-        HeaderParser().parsestr(f"Content-Type: {content_type}\r\n\r\n").get_param("boundary")
-    )
-    if not isinstance(boundary, str) or not boundary:
-        raise ValueError("multipart body without a boundary")
-    fields: dict[str, Any] = {}
-    for chunk in body.split(b"--" + boundary.encode("latin-1"))[1:]:
-        if chunk.startswith(b"--"):
-            break
-        head, separator, data = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
-        if not separator:
-            raise ValueError("malformed multipart part")
-        disposition = re.search(rb'name="([^"]*)"', head)
-        if disposition is None:
-            raise ValueError("multipart part without a name")
-        name = disposition.group(1).decode("utf-8")
-        value = data.removesuffix(b"\r\n")
-        fields[name] = value if name == "media" else value.decode("utf-8")
-    return fields
-
-
-def sniff(content: bytes) -> tuple[str, int, int] | None:
-    """(MIME type, width, height) of an image or video, or None when X would not take it."""
-    if content[4:8] == b"ftyp":
-        return ("video/quicktime" if content[8:10] == b"qt" else "video/mp4"), 0, 0
-    if content[:4] == b"\x1a\x45\xdf\xa3":
-        return "video/webm", 0, 0
-    if content[:1] == b"\x47" and content[188:189] == b"\x47":
-        return "video/mp2t", 0, 0
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # DecompressionBombWarning and the like
-            image = Image.open(io.BytesIO(content))
-    except (UnidentifiedImageError, OSError):
-        return None
-    mime = PILLOW_TYPES.get(image.format or "")
-    return (mime, image.width, image.height) if mime else None
-
-
-def _kind(mime: str) -> str:
-    return "gif" if mime == "image/gif" else mime.split("/")[0]
-
-
 def _check_content(media: XMedia, content: bytes) -> str | None:
     """Why X would refuse ``content`` for ``media``, or None; records its dimensions."""
     found = sniff(content)
-    if found is None or _kind(found[0]) != media.kind:
+    if found is None or media_kind(found[0]) != media.kind:
         return UNRECOGNIZED
     if len(content) > MAX_BYTES[media.kind]:
         return f"File size exceeds {MAX_BYTES[media.kind]} bytes."
@@ -182,7 +111,7 @@ def _new_media(sandbox: XSandbox, call: XCall, mime: str, category: str, total: 
     return XMedia(
         id=sandbox.state.next_id(),
         owner=call.account.label,
-        kind=_kind(mime),
+        kind=media_kind(mime),
         mime_type=mime,
         category=category,
         total_bytes=total,
