@@ -16,17 +16,13 @@ Typical use (tests, the rehearsal)::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from scheduler.clock import Clock
 from scheduler.config import CampaignConfig
 from scheduler.sandbox.faults import FaultPlan
+from scheduler.sandbox.graph_api import GraphSandbox
 from scheduler.sandbox.server import HTTPSandbox
 from scheduler.sandbox.x_api import XSandbox
 from scheduler.sandbox.x_limits import XLimits
-
-if TYPE_CHECKING:
-    from scheduler.sandbox.graph_api import GraphSandbox
 
 
 class Sandbox:
@@ -43,13 +39,11 @@ class Sandbox:
         port: int = 0,
         x_limits: XLimits | None = None,
     ) -> None:
-        from scheduler.sandbox.graph_api import GraphSandbox
-
         self.config = config
         self.clock = clock
         self.faults = faults if faults is not None else FaultPlan()
         self.x = XSandbox(config, clock, self.faults, limits=x_limits)
-        self.facebook: GraphSandbox = GraphSandbox(config, clock, self.faults)
+        self.facebook = GraphSandbox(config, clock, self.faults)
         self._http = HTTPSandbox([*self.x.routes(), *self.facebook.routes()], port=port)
 
     @property
