@@ -214,8 +214,8 @@ class _Planner:
             for publication in frozen:
                 detail = (
                     f"edited after it was {publication.state.value}{_where(publication)}; "
-                    "the edit is not applied and nothing is published again "
-                    "(give the post a new id and new wording to publish it)"
+                    "the edit is not applied (its other accounts keep the stored wording) "
+                    "and nothing is published again; to publish new wording, give it a new id"
                 )
                 diff.conflicts.append(
                     SyncEntry(post.id, publication.account_label, detail, publication.scheduled_at)
