@@ -67,7 +67,7 @@ X_LIMITS = PlatformLimits(
     image_formats=frozenset({"JPEG", "PNG", "GIF", "WEBP"}),
     max_animated_gif_bytes=15 * MEGABYTE,
     animated_gif_alone=True,
-    source="platforms.md 1.5-1.6",
+    source="platforms.md 1.6",
 )
 
 FACEBOOK_LIMITS = PlatformLimits(

@@ -41,6 +41,11 @@ class View:
     fields: dict[str, tuple[Any, YamlPath]]
     is_version: bool = False
     known_language: bool = True
+    faulty: frozenset[str] = frozenset()
+
+    def reported(self, name: str) -> bool:
+        """Whether field ``name`` was invalid and already reported (so "missing" would repeat it)."""
+        return name in self.faulty
 
 
 def message_id(entry: MessageEntry, sink: FileProblems) -> str | None:
@@ -98,11 +103,13 @@ def views(entry: MessageEntry, config: CampaignConfig, sink: FileProblems) -> li
                     key=True,
                 )
         return [
-            _version_view(language, version, version_path, shared)
+            _version_view(language, version, version_path, shared, entry.faulty)
             for language, (version, version_path) in entry.versions.items()
         ]
     languages = config.languages
     if spec.text is None:
+        if "text" in entry.faulty:
+            return []
         keys = one_of(f"{language}:" for language in languages)
         sink.error(
             "schema",
@@ -112,6 +119,8 @@ def views(entry: MessageEntry, config: CampaignConfig, sink: FileProblems) -> li
         )
         return []
     if spec.language is None:
+        if "language" in entry.faulty:
+            return []
         sink.error(
             "language",
             "the post does not say its language",
@@ -129,7 +138,12 @@ def views(entry: MessageEntry, config: CampaignConfig, sink: FileProblems) -> li
             (*path, "language"),
         )
     variants = {str(platform): text for platform, text in (spec.variants or {}).items()}
-    return [View(spec.language, path, spec.text, (*path, "text"), variants, shared, False, known)]
+    faulty = frozenset(entry.faulty)
+    return [
+        View(
+            spec.language, path, spec.text, (*path, "text"), variants, shared, False, known, faulty
+        )
+    ]
 
 
 def _version_view(
@@ -137,6 +151,7 @@ def _version_view(
     version: VersionSpec,
     path: YamlPath,
     shared: dict[str, tuple[Any, YamlPath]],
+    message_faulty: set[str],
 ) -> View:
     fields = dict(shared)
     for name in INHERITED:
@@ -144,14 +159,24 @@ def _version_view(
         if value is not None:
             fields[name] = (value, (*path, name))
     variants = {str(platform): text for platform, text in version.variants.items()}
-    return View(language, path, version.text, (*path, "text"), variants, fields, True)
+    prefix = f"{language}."
+    faulty = frozenset(
+        name.removeprefix(prefix)
+        for name in message_faulty
+        if "." not in name or name.startswith(prefix)
+    )
+    return View(language, path, version.text, (*path, "text"), variants, fields, True, True, faulty)
 
 
 def check_versions(
     entry: MessageEntry, identifier: str | None, config: CampaignConfig, sink: FileProblems
 ) -> None:
     """Warn about missing languages; report versions that disagree on the call."""
-    missing = [language for language in config.languages if language not in entry.versions]
+    missing = [
+        language
+        for language in config.languages
+        if language not in entry.versions and language not in entry.faulty
+    ]
     name = identifier or "this message"
     if missing:
         sink.warning(

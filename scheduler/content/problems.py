@@ -94,10 +94,16 @@ class FileProblems:
         )
 
 
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice ``word`` was most likely meant to be, or None."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """``"did you mean 'text'?"`` for the closest of ``choices``, or None."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
+    match = closest(word, choices)
+    return f"did you mean {match!r}?" if match else None
 
 
 def one_of(choices: Iterable[str]) -> str:

@@ -158,6 +158,8 @@ class PostResolver:
         value, path = view.fields.get("call", (None, view.base))
         calls = self.config.calls
         if value is None:
+            if view.reported("call"):
+                return None
             sink.error(
                 "call",
                 "the post has no call",
@@ -182,6 +184,8 @@ class PostResolver:
     ) -> tuple[datetime | None, YamlPath]:
         value, path = view.fields.get("at", (None, view.base))
         if value is None:
+            if view.reported("at"):
+                return None, path
             sink.error(
                 "time",
                 "the post has no publish time",

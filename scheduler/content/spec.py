@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from scheduler.config import PLATFORMS, CampaignConfig, Platform
-from scheduler.content.problems import FileProblems, did_you_mean, one_of
+from scheduler.content.problems import FileProblems, closest, did_you_mean, one_of
 from scheduler.yamlsafe import Document
 from scheduler.yamlsafe import Path as YamlPath
 
@@ -85,12 +85,15 @@ class MessageEntry:
 
     ``versions`` maps language to its spec and YAML path (empty for a
     one-language post); ``default_id`` is the file name for a one-post file.
+    ``faulty`` names fields (``"fr.text"`` for a version's) already reported as
+    invalid and left out, so later rules do not report them again as missing.
     """
 
     spec: MessageSpec
     path: YamlPath
     versions: dict[str, tuple[VersionSpec, YamlPath]] = field(default_factory=dict)
     default_id: str | None = None
+    faulty: set[str] = field(default_factory=set)
 
 
 def read_entries(
@@ -148,10 +151,12 @@ def _entry(
         return None
     languages = config.languages
     fields = {key: value for key, value in item.items() if key not in languages}
-    spec = _validate(MessageSpec, fields, path, sink, (*MESSAGE_FIELDS, *languages), languages)
+    faulty: set[str] = set()
+    known = (*MESSAGE_FIELDS, *languages)
+    spec = _validate(MessageSpec, fields, path, sink, known, languages, faulty, "")
     if spec is None:
         return None
-    entry = MessageEntry(spec=spec, path=path)
+    entry = MessageEntry(spec=spec, path=path, faulty=faulty)
     for language in languages:
         if language not in item:
             continue
@@ -167,8 +172,12 @@ def _entry(
                 version_path,
             )
             continue
-        version = _validate(VersionSpec, raw, version_path, sink, VERSION_FIELDS, {})
-        if version is not None:
+        version = _validate(
+            VersionSpec, raw, version_path, sink, VERSION_FIELDS, {}, faulty, f"{language}."
+        )
+        if version is None:
+            faulty.add(language)
+        else:
             entry.versions[language] = (version, version_path)
     return entry
 
@@ -180,16 +189,20 @@ def _validate(
     sink: FileProblems,
     known: tuple[str, ...],
     languages: Mapping[str, str],
+    faulty: set[str],
+    prefix: str,
 ) -> SpecT | None:
-    """``data`` as ``model``; on errors, report them and retry without the faulty fields,
-    so the rest of the post is still checked. None when even that fails."""
+    """``data`` as ``model``; on errors, report them and retry without the faulty fields
+    (added to ``faulty`` with ``prefix``), so the rest of the post is still checked.
+    None when even that fails."""
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        report_validation(error, path, sink, known, languages)
-        faulty = {item["loc"][0] for item in error.errors() if item["loc"]}
+        meant = report_validation(error, path, sink, known, languages)
+        dropped = {str(item["loc"][0]) for item in error.errors() if item["loc"]}
+    faulty.update(f"{prefix}{name}" for name in dropped | (meant - data.keys()))
     try:
-        return model.model_validate({k: v for k, v in data.items() if k not in faulty})
+        return model.model_validate({k: v for k, v in data.items() if k not in dropped})
     except ValidationError:
         return None
 
@@ -200,9 +213,13 @@ def report_validation(
     sink: FileProblems,
     known: tuple[str, ...],
     languages: Mapping[str, str],
-) -> None:
-    """Turn pydantic's errors into problems at the key or value they concern."""
+) -> set[str]:
+    """Turn pydantic's errors into problems at the key or value they concern.
+
+    Returns the fields that misspelt keys were probably meant to be.
+    """
     plain = sink.document.plain_scalars if sink.document is not None else {}
+    meant: set[str] = set()
     for item in error.errors():
         loc = tuple(part for part in item["loc"] if part != "[key]")
         path = (*base, *loc)
@@ -211,6 +228,9 @@ def report_validation(
         if kind == "extra_forbidden":
             message = f"unknown field {name!r}"
             hint = did_you_mean(name, known)
+            match = closest(name, known)
+            if match is not None and len(loc) == 1:
+                meant.add(match)
             if hint is None and languages and _looks_like_language(name):
                 message = f"{name!r} is not one of the campaign's languages"
                 hint = f"use {one_of(languages)}, or add {name} to `languages:` in config.yaml"
@@ -233,6 +253,13 @@ def report_validation(
                 path,
                 key=True,
             )
+        elif name == "call" and isinstance(item["input"], list | dict):
+            sink.error(
+                "call",
+                "a post carries exactly one call",
+                "keep one call here; write another post for another call",
+                path,
+            )
         elif path in plain and kind in ("string_type", "list_type", "dict_type"):
             source = plain[path]
             sink.error(
@@ -250,6 +277,7 @@ def report_validation(
             }.get(kind)
             message = f"`{name}` must be {expected}" if expected else f"`{name}`: {item['msg']}"
             sink.error("schema", message, "see docs/posts.md for the format", path)
+    return meant
 
 
 def _looks_like_language(name: str) -> bool:

@@ -207,8 +207,8 @@ def _with_offset(naive: datetime, written_offset: str, zone: ZoneInfo, text: str
                 f"the offset {_offset_text(offset)} in {text!r} is not {zone.key}'s offset on "
                 f"{naive:%Y-%m-%d} ({_offset_text(zone_offset)}): the post goes out at "
                 f"{local:%H:%M} local time",
-                f'write "{naive:%Y-%m-%d %H:%M}{_offset_text(zone_offset)}", or leave the '
-                "offset out to mean local time",
+                f"if you meant {naive:%H:%M} local time, write "
+                f'"{naive:%Y-%m-%d %H:%M}{_offset_text(zone_offset)}" or leave the offset out',
             ),
         )
     return PublishTime(instant, warnings)

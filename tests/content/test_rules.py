@@ -1,0 +1,215 @@
+"""Rules across posts and files: duplicate ids, X duplicate text, daily caps and spacing."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from scheduler.config import CampaignConfig
+from scheduler.content.check import check_paths
+from tests.content.conftest import assert_problem, write_and_check
+
+
+def english_post(identifier: str, at: str, text: str, extra: str = "") -> str:
+    """One list item: `- id:` on its first line, `at` on its third, `text` on its fifth."""
+    return textwrap.indent(
+        f"- id: {identifier}\n"
+        "  call: save-lives\n"
+        f'  at: "{at}"\n'
+        "  language: en\n"
+        f'  text: "{text}"\n' + extra,
+        "  ",
+    )
+
+
+def posts_file(*items: str) -> str:
+    return "posts:\n" + "".join(items)
+
+
+def test_duplicate_ids_across_files_name_the_first(config: CampaignConfig, tmp_path: Path) -> None:
+    first = tmp_path / "a.yaml"
+    second = tmp_path / "b.yaml"
+    first.write_text(
+        posts_file(english_post("same", "2020-11-02 09:00", "One #StopClusterBombsNow"))
+    )
+    second.write_text(
+        posts_file(english_post("same", "2020-11-03 09:00", "Two #StopClusterBombsNow"))
+    )
+    report = check_paths(config, [tmp_path])
+    (problem,) = report.problems
+    assert_problem(
+        problem,
+        second,
+        2,
+        9,
+        f"the id same is already used at {first}:2",
+        "give each post its own id",
+    )
+
+
+def test_a_post_id_that_collides_with_a_language_version(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    checked = write_and_check(
+        config,
+        tmp_path,
+        """\
+        posts:
+          - id: hello
+            call: save-lives
+            at: "2020-11-02 09:00"
+            en: "Hello #StopClusterBombsNow"
+            fr: "Bonjour #StopClusterBombsNow"
+            es: "Hola #StopClusterBombsNow"
+          - id: hello-en
+            call: save-lives
+            at: "2020-11-04 09:00"
+            language: en
+            text: "Hello again #StopClusterBombsNow"
+        """,
+    )
+    assert_problem(
+        checked.one("duplicate-id"),
+        checked.path,
+        8,
+        9,
+        f"the post id hello-en is already used at {checked.path}:5",
+        "give each post its own id",
+    )
+
+
+def test_x_refuses_the_same_text_twice_on_one_account(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    checked = write_and_check(
+        config,
+        tmp_path,
+        posts_file(
+            english_post("first", "2020-11-02 09:00", "Join the Treaty #StopClusterBombsNow"),
+            english_post("second", "2020-11-05 09:00", "join  the treaty #StopClusterBombsNow"),
+        ),
+    )
+    assert_problem(
+        checked.one("x-duplicate"),
+        checked.path,
+        11,
+        11,
+        f"second has the same text as first ({checked.path}:2) on x-main; "
+        "X refuses duplicate content",
+        "reword one of them",
+    )
+
+
+def test_the_same_text_on_different_accounts_or_cancelled_is_fine(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    text = "Join the Treaty #StopClusterBombsNow"
+    checked = write_and_check(
+        config,
+        tmp_path,
+        posts_file(
+            english_post("first", "2020-11-02 09:00", text),
+            english_post("facebook", "2020-11-03 09:00", text, "  targets: [facebook]\n"),
+            english_post("gone", "2020-11-04 09:00", text, "  status: cancelled\n"),
+        ),
+    )
+    assert checked.problems("x-duplicate") == []
+
+
+def test_the_daily_cap_names_the_day_and_the_posts(config: CampaignConfig, tmp_path: Path) -> None:
+    items = [
+        english_post(
+            f"post-{hour}", f"2020-11-02 {hour:02d}:00", f"Post {hour} #StopClusterBombsNow"
+        )
+        for hour in range(8, 21)  # 13 posts, one an hour; x-main takes 12 a day
+    ]
+    checked = write_and_check(config, tmp_path, posts_file(*items))
+    names = ", ".join(f"post-{hour}" for hour in range(8, 21))
+    assert_problem(
+        checked.one("daily-cap"),
+        checked.path,
+        4 + 5 * 12,
+        9,
+        f"x-main has 13 posts on Mon 02 Nov 2020 (local time), more than its daily cap of 12: "
+        f"{names}",
+        "move 1 of them to another day, or raise daily_cap for x-main in config.yaml",
+    )
+
+
+def test_the_day_is_the_local_day(config: CampaignConfig, tmp_path: Path) -> None:
+    # 23:30 local on 2 November is 22:30 UTC the same day; 00:30 local on the 3rd is
+    # 23:30 UTC on the 2nd: by UTC both would be the 2nd, by local time they are not.
+    items = [
+        english_post(
+            f"late-{minute}",
+            f"2020-11-02 {hour:02d}:{minute:02d}",
+            f"{hour} {minute} #StopClusterBombsNow",
+        )
+        for hour, minute in [(h, 0) for h in range(12, 23)] + [(23, 30)]
+    ]
+    items.append(english_post("next-day", "2020-11-03 00:30", "Next day #StopClusterBombsNow"))
+    checked = write_and_check(config, tmp_path, posts_file(*items))
+    assert checked.problems("daily-cap") == []
+
+
+def test_minimum_spacing_names_both_posts(config: CampaignConfig, tmp_path: Path) -> None:
+    checked = write_and_check(
+        config,
+        tmp_path,
+        posts_file(
+            english_post("early", "2020-11-02 09:00", "Early #StopClusterBombsNow"),
+            english_post("close", "2020-11-02 09:45", "Close #StopClusterBombsNow"),
+        ),
+    )
+    assert_problem(
+        checked.one("spacing"),
+        checked.path,
+        9,
+        9,
+        f"on x-main, close at Mon 02 Nov 09:45 comes 45 min after early ({checked.path}:2); "
+        "the account needs at least 60 min between posts",
+        "move close to 10:00 or later (or early earlier)",
+    )
+
+
+def test_language_versions_share_a_facebook_page(config: CampaignConfig, tmp_path: Path) -> None:
+    checked = write_and_check(
+        config,
+        tmp_path,
+        """\
+        posts:
+          - id: together
+            call: save-lives
+            at: "2020-11-02 09:00"
+            en: "Hello #StopClusterBombsNow"
+            fr:
+              at: "+10 min"
+              text: "Bonjour #StopClusterBombsNow"
+            es:
+              at: "+30 min"
+              text: "Hola #StopClusterBombsNow"
+        """,
+    )
+    assert_problem(
+        checked.one("spacing"),
+        checked.path,
+        7,
+        11,
+        "on facebook-main, together-fr at Mon 02 Nov 09:10 comes 10 min after together-en",
+        "move together-fr to 09:20 or later",
+    )
+
+
+def test_cancelled_posts_leave_the_timeline(config: CampaignConfig, tmp_path: Path) -> None:
+    checked = write_and_check(
+        config,
+        tmp_path,
+        posts_file(
+            english_post("early", "2020-11-02 09:00", "Early #StopClusterBombsNow"),
+            english_post(
+                "close", "2020-11-02 09:15", "Close #StopClusterBombsNow", "  status: cancelled\n"
+            ),
+        ),
+    )
+    assert checked.report.problems == []
+    assert [post.status for post in checked.report.posts] == ["draft", "cancelled"]

@@ -1,0 +1,201 @@
+"""Text rules: the hashtag, X's weighted length, Facebook's limit, the link, targets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scheduler.config import CampaignConfig
+from scheduler.content.text import XLengthCounter, check_hashtag, duplicate_key, final_text
+from tests.content.conftest import assert_problem, write_and_check
+
+HASHTAG = "#StopClusterBombsNow"
+
+
+def post_with_text(text: str, extra: str = "") -> str:
+    """A one-post file whose text value sits on line 5, column 7."""
+    return (
+        "id: worded\n"
+        "call: save-lives\n"
+        'at: "2020-11-02 09:00"\n'
+        "language: en\n"
+        f"text: {text}\n" + extra
+    )
+
+
+def test_the_hashtag_is_required(config: CampaignConfig, tmp_path: Path) -> None:
+    checked = write_and_check(config, tmp_path, post_with_text('"Save lives."'))
+    assert_problem(
+        checked.one("hashtag"),
+        checked.path,
+        5,
+        7,
+        "the campaign hashtag #StopClusterBombsNow is missing",
+        'add #StopClusterBombsNow to the text (inside the quotes: "... #StopClusterBombsNow")',
+    )
+
+
+def test_the_hashtag_needs_the_campaigns_casing(config: CampaignConfig, tmp_path: Path) -> None:
+    checked = write_and_check(config, tmp_path, post_with_text('"Save lives #stopclusterbombsnow"'))
+    assert_problem(
+        checked.one("hashtag"),
+        checked.path,
+        5,
+        7,
+        "the hashtag is written #stopclusterbombsnow; the campaign writes it #StopClusterBombsNow",
+        "write #StopClusterBombsNow exactly",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("Go #StopClusterBombsNow!", None),
+        ("#StopClusterBombsNow at the start", None),
+        ("#STOPCLUSTERBOMBSNOW", "casing"),
+        ("#StopClusterBombsNowPlease is another tag", "missing"),
+        ("##StopClusterBombsNow", "missing"),
+        ("StopClusterBombsNow without the sign", "missing"),
+    ],
+)
+def test_hashtag_matching(text: str, finding: str | None) -> None:
+    result = check_hashtag(text, HASHTAG)
+    assert (result.kind if result else None) == finding
+
+
+def test_x_counts_280_weighted_characters(config: CampaignConfig, tmp_path: Path) -> None:
+    fits = "a" * (280 - len(HASHTAG) - 1) + " " + HASHTAG
+    assert write_and_check(config, tmp_path, post_with_text(f'"{fits}"')).report.problems == []
+    checked = write_and_check(config, tmp_path, post_with_text(f'"b{fits}"'))
+    assert_problem(
+        checked.one("x-length"),
+        checked.path,
+        5,
+        7,
+        "X counts 281 characters; the limit is 280 (platforms.md 1.5)",
+        "shorten it by 1",
+    )
+
+
+def test_x_counts_cjk_and_emoji_double_and_urls_as_23() -> None:
+    counter = XLengthCounter()
+    assert counter.overflow("日" * 140) is None
+    assert counter.overflow("日" * 141) == 282
+    assert counter.weighted_length("😷 👨‍👩‍👧‍👦 🇯🇵") == 8
+    long_url = "https://www.example.org/" + "x" * 300
+    assert counter.overflow(f"see {long_url} " + "a" * 240) is None  # 4 + 23 + 1 + 240
+    # NFC: "e" + combining acute counts as one character.
+    assert counter.overflow("e\u0301" * 280) is None
+    assert counter.overflow("e\u0301" * 281) == 281
+    assert counter.overflow("") == 0
+
+
+def test_the_link_counts_on_x(config: CampaignConfig, tmp_path: Path) -> None:
+    body = "a" * (280 - 25 - len(HASHTAG)) + " " + HASHTAG  # 256 + 2 newlines + 23 = 281
+    checked = write_and_check(
+        config,
+        tmp_path,
+        post_with_text(f'"{body}"', 'link: "https://www.clusterconvention.org"\n'),
+    )
+    assert_problem(
+        checked.one("x-length"),
+        checked.path,
+        5,
+        7,
+        "X counts 281 characters with the link (23)",
+        "shorten it by 1",
+    )
+
+
+def test_facebook_takes_63206_characters(config: CampaignConfig, tmp_path: Path) -> None:
+    body = "a" * (63_206 - len(HASHTAG)) + HASHTAG
+    checked = write_and_check(
+        config, tmp_path, post_with_text(f'"{body}b"', "targets: [facebook]\n")
+    )
+    assert_problem(
+        checked.one("facebook-length"),
+        checked.path,
+        5,
+        7,
+        "the text has 63207 characters; Facebook takes 63206 (platforms.md 2.2)",
+        "shorten it by 1",
+    )
+
+
+def test_an_empty_text(config: CampaignConfig, tmp_path: Path) -> None:
+    checked = write_and_check(config, tmp_path, post_with_text('"   "'))
+    assert_problem(
+        checked.problems("text")[0],
+        checked.path,
+        5,
+        7,
+        "the text is empty",
+        "write the post's text",
+    )
+
+
+def test_a_link_must_be_a_web_address(config: CampaignConfig, tmp_path: Path) -> None:
+    checked = write_and_check(
+        config,
+        tmp_path,
+        post_with_text(f'"Save lives {HASHTAG}"', "link: www.clusterconvention.org\n"),
+    )
+    assert_problem(
+        checked.one("link"),
+        checked.path,
+        6,
+        7,
+        "'www.clusterconvention.org' is not a web address",
+        'starting with "https://"',
+    )
+
+
+def test_the_link_is_appended_once() -> None:
+    link = "https://www.clusterconvention.org"
+    assert final_text("  Join. #Tag  ", link) == f"Join. #Tag\n\n{link}"
+    assert final_text(f"Read {link} #Tag", link) == f"Read {link} #Tag"
+    assert final_text("Join. #Tag", None) == "Join. #Tag"
+
+
+def test_duplicate_key_ignores_case_spacing_and_normal_form() -> None:
+    assert duplicate_key("Join  the\nTreaty") == duplicate_key("join the treaty ")
+    assert duplicate_key("caf\u00e9") == duplicate_key("cafe\u0301")
+    assert duplicate_key("Join the Treaty") != duplicate_key("Join the Treaty!")
+
+
+def test_targets_by_platform_and_label(config: CampaignConfig, tmp_path: Path) -> None:
+    text = post_with_text(f'"Save lives {HASHTAG}"')
+    only_facebook = write_and_check(config, tmp_path, text + "targets: [facebook]\n")
+    assert only_facebook.report.posts[0].targets == ("facebook-main",)
+    assert set(only_facebook.report.posts[0].texts) == {"facebook"}
+    by_label = write_and_check(config, tmp_path, text + "targets: x-main\n")
+    assert by_label.report.posts[0].targets == ("x-main",)
+
+
+def test_an_unknown_target_suggests_the_closest(config: CampaignConfig, tmp_path: Path) -> None:
+    text = post_with_text(f'"Save lives {HASHTAG}"') + "targets: [x, facebok]\n"
+    checked = write_and_check(config, tmp_path, text)
+    assert_problem(
+        checked.one("targets"),
+        checked.path,
+        6,
+        14,
+        "'facebok' is neither a platform nor an account label",
+        "did you mean 'facebook'?",
+    )
+
+
+def test_an_account_that_does_not_carry_the_language(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    text = post_with_text(f'"Save lives {HASHTAG}"').replace("language: en", "language: fr")
+    checked = write_and_check(config, tmp_path, text + "targets: [x-main]\n")
+    assert_problem(
+        checked.one("targets"),
+        checked.path,
+        6,
+        11,
+        "the account x-main carries en, not fr",
+        "target x-fr or facebook-main, or add fr to x-main's `languages` in config.yaml",
+    )

@@ -1,0 +1,232 @@
+"""Publish times: absolute, local, relative to the conference; DST, offsets, window."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from scheduler.config import CampaignConfig
+from scheduler.content.times import TimeError, parse_publish_time
+from tests.content.conftest import assert_problem, write_and_check
+
+
+def post_at(at: str) -> str:
+    """A one-post file whose `at` value sits on line 3, column 5."""
+    return (
+        "id: timed\n"
+        "call: save-lives\n"
+        f"at: {at}\n"
+        "language: en\n"
+        'text: "Save lives. #StopClusterBombsNow"\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2020-11-02 09:00", datetime(2020, 11, 2, 8, 0, tzinfo=UTC)),  # winter: UTC+1
+        ("2020-10-24 09:00", datetime(2020, 10, 24, 7, 0, tzinfo=UTC)),  # summer: UTC+2
+        ("2020-11-02T09:00:30", datetime(2020, 11, 2, 8, 0, 30, tzinfo=UTC)),
+        ("2020-11-02T09:00+01:00", datetime(2020, 11, 2, 8, 0, tzinfo=UTC)),
+        ("2020-11-02T09:00+0100", datetime(2020, 11, 2, 8, 0, tzinfo=UTC)),
+        ("day 1 at 09:00", datetime(2020, 11, 23, 8, 0, tzinfo=UTC)),
+        ("Day 2 at 12:00", datetime(2020, 11, 24, 11, 0, tzinfo=UTC)),
+        ("3 days before the conference at 09:00", datetime(2020, 11, 20, 8, 0, tzinfo=UTC)),
+        ("1 week before conference at 10:30", datetime(2020, 11, 16, 9, 30, tzinfo=UTC)),
+        # Four weeks back lands on 26 October, the day after summer time ends.
+        ("4 weeks before the conference at 09:00", datetime(2020, 10, 26, 8, 0, tzinfo=UTC)),
+    ],
+)
+def test_accepted_forms(config: CampaignConfig, written: str, expected: datetime) -> None:
+    reading = parse_publish_time(written, config.campaign)
+    assert reading.instant == expected
+    assert reading.warnings == ()
+
+
+def test_a_version_can_count_from_the_message_time(config: CampaignConfig) -> None:
+    base = datetime(2020, 11, 2, 8, 0, tzinfo=UTC)
+    assert parse_publish_time("+30 min", config.campaign, base).instant == datetime(
+        2020, 11, 2, 8, 30, tzinfo=UTC
+    )
+    assert parse_publish_time("+1 h", config.campaign, base).instant.hour == 9
+
+
+def test_a_time_that_happens_twice_shows_both_readings(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    checked = write_and_check(config, tmp_path, post_at('"2020-10-25 02:30"'))
+    assert_problem(
+        checked.one("dst-ambiguous"),
+        checked.path,
+        3,
+        5,
+        "'2020-10-25 02:30' happens twice in Europe/Zurich (the clocks go back that night): "
+        "it could be 2020-10-25T02:30+02:00 (00:30 UTC) or 2020-10-25T02:30+01:00 (01:30 UTC)",
+        'add the offset you mean: "2020-10-25T02:30+02:00" or "2020-10-25T02:30+01:00"',
+    )
+    assert checked.report.posts == []
+
+
+def test_a_time_that_does_not_exist_shows_both_readings(config: CampaignConfig) -> None:
+    # Spring forward (29 March 2020): 02:30 never happens in Zurich.
+    with pytest.raises(TimeError) as caught:
+        parse_publish_time("2020-03-29 02:30", config.campaign)
+    error = caught.value
+    assert error.rule == "dst-gap"
+    assert "'2020-03-29 02:30' does not exist in Europe/Zurich" in error.message
+    assert "2020-03-29T02:30+01:00 (01:30 UTC) or 2020-03-29T02:30+02:00 (00:30 UTC)" in (
+        error.message
+    )
+    assert '"2020-03-29 03:30"' in error.hint
+
+
+def test_a_gap_time_in_a_file_names_its_place(config: CampaignConfig, tmp_path: Path) -> None:
+    checked = write_and_check(config, tmp_path, post_at('"2020-03-29 02:30"'))
+    assert_problem(
+        checked.one("dst-gap"), checked.path, 3, 5, "does not exist in Europe/Zurich", "pick a time"
+    )
+
+
+def test_an_offset_that_is_not_the_zones_is_a_warning(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    checked = write_and_check(config, tmp_path, post_at('"2020-11-02T09:00+02:00"'))
+    assert_problem(
+        checked.one("offset"),
+        checked.path,
+        3,
+        5,
+        "the offset +02:00 in '2020-11-02T09:00+02:00' is not Europe/Zurich's offset on "
+        "2020-11-02 (+01:00): the post goes out at 08:00 local time",
+        'if you meant 09:00 local time, write "2020-11-02 09:00+01:00" or leave the offset out',
+        severity="warning",
+    )
+    (post,) = checked.report.posts
+    assert post.publish_at == datetime(2020, 11, 2, 7, 0, tzinfo=UTC)
+    utc = parse_publish_time("2020-11-02 08:00Z", config.campaign)
+    assert utc.instant == datetime(2020, 11, 2, 8, 0, tzinfo=UTC)
+    assert [warning.rule for warning in utc.warnings] == ["offset"]
+
+
+def test_a_date_without_a_time_is_an_error(config: CampaignConfig, tmp_path: Path) -> None:
+    checked = write_and_check(config, tmp_path, post_at("2020-11-02"))
+    assert_problem(
+        checked.one("time-date-only"),
+        checked.path,
+        3,
+        5,
+        "'2020-11-02' is a date without a time",
+        'add the local time: "2020-11-02 09:00"',
+    )
+
+
+def test_a_conference_day_without_a_time_is_an_error(config: CampaignConfig) -> None:
+    with pytest.raises(TimeError) as caught:
+        parse_publish_time("day 2", config.campaign)
+    assert caught.value.rule == "time-date-only"
+    assert caught.value.hint == 'write "day 2 at 09:00"'
+
+
+@pytest.mark.parametrize("number", ["1604304000", "9.30", "true"])
+def test_numbers_are_never_times(config: CampaignConfig, tmp_path: Path, number: str) -> None:
+    checked = write_and_check(config, tmp_path, post_at(number))
+    assert_problem(
+        checked.one("time-type"),
+        checked.path,
+        3,
+        5,
+        "is not a publish time",
+        "write the date and time in double quotes",
+    )
+
+
+def test_an_unquoted_clock_time_is_a_yaml_trap_reported_once(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    checked = write_and_check(config, tmp_path, post_at("10:00"))
+    assert [(p.line, p.column, p.rule) for p in checked.report.problems] == [(3, 5, "yaml")]
+
+
+def test_times_outside_the_campaign_window(config: CampaignConfig, tmp_path: Path) -> None:
+    checked = write_and_check(config, tmp_path, post_at('"2020-12-01 09:00"'))
+    assert_problem(
+        checked.one("window"),
+        checked.path,
+        3,
+        5,
+        "2020-12-01 09:00 (Europe/Zurich) is after the campaign window 2020-10-24 to 2020-11-27",
+        "change campaign.window in config.yaml",
+    )
+    before = parse_publish_time("2020-10-23 23:59", config.campaign).instant
+    from scheduler.content.times import check_window
+
+    error = check_window(before, config.campaign)
+    assert error is not None and "before the campaign window" in error.message
+
+
+def test_a_day_after_the_conference_is_an_error(config: CampaignConfig, tmp_path: Path) -> None:
+    checked = write_and_check(config, tmp_path, post_at('"day 6 at 10:00"'))
+    assert_problem(
+        checked.one("time-format"),
+        checked.path,
+        3,
+        5,
+        "the conference has days 1 to 5; there is no day 6",
+        "use a day from 1 (2020-11-23) to 5 (2020-11-27)",
+    )
+
+
+def test_unreadable_text_lists_the_forms(config: CampaignConfig, tmp_path: Path) -> None:
+    checked = write_and_check(config, tmp_path, post_at('"next monday"'))
+    assert_problem(
+        checked.one("time-format"),
+        checked.path,
+        3,
+        5,
+        "cannot read 'next monday' as a publish time",
+        '"day 2 at 12:00"',
+    )
+
+
+def test_counting_from_the_message_needs_a_version(config: CampaignConfig, tmp_path: Path) -> None:
+    checked = write_and_check(config, tmp_path, post_at('"+30 min"'))
+    assert_problem(
+        checked.one("time-format"),
+        checked.path,
+        3,
+        5,
+        "'+30 min' counts from the message's time, which only a language version has",
+        "write the time in full",
+    )
+
+
+def test_no_publish_time(config: CampaignConfig, tmp_path: Path) -> None:
+    text = post_at('"2020-11-02 09:00"').replace('at: "2020-11-02 09:00"\n', "")
+    checked = write_and_check(config, tmp_path, text)
+    assert_problem(
+        checked.one("time"), checked.path, 1, 1, "the post has no publish time", "add `at:`"
+    )
+
+
+def test_past_posts_are_a_warning_only_when_now_is_given(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    from scheduler.content.check import check_paths
+
+    text = post_at('"2020-11-02 09:00"') + "status: approved\n"
+    path = tmp_path / "past.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert check_paths(config, [path]).problems == []
+    report = check_paths(config, [path], now=datetime(2020, 11, 3, tzinfo=UTC))
+    (problem,) = report.problems
+    assert_problem(
+        problem,
+        path,
+        3,
+        5,
+        "the publish time 2020-11-02 09:00 has already passed",
+        "move it to a later time, or cancel the post",
+        severity="warning",
+    )
