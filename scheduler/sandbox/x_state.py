@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -117,6 +118,11 @@ def render_text(text: str, post_id: str, has_media: bool) -> str:
     return rendered
 
 
+def same_text_key(text: str) -> str:
+    """What X's duplicate check compares: the text, NFC-normalised and trimmed."""
+    return unicodedata.normalize("NFC", text).strip()
+
+
 class XState:
     """Accounts, posts and media of the X stand-in. Guard mutations with ``lock``."""
 
@@ -138,6 +144,9 @@ class XState:
         self.posts: dict[str, list[XPost]] = {label: [] for label in self.accounts}
         self.media: dict[str, XMedia] = {}
         self._last_id = 0
+        # Indexes, so a create costs the same with 10 or 100,000 stored posts.
+        self._by_id: dict[str, XPost] = {}
+        self._by_text: dict[tuple[str, str], XPost] = {}
 
     def by_user_id(self, user_id: str) -> XAccount | None:
         return next((a for a in self.accounts.values() if a.user_id == user_id), None)
@@ -175,15 +184,29 @@ class XState:
                 media_ids=media_ids,
             )
             self.posts[account.label].append(post)
+            self._by_id[post_id] = post
+            if submitted:
+                self._by_text[(account.label, same_text_key(submitted))] = post
             return post
 
     def find_post(self, post_id: str) -> XPost | None:
+        """The live post with ``post_id``, or None."""
         with self.lock:
-            for posts in self.posts.values():
-                for post in posts:
-                    if post.id == post_id and not post.deleted:
-                        return post
-        return None
+            post = self._by_id.get(post_id)
+            return post if post is not None and not post.deleted else None
+
+    def latest_with_text(self, label: str, text: str) -> XPost | None:
+        """The newest live post of ``label`` whose text is ``text`` (NFC, trimmed), or None."""
+        with self.lock:
+            post = self._by_text.get((label, same_text_key(text)))
+            return post if post is not None and not post.deleted else None
+
+    def delete(self, post: XPost) -> None:
+        with self.lock:
+            post.deleted = True
+            key = (post.account, same_text_key(post.submitted))
+            if self._by_text.get(key) is post:
+                del self._by_text[key]
 
     def live_posts(self, label: str) -> list[XPost]:
         """The account's posts that are not deleted, newest first."""

@@ -15,14 +15,18 @@ from typing import Any
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from requests_oauthlib import OAuth1
+from twitter_text import parse_tweet
 
 from scheduler.clock import FrozenClock
 from scheduler.platforms.transport import mount_base_url
 from scheduler.sandbox.app import Sandbox
 from scheduler.sandbox.credentials import sandbox_credentials, x_user_id
 from scheduler.sandbox.faults import Fault
+from scheduler.sandbox.x_posts import fits_in_a_post
 
 PUBLIC = "https://api.twitter.com"
 
@@ -324,3 +328,29 @@ def test_media_still_processing_cannot_be_attached(session: requests.Session) ->
 
 def test_the_sandbox_listens_on_loopback_only(sandbox: Sandbox) -> None:
     assert sandbox.url.startswith("http://127.0.0.1:")
+
+
+PIECES = st.sampled_from(
+    [
+        "a",
+        " ",
+        ".",
+        "日",
+        "😷",
+        "👨‍👩‍👧",
+        "é",
+        "e\u0301",
+        "https://",
+        "example.org",
+        "/path",
+        "#Tag",
+        "\n",
+        "\ufeff",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=160).map("".join))
+def test_the_length_shortcut_agrees_with_twitter_text(text: str) -> None:
+    assert fits_in_a_post(text) == parse_tweet(text).valid
