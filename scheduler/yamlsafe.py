@@ -63,6 +63,7 @@ _NULL = {"", "~", "null", "Null", "NULL"}
 _HASHTAG_COMMENT = re.compile(r"^[ \t]+#[^\W_]", re.UNICODE)
 # YAML's own line breaks (str.splitlines also splits on \v, \f and others).
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_CURLY_QUOTES = "\u201c\u201d\u2018\u2019\u00ab\u00bb"  # “ ” ‘ ’ « »
 _MAX_INT_DIGITS = 4000  # below Python's int/str conversion limit (4300 digits)
 
 
@@ -303,6 +304,8 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: str) -> ContentE
             column,
             hint="put several posts in one list under `posts:` instead of separate documents",
         )
+    if "mapping values are not allowed" in (error.problem or "") and mark is not None:
+        return _colon_error(text, path, line, column)
     tab_line = _tab_indentation(text, line)
     if tab_line is not None:
         return ContentError(
@@ -320,6 +323,31 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: str) -> ContentE
         hint="check the indentation and quoting on this line and the one before; "
         "text containing `: ` or starting with a quote, `[`, `{`, `&`, `*`, `!`, `|`, `>`, `%` "
         'or `@` must be in double quotes ("...")',
+    )
+
+
+def _colon_error(text: str, path: str, line: int, column: int) -> ContentError:
+    """``mapping values are not allowed``: a `: ` inside an unquoted value, or a key
+    indented differently from its neighbours."""
+    lines = _LINE_BREAK.split(text)
+    source = lines[line - 1] if line <= len(lines) else ""
+    first_colon = source.find(": ")
+    if 0 <= first_colon < column - 2:
+        key, value = source[:first_colon].strip(), source[first_colon + 2 :].strip()
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+        return ContentError(
+            "an unquoted value contains `: `, which YAML reads as the start of another key",
+            path,
+            line,
+            column,
+            hint=f'put the whole value in double quotes: {key}: "{quoted}"',
+        )
+    return ContentError(
+        "this key is indented differently from the keys around it",
+        path,
+        line,
+        column,
+        hint="line the key up with the other keys of the same post (same number of spaces)",
     )
 
 
@@ -495,14 +523,16 @@ class _Builder:
         rest = self.lines[end.line][end.column :]
         if _HASHTAG_COMMENT.match(rest):
             lost = rest.strip()
+            hint = 'put the whole text in double quotes ("... #Hashtag") or use a block scalar (>-)'
+            if node.value and node.value[0] in _CURLY_QUOTES:
+                hint = 'curly quotes are text to YAML: use straight double quotes ("...")'
             self.fail(
                 ContentError(
                     f"a ` #` after a value starts a YAML comment: {lost!r} is silently dropped",
                     self.document.path,
                     end.line + 1,
                     end.column + 1 + (len(rest) - len(rest.lstrip())),
-                    hint='put the whole text in double quotes ("... #Hashtag") '
-                    "or use a block scalar (|)",
+                    hint=hint,
                 ),
                 path,
             )

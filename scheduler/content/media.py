@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from scheduler.config import CampaignConfig
 from scheduler.content.images import ImageInfo, ImageInspector
 from scheduler.content.limits import MEGABYTE, VIDEO_EXTENSIONS, PlatformLimits
+from scheduler.content.problems import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -133,10 +134,12 @@ class MediaResolver:
             )
         if path in self._graphic_paths:
             return path, self._exists(path, index)
+        suggestion = did_you_mean(entry, ["logo", *self.graphics])
         return None, MediaIssue(
             "media-unknown",
             f"{entry!r} is not one of the campaign's images",
-            f"use one of: {names}; or add the file under media.graphics in config.yaml",
+            (f"{suggestion} " if suggestion else "")
+            + f"use one of: {names}; or add the file under media.graphics in config.yaml",
             index,
         )
 

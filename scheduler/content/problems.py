@@ -29,6 +29,7 @@ class FileProblems:
         self.display_path = display_path
         self.document = document
         self.problems: list[Problem] = []
+        self._seen: set[tuple[str, int, int, str]] = set()
 
     def add(
         self,
@@ -49,6 +50,12 @@ class FileProblems:
                 return
             mark = self.document.key_mark(at) if key else self.document.mark(at)
             line, column = mark.line, mark.column
+        # Language versions inherit the message's fields: one wrong value there
+        # would otherwise be reported once per version.
+        key_fields = (severity, line, column, message)
+        if key_fields in self._seen:
+            return
+        self._seen.add(key_fields)
         self.problems.append(
             Problem(severity, self.display_path, line, column, message, hint, rule, post_id)
         )

@@ -107,11 +107,11 @@ class TargetResolver:
         account = self.accounts.get(entry)
         if account is None:
             choices = [*PLATFORMS, *self.accounts]
+            hint = did_you_mean(entry, choices) or f"use {one_of(choices)}"
+            if entry.lower() in ("twitter", "tweet", "tweets"):
+                hint = "Twitter is now X: write x"
             return (), TargetIssue(
-                "targets",
-                f"{entry!r} is neither a platform nor an account label",
-                did_you_mean(entry, choices) or f"use {one_of(choices)}",
-                index,
+                "targets", f"{entry!r} is neither a platform nor an account label", hint, index
             )
         if language not in account.languages:
             carriers = [

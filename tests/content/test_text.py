@@ -199,3 +199,16 @@ def test_an_account_that_does_not_carry_the_language(
         "the account x-main carries en, not fr",
         "target x-fr or facebook-main, or add fr to x-main's `languages` in config.yaml",
     )
+
+
+def test_twitter_is_now_x(config: CampaignConfig, tmp_path: Path) -> None:
+    text = post_with_text(f'"Save lives {HASHTAG}"') + "targets: twitter\n"
+    checked = write_and_check(config, tmp_path, text)
+    assert_problem(
+        checked.one("targets"),
+        checked.path,
+        6,
+        10,
+        "'twitter' is neither a platform nor an account label",
+        "Twitter is now X: write x",
+    )

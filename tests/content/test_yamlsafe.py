@@ -162,3 +162,24 @@ def test_collect_mode_gathers_every_trap_and_keeps_the_text_as_written() -> None
     assert [(p.line, p.column) for p in document.problems] == [(1, 9), (2, 5), (3, 12), (4, 1)]
     assert document.data == {"status": "yes", "at": "10:00", "text": "Join"}
     assert ("status",) in document.problem_paths and ("at",) in document.problem_paths
+
+
+def test_a_colon_inside_unquoted_text_suggests_the_quoted_line() -> None:
+    error = error_of("id: a\ntext: Three weeks to go: join the Treaty\n")
+    assert (error.line, error.column) == (2, 24)
+    assert "an unquoted value contains `: `" in error.problem
+    assert (
+        error.hint
+        == 'put the whole value in double quotes: text: "Three weeks to go: join the Treaty"'
+    )
+
+
+def test_a_key_indented_out_of_line() -> None:
+    error = error_of("posts:\n  - id: a\n    call: save-lives\n     at: x\n")
+    assert (error.line, error.column) == (4, 8)
+    assert error.problem == "this key is indented differently from the keys around it"
+
+
+def test_curly_quotes_get_their_own_hint() -> None:
+    error = error_of("text: \u201cJoin #StopClusterBombsNow\u201d\n")
+    assert error.hint == 'curly quotes are text to YAML: use straight double quotes ("...")'
