@@ -1,9 +1,221 @@
-"""CLI commands (placeholder until its issue lands)."""
+"""``campaign run``, ``campaign rehearse``, ``campaign status``, ``campaign preflight``.
+
+``run`` publishes the queue until SIGTERM or SIGINT (exit 0). ``rehearse``
+plays the whole campaign against the local sandbox (exit 0 only when every
+publication ended as the fault plan predicts). ``status`` shows the daemons,
+the queue and what needs a person. ``preflight`` is the readiness report
+before a big day (exit 1 on any problem). Errors a person can cause exit 2.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+
+from scheduler.cli.common import ConfigOption, console, load
+from scheduler.clock import SystemClock, utc_now
+from scheduler.config import CampaignConfig, RuntimeSettings, resolve_database_url
+from scheduler.daemon.logsetup import configure_logging
+from scheduler.daemon.preflight import PreflightReport, preflight
+from scheduler.daemon.service import StopFlag, run_daemon
+from scheduler.daemon.status import StatusReport, daemon_status
+from scheduler.errors import ConfigError
+from scheduler.platforms.secrets import load_environment
+from scheduler.storage.database import open_database
+
+DatabaseOption = typer.Option(
+    None, "--database-url", help="Database URL (default: $CAMPAIGN_DATABASE_URL or config.yaml)."
+)
+LogFormatOption = typer.Option(
+    None, "--log-format", help="text (default, or $CAMPAIGN_LOG_FORMAT) or json (JSON lines)."
+)
+LogLevelOption = typer.Option(None, "--log-level", help="DEBUG, INFO (default), WARNING, ERROR.")
+
+
+def _url(config: CampaignConfig, settings: RuntimeSettings, database_url: str | None) -> str:
+    return database_url or resolve_database_url(config, settings)
+
+
+def _logging(settings: RuntimeSettings, log_format: str | None, log_level: str | None) -> None:
+    try:
+        configure_logging(log_format or settings.log_format, log_level or settings.log_level)
+    except ValueError as error:
+        raise ConfigError(str(error), where="--log-format/--log-level") from None
+
+
+def run_command(
+    config: Path | None = ConfigOption,
+    database_url: str | None = DatabaseOption,
+    log_format: str | None = LogFormatOption,
+    log_level: str | None = LogLevelOption,
+    worker_id: str | None = typer.Option(
+        None, "--worker-id", help="Name this daemon (default: host:pid:random)."
+    ),
+) -> None:
+    """Publish the queue, each post at its time, until SIGTERM or Ctrl-C."""
+    campaign, settings = load(config)
+    _logging(settings, log_format, log_level)
+    stop = StopFlag()
+    stop.install()
+    result = run_daemon(
+        campaign,
+        _url(campaign, settings, database_url),
+        environ=load_environment(campaign.base_dir),
+        stop=stop,
+        worker_id=worker_id,
+    )
+    if result.left_in_flight:
+        # Their claims are recovered by reconciliation; do not wait for the
+        # threads' HTTP timeouts at interpreter exit.
+        logging.shutdown()
+        os._exit(0)
+
+
+def status_command(
+    config: Path | None = ConfigOption,
+    database_url: str | None = DatabaseOption,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
+    """The daemons' heartbeats, the next posts, counts by state, pauses, today's quota."""
+    campaign, settings = load(config)
+    engine, sessions = open_database(_url(campaign, settings, database_url))
+    try:
+        report = daemon_status(sessions, campaign, utc_now())
+    finally:
+        engine.dispose()
+    if as_json:
+        console.print_json(json.dumps(_status_json(report), default=str))
+        return
+    print_status(report, campaign)
+
+
+def preflight_command(
+    config: Path | None = ConfigOption,
+    database_url: str | None = DatabaseOption,
+    days: int = typer.Option(7, "--days", min=1, help="Local days to check the quota of."),
+) -> None:
+    """Readiness before a big day: accounts, media, quota headroom, nothing stuck.
+    Exit status 1 on any problem."""
+    campaign, settings = load(config)
+    engine, sessions = open_database(_url(campaign, settings, database_url))
+    try:
+        report = preflight(
+            campaign, sessions, load_environment(campaign.base_dir), SystemClock(), days=days
+        )
+    finally:
+        engine.dispose()
+    print_preflight(report)
+    raise typer.Exit(0 if report.ok else 1)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``run``, ``rehearse``, ``status`` and ``preflight`` to ``app``."""
+    from scheduler.cli.rehearse import rehearse_command
+
+    app.command("run")(run_command)
+    app.command("rehearse")(rehearse_command)
+    app.command("status")(status_command)
+    app.command("preflight")(preflight_command)
+
+
+# -- printing -------------------------------------------------------------------------------
+
+
+def _local(config: CampaignConfig, instant: Any) -> str:
+    if instant is None:
+        return "-"
+    return str(instant.astimezone(config.campaign.zone).strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def _status_json(report: StatusReport) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return {
+        "now": report.now.isoformat(),
+        "workers": [asdict(worker) for worker in report.workers],
+        "counts": report.counts,
+        "upcoming": [asdict(post) for post in report.upcoming],
+        "overdue_count": report.overdue_count,
+        "overdue": [asdict(post) for post in report.overdue],
+        "holds": report.holds,
+        "accounts": [asdict(account) for account in report.accounts],
+        "attention": report.attention,
+    }
+
+
+def print_status(report: StatusReport, config: CampaignConfig) -> None:
+    """The status as Rich tables, times in the campaign's timezone."""
+    workers = Table("daemon", "host", "pid", "last heartbeat", "state", box=box.SIMPLE)
+    for worker in report.workers[:10]:
+        state = (
+            "[green]alive[/]" if worker.alive else escape(worker.stop_reason or "[red]silent[/]")
+        )
+        workers.add_row(
+            escape(worker.worker_id),
+            escape(worker.hostname),
+            str(worker.pid),
+            _local(config, worker.heartbeat_at),
+            state,
+        )
+    console.print(workers if report.workers else "[yellow]no daemon has run on this database[/]")
+    counts = ", ".join(f"{state}: {count}" for state, count in sorted(report.counts.items()))
+    console.print(f"publications: {counts or 'none'}")
+    accounts = Table("account", "platform", "today / cap", "state", box=box.SIMPLE)
+    for account in report.accounts:
+        if account.paused:
+            state = f"[bold red]PAUSED[/]: {escape(account.paused)}"
+        elif account.rate_limited_until:
+            state = f"rate limited until {_local(config, account.rate_limited_until)}"
+        else:
+            state = "ok"
+        accounts.add_row(
+            account.label, account.platform, f"{account.posts_today} / {account.daily_cap}", state
+        )
+    console.print(accounts)
+    upcoming = Table("next", "post", "account", "state", box=box.SIMPLE)
+    for post in report.upcoming:
+        upcoming.add_row(
+            _local(config, post.due_at), escape(post.post_id), post.account_label, post.state
+        )
+    console.print(upcoming if report.upcoming else "nothing queued")
+    for line in report.attention:
+        console.print(f"[bold yellow]![/] {escape(line)}")
+
+
+def print_preflight(report: PreflightReport) -> None:
+    """The preflight as Rich tables and lists."""
+    accounts = Table("account", "platform", "result", box=box.SIMPLE)
+    for check in report.accounts:
+        result = (
+            "[green]ready[/]" if check.ok else "[red]" + escape("; ".join(check.problems)) + "[/]"
+        )
+        accounts.add_row(check.label, check.platform, result)
+    console.print(accounts)
+    quota = Table("account", "day", "planned", "cap", "headroom", box=box.SIMPLE)
+    for day in report.quota:
+        if day.planned or day.headroom < 0:
+            style = "red" if day.headroom < 0 else ""
+            quota.add_row(
+                day.account_label,
+                str(day.day),
+                str(day.planned),
+                str(day.daily_cap),
+                f"[{style}]{day.headroom}[/]" if style else str(day.headroom),
+            )
+    console.print(quota)
+    for title, lines in (
+        ("media", report.media),
+        ("quota", report.quota_problems),
+        ("queue", report.queue),
+    ):
+        for line in lines:
+            console.print(f"[red]{title}:[/] {escape(line)}")
+    console.print("[bold green]ready[/]" if report.ok else "[bold red]not ready[/]")

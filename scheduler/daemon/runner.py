@@ -52,6 +52,7 @@ from scheduler.daemon.limits import AccountLimits
 from scheduler.daemon.publishers import PublisherFactory, PublisherPool
 from scheduler.daemon.recovery import Recovery
 from scheduler.daemon.worker import JobOutcome, Observer, WorkerContext, publish
+from scheduler.errors import CampaignError
 from scheduler.storage import daemon_state
 from scheduler.storage.daemon_state import WindowItem
 
@@ -97,7 +98,8 @@ def new_worker_id() -> str:
 
 @dataclass
 class _Window:
-    jobs: dict[int, tuple[str, datetime]] = field(default_factory=dict)
+    # publication id -> (job id, due time in the database, time the job fires)
+    jobs: dict[int, tuple[str, datetime, datetime]] = field(default_factory=dict)
     accounts: dict[int, str] = field(default_factory=dict)
     in_flight: set[int] = field(default_factory=set)
     parked: set[int] = field(default_factory=set)
@@ -168,12 +170,16 @@ class Daemon:
         self._last_heartbeat = 0.0
         self._last_full_reload = 0.0
         self._wall = time.monotonic
+        self._stopping = threading.Event()
+        self._refresher: threading.Thread | None = None
         self.started = False
 
     # -- life cycle -----------------------------------------------------------------
 
     def start(self) -> None:
-        """Register, load the window and start firing jobs. Returns at once.
+        """Register, load the window, start firing jobs and the refresh loop
+        (a background thread ticking every ``publishing.refresh_s`` wall seconds).
+        Returns at once.
 
         :raises StorageError: when the database cannot be used.
         """
@@ -182,18 +188,34 @@ class Daemon:
             self.sessions, self.worker_id, socket.gethostname(), os.getpid(), now
         )
         daemon_state.ensure_accounts(self.sessions, [a.label for a in self.config.accounts], now)
+        self.warm_up()
         with _RUNNING_LOCK:
             _RUNNING[self.key] = self
         self._scheduler.start()
         self.started = True
         self._last_heartbeat = self._wall()
         self.tick(force_reload=True)
+        self._stopping.clear()
+        self._refresher = threading.Thread(
+            target=self._refresh_loop, name="campaign-refresh", daemon=True
+        )
+        self._refresher.start()
         logger.info(
             "daemon %s started: %d publication(s) in the window up to %s",
             self.worker_id,
             len(self._window.jobs),
             self._window.horizon,
         )
+
+    def warm_up(self) -> None:
+        """Build every account's publisher now (imports, sessions), so the first post
+        of each account is not late; an account that cannot be built is paused at its
+        first post instead."""
+        for account in self.config.accounts:
+            try:
+                self.context.publishers.get(account.label)
+            except CampaignError as error:
+                logger.error("account %s cannot publish yet: %s", account.label, error)
 
     def stop(self, reason: str, timeout_s: float = 10.0) -> int:
         """Stop firing jobs, wait up to ``timeout_s`` wall seconds for calls in
@@ -202,6 +224,9 @@ class Daemon:
         if not self.started:
             return 0
         self.started = False
+        self._stopping.set()
+        if self._refresher is not None:
+            self._refresher.join(timeout=timeout_s)
         self._scheduler.pause()
         deadline = self._wall() + timeout_s
         while self._in_flight_count() and self._wall() < deadline:
@@ -224,10 +249,9 @@ class Daemon:
         logger.info("daemon %s stopped: %s", self.worker_id, reason)
         return left
 
-    def run_until(self, stop: threading.Event) -> None:
-        """Tick every ``publishing.refresh_s`` wall seconds until ``stop`` is set."""
+    def _refresh_loop(self) -> None:
         interval = self.config.publishing.refresh_s
-        while not stop.wait(interval):
+        while not self._stopping.wait(interval):
             try:
                 self.tick()
             except Exception:
@@ -314,7 +338,7 @@ class Daemon:
         slot = 0
         for item in sorted(late):
             if now - item.due_at > grace:
-                self._schedule(item.publication_id, item.account_label, now)
+                self._schedule(item.publication_id, item.account_label, item.due_at, now)
                 continue
             when = now + timedelta(seconds=CATCH_UP_SPACING_S * slot)
             slot += 1
@@ -324,23 +348,32 @@ class Daemon:
                 item.due_at,
                 when,
             )
-            self._schedule(item.publication_id, item.account_label, when)
+            self._schedule(item.publication_id, item.account_label, item.due_at, when)
 
     # -- jobs -------------------------------------------------------------------------------
 
-    def _schedule(self, publication_id: int, account_label: str, due_at: datetime) -> None:
+    def _schedule(
+        self,
+        publication_id: int,
+        account_label: str,
+        due_at: datetime,
+        fire_at: datetime | None = None,
+    ) -> None:
+        """A date job for ``publication_id`` (due at ``due_at``) firing at ``fire_at``
+        (default: when due), both campaign time."""
+        fire_at = fire_at or due_at
         with self._lock:
             self._unschedule(publication_id)
             self._sequence += 1
             job_id = f"publication-{publication_id}-{self._sequence}"
-            self._window.jobs[publication_id] = (job_id, due_at)
+            self._window.jobs[publication_id] = (job_id, due_at, fire_at)
             self._window.accounts[publication_id] = account_label
         executor = f"account:{account_label}"
         if executor not in self._scheduler._executors:  # an account config.yaml lost
             executor = "default"
         self._scheduler.add_job(
             run_publication_job,
-            trigger=DateTrigger(run_date=self.clock.to_wall(due_at), timezone=UTC),
+            trigger=DateTrigger(run_date=self.clock.to_wall(fire_at), timezone=UTC),
             args=[self.key, publication_id],
             id=job_id,
             executor=executor,
@@ -423,7 +456,7 @@ class Daemon:
     def scheduled(self) -> dict[int, datetime]:
         """Publication id -> campaign time its job fires, for the window in memory."""
         with self._lock:
-            return {pid: due for pid, (_, due) in self._window.jobs.items()}
+            return {pid: due for pid, (_, due, _) in self._window.jobs.items()}
 
     def parked(self) -> set[int]:
         """Publications waiting for a hold to lift."""

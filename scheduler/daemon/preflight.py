@@ -1,0 +1,152 @@
+"""``campaign preflight``: the readiness report before a big day.
+
+Four checks, each a list of problems (empty: ready):
+
+- **accounts**: as ``campaign accounts check`` (credentials present, accepted,
+  allowed to write, the right account, valid until the campaign ends);
+- **media**: every queued post's images exist and each target platform takes
+  them (format and size, the rules ``campaign check`` uses);
+- **quota**: for each account and each local day of the coming ``days``, posts
+  already out plus posts queued must fit the daily cap;
+- **queue**: nothing waiting for a person (needs review), nothing missed or
+  failed, nothing overdue, no pause in force.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.clock import Clock
+from scheduler.config import CampaignConfig
+from scheduler.content.images import ImageInspector
+from scheduler.content.limits import LIMITS
+from scheduler.content.media import MediaResolver, platform_media_issues
+from scheduler.daemon.status import daemon_status
+from scheduler.platforms.preflight import AccountCheck, check_accounts
+from scheduler.storage.database import reading
+from scheduler.storage.models import Post, Publication, PublicationState
+from scheduler.storage.transitions import QUEUED
+
+AccountChecker = Callable[[CampaignConfig, Mapping[str, str], Clock], list[AccountCheck]]
+
+
+@dataclass(frozen=True)
+class DayQuota:
+    """One account on one local day: posts out or queued against the daily cap."""
+
+    account_label: str
+    day: date
+    planned: int
+    daily_cap: int
+
+    @property
+    def headroom(self) -> int:
+        return self.daily_cap - self.planned
+
+
+@dataclass
+class PreflightReport:
+    """The four checks; ``ok`` when none found a problem."""
+
+    accounts: list[AccountCheck] = field(default_factory=list)
+    media: list[str] = field(default_factory=list)
+    quota: list[DayQuota] = field(default_factory=list)
+    queue: list[str] = field(default_factory=list)
+
+    @property
+    def quota_problems(self) -> list[str]:
+        return [
+            f"{q.account_label} on {q.day}: {q.planned} posts for a daily cap of {q.daily_cap}"
+            for q in self.quota
+            if q.headroom < 0
+        ]
+
+    @property
+    def ok(self) -> bool:
+        return (
+            all(check.ok for check in self.accounts)
+            and not self.media
+            and not self.quota_problems
+            and not self.queue
+        )
+
+
+def preflight(
+    config: CampaignConfig,
+    sessions: sessionmaker[Session],
+    environ: Mapping[str, str],
+    clock: Clock,
+    *,
+    days: int = 7,
+    account_checker: AccountChecker = check_accounts,
+) -> PreflightReport:
+    """Run every check for the ``days`` local days starting today.
+
+    :raises StorageError: when the database cannot be read.
+    """
+    now = clock.now()
+    zone = config.campaign.zone
+    first_day = now.astimezone(zone).date()
+    until = config.campaign.local_midnight(first_day + timedelta(days=days))
+    report = PreflightReport(accounts=account_checker(config, environ, clock))
+    caps = {account.label: account.daily_cap for account in config.accounts}
+    planned: Counter[tuple[str, date]] = Counter()
+    resolver = MediaResolver(config)
+    inspector = ImageInspector()
+    with reading(sessions) as session:
+        rows = session.execute(
+            select(
+                Publication.account_label,
+                Publication.platform,
+                Publication.state,
+                Publication.next_attempt_at,
+                Publication.published_at,
+                Post.id,
+                Post.media,
+            )
+            .join(Post, Post.id == Publication.post_id)
+            .where(
+                Publication.state.in_((*QUEUED, PublicationState.PUBLISHED)),
+                Publication.next_attempt_at < until,
+            )
+        )
+        for label, platform, state, due, published, post_id, media in rows:
+            moment = published if state == PublicationState.PUBLISHED else due
+            if moment is None:
+                continue
+            day = moment.astimezone(zone).date()
+            if day >= first_day:
+                planned[(label, day)] += 1
+            if state in QUEUED and platform in LIMITS:
+                paths = tuple(str(item) for item in media or ())
+                for _, _, message, fix in platform_media_issues(
+                    paths, LIMITS[platform], inspector, resolver
+                ):
+                    report.media.append(f"{post_id} on {label}: {message} ({fix})")
+                for relative in paths:
+                    if not resolver.absolute(relative).exists():
+                        report.media.append(f"{post_id} on {label}: {relative} is missing")
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        for label, cap in caps.items():
+            report.quota.append(DayQuota(label, day, planned[(label, day)], cap))
+    status = daemon_status(sessions, config, now)
+    for state in ("needs_review", "missed", "failed"):
+        if status.counts.get(state):
+            report.queue.append(
+                f"{status.counts[state]} publication(s) {state.replace('_', ' ')}: "
+                f"`campaign history --state {state}`, then `campaign retry` or `campaign resolve`"
+            )
+    if status.overdue_count:
+        report.queue.append(
+            f"{status.overdue_count} publication(s) overdue: is `campaign run` running?"
+        )
+    for scope, reason in status.holds.items():
+        report.queue.append(f"{scope} is paused ({reason}): `campaign resume` when ready")
+    return report

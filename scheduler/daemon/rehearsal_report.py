@@ -1,0 +1,138 @@
+"""The rehearsal's result: what went out where and when, what each injected
+fault did, what is left for review, and whether the platform holds exactly one
+post per published publication."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.config import CampaignConfig
+from scheduler.daemon.predict import FaultTracker, Hit, Outcome, Row, predict
+from scheduler.sandbox.app import Sandbox
+from scheduler.storage.database import reading
+from scheduler.storage.models import Attempt, Publication
+
+
+@dataclass
+class RehearsalResult:
+    """Everything the report shows. ``ok`` is the exit status: settled in time,
+    every publication as the fault plan predicts, no duplicate on the platform."""
+
+    database_path: Path
+    speed: float
+    grace: timedelta
+    faults: str | None
+    settled: bool
+    wall_seconds: float
+    outcomes: list[Outcome] = field(default_factory=list)
+    per_account_day: dict[str, Counter[date]] = field(default_factory=dict)
+    hits: list[tuple[Hit, list[str]]] = field(default_factory=list)
+    review: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    unrecorded: list[str] = field(default_factory=list)
+    lateness_s: list[float] = field(default_factory=list)
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.database_path}"
+
+    @property
+    def surprises(self) -> list[Outcome]:
+        """Publications that did not end as the fault plan predicts."""
+        return [outcome for outcome in self.outcomes if not outcome.as_predicted]
+
+    @property
+    def ok(self) -> bool:
+        return self.settled and not self.surprises and not self.duplicates
+
+    def states(self) -> Counter[str]:
+        return Counter(outcome.state for outcome in self.outcomes)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _platform_posts(sandbox: Sandbox, config: CampaignConfig) -> dict[str, list[tuple[str, str]]]:
+    """Account label -> [(platform post id, text as sent)] of what the sandbox stored."""
+    stored: dict[str, list[tuple[str, str]]] = {}
+    for account in config.accounts:
+        if account.platform == "x":
+            stored[account.label] = [(p.id, p.submitted) for p in sandbox.x.posts(account.label)]
+        else:
+            stored[account.label] = [
+                (p.post_id, p.message) for p in sandbox.facebook.posts(account.label)
+            ]
+    return stored
+
+
+def collect_result(
+    sessions: sessionmaker[Session],
+    config: CampaignConfig,
+    sandbox: Sandbox,
+    tracker: FaultTracker,
+    *,
+    database_path: Path,
+    speed: float,
+    grace: timedelta,
+    faults: str | None,
+    settled: bool,
+    wall_seconds: float,
+) -> RehearsalResult:
+    """Read the database and the sandbox after the run and build the result."""
+    result = RehearsalResult(database_path, speed, grace, faults, settled, wall_seconds)
+    zone = config.campaign.zone
+    rows: list[Row] = []
+    recorded: dict[str, set[str]] = defaultdict(set)
+    names: dict[int, str] = {}
+    with reading(sessions) as session:
+        publications = session.scalars(select(Publication).order_by(Publication.scheduled_at))
+        for publication in publications:
+            state = str(publication.state)
+            rows.append(
+                Row(
+                    publication.id,
+                    publication.post_id,
+                    publication.account_label,
+                    publication.scheduled_at,
+                    state,
+                )
+            )
+            names[publication.id] = f"{publication.post_id}@{publication.account_label}"
+            if publication.platform_post_id:
+                recorded[publication.account_label].add(publication.platform_post_id)
+            if publication.published_at is not None:
+                day = publication.published_at.astimezone(zone).date()
+                result.per_account_day.setdefault(publication.account_label, Counter())[day] += 1
+                late = (publication.published_at - publication.scheduled_at).total_seconds()
+                result.lateness_s.append(late)
+            if state == "needs_review":
+                result.review.append((names[publication.id], publication.last_error or ""))
+        trail: dict[int, list[str]] = defaultdict(list)
+        for publication_id, outcome in session.execute(
+            select(Attempt.publication_id, Attempt.outcome).order_by(Attempt.id)
+        ):
+            trail[publication_id].append(outcome or "open")
+    result.outcomes = predict(rows, tracker.hits)
+    ended = {outcome.publication_id: outcome.state for outcome in result.outcomes}
+    for hit in tracker.hits:
+        story = [
+            f"{names.get(pid, pid)}: {' -> '.join(trail.get(pid, []))} => {ended.get(pid, '?')}"
+            for pid in hit.publication_ids
+        ]
+        result.hits.append((hit, story))
+    for label, posts in _platform_posts(sandbox, config).items():
+        texts = Counter(_normal(text) for _, text in posts)
+        for text, count in texts.items():
+            if count > 1:
+                result.duplicates.append(f"{label}: {count} posts with the text {text[:60]!r}")
+        for post_id, text in posts:
+            if post_id not in recorded[label]:
+                result.unrecorded.append(f"{label}: post {post_id} ({text[:40]!r}) is not recorded")
+    return result

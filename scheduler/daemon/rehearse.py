@@ -1,0 +1,277 @@
+"""``campaign rehearse``: the whole real campaign against the local sandbox.
+
+1. a fresh SQLite database at a path the caller prints (so ``campaign history``
+   and the dashboard show the result afterwards);
+2. ``posts/`` checked and synced exactly as ``campaign sync`` does;
+3. one :class:`~scheduler.clock.ScaledClock` shared by the sandbox and the
+   daemon: the campaign from its first post to its last plays in about
+   ``target_wall_s`` (one minute) unless ``speed`` says otherwise;
+4. the same daemon as ``campaign run``, against the sandbox's X and Graph
+   APIs, with the sandbox's test credentials, and the fault plan if any;
+5. when every publication has settled: the report and the verdict
+   (:mod:`scheduler.daemon.predict`), plus a duplicate check against what the
+   sandbox actually stored.
+
+Two settings are adapted to the speed-up, and the report says so: the late
+grace is at least half a second of wall time (a hiccup of the machine,
+multiplied by the speed, must not miss posts), and HTTP timeouts are at most
+five wall seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.clock import ScaledClock
+from scheduler.config import CampaignConfig
+from scheduler.daemon.predict import FaultTracker, TrackedFaultPlan
+from scheduler.daemon.rehearsal_report import RehearsalResult, collect_result
+from scheduler.daemon.runner import Daemon
+from scheduler.errors import CampaignError, ConfigError
+from scheduler.platforms.registry import build_publisher
+from scheduler.sandbox.app import build_sandbox, point_at_sandbox
+from scheduler.sandbox.credentials import sandbox_environment
+from scheduler.sandbox.faults import FaultPlan
+from scheduler.storage.database import open_database, reading, upgrade_database, writing
+from scheduler.storage.models import AuditEntry, Hold, Publication, PublicationState
+from scheduler.storage.service import check_and_sync
+
+logger = logging.getLogger(__name__)
+
+MIN_GRACE_WALL_S = 0.5
+MAX_REQUEST_TIMEOUT_S = 5.0
+LEAD_WALL_S = 2.0
+SETTLE_SLACK_WALL_S = 30.0
+ACTIVE = (PublicationState.PENDING, PublicationState.RETRYING, PublicationState.PUBLISHING)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot while the rehearsal runs: campaign ``now``, counts by state, total."""
+
+    now: datetime
+    counts: dict[str, int]
+    total: int
+    first_due: datetime
+    last_due: datetime
+
+
+@dataclass
+class RehearsalOptions:
+    """``speed``: campaign seconds per wall second (None: the campaign in about
+    ``target_wall_s``); ``faults``: a fault plan (``--faults``); ``database``:
+    where the SQLite file goes (None: a new temporary folder)."""
+
+    speed: float | None = None
+    faults: str | None = None
+    database: Path | None = None
+    target_wall_s: float = 60.0
+    on_progress: Callable[[Progress], None] | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+def fresh_database(path: Path | None) -> Path:
+    """The SQLite file to rehearse in; removes a previous rehearsal's file there.
+
+    :raises ConfigError: when ``path`` holds something that is not a rehearsal database.
+    """
+    if path is None:
+        return Path(tempfile.mkdtemp(prefix="campaign-rehearsal-")) / "rehearsal.db"
+    path = path.resolve()
+    if path.exists():
+        if not _is_rehearsal(path):
+            raise ConfigError(
+                f"{path} exists and is not a rehearsal database",
+                where="--database",
+                hint="give a new path, or leave --database out for a temporary one",
+            )
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _is_rehearsal(path: Path) -> bool:
+    try:
+        engine, sessions = open_database(f"sqlite:///{path}")
+    except CampaignError:
+        return False
+    try:
+        with reading(sessions) as session:
+            return bool(
+                session.scalar(select(AuditEntry.id).where(AuditEntry.action == "rehearse"))
+            )
+    except CampaignError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def rehearsal_config(config: CampaignConfig, url: str, speed: float) -> CampaignConfig:
+    """``config`` pointed at the sandbox at ``url``, refreshing often, short HTTP timeouts."""
+    live = point_at_sandbox(config, url)
+    platforms = live.platforms.model_copy(
+        update={
+            name: getattr(live.platforms, name).model_copy(
+                update={
+                    "request_timeout_s": min(
+                        getattr(live.platforms, name).request_timeout_s, MAX_REQUEST_TIMEOUT_S
+                    )
+                }
+            )
+            for name in ("x", "facebook")
+        }
+    )
+    publishing = live.publishing.model_copy(
+        update={"refresh_s": min(live.publishing.refresh_s, 0.2)}
+    )
+    rehearsed = live.model_copy(update={"platforms": platforms, "publishing": publishing})
+    rehearsed._base_dir = config._base_dir
+    return rehearsed
+
+
+def _due_range(sessions: sessionmaker[Session]) -> tuple[datetime, datetime, int]:
+    with reading(sessions) as session:
+        first, last, total = session.execute(
+            select(
+                func.min(Publication.scheduled_at), func.max(Publication.scheduled_at), func.count()
+            )
+        ).one()
+    if not total:
+        raise ConfigError("posts/ holds no approved post to rehearse", where="posts/")
+    return first, last, int(total)
+
+
+def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> RehearsalResult:
+    """Run the rehearsal (module docstring) and return its result.
+
+    :raises ConfigError: a bad fault plan or database path, or nothing to rehearse.
+    :raises ContentError | CampaignError: posts/ does not pass ``campaign check``.
+    """
+    try:
+        tracker = FaultTracker()
+        parsed = FaultPlan.parse(options.faults or "")
+        plan = TrackedFaultPlan(faults=list(parsed.faults), listener=tracker)
+    except ValueError as error:
+        raise ConfigError(str(error), where="--faults") from None
+    path = fresh_database(options.database)
+    url = f"sqlite:///{path}"
+    upgrade_database(url)
+    engine, sessions = open_database(url)
+    try:
+        planned_now = config.campaign.window_start - timedelta(days=1)
+        outcome = check_and_sync(config, sessions, now=planned_now)
+        if outcome.diff is None:
+            errors = outcome.report.errors
+            listing = "\n".join(f"- {problem}" for problem in errors[:10])
+            raise CampaignError(
+                f"posts/ does not pass `campaign check` ({len(errors)} error(s)); "
+                f"nothing was rehearsed:\n{listing}"
+            )
+        first, last, total = _due_range(sessions)
+        span = max((last - first).total_seconds(), 1.0)
+        speed = options.speed or max(1.0, span / options.target_wall_s)
+        start = first - timedelta(seconds=LEAD_WALL_S * speed)
+        clock = ScaledClock(start, speed)
+        tracker.now = clock.now
+        with writing(sessions) as session:
+            session.add(
+                AuditEntry(
+                    at=start,
+                    actor="campaign rehearse",
+                    action="rehearse",
+                    target="campaign",
+                    reason=f"rehearsal at {speed:.0f}x against the sandbox",
+                    detail=f"faults: {options.faults or 'none'}",
+                )
+            )
+        grace = max(
+            timedelta(minutes=config.publishing.late_grace_min),
+            timedelta(seconds=MIN_GRACE_WALL_S * speed),
+        )
+        sandbox = build_sandbox(config, clock, plan).start()
+        live = rehearsal_config(config, sandbox.url, speed)
+        environ = sandbox_environment(config)
+        daemon = Daemon(
+            config=live,
+            sessions=sessions,
+            clock=clock,
+            publisher_factory=lambda account: build_publisher(live, account, environ, clock),
+            grace=grace,
+            observer=tracker.observe,
+        )
+        wall_started = time.monotonic()
+        try:
+            daemon.start()
+            deadline = wall_started + span / speed + LEAD_WALL_S + SETTLE_SLACK_WALL_S
+            settled = _wait(sessions, clock, first, last, total, options, deadline)
+        finally:
+            daemon.stop("rehearsal over", timeout_s=MAX_REQUEST_TIMEOUT_S)
+            sandbox.stop()
+        return collect_result(
+            sessions,
+            config,
+            sandbox,
+            tracker,
+            database_path=path,
+            speed=speed,
+            grace=grace,
+            faults=options.faults,
+            settled=settled,
+            wall_seconds=time.monotonic() - wall_started,
+        )
+    finally:
+        engine.dispose()
+
+
+def _wait(
+    sessions: sessionmaker[Session],
+    clock: ScaledClock,
+    first: datetime,
+    last: datetime,
+    total: int,
+    options: RehearsalOptions,
+    deadline: float,
+) -> bool:
+    """Until every publication has settled (True), the deadline passed or ``stop`` (False)."""
+    while not options.stop.wait(0.25):
+        now = clock.now()
+        with reading(sessions) as session:
+            counts = {
+                str(state): int(count)
+                for state, count in session.execute(
+                    select(Publication.state, func.count()).group_by(Publication.state)
+                )
+            }
+            held = {hold.scope for hold in session.scalars(select(Hold))}
+            active = session.execute(
+                select(Publication.account_label, Publication.state).where(
+                    Publication.state.in_(ACTIVE)
+                )
+            ).all()
+        if options.on_progress is not None:
+            options.on_progress(Progress(now, counts, total, first, last))
+        waiting = [
+            label
+            for label, state in active
+            if state == PublicationState.PUBLISHING
+            or ("campaign" not in held and f"account:{label}" not in held)
+        ]
+        if now > last and not waiting:
+            return True
+        if time.monotonic() > deadline:
+            logger.error(
+                "the rehearsal did not settle in time: %d publication(s) still active", len(waiting)
+            )
+            return False
+    return False

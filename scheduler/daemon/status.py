@@ -1,0 +1,200 @@
+"""``campaign status``: is the daemon alive, what is next, what needs a person.
+
+One read-only pass over the database: each daemon's heartbeat, the next
+publications, counts by state, pauses (campaign and accounts), today's posts
+per account against its daily cap, rate-limit waits, and anything overdue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Executable, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.config import CampaignConfig
+from scheduler.daemon.limits import AccountLimits
+from scheduler.daemon.runner import HEARTBEAT_WALL_S
+from scheduler.storage.database import reading
+from scheduler.storage.models import (
+    AccountState,
+    Hold,
+    Publication,
+    Worker,
+)
+from scheduler.storage.transitions import QUEUED
+
+# A heartbeat older than this many intervals means the daemon is gone.
+STALE_HEARTBEATS = 3
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    """One daemon: ``alive`` when it has not stopped and beat within three intervals."""
+
+    worker_id: str
+    hostname: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+    stopped_at: datetime | None
+    stop_reason: str | None
+    alive: bool
+
+
+@dataclass(frozen=True)
+class UpcomingPost:
+    """A queued publication; ``due_at`` is when the daemon will next try it (UTC)."""
+
+    publication_id: int
+    post_id: str
+    account_label: str
+    state: str
+    due_at: datetime
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class AccountStatus:
+    """An account today: posts in its local day against the cap, pause, rate-limit wait."""
+
+    label: str
+    platform: str
+    posts_today: int
+    daily_cap: int
+    paused: str | None
+    rate_limited_until: datetime | None
+
+
+@dataclass
+class StatusReport:
+    """Everything ``campaign status`` shows; datetimes aware UTC."""
+
+    now: datetime
+    workers: list[WorkerStatus] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    upcoming: list[UpcomingPost] = field(default_factory=list)
+    overdue: list[UpcomingPost] = field(default_factory=list)
+    overdue_count: int = 0
+    holds: dict[str, str] = field(default_factory=dict)
+    accounts: list[AccountStatus] = field(default_factory=list)
+
+    @property
+    def alive(self) -> list[WorkerStatus]:
+        return [worker for worker in self.workers if worker.alive]
+
+    @property
+    def attention(self) -> list[str]:
+        """One line per thing a person should look at, most urgent first."""
+        lines = [f"paused: {scope}: {reason}" for scope, reason in self.holds.items()]
+        if not self.alive and (self.upcoming or self.overdue_count):
+            lines.append("no daemon is running: start `campaign run`")
+        for state in ("needs_review", "failed", "missed"):
+            if self.counts.get(state):
+                lines.append(
+                    f"{self.counts[state]} publication(s) {state.replace('_', ' ')}: "
+                    f"`campaign history --state {state}`"
+                )
+        if self.overdue_count:
+            lines.append(f"{self.overdue_count} publication(s) overdue")
+        return lines
+
+
+def _posts(session: Session, query: Executable) -> list[UpcomingPost]:
+    return [
+        UpcomingPost(pid, post, label, str(state), due, error)
+        for pid, post, label, state, due, error in session.execute(query)
+    ]
+
+
+def daemon_status(
+    sessions: sessionmaker[Session],
+    config: CampaignConfig,
+    now: datetime,
+    *,
+    upcoming: int = 10,
+    overdue_after: timedelta = timedelta(minutes=1),
+) -> StatusReport:
+    """Read the status at ``now`` (aware UTC).
+
+    :raises StorageError: when the database cannot be read.
+    """
+    report = StatusReport(now=now)
+    stale = timedelta(seconds=HEARTBEAT_WALL_S * STALE_HEARTBEATS)
+    columns = (
+        Publication.id,
+        Publication.post_id,
+        Publication.account_label,
+        Publication.state,
+        Publication.next_attempt_at,
+        Publication.last_error,
+    )
+    with reading(sessions) as session:
+        for worker in session.scalars(select(Worker).order_by(Worker.started_at.desc())):
+            alive = worker.stopped_at is None and now - worker.heartbeat_at <= stale
+            report.workers.append(
+                WorkerStatus(
+                    worker.id,
+                    worker.hostname,
+                    worker.pid,
+                    worker.started_at,
+                    worker.heartbeat_at,
+                    worker.stopped_at,
+                    worker.stop_reason,
+                    alive,
+                )
+            )
+        report.counts = {
+            str(state): int(count)
+            for state, count in session.execute(
+                select(Publication.state, func.count()).group_by(Publication.state)
+            )
+        }
+        queued = Publication.state.in_(QUEUED)
+        late = queued & (Publication.next_attempt_at < now - overdue_after)
+        report.overdue_count = int(
+            session.scalar(select(func.count()).select_from(Publication).where(late)) or 0
+        )
+        report.overdue = _posts(
+            session,
+            select(*columns).where(late).order_by(Publication.next_attempt_at).limit(upcoming),
+        )
+        report.upcoming = _posts(
+            session,
+            select(*columns)
+            .where(queued, Publication.next_attempt_at >= now - overdue_after)
+            .order_by(Publication.next_attempt_at)
+            .limit(upcoming),
+        )
+        report.holds = {
+            hold.scope: hold.reason
+            for hold in session.scalars(select(Hold).order_by(Hold.scope))
+            if hold.until is None or hold.until > now
+        }
+        waits = {row.label: row.rate_limited_until for row in session.scalars(select(AccountState))}
+        limits = AccountLimits(config)
+        for account in config.accounts:
+            start, end = limits.day_bounds(account.label, now)
+            today = session.scalar(
+                select(func.count())
+                .select_from(Publication)
+                .where(
+                    Publication.account_label == account.label,
+                    Publication.published_at >= start,
+                    Publication.published_at < end,
+                )
+            )
+            wait = waits.get(account.label)
+            paused = report.holds.get(f"account:{account.label}")
+            report.accounts.append(
+                AccountStatus(
+                    account.label,
+                    account.platform,
+                    int(today or 0),
+                    account.daily_cap,
+                    paused,
+                    wait if wait is not None and wait > now else None,
+                )
+            )
+    return report

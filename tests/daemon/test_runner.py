@@ -1,0 +1,213 @@
+"""The daemon with real APScheduler jobs on the memory platform: posts go out at
+their time and never early, sync's changes are picked up while it runs, late
+posts are caught up in order, several daemons never publish twice."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from scheduler.clock import Clock, ScaledClock, SystemClock, utc_now
+from scheduler.config import CampaignConfig
+from scheduler.daemon.runner import Daemon
+from scheduler.platforms.memory import MemoryPlatform, MemoryPublisher
+from scheduler.storage.database import make_engine, make_session_factory
+from scheduler.storage.models import Attempt, Publication, PublicationState, Worker
+from tests.daemon.conftest import T0, Queue, Sessions, publication, resolved
+
+State = PublicationState
+ACCOUNTS = ("x-main", "x-fr", "facebook-main")
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the daemon did not get there in time")
+        time.sleep(0.02)
+
+
+def states(sessions: Sessions) -> dict[int, State]:
+    with sessions() as session:
+        return {pid: state for pid, state in session.execute(select(Publication.id, Publication.state))}
+
+
+@pytest.fixture
+def start_daemon(config: CampaignConfig) -> Iterator[Callable[..., Daemon]]:
+    daemons: list[Daemon] = []
+
+    def start(sessions: Sessions, platform: MemoryPlatform, clock: Clock, **options: object) -> Daemon:
+        daemon = Daemon(
+            config=options.pop("config", config),  # type: ignore[arg-type]
+            sessions=sessions,
+            clock=clock,
+            publisher_factory=lambda account: MemoryPublisher(account.label, platform),
+            **options,  # type: ignore[arg-type]
+        )
+        daemons.append(daemon)
+        daemon.start()
+        return daemon
+
+    yield start
+    for daemon in daemons:
+        daemon.stop("test over", timeout_s=5)
+
+
+def test_each_post_goes_out_at_its_time_and_never_early(
+    sqlite_sessions: Sessions, config: CampaignConfig, start_daemon: Callable[..., Daemon]
+) -> None:
+    clock = SystemClock()
+    platform = MemoryPlatform(clock=clock)
+    now = utc_now()
+    posts = [
+        resolved(f"p{n}", now + timedelta(seconds=0.3 + 0.1 * n), targets=(ACCOUNTS[n % 3],))
+        for n in range(9)
+    ]
+    ids = Queue(sqlite_sessions, config).add(*posts, now=now)
+    start_daemon(sqlite_sessions, platform, clock)
+
+    wait_for(lambda: set(states(sqlite_sessions).values()) == {State.PUBLISHED})
+
+    for pid in ids:
+        row = publication(sqlite_sessions, pid)
+        assert row.published_at is not None and row.published_at >= row.scheduled_at
+    assert {label: platform.count(label) for label in ACCOUNTS} == dict.fromkeys(ACCOUNTS, 3)
+
+
+def test_changes_made_by_sync_while_running_are_picked_up(
+    sqlite_sessions: Sessions, config: CampaignConfig, start_daemon: Callable[..., Daemon]
+) -> None:
+    clock = SystemClock()
+    platform = MemoryPlatform(clock=clock)
+    now = utc_now()
+    queue = Queue(sqlite_sessions, config)
+    moved, cancelled = queue.add(
+        resolved("moved", now + timedelta(hours=2)), resolved("cancelled", now + timedelta(seconds=1.5))
+    )
+    daemon = start_daemon(sqlite_sessions, platform, clock)
+    assert set(daemon.scheduled()) == {moved, cancelled}
+
+    soon = utc_now() + timedelta(seconds=0.4)
+    queue.posts["moved"] = resolved("moved", soon)
+    del queue.posts["cancelled"]
+    (added,) = queue.add(resolved("added", soon, text="added while running #StopClusterBombsNow"), now=utc_now())
+
+    wait_for(lambda: publication(sqlite_sessions, moved).state == State.PUBLISHED)
+    wait_for(lambda: publication(sqlite_sessions, added).state == State.PUBLISHED)
+    time.sleep(1.5)  # past the cancelled post's old time
+    assert publication(sqlite_sessions, cancelled).state == State.CANCELLED
+    assert platform.count() == 2
+    assert cancelled not in daemon.scheduled()
+
+
+def test_late_posts_go_out_in_time_order_and_too_late_ones_are_missed(
+    sqlite_sessions: Sessions, config: CampaignConfig, start_daemon: Callable[..., Daemon]
+) -> None:
+    clock = ScaledClock(T0, speed=100)  # catch-up spacing of 10 s takes 0.1 s
+    platform = MemoryPlatform(clock=clock)
+    queue = Queue(sqlite_sessions, config)
+    ten, twenty, three_hours = queue.add(
+        resolved("ten", T0 - timedelta(minutes=10)),
+        resolved("twenty", T0 - timedelta(minutes=20), targets=("x-fr",)),
+        resolved("old", T0 - timedelta(hours=3)),
+    )
+    start_daemon(sqlite_sessions, platform, clock)
+
+    wait_for(lambda: publication(sqlite_sessions, ten).state == State.PUBLISHED)
+    wait_for(lambda: publication(sqlite_sessions, twenty).state == State.PUBLISHED)
+    wait_for(lambda: publication(sqlite_sessions, three_hours).state == State.MISSED)
+    first = publication(sqlite_sessions, twenty).published_at
+    second = publication(sqlite_sessions, ten).published_at
+    assert first is not None and second is not None
+    assert second - first >= timedelta(seconds=9)  # spaced, the earliest first
+    assert "beyond the late grace" in (publication(sqlite_sessions, three_hours).last_error or "")
+    assert platform.count() == 2
+
+
+def test_several_daemons_publish_each_post_exactly_once(
+    db_url: str, config: CampaignConfig, start_daemon: Callable[..., Daemon]
+) -> None:
+    clock = SystemClock()
+    platform = MemoryPlatform(clock=clock)
+    engines = [make_engine(db_url) for _ in range(3)]
+    try:
+        sessions = [make_session_factory(engine) for engine in engines]
+        due = utc_now() + timedelta(seconds=1)
+        posts = [resolved(f"p{n}", due, targets=(ACCOUNTS[n % 3],)) for n in range(45)]
+        Queue(sessions[0], config).add(*posts, now=utc_now())
+        for factory in sessions:
+            start_daemon(factory, platform, clock)
+
+        wait_for(lambda: set(states(sessions[0]).values()) == {State.PUBLISHED}, timeout_s=60)
+
+        assert platform.count() == 45
+        with sessions[0]() as session:
+            outcomes = session.execute(
+                select(Attempt.outcome, func.count()).group_by(Attempt.outcome)
+            ).all()
+            workers = session.scalar(select(func.count(func.distinct(Attempt.worker_id))))
+        assert outcomes == [("published", 45)]
+        assert workers is not None and workers >= 1
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+def test_a_claim_left_by_a_killed_process_on_this_host_is_taken_over_at_once(
+    sqlite_sessions: Sessions, config: CampaignConfig, start_daemon: Callable[..., Daemon]
+) -> None:
+    import socket
+
+    clock = SystemClock()
+    platform = MemoryPlatform(clock=clock)
+    now = utc_now()
+    (pid,) = Queue(sqlite_sessions, config).add(resolved("orphan", now), now=now)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    dead_worker = f"{socket.gethostname()}:{gone.stdout.strip()}:dead00"
+    with sqlite_sessions.begin() as session:
+        session.execute(
+            update(Publication)
+            .where(Publication.id == pid)
+            .values(
+                state=State.PUBLISHING,
+                claimed_by=dead_worker,
+                lease_expires_at=now + timedelta(hours=1),
+                attempt_count=1,
+            )
+        )
+        session.add(Attempt(publication_id=pid, worker_id=dead_worker, started_at=now))
+
+    start_daemon(sqlite_sessions, platform, clock)
+
+    wait_for(lambda: publication(sqlite_sessions, pid).state == State.PUBLISHED)
+    with sqlite_sessions() as session:
+        outcomes = list(session.scalars(select(Attempt.outcome).order_by(Attempt.id)))
+    assert outcomes == ["crashed", "published"]
+    assert platform.count() == 1
+
+
+def test_stop_records_why_the_daemon_stopped(
+    sqlite_sessions: Sessions, config: CampaignConfig
+) -> None:
+    clock = SystemClock()
+    platform = MemoryPlatform(clock=clock)
+    daemon = Daemon(
+        config=config,
+        sessions=sqlite_sessions,
+        clock=clock,
+        publisher_factory=lambda account: MemoryPublisher(account.label, platform),
+    )
+    daemon.start()
+    assert daemon.stop("SIGTERM received") == 0
+    with sqlite_sessions() as session:
+        worker = session.get(Worker, daemon.worker_id)
+        assert worker is not None
+        assert worker.stop_reason == "SIGTERM received" and worker.stopped_at is not None
+
+
