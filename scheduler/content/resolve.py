@@ -112,7 +112,8 @@ class PostResolver:
         if message_id is not None:
             post_id = f"{message_id}-{view.language}" if entry.versions else message_id
         call = self._call(view, sink, post_id)
-        instant, at_path = self._instant(view, message_time, sink, post_id)
+        message_has_at = entry.spec.at is not None or "at" in entry.faulty
+        instant, at_path = self._instant(view, message_time, message_has_at, sink, post_id)
         status = view.fields.get("status", ("draft", ()))[0]
         link = self._link(view, sink, post_id)
         labels: tuple[str, ...] = ()
@@ -180,7 +181,12 @@ class PostResolver:
         return str(value)
 
     def _instant(
-        self, view: View, message_time: datetime | None, sink: FileProblems, post_id: str | None
+        self,
+        view: View,
+        message_time: datetime | None,
+        message_has_at: bool,
+        sink: FileProblems,
+        post_id: str | None,
     ) -> tuple[datetime | None, YamlPath]:
         value, path = view.fields.get("at", (None, view.base))
         if value is None:
@@ -196,6 +202,17 @@ class PostResolver:
             return None, path
         # "+30 min" counts from the message's time, so only a version's own `at` may use it.
         own = view.is_version and path == (*view.base, "at")
+        if own and message_time is None and str(value).lstrip().startswith("+"):
+            if message_has_at:
+                return None, path  # the message's own `at` is wrong, and reported there
+            sink.error(
+                "time",
+                f"{value!r} counts from the message's `at`, which is missing",
+                'add `at:` to the message, or write this time in full, e.g. "2020-11-02 09:30"',
+                path,
+                post_id=post_id,
+            )
+            return None, path
         reading = self._time(value, message_time if own else None)
         if isinstance(reading, TimeError):
             sink.error(reading.rule, reading.message, reading.hint, path, post_id=post_id)

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from scheduler.config import PLATFORMS, CampaignConfig, Platform
 from scheduler.content.problems import FileProblems, closest, did_you_mean, one_of
@@ -46,7 +46,7 @@ class VersionSpec(_Spec):
     """One language version of a message: its text and anything it changes."""
 
     text: str
-    variants: dict[Platform, str] = {}
+    variants: dict[Platform, str] = Field(default_factory=dict)
     call: str | None = None
     at: Any = None
     link: str | None = None

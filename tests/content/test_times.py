@@ -230,3 +230,45 @@ def test_past_posts_are_a_warning_only_when_now_is_given(
         "move it to a later time, or cancel the post",
         severity="warning",
     )
+
+
+def test_counting_from_a_message_without_a_time(config: CampaignConfig, tmp_path: Path) -> None:
+    checked = write_and_check(
+        config,
+        tmp_path,
+        """\
+        id: no-base
+        call: save-lives
+        en:
+          at: "2020-11-02 09:00"
+          text: "Hello #StopClusterBombsNow"
+        fr:
+          at: "+30 min"
+          text: "Bonjour #StopClusterBombsNow"
+        """,
+    )
+    assert_problem(
+        checked.one("time"),
+        checked.path,
+        7,
+        7,
+        "'+30 min' counts from the message's `at`, which is missing",
+        "add `at:` to the message",
+    )
+
+
+def test_a_wrong_message_time_is_reported_once(config: CampaignConfig, tmp_path: Path) -> None:
+    checked = write_and_check(
+        config,
+        tmp_path,
+        """\
+        id: bad-base
+        call: save-lives
+        at: "2020-11-31 09:00"
+        en: "Hello #StopClusterBombsNow"
+        fr:
+          at: "+30 min"
+          text: "Bonjour #StopClusterBombsNow"
+        """,
+    )
+    assert [(p.line, p.rule) for p in checked.report.errors] == [(3, "time-format")]
