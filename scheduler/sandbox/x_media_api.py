@@ -120,8 +120,14 @@ def _new_media(sandbox: XSandbox, call: XCall, mime: str, category: str, total: 
     )
 
 
+def _fails_processing(call: XCall) -> bool:
+    """Whether this request carries a ``processing_failed`` fault. Any step of an
+    upload may take it (they share the endpoint name); the media remembers it."""
+    return call.fault is not None and call.fault.kind == "processing_failed"
+
+
 def _start_processing(call: XCall, media: XMedia) -> None:
-    media.fail_processing = call.fault is not None and call.fault.kind == "processing_failed"
+    media.fail_processing = media.fail_processing or _fails_processing(call)
     media.state = "succeeded" if media.kind == "image" and not media.fail_processing else "pending"
 
 
@@ -166,6 +172,7 @@ def initialize(sandbox: XSandbox, call: XCall) -> Response:
         return invalid_request(
             f"File size exceeds {MAX_BYTES[media.kind]} bytes.", {"total_bytes": [str(total)]}
         )
+    media.fail_processing = _fails_processing(call)
     with sandbox.state.lock:
         sandbox.state.media[media.id] = media
     data = {"id": media.id, "media_key": media.media_key, "expires_after_secs": EXPIRES_AFTER_S}
@@ -196,6 +203,7 @@ def append(sandbox: XSandbox, call: XCall) -> Response:
         )
     with sandbox.state.lock:
         media.chunks[index] = content
+        media.fail_processing = media.fail_processing or _fails_processing(call)
         if sum(len(part) for part in media.chunks.values()) > media.total_bytes:
             return invalid_request("File size exceeds the announced total_bytes.")
     return Response(200, {"data": {"expires_at": int(media.expires_at.timestamp())}})
@@ -235,7 +243,7 @@ def status(sandbox: XSandbox, call: XCall) -> Response:
     with sandbox.state.lock:
         if media.state == "uploading":
             return invalid_request("Upload not finalized.", {"media_id": [media.id]})
-        if call.fault is not None and call.fault.kind == "processing_failed":
+        if _fails_processing(call):
             media.fail_processing = True
         if media.state == "pending":
             media.state = "in_progress"

@@ -115,10 +115,19 @@ def test_large_files_are_appended_in_chunks(
 def test_failed_processing_is_a_rejection(
     sandbox: Sandbox, publisher_for: PublisherFactory, tmp_path: Path
 ) -> None:
-    sandbox.faults.add(Fault("x.media_upload", "processing_failed", times=3))
+    sandbox.faults.add(Fault("x.media_upload", "processing_failed"))
     with pytest.raises(Rejected) as caught:
         publisher_for("x-main").upload_media(gif_file(tmp_path / "broken.gif"))
     assert caught.value.platform_code == "InvalidMedia"
+
+
+def test_failed_image_processing_is_a_rejection_too(
+    sandbox: Sandbox, publisher_for: PublisherFactory, png: MediaFile
+) -> None:
+    sandbox.faults.add(Fault("x.media_upload", "processing_failed"))
+    with pytest.raises(Rejected):
+        publisher_for("x-main").upload_media(png)
+    assert sandbox.x.received["x.media_status"] == 2
 
 
 def test_a_file_that_is_not_an_image_is_rejected(
