@@ -6,7 +6,7 @@ the real platform does in that situation. Endpoints are named
 ``<platform>.<operation>``:
 
 - X: ``x.create_post``, ``x.media_upload`` (simple and chunked steps),
-  ``x.media_status``, ``x.me``, ``x.timeline``
+  ``x.media_status``, ``x.me``, ``x.timeline``, ``x.delete``, ``x.lookup``
 - Facebook: ``facebook.feed``, ``facebook.photos``, ``facebook.me``,
   ``facebook.read`` (published_posts/feed reads), ``facebook.debug_token``
 
