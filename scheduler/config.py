@@ -202,7 +202,11 @@ class Account(_Strict):
 
 
 class Publishing(_Strict):
-    """How the daemon behaves. Units are in the names."""
+    """How the daemon behaves. Units are in the names.
+
+    ``catch_up_spacing_s``: posts found late (the daemon was down) that are still
+    within ``late_grace_min`` go out in time order, this far apart per account.
+    """
 
     late_grace_min: float = Field(default=60, ge=0)
     lease_s: float = Field(default=120, gt=0)
@@ -211,6 +215,7 @@ class Publishing(_Strict):
     backoff_max_s: float = Field(default=1800, gt=0)
     window_h: float = Field(default=24, gt=0)
     refresh_s: float = Field(default=2, gt=0)
+    catch_up_spacing_s: float = Field(default=10, ge=0)
 
 
 class WebSettings(_Strict):
