@@ -65,6 +65,7 @@ RESOLVE_FROM = frozenset({State.NEEDS_REVIEW})
 # appears in permalinks and is the Graph id of a Page post [platforms.md 2.5].
 _X_STATUS = re.compile(r"/status(?:es)?/(\d+)")
 _FACEBOOK_ID = re.compile(r"(\d+)_(\d+)")
+_FACEBOOK_PAGE_POST = re.compile(r"facebook\.com/(\d+)/posts/(\d+)")
 _FACEBOOK_STORY = re.compile(r"story_fbid=(\d+).*?[?&]id=(\d+)")
 
 
@@ -240,7 +241,7 @@ def retry(
 
 def platform_post_id_from_url(url: str) -> str | None:
     """The platform's post id read from a post's public URL, or None when unknown."""
-    for pattern in (_X_STATUS, _FACEBOOK_ID):
+    for pattern in (_X_STATUS, _FACEBOOK_ID, _FACEBOOK_PAGE_POST):
         match = pattern.search(url)
         if match:
             return "_".join(match.groups())

@@ -194,4 +194,8 @@ def test_platform_ids_from_public_urls() -> None:
         )
         == "120749411311458_987"
     )
+    assert (
+        actions.platform_post_id_from_url("https://www.facebook.com/120749411311458/posts/1015800")
+        == "120749411311458_1015800"
+    )
     assert actions.platform_post_id_from_url("https://example.org/post") is None
