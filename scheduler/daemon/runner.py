@@ -58,9 +58,6 @@ from scheduler.storage.daemon_state import WindowItem
 
 logger = logging.getLogger(__name__)
 
-# Publications found overdue at (re)load, still within the grace, go out in
-# time order this far apart (campaign seconds) rather than all at once.
-CATCH_UP_SPACING_S = 10.0
 # Due this long ago (wall seconds) when first seen counts as "found late".
 FOUND_LATE_WALL_S = 1.0
 HEARTBEAT_WALL_S = 10.0
@@ -333,15 +330,18 @@ class Daemon:
         return (now - due_at) > self.context.campaign_duration(FOUND_LATE_WALL_S)
 
     def _schedule_catch_up(self, late: list[WindowItem], now: datetime) -> None:
-        """Overdue within the grace: in time order, spaced; beyond it: at once (missed)."""
+        """Overdue within the grace: in time order, ``catch_up_spacing_s`` apart per
+        account; beyond the grace: at once (the claim marks them missed)."""
         grace = self.context.limits.grace
-        slot = 0
+        spacing = timedelta(seconds=self.config.publishing.catch_up_spacing_s)
+        slots: dict[str, int] = {}
         for item in sorted(late):
             if now - item.due_at > grace:
                 self._schedule(item.publication_id, item.account_label, item.due_at, now)
                 continue
-            when = now + timedelta(seconds=CATCH_UP_SPACING_S * slot)
-            slot += 1
+            slot = slots.get(item.account_label, 0)
+            slots[item.account_label] = slot + 1
+            when = now + spacing * slot
             logger.info(
                 "publication %s was due at %s; sending it late, at %s",
                 item.publication_id,

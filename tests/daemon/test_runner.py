@@ -35,14 +35,18 @@ def wait_for(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
 
 def states(sessions: Sessions) -> dict[int, State]:
     with sessions() as session:
-        return {pid: state for pid, state in session.execute(select(Publication.id, Publication.state))}
+        return {
+            pid: state for pid, state in session.execute(select(Publication.id, Publication.state))
+        }
 
 
 @pytest.fixture
 def start_daemon(config: CampaignConfig) -> Iterator[Callable[..., Daemon]]:
     daemons: list[Daemon] = []
 
-    def start(sessions: Sessions, platform: MemoryPlatform, clock: Clock, **options: object) -> Daemon:
+    def start(
+        sessions: Sessions, platform: MemoryPlatform, clock: Clock, **options: object
+    ) -> Daemon:
         daemon = Daemon(
             config=options.pop("config", config),  # type: ignore[arg-type]
             sessions=sessions,
@@ -88,7 +92,8 @@ def test_changes_made_by_sync_while_running_are_picked_up(
     now = utc_now()
     queue = Queue(sqlite_sessions, config)
     moved, cancelled = queue.add(
-        resolved("moved", now + timedelta(hours=2)), resolved("cancelled", now + timedelta(seconds=1.5))
+        resolved("moved", now + timedelta(hours=2)),
+        resolved("cancelled", now + timedelta(seconds=1.5)),
     )
     daemon = start_daemon(sqlite_sessions, platform, clock)
     assert set(daemon.scheduled()) == {moved, cancelled}
@@ -96,7 +101,9 @@ def test_changes_made_by_sync_while_running_are_picked_up(
     soon = utc_now() + timedelta(seconds=0.4)
     queue.posts["moved"] = resolved("moved", soon)
     del queue.posts["cancelled"]
-    (added,) = queue.add(resolved("added", soon, text="added while running #StopClusterBombsNow"), now=utc_now())
+    (added,) = queue.add(
+        resolved("added", soon, text="added while running #StopClusterBombsNow"), now=utc_now()
+    )
 
     wait_for(lambda: publication(sqlite_sessions, moved).state == State.PUBLISHED)
     wait_for(lambda: publication(sqlite_sessions, added).state == State.PUBLISHED)
@@ -109,12 +116,12 @@ def test_changes_made_by_sync_while_running_are_picked_up(
 def test_late_posts_go_out_in_time_order_and_too_late_ones_are_missed(
     sqlite_sessions: Sessions, config: CampaignConfig, start_daemon: Callable[..., Daemon]
 ) -> None:
-    clock = ScaledClock(T0, speed=100)  # catch-up spacing of 10 s takes 0.1 s
+    clock = ScaledClock(T0, speed=100)  # the catch-up spacing of 10 s takes 0.1 s
     platform = MemoryPlatform(clock=clock)
     queue = Queue(sqlite_sessions, config)
     ten, twenty, three_hours = queue.add(
         resolved("ten", T0 - timedelta(minutes=10)),
-        resolved("twenty", T0 - timedelta(minutes=20), targets=("x-fr",)),
+        resolved("twenty", T0 - timedelta(minutes=20)),
         resolved("old", T0 - timedelta(hours=3)),
     )
     start_daemon(sqlite_sessions, platform, clock)
@@ -168,7 +175,12 @@ def test_a_claim_left_by_a_killed_process_on_this_host_is_taken_over_at_once(
     platform = MemoryPlatform(clock=clock)
     now = utc_now()
     (pid,) = Queue(sqlite_sessions, config).add(resolved("orphan", now), now=now)
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     dead_worker = f"{socket.gethostname()}:{gone.stdout.strip()}:dead00"
     with sqlite_sessions.begin() as session:
         session.execute(
@@ -209,5 +221,3 @@ def test_stop_records_why_the_daemon_stopped(
         worker = session.get(Worker, daemon.worker_id)
         assert worker is not None
         assert worker.stop_reason == "SIGTERM received" and worker.stopped_at is not None
-
-

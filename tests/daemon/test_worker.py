@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from scheduler.clock import FrozenClock
@@ -401,3 +402,56 @@ def test_only_one_of_two_racing_workers_claims(
         from scheduler.storage.models import Attempt
 
         assert session.scalar(select(Attempt.id).where(Attempt.outcome != "published")) is None
+
+
+def test_an_edit_synced_between_claim_and_publish_is_a_conflict_and_the_claimed_version_goes_out(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    from scheduler.daemon.worker import publish_claimed
+    from scheduler.storage.transitions import claim
+
+    queue = Queue(sessions, config)
+    original = "Version one: join the treaty #StopClusterBombsNow"
+    (pid,) = queue.add(resolved("edited", T0, text=original))
+    context = make_context(sessions, config, clock)
+    result = claim(
+        sessions,
+        pid,
+        worker_id=context.worker_id,
+        now=T0,
+        lease_until=context.lease_until(T0),
+        policy=context.limits,
+    )
+    assert result.status == "claimed" and result.claim is not None
+
+    queue.posts["edited"] = resolved("edited", T0, text="Version two #StopClusterBombsNow")
+    diff = queue.sync()
+    publish_claimed(context, result.claim)
+
+    (entry,) = diff.conflicts
+    assert entry.account == "x-main" and "edited after it was publishing" in entry.detail
+    (post,) = platform.posts["x-main"]
+    assert post.text == original
+    row = publication(sessions, pid)
+    assert row.state == State.PUBLISHED
+    assert row.published_hash == resolved("edited", T0, text=original).content_hash
+
+
+def test_an_auth_failure_is_logged_loudly(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    (pid,) = Queue(sessions, config).add(resolved("a", T0))
+    platform.fail_next("upload_media", lambda: AuthFailed("402 CreditsDepleted", http_status=402))
+    with caplog.at_level("ERROR"):
+        publish(make_context(sessions, config, clock), pid)
+    (record,) = [r for r in caplog.records if "ACCOUNT PAUSED" in r.getMessage()]
+    assert "x-main" in record.getMessage() and "campaign accounts check" in record.getMessage()
