@@ -21,6 +21,7 @@ from scheduler.content.resolved import CheckReport, Problem
 PathsArgument = typer.Argument(
     None,
     help="Post files or folders to check (default: posts/ beside config.yaml).",
+    metavar="PATHS",
     show_default=False,
 )
 StrictOption = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too.")
