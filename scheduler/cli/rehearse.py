@@ -21,6 +21,7 @@ from scheduler.daemon import rehearse as service
 from scheduler.daemon.logsetup import configure_logging
 from scheduler.daemon.rehearsal_report import RehearsalResult
 
+MAX_SPEED = 250_000.0
 SETTLED = ("published", "failed", "missed", "needs_review", "cancelled")
 
 
@@ -29,7 +30,10 @@ def rehearse_command(
         None,
         "--speed",
         min=1.0,
-        help="Campaign seconds per wall second (default: the whole campaign in about a minute).",
+        max=MAX_SPEED,
+        help="Campaign seconds per wall second (default: the whole campaign in about a "
+        f"minute, about 50000); at most {MAX_SPEED:.0f}, beyond which an X media id expires "
+        "(after a campaign day) before the post that uses it is sent.",
     ),
     faults: str | None = typer.Option(
         None,

@@ -1,0 +1,144 @@
+"""`campaign rehearse` on the shipped campaign (config.yaml, posts/, media/), run
+as a person runs it, fast; and the fault plan's predictions."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from scheduler.daemon.predict import Hit, Row, effect_of, predict
+from scheduler.daemon.rehearse import fresh_database
+from scheduler.errors import ConfigError
+from scheduler.sandbox.faults import Fault
+from scheduler.storage.database import open_database
+from scheduler.storage.models import Publication
+from tests.conftest import ROOT
+
+T = datetime(2020, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def campaign(*arguments: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key != "CAMPAIGN_DATABASE_URL"}
+    env.update({"COLUMNS": "200", "PYTHONPATH": str(ROOT), **environment})
+    return subprocess.run(
+        [sys.executable, "-m", "scheduler", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.slow
+def test_the_shipped_campaign_rehearses_end_to_end(tmp_path: Path) -> None:
+    database = tmp_path / "rehearsal.db"
+    result = campaign("rehearse", "--speed", "250000", "--database", str(database))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "posts published per account and day" in result.stdout
+    assert "PASS" in result.stdout
+    assert str(database) in result.stdout
+    engine, sessions = open_database(f"sqlite:///{database}")
+    try:
+        with sessions() as session:
+            states = set(session.scalars(select(Publication.state)))
+            count = len(list(session.scalars(select(Publication.id))))
+    finally:
+        engine.dispose()
+    assert states == {"published"} and count > 0
+    history = campaign("history", CAMPAIGN_DATABASE_URL=f"sqlite:///{database}")
+    assert history.returncode == 0, history.stderr
+
+
+@pytest.mark.slow
+def test_injected_faults_end_as_the_plan_predicts(tmp_path: Path) -> None:
+    faults = (
+        "x.create_post:drop_after:account=x-fr;"
+        "x.create_post:duplicate:account=x-es;"
+        "facebook.photos:fb_code:code=2;"
+        "x.media_upload:server_error:account=x-main;"
+        "x.create_post:unauthorized:account=x-main:after=3"
+    )
+    database = tmp_path / "faults.db"
+    result = campaign(
+        "rehearse", "--speed", "250000", "--faults", faults, "--database", str(database)
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "faults injected and how each was recovered" in out
+    assert "drop_after on x.create_post (x-fr, reconciled)" in out
+    assert "left for review" in out
+    engine, sessions = open_database(f"sqlite:///{database}")
+    try:
+        with sessions() as session:
+            rows = session.execute(
+                select(Publication.account_label, Publication.state).order_by(
+                    Publication.scheduled_at
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    x_main = [state for label, state in rows if label == "x-main"]
+    assert x_main[:3] == ["published"] * 3
+    assert set(x_main[3:]) <= {"pending", "retrying"}  # paused, kept queued
+    assert sum(1 for label, state in rows if state == "needs_review") == 2
+
+
+def test_a_fresh_database_never_replaces_a_file_that_is_not_a_rehearsal(tmp_path: Path) -> None:
+    precious = tmp_path / "campaign.db"
+    precious.write_text("the real queue")
+    with pytest.raises(ConfigError, match="not a rehearsal database"):
+        fresh_database(precious)
+    assert precious.read_text() == "the real queue"
+    assert fresh_database(tmp_path / "new" / "r.db") == (tmp_path / "new" / "r.db").resolve()
+    assert fresh_database(None).name == "rehearsal.db"
+
+
+def test_fault_effects_follow_the_platforms() -> None:
+    assert effect_of("x.create_post", Fault("x.create_post", "drop_after")) == "reconciled"
+    assert effect_of("x.media_upload", Fault("x.media_upload", "drop_after")) == "recovered"
+    assert effect_of("x.create_post", Fault("x.create_post", "server_error")) == "lost"
+    assert effect_of("x.timeline", Fault("x.timeline", "server_error")) == "recovered"
+    assert effect_of("facebook.photos", Fault("facebook.photos", "fb_code", code=2)) == "lost"
+    assert effect_of("facebook.feed", Fault("facebook.feed", "fb_code", code=32)) == "recovered"
+    assert effect_of("facebook.feed", Fault("facebook.feed", "fb_code", code=190)) == "paused"
+    assert effect_of("x.create_post", Fault("x.create_post", "credits")) == "paused"
+    assert effect_of("x.media_upload", Fault("x.media_upload", "invalid_media")) == "rejected"
+
+
+def test_predictions_flag_every_publication_that_ended_otherwise() -> None:
+    rows = [
+        Row(1, "a", "x-main", T, "published"),
+        Row(2, "b", "x-main", T + timedelta(hours=1), "needs_review"),
+        Row(3, "c", "x-main", T + timedelta(hours=2), "pending"),
+        Row(4, "d", "x-fr", T, "missed"),
+    ]
+    hits = [
+        Hit(
+            "x.create_post",
+            "x-main",
+            Fault("x.create_post", "timeout"),
+            T + timedelta(hours=1),
+            (2,),
+        ),
+        Hit(
+            "x.create_post",
+            "x-main",
+            Fault("x.create_post", "unauthorized"),
+            T + timedelta(hours=2),
+            (3,),
+        ),
+    ]
+    outcomes = {outcome.publication_id: outcome for outcome in predict(rows, hits)}
+    assert outcomes[1].as_predicted  # before any fault
+    assert outcomes[2].as_predicted and outcomes[2].expected == {"needs_review"}
+    assert outcomes[3].as_predicted and outcomes[3].expected == {"pending", "retrying"}
+    assert not outcomes[4].as_predicted  # nothing touched x-fr: it had to go out

@@ -1,0 +1,172 @@
+"""`campaign status`, `campaign preflight` and the daemon's log formats."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import update
+from typer.testing import CliRunner
+
+from scheduler.cli import app
+from scheduler.clock import FrozenClock
+from scheduler.config import CampaignConfig
+from scheduler.daemon.logsetup import configure_logging
+from scheduler.daemon.preflight import preflight
+from scheduler.daemon.status import daemon_status
+from scheduler.platforms.preflight import AccountCheck
+from scheduler.storage import daemon_state
+from scheduler.storage.actions import pause
+from scheduler.storage.models import AccountState, Publication, PublicationState
+from tests.daemon.conftest import T0, Queue, Sessions, campaign_dict, resolved
+
+State = PublicationState
+
+
+def _ready(config: CampaignConfig, environ: object, clock: object) -> list[AccountCheck]:
+    return [AccountCheck(a.label, a.platform, True) for a in config.accounts]
+
+
+@pytest.fixture
+def filled(sqlite_sessions: Sessions, config: CampaignConfig) -> Iterator[Sessions]:
+    """A queue with one post of each kind, a paused account, a rate-limit wait."""
+    queue = Queue(sqlite_sessions, config)
+    ids = queue.add(
+        resolved("out", T0 - timedelta(hours=1)),
+        resolved("review", T0 - timedelta(hours=2), targets=("x-fr",)),
+        resolved("late", T0 - timedelta(minutes=30), targets=("facebook-main",)),
+        resolved("next", T0 + timedelta(hours=1)),
+    )
+    out, review, _late, _next = ids
+    with sqlite_sessions.begin() as session:
+        session.execute(
+            update(Publication)
+            .where(Publication.id == out)
+            .values(state=State.PUBLISHED, published_at=T0 - timedelta(hours=1))
+        )
+        session.execute(
+            update(Publication).where(Publication.id == review).values(state=State.NEEDS_REVIEW)
+        )
+    daemon_state.ensure_accounts(sqlite_sessions, [a.label for a in config.accounts], T0)
+    with sqlite_sessions.begin() as session:
+        session.execute(
+            update(AccountState)
+            .where(AccountState.label == "x-main")
+            .values(rate_limited_until=T0 + timedelta(minutes=10))
+        )
+    daemon_state.register_worker(
+        sqlite_sessions, "host:1:alive", "host", 1, T0 - timedelta(seconds=5)
+    )
+    daemon_state.register_worker(sqlite_sessions, "host:2:gone", "host", 2, T0 - timedelta(hours=3))
+    daemon_state.stop_worker(
+        sqlite_sessions, "host:2:gone", T0 - timedelta(hours=2), "SIGTERM received"
+    )
+    pause(
+        sqlite_sessions, reason="credentials rotated", account="facebook-main", now=T0, actor="ops"
+    )
+    yield sqlite_sessions
+
+
+def test_status_shows_heartbeats_queue_pauses_quota_and_what_is_overdue(
+    filled: Sessions, config: CampaignConfig
+) -> None:
+    report = daemon_status(filled, config, T0)
+
+    assert [(w.worker_id, w.alive) for w in report.workers] == [
+        ("host:1:alive", True),
+        ("host:2:gone", False),
+    ]
+    assert report.counts == {"published": 1, "needs_review": 1, "pending": 2}
+    assert [post.post_id for post in report.upcoming] == ["next"]
+    assert [post.post_id for post in report.overdue] == ["late"] and report.overdue_count == 1
+    accounts = {account.label: account for account in report.accounts}
+    assert accounts["x-main"].posts_today == 1
+    assert accounts["x-main"].rate_limited_until == T0 + timedelta(minutes=10)
+    assert accounts["facebook-main"].paused == "credentials rotated"
+    assert any("needs review" in line for line in report.attention)
+    assert any("account:facebook-main" in line for line in report.attention)
+
+
+def test_preflight_reports_quota_and_stuck_publications(
+    filled: Sessions, config: CampaignConfig
+) -> None:
+    from tests.daemon.conftest import with_accounts
+
+    capped = with_accounts(config, x_main={"daily_cap": 1})
+    Queue(filled, capped)  # same database
+    report = preflight(capped, filled, {}, FrozenClock(T0), days=2, account_checker=_ready)
+
+    assert not report.ok
+    assert any("x-main" in line and "daily cap of 1" in line for line in report.quota_problems)
+    assert any("needs review" in line for line in report.queue)
+    assert any(
+        "facebook-main is paused" in line or "account:facebook-main" in line
+        for line in report.queue
+    )
+    assert report.media == []
+
+
+def test_the_status_command_prints_a_paused_account(
+    filled: Sessions, sqlite_url: str, tmp_path: Path
+) -> None:
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(yaml.safe_dump(campaign_dict()), encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["status", "--config", str(config_file), "--database-url", sqlite_url]
+    )
+    assert result.exit_code == 0, result.output
+    assert "PAUSED" in result.output and "credentials rotated" in result.output
+    as_json = CliRunner().invoke(
+        app, ["status", "--json", "--config", str(config_file), "--database-url", sqlite_url]
+    )
+    data = json.loads(as_json.output)
+    assert data["counts"]["needs_review"] == 1
+
+
+def test_json_lines_logging_gives_one_object_per_record() -> None:
+    stream = io.StringIO()
+    handler = configure_logging("json", "INFO", stream=stream)
+    try:
+        logging.getLogger("scheduler.test").warning("published %s", "launch-en")
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            logging.getLogger("scheduler.test").exception("failed")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["message"] == "published launch-en" and first["level"] == "WARNING"
+    assert first["logger"] == "scheduler.test" and first["time"].endswith("+00:00")
+    assert "RuntimeError: boom" in second["exception"]
+    with pytest.raises(ValueError, match="log format"):
+        configure_logging("xml")
+
+
+def test_the_preflight_command_checks_the_accounts_against_the_sandbox(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    from scheduler.sandbox.credentials import sandbox_environment
+    from tests.daemon.live import LiveCampaign
+
+    live = LiveCampaign(tmp_path, sqlite_url)
+    try:
+        environment = {
+            **sandbox_environment(live.config),
+            "CAMPAIGN_DATABASE_URL": sqlite_url,
+        }
+        arguments = ["preflight", "--config", str(live.config_path)]
+        ready = CliRunner().invoke(app, arguments, env=environment)
+        assert ready.exit_code == 0, ready.output
+        assert "ready" in ready.output
+        environment["X_MAIN_X_SECRET"] = "wrong-secret"
+        refused = CliRunner().invoke(app, arguments, env=environment)
+        assert refused.exit_code == 1
+        assert "not ready" in refused.output
+    finally:
+        live.close()
