@@ -26,8 +26,8 @@ def register(app: typer.Typer) -> None:
         at: str | None = typer.Option(
             None,
             "--at",
-            help="Show the campaign as of this time, ticking from there (2020-11-20T09:00 "
-            "is campaign time); for looking back at a rehearsal.",
+            help="Set the dashboard's clock to this time, ticking from there "
+            "(2020-11-20T09:00 is campaign time); for looking back at a rehearsal.",
         ),
         config_path: Path | None = ConfigOption,
         database_url: str | None = DatabaseOption,

@@ -1,6 +1,7 @@
 """What needs a person: failed, missed and needs-review publications, overdue
-work, paused and rate-limited accounts, a campaign-wide pause, and the
-daemons' heartbeats."""
+work, a campaign-wide pause, paused accounts, and, from the daemon's status
+report (what ``campaign status`` prints), each daemon's heartbeat and each
+account's day: posts against its cap, pause, rate-limit wait."""
 
 from __future__ import annotations
 
@@ -8,18 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.config import CampaignConfig
+from scheduler.daemon.status import StatusReport, daemon_status
 from scheduler.storage.actions import CAMPAIGN_SCOPE, active_holds
-from scheduler.storage.models import (
-    UPCOMING_STATES,
-    AccountState,
-    Hold,
-    Publication,
-    PublicationState,
-    Worker,
-)
+from scheduler.storage.database import reading
+from scheduler.storage.models import UPCOMING_STATES, Hold, Publication, PublicationState
 from scheduler.storage.queries import QueueFilter, TimelineRow, timeline
 from scheduler.web.post_page import CANCELLABLE, RESOLVABLE, RETRYABLE
 
@@ -71,29 +67,6 @@ class HoldView:
 
 
 @dataclass(frozen=True)
-class RateLimit:
-    """An account no daemon calls before ``until`` (aware UTC), and why."""
-
-    label: str
-    until: datetime
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class WorkerView:
-    """A daemon's heartbeat; ``alive`` when it beat within one lease of now."""
-
-    id: str
-    hostname: str
-    pid: int
-    started_at: datetime
-    heartbeat_at: datetime
-    stopped_at: datetime | None
-    stop_reason: str | None
-    alive: bool
-
-
-@dataclass(frozen=True)
 class Attention:
     """The attention page; ``count`` is the number shown in the navigation."""
 
@@ -101,8 +74,7 @@ class Attention:
     overdue: tuple[Issue, ...]
     campaign_hold: HoldView | None
     account_holds: tuple[HoldView, ...]
-    rate_limits: tuple[RateLimit, ...]
-    workers: tuple[WorkerView, ...]
+    status: StatusReport
 
     @property
     def count(self) -> int:
@@ -119,43 +91,24 @@ def _hold(hold: Hold) -> HoldView:
     return HoldView(hold.scope, label, hold.reason, hold.actor, hold.since, hold.until)
 
 
-def load_attention(session: Session, config: CampaignConfig, now: datetime) -> Attention:
-    """Everything that needs a person at ``now`` (aware UTC), oldest first."""
+def load_attention(
+    sessions: sessionmaker[Session], config: CampaignConfig, now: datetime
+) -> Attention:
+    """Everything that needs a person at ``now`` (aware UTC), oldest first, in two
+    short reads (this page's and the daemon's status report)."""
     late = now - OVERDUE_AFTER
-    overdue = [
-        row for row in timeline(session, QueueFilter(until=late)) if row.next_attempt_at < late
-    ]
-    holds = [_hold(hold) for hold in active_holds(session, now)]
-    lease = timedelta(seconds=config.publishing.lease_s)
-    workers = tuple(
-        WorkerView(
-            w.id,
-            w.hostname,
-            w.pid,
-            w.started_at,
-            w.heartbeat_at,
-            w.stopped_at,
-            w.stop_reason,
-            alive=w.stopped_at is None and now - w.heartbeat_at <= lease,
-        )
-        for w in session.scalars(select(Worker).order_by(Worker.heartbeat_at.desc()))
-    )
-    limited = session.scalars(
-        select(AccountState)
-        .where(AccountState.rate_limited_until > now)
-        .order_by(AccountState.label)
-    )
+    with reading(sessions) as session:
+        problems = timeline(session, QueueFilter(states=PROBLEM_STATES))
+        overdue = [
+            row for row in timeline(session, QueueFilter(until=late)) if row.next_attempt_at < late
+        ]
+        holds = [_hold(hold) for hold in active_holds(session, now)]
     return Attention(
-        problems=tuple(Issue(row) for row in timeline(session, QueueFilter(states=PROBLEM_STATES))),
+        problems=tuple(Issue(row) for row in problems),
         overdue=tuple(Issue(row) for row in overdue),
         campaign_hold=next((hold for hold in holds if hold.scope == CAMPAIGN_SCOPE), None),
         account_holds=tuple(hold for hold in holds if hold.scope != CAMPAIGN_SCOPE),
-        rate_limits=tuple(
-            RateLimit(state.label, state.rate_limited_until, state.rate_limit_reason)
-            for state in limited
-            if state.rate_limited_until is not None
-        ),
-        workers=workers,
+        status=daemon_status(sessions, config, now, overdue_after=OVERDUE_AFTER),
     )
 
 

@@ -82,9 +82,7 @@ def history_csv_export(request: Request) -> Response:
 def attention_page(request: Request) -> Response:
     """``/attention``: problems, overdue work, pauses and daemon heartbeats."""
     board = dashboard(request)
-    now = board.now()
-    with board.read() as session:
-        attention = load_attention(session, board.config, now)
+    attention = load_attention(board.sessions, board.config, board.now())
     return board.render(request, "attention.html", {"attention": attention, "page": "attention"})
 
 

@@ -24,9 +24,13 @@ def test_problems_overdue_pauses_and_daemons(client: TestClient) -> None:
     overdue = _section(html, "overdue")
     assert OVERDUE[0] in overdue and RETRYING[0] not in overdue  # its next try is still ahead
     assert "x-es" in html and "auth failed: 401 Unauthorized" in html
-    assert 'data-testid="rate-limit"' in html and "429 from POST /2/tweets" in html
+    accounts = _section(html, "accounts")
+    assert "waits until Wed 18 Nov 2020, 09:45 CET" in accounts  # x-main's rate limit
+    assert "auth failed: 401 Unauthorized" in accounts  # x-es is paused
+    assert "1 of 12" in accounts  # x-es published this morning; its daily cap is 12
     workers = _section(html, "workers")
     assert "comms-laptop" in workers and ">alive<" in workers
+    assert "No daemon is running" not in workers
     assert "SIGTERM: clean shutdown" in workers
 
 
@@ -37,7 +41,8 @@ def test_navigation_badge_counts_what_needs_attention(client: TestClient) -> Non
 
 def test_a_silent_daemon_is_shown_as_such(client: TestClient, clock: FrozenClock) -> None:
     clock.advance(timedelta(minutes=10).total_seconds())
-    assert ">silent<" in _section(client.get("/attention").text, "workers")
+    workers = _section(client.get("/attention").text, "workers")
+    assert ">silent<" in workers and "No daemon is running" in workers
 
 
 def test_without_sign_in_no_action_form_is_shown(client: TestClient) -> None:
