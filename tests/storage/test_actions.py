@@ -199,3 +199,13 @@ def test_platform_ids_from_public_urls() -> None:
         == "120749411311458_1015800"
     )
     assert actions.platform_post_id_from_url("https://example.org/post") is None
+
+
+def test_resolve_published_without_a_claim_takes_the_post_content_hash(queued: Sessions) -> None:
+    set_state(queued, "launch-en", "x-main", State.NEEDS_REVIEW)
+    url = "https://x.com/banclusterbombs/status/1329000000000000002"
+    actions.resolve(queued, "launch-en", published_url=url, reason="seen it", now=LATER)
+    resolved = state_of(queued, "x-main")
+    assert resolved.state == State.PUBLISHED
+    assert resolved.published_hash == make_post().content_hash
+    assert resolved.published_at == LATER  # no attempt: the resolve is the only evidence
