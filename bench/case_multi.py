@@ -1,0 +1,125 @@
+"""Case: several ``campaign run`` daemons on one PostgreSQL database, 2,000 posts
+due at once, the sandbox answering each create after 50 ms.
+
+For 1, 2 and 4 daemons in turn: a database of its own (created on the
+server of ``--postgres-url`` and dropped afterwards), a fresh sandbox with a
+``slow`` fault on every create (the platform's latency), the posts synced,
+the daemons started, and the time from due to the last publication recorded.
+Duplicates are counted from what the sandbox stored (one account, one text,
+more than once). Accounts: 40, so none gets more than 50 creates in 15
+minutes (X allows 100, platforms.md 1.2).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from bench.campaign import queued_posts
+from bench.live import LiveRun
+from bench.report import Row, verdict
+from bench.settings import Settings
+from scheduler.clock import utc_now
+from scheduler.sandbox.faults import Fault, FaultPlan
+
+ACCOUNTS = 40
+CREATE_DELAY_S = 0.05
+LEAD_S = 10.0
+SCALING_TARGET = 1.6
+
+
+def _admin(url: str) -> str:
+    """The psycopg (libpq) form of a SQLAlchemy URL."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _create_database(server_url: str) -> tuple[str, str]:
+    import psycopg
+
+    name = f"campaign_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_admin(server_url), autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(server_url).set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False), name
+
+
+def _drop_database(server_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_admin(server_url), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _one(settings: Settings, folder: Path, daemons: int, count: int) -> dict[str, float]:
+    url, name = _create_database(settings.postgres_url)
+    try:
+        faults = FaultPlan()
+        faults.add(Fault("x.create_post", "slow", times=10**9, delay_s=CREATE_DELAY_S))
+        with LiveRun(folder, settings.seed, ACCOUNTS, url, faults=faults) as live:
+            due = utc_now() + timedelta(seconds=LEAD_S)
+            live.queue(
+                queued_posts(
+                    live.labels, [due] * count, seed=settings.seed, logo=False, tag=f"m{daemons}"
+                )
+            )
+            started = [live.start_daemon(f"daemon-{index + 1}") for index in range(daemons)]
+            ready = max(daemon.wait_ready() for daemon in started)
+            early = (due - utc_now()).total_seconds()
+            settled = live.wait_settled(count, timeout_s=LEAD_S + 300)
+            recorded = [ended for _, ended in live.published_at()]
+            duplicates = live.duplicates()
+            stored = len(live.received())
+            sandbox_cpu = live.sandbox_cpu_s
+        elapsed = (max(recorded) - due).total_seconds() if recorded else float("inf")
+        return {
+            "daemons": daemons,
+            "published": len(recorded),
+            "stored": stored,
+            "settled": float(settled),
+            "elapsed_s": elapsed,
+            "throughput": len(recorded) / elapsed,
+            "duplicates": duplicates,
+            "ready_s": ready,
+            "early_s": early,
+            "sandbox_cpu_s": sandbox_cpu,
+        }
+    finally:
+        _drop_database(settings.postgres_url, name)
+
+
+def run(settings: Settings, folder: Path) -> list[Row]:
+    count = settings.size(full=2000, quick=200)
+    results = [_one(settings, folder / f"daemons-{n}", n, count) for n in (1, 2, 4)]
+    one = results[0]["throughput"]
+    rows: list[Row] = []
+    for result in results:
+        n = int(result["daemons"])
+        ratio = result["throughput"] / one
+        lost = count - int(result["published"])
+        figure = f"{result['throughput']:.0f} posts/s, {int(result['duplicates'])} duplicates" + (
+            f", {lost} not published" if lost else ""
+        )
+        row = Row(
+            case=f"{n} daemon{'s' if n > 1 else ''} on PostgreSQL, {count:,} due at once",
+            figure=figure,
+            target="0 duplicates" if n == 1 else f"0 duplicates, >= {SCALING_TARGET}x of one",
+            note=(
+                f"all {count:,} in {result['elapsed_s']:.1f} s; create answered after "
+                f"{CREATE_DELAY_S * 1000:.0f} ms; sandbox CPU {result['sandbox_cpu_s']:.1f} s"
+            ),
+            values=result,
+        )
+        clean = result["duplicates"] == 0 and not lost
+        if n == 1:
+            row.verdict = verdict(clean)
+        else:
+            row.ratio = ratio
+            row.verdict = verdict(clean and (n != 2 or ratio >= SCALING_TARGET))
+            if n == 4:
+                row.target = "0 duplicates"
+                row.verdict = verdict(clean)
+        rows.append(row)
+    return rows

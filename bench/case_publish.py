@@ -1,0 +1,110 @@
+"""Case: 500 posts with a logo, all due at once, published by ``campaign run``.
+
+Our figure: from the moment they are due to the moment the last one is
+recorded as published in the database (SQLite as shipped: WAL, synchronous
+NORMAL, so a claim survives SIGKILL). The floor (:mod:`bench.publish_floor`):
+a bare tweepy loop making the same calls (image upload, create) one after the
+other against a fresh sandbox. Accounts: one per 50 posts, so none goes over
+X's 100 creates per 15 minutes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import timedelta
+from pathlib import Path
+
+from bench.campaign import queued_posts
+from bench.live import LiveRun
+from bench.processes import run_helper
+from bench.report import Row, seconds, verdict
+from bench.settings import Settings
+from scheduler.clock import utc_now
+from scheduler.sandbox.credentials import sandbox_credentials
+
+TARGET_RATIO = 1.5
+POSTS_PER_ACCOUNT = 50
+LEAD_S = 8.0
+
+
+def _floor(settings: Settings, folder: Path, count: int, accounts: int) -> float:
+    with LiveRun(folder, settings.seed, accounts, f"sqlite:///{folder / 'floor.db'}") as live:
+        posts = queued_posts(
+            live.labels, [utc_now()] * count, seed=settings.seed, logo=True, tag="f"
+        )
+        spec = {
+            "url": live.sandbox.url,
+            "credentials": {label: sandbox_credentials("x", label) for label in live.labels},
+            "posts": [
+                {
+                    "account": post.targets[0],
+                    "text": post.texts["x"],
+                    "media": str(folder / "media" / post.media[0]),
+                }
+                for post in posts
+            ],
+        }
+        path = folder / "floor-spec.json"
+        path.write_text(json.dumps(spec), encoding="utf-8")
+        result = json.loads(run_helper("bench.publish_floor", str(path)))
+        if live.sandbox.x.count() != count:
+            raise RuntimeError(f"the floor loop stored {live.sandbox.x.count()} of {count} posts")
+        return float(result["elapsed_s"])
+
+
+def run(settings: Settings, folder: Path) -> list[Row]:
+    count = settings.size(full=500, quick=60)
+    accounts = math.ceil(count / POSTS_PER_ACCOUNT)
+    floor = _floor(settings, folder / "floor", count, accounts)
+    ours_folder = folder / "ours"
+    with LiveRun(
+        ours_folder, settings.seed, accounts, f"sqlite:///{ours_folder / 'bench.db'}"
+    ) as live:
+        due = utc_now() + timedelta(seconds=LEAD_S)
+        live.queue(queued_posts(live.labels, [due] * count, seed=settings.seed, logo=True, tag="o"))
+        daemon = live.start_daemon()
+        ready_s = daemon.wait_ready()
+        early = (due - utc_now()).total_seconds()
+        settled = live.wait_settled(count, timeout_s=LEAD_S + 120)
+        recorded = [ended for _, ended in live.published_at()]
+        sandbox_cpu = live.sandbox_cpu_s
+        duplicates = live.duplicates()
+        daemon.stop()
+    if not settled or len(recorded) != count:
+        return [
+            Row(
+                case=f"publish {count} posts with a logo",
+                figure=f"{len(recorded)} of {count} published",
+                target=f"<= {TARGET_RATIO}x",
+                verdict="miss",
+                note=f"not every post was published in time; see {ours_folder.name}/daemon.log",
+            )
+        ]
+    elapsed = (max(recorded) - due).total_seconds()
+    ratio = elapsed / floor
+    return [
+        Row(
+            case=f"publish {count} posts with a logo",
+            figure=seconds(elapsed),
+            floor=seconds(floor),
+            ratio=ratio,
+            target=f"<= {TARGET_RATIO}x",
+            verdict=verdict(ratio <= TARGET_RATIO and duplicates == 0),
+            note=(
+                f"{accounts} accounts, all due at once; daemon ready in {ready_s:.1f} s, "
+                f"{early:.1f} s before they were due; {count / elapsed:.0f} posts/s vs "
+                f"{count / floor:.0f} for the bare loop; sandbox CPU {sandbox_cpu:.1f} s; "
+                f"duplicates {duplicates}"
+            ),
+            values={
+                "posts": count,
+                "accounts": accounts,
+                "ours_s": elapsed,
+                "floor_s": floor,
+                "ready_s": ready_s,
+                "sandbox_cpu_s": sandbox_cpu,
+                "duplicates": duplicates,
+            },
+        )
+    ]
