@@ -125,9 +125,7 @@ def print_report(result: RehearsalResult, campaign: CampaignConfig) -> None:
     elif result.faults:
         console.print("\nno fault of the plan was triggered")
     if result.review:
-        console.print(
-            "\n[bold yellow]left for review[/] (`campaign resolve ID --published URL` or `--not-published`)"
-        )
+        console.print("\n[bold yellow]left for review[/]")
         for name, reason in result.review:
             console.print(f"  {escape(name)}: {escape(reason)}")
     for line in result.unrecorded:

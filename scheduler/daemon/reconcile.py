@@ -35,8 +35,10 @@ RECONCILE_MARGIN = timedelta(minutes=10)
 
 def resolve_command(claim: Claim) -> str:
     """The command a person runs to settle ``claim``'s publication."""
-    target = f"{claim.post_id}@{claim.account_label}"
-    return f"`campaign resolve {target} --published URL` or `--not-published`"
+    return (
+        f"`campaign resolve {claim.post_id} --account {claim.account_label} --published URL` "
+        "(or `--not-published --reason ...` to queue it again)"
+    )
 
 
 def reconcile(

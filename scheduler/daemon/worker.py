@@ -244,7 +244,8 @@ def _auth_settlement(
 ) -> Settlement:
     reason = (
         f"{held.account_label} is paused: {message}. Its posts stay queued. Fix the "
-        "credentials, check them with `campaign accounts check`, then resume the account"
+        "credentials, check them with `campaign accounts check`, then run "
+        f"`campaign resume --account {held.account_label}`"
     )
     logger.error("ACCOUNT PAUSED: %s", reason)
     return Settlement(

@@ -106,7 +106,10 @@ def test_unknown_outcome_not_found_needs_review_and_is_never_sent_twice(
 
     row = publication(sessions, pid)
     assert row.state == State.NEEDS_REVIEW
-    assert row.last_error is not None and "campaign resolve lost@x-main" in row.last_error
+    assert (
+        row.last_error is not None
+        and "campaign resolve lost --account x-main --published URL" in row.last_error
+    )
     assert platform.count() == 0
     assert attempts(sessions, pid)[-1].http_status == 503
     clock.advance(3600)
