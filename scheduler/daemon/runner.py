@@ -168,6 +168,7 @@ class Daemon:
         self._last_full_reload = 0.0
         self._wall = time.monotonic
         self._stopping = threading.Event()
+        self._wake = threading.Event()
         self._refresher: threading.Thread | None = None
         self.started = False
 
@@ -193,6 +194,7 @@ class Daemon:
         self._last_heartbeat = self._wall()
         self.tick(force_reload=True)
         self._stopping.clear()
+        self._wake.clear()
         self._refresher = threading.Thread(
             target=self._refresh_loop, name="campaign-refresh", daemon=True
         )
@@ -222,6 +224,7 @@ class Daemon:
             return 0
         self.started = False
         self._stopping.set()
+        self._wake.set()
         if self._refresher is not None:
             self._refresher.join(timeout=timeout_s)
         self._scheduler.pause()
@@ -248,7 +251,11 @@ class Daemon:
 
     def _refresh_loop(self) -> None:
         interval = self.config.publishing.refresh_s
-        while not self._stopping.wait(interval):
+        while True:
+            self._wake.wait(interval)
+            self._wake.clear()
+            if self._stopping.is_set():
+                return
             try:
                 self.tick()
             except Exception:
@@ -294,8 +301,9 @@ class Daemon:
         items = daemon_state.load_window(self.sessions, horizon, self.max_window)
         truncated = len(items) >= self.max_window
         if truncated:
+            # The window ends at its last item, inclusive: posts beyond it (even at
+            # the same instant) are loaded when the window has drained to half.
             horizon = items[-1].due_at
-            items = [item for item in items if item.due_at < horizon]
         signature = daemon_state.window_signature(self.sessions, horizon)
         with self._lock:
             window = self._window
@@ -419,7 +427,7 @@ class Daemon:
                 return
             window = self._window
             due = outcome.due_at
-            in_window = due is not None and (window.horizon is None or due < window.horizon)
+            in_window = due is not None and (window.horizon is None or due <= window.horizon)
             if outcome.kind == "again" and due is not None and in_window:
                 self._schedule(publication_id, account, due)
                 return
@@ -427,6 +435,8 @@ class Daemon:
                 window.parked.add(publication_id)
             window.jobs.pop(publication_id, None)
             window.accounts.pop(publication_id, None)
+            if window.truncated and len(window.jobs) < self.max_window // 2:
+                self._wake.set()  # load the next part of the window now, not at the next tick
 
     def _submit_recovery(self, publication_id: int) -> None:
         self._scheduler.add_job(

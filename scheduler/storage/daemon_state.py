@@ -54,7 +54,7 @@ def load_window(sessions: sessionmaker[Session], horizon: datetime, limit: int) 
 def window_signature(
     sessions: sessionmaker[Session], horizon: datetime
 ) -> tuple[int, datetime | None]:
-    """(count, latest ``updated_at``) of queued publications due before ``horizon``.
+    """(count, latest ``updated_at``) of queued publications due by ``horizon`` (inclusive).
 
     Changes whenever sync adds, moves or cancels one inside the window, so the
     daemon reloads its window only when something moved.
@@ -62,7 +62,7 @@ def window_signature(
     with reading(sessions) as session:
         count, latest = session.execute(
             select(func.count(), func.max(Publication.updated_at)).where(
-                Publication.state.in_(QUEUED), Publication.next_attempt_at < horizon
+                Publication.state.in_(QUEUED), Publication.next_attempt_at <= horizon
             )
         ).one()
     return int(count), latest

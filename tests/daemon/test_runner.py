@@ -221,3 +221,19 @@ def test_stop_records_why_the_daemon_stopped(
         worker = session.get(Worker, daemon.worker_id)
         assert worker is not None
         assert worker.stop_reason == "SIGTERM received" and worker.stopped_at is not None
+
+
+def test_a_window_smaller_than_a_crowd_due_at_one_instant_still_gets_through_it(
+    sqlite_sessions: Sessions, config: CampaignConfig, start_daemon: Callable[..., Daemon]
+) -> None:
+    clock = SystemClock()
+    platform = MemoryPlatform(clock=clock)
+    now = utc_now()
+    due = now + timedelta(seconds=0.3)
+    posts = [resolved(f"crowd-{n}", due, targets=(ACCOUNTS[n % 3],)) for n in range(25)]
+    Queue(sqlite_sessions, config).add(*posts, now=now)
+    daemon = start_daemon(sqlite_sessions, platform, clock, max_window=6)
+    assert len(daemon.scheduled()) == 6  # only a window of them in memory
+
+    wait_for(lambda: set(states(sqlite_sessions).values()) == {State.PUBLISHED})
+    assert platform.count() == 25
