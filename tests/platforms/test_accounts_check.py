@@ -161,7 +161,10 @@ def test_sandbox_serve_runs_until_told_to_stop(tmp_path: Path) -> None:
         answer = requests.get(f"{url}/2/users/me", timeout=5)
         assert answer.status_code == 401  # it is up, and it wants a signature
         process.send_signal(signal.SIGTERM)
-        remaining, _ = process.communicate(timeout=10)
+        process.wait(timeout=10)
+        # Not communicate(): it reads the raw pipe and would skip what readline()
+        # already buffered.
+        remaining = process.stdout.read()
     finally:
         if process.poll() is None:
             process.kill()
