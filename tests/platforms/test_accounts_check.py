@@ -165,6 +165,7 @@ def test_sandbox_serve_runs_until_told_to_stop(tmp_path: Path) -> None:
         # Not communicate(): it reads the raw pipe and would skip what readline()
         # already buffered.
         remaining = process.stdout.read()
+        process.stdout.close()
     finally:
         if process.poll() is None:
             process.kill()
