@@ -16,12 +16,18 @@ from collections.abc import Callable
 from datetime import datetime
 
 from scheduler.daemon.worker import WorkerContext, publish_claimed
-from scheduler.storage.leases import HeldClaim, claims_held_by_others, take_over
+from scheduler.storage.leases import (
+    HeldClaim,
+    claims_held_by_others,
+    take_over,
+    worker_processes,
+)
 
 logger = logging.getLogger(__name__)
 
 
-def _process_exists(pid: int) -> bool:
+def process_exists(pid: int) -> bool:
+    """True when a process with ``pid`` exists on this host (ours or another user's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -32,28 +38,30 @@ def _process_exists(pid: int) -> bool:
 
 
 def abandoned_because(
-    held: HeldClaim, now: datetime, running_here: set[str], hostname: str | None = None
+    held: HeldClaim,
+    now: datetime,
+    running_here: set[str],
+    process: tuple[str, int] | None = None,
 ) -> str | None:
     """Why ``held`` may be taken over at ``now``, or None while its holder may be alive.
 
-    ``running_here`` holds the worker ids of daemons alive in this process.
+    ``running_here`` holds the worker ids of daemons alive in this process;
+    ``process`` is the holder's (hostname, pid) from its heartbeat row.
     """
     if held.lease_expires_at is None or held.lease_expires_at <= now:
         if held.claimed_by is None:
             return "a create call may have been applied; time to look for the post again"
         return f"the lease of {held.claimed_by} expired at {held.lease_expires_at}"
-    if held.claimed_by is None:
+    if held.claimed_by is None or process is None:
         return None
-    host, _, rest = held.claimed_by.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != (hostname or socket.gethostname()) or not pid_text.isdigit():
+    host, pid = process
+    if host != socket.gethostname():
         return None
-    pid = int(pid_text)
     if pid == os.getpid():
         if held.claimed_by not in running_here:
             return f"the daemon {held.claimed_by} in this process has stopped"
         return None
-    if not _process_exists(pid):
+    if not process_exists(pid):
         return f"the daemon {held.claimed_by} is gone (process {pid} no longer exists)"
     return None
 
@@ -92,18 +100,34 @@ class Recovery:
         """
         context = self._context
         running = self._running_here()
+        held_claims = claims_held_by_others(context.sessions, context.worker_id)
+        processes = worker_processes(
+            context.sessions, {held.claimed_by for held in held_claims if held.claimed_by}
+        )
         submitted = 0
-        for held in claims_held_by_others(context.sessions, context.worker_id):
-            why = abandoned_because(held, now, running)
+        for held in held_claims:
+            why = abandoned_because(held, now, running, processes.get(held.claimed_by or ""))
             if why is None:
                 continue
-            with self._lock:
-                if held.publication_id in self._pending:
-                    continue
-                self._pending[held.publication_id] = (held, why)
-            self._submit(held.publication_id)
-            submitted += 1
+            submitted += self._submit_once(held, why)
         return submitted
+
+    def inherit(self) -> int:
+        """At start: rescue claims left under this daemon's own worker id by an
+        earlier daemon of the same name (it has claimed nothing yet itself)."""
+        why = f"an earlier daemon named {self._context.worker_id} stopped while holding it"
+        held_claims = claims_held_by_others(
+            self._context.sessions, self._context.worker_id, mine=True
+        )
+        return sum(self._submit_once(held, why) for held in held_claims)
+
+    def _submit_once(self, held: HeldClaim, why: str) -> int:
+        with self._lock:
+            if held.publication_id in self._pending:
+                return 0
+            self._pending[held.publication_id] = (held, why)
+        self._submit(held.publication_id)
+        return 1
 
     def run(self, publication_id: int) -> None:
         """Take the claim over; requeue it, fail it, or reconcile it."""

@@ -50,9 +50,9 @@ from scheduler.config import CampaignConfig
 from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.limits import AccountLimits
 from scheduler.daemon.publishers import PublisherFactory, PublisherPool
-from scheduler.daemon.recovery import Recovery
+from scheduler.daemon.recovery import Recovery, process_exists
 from scheduler.daemon.worker import JobOutcome, Observer, WorkerContext, publish
-from scheduler.errors import CampaignError
+from scheduler.errors import CampaignError, ConfigError
 from scheduler.storage import daemon_state
 from scheduler.storage.daemon_state import WindowItem
 
@@ -61,6 +61,8 @@ logger = logging.getLogger(__name__)
 # Due this long ago (wall seconds) when first seen counts as "found late".
 FOUND_LATE_WALL_S = 1.0
 HEARTBEAT_WALL_S = 10.0
+# A heartbeat older than this many intervals means the daemon is gone.
+STALE_HEARTBEATS = 3
 # Reload the window at least this often (wall seconds), whatever the signature says.
 FULL_RELOAD_WALL_S = 300.0
 
@@ -182,6 +184,7 @@ class Daemon:
         :raises StorageError: when the database cannot be used.
         """
         now = self.clock.now()
+        self._refuse_a_namesake(now)
         daemon_state.register_worker(
             self.sessions, self.worker_id, socket.gethostname(), os.getpid(), now
         )
@@ -190,6 +193,7 @@ class Daemon:
         with _RUNNING_LOCK:
             _RUNNING[self.key] = self
         self._scheduler.start()
+        self.recovery.inherit()
         self.started = True
         self._last_heartbeat = self._wall()
         self.tick(force_reload=True)
@@ -204,6 +208,26 @@ class Daemon:
             self.worker_id,
             len(self._window.jobs),
             self._window.horizon,
+        )
+
+    def _refuse_a_namesake(self, now: datetime) -> None:
+        """Two live daemons must never share a worker id (each would think the
+        other's claims its own)."""
+        existing = daemon_state.worker(self.sessions, self.worker_id)
+        if existing is None or existing.stopped_at is not None:
+            return
+        me = (socket.gethostname(), os.getpid())
+        silent = now - existing.heartbeat_at > self.context.campaign_duration(
+            HEARTBEAT_WALL_S * STALE_HEARTBEATS
+        )
+        gone = existing.hostname == me[0] and not process_exists(existing.pid)
+        if (existing.hostname, existing.pid) == me or silent or gone:
+            return
+        raise ConfigError(
+            f"a daemon named {self.worker_id} is running on {existing.hostname} "
+            f"(pid {existing.pid}, last heartbeat {existing.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC)",
+            where="--worker-id",
+            hint="give this daemon another --worker-id, or leave it out for a unique one",
         )
 
     def warm_up(self) -> None:

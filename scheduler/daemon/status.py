@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.config import CampaignConfig
 from scheduler.daemon.limits import AccountLimits
-from scheduler.daemon.runner import HEARTBEAT_WALL_S
+from scheduler.daemon.runner import HEARTBEAT_WALL_S, STALE_HEARTBEATS
 from scheduler.storage.database import reading
 from scheduler.storage.models import (
     AccountState,
@@ -24,9 +24,6 @@ from scheduler.storage.models import (
     Worker,
 )
 from scheduler.storage.transitions import QUEUED
-
-# A heartbeat older than this many intervals means the daemon is gone.
-STALE_HEARTBEATS = 3
 
 
 @dataclass(frozen=True)

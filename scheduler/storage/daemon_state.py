@@ -111,6 +111,12 @@ def register_worker(
         )
 
 
+def worker(sessions: sessionmaker[Session], worker_id: str) -> Worker | None:
+    """The heartbeat row of ``worker_id``, or None."""
+    with reading(sessions) as session:
+        return session.get(Worker, worker_id)
+
+
 def heartbeat(sessions: sessionmaker[Session], worker_id: str, now: datetime) -> None:
     """Say the daemon is alive at ``now``."""
     with writing(sessions) as session:

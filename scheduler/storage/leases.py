@@ -25,7 +25,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.storage.database import reading, writing
-from scheduler.storage.models import AccountState, Attempt, Publication, PublicationState
+from scheduler.storage.models import AccountState, Attempt, Publication, PublicationState, Worker
 from scheduler.storage.transitions import Claim, counted_tries, load_claim
 
 
@@ -50,12 +50,20 @@ class TakeOver:
     reason: str = ""
 
 
-def claims_held_by_others(sessions: sessionmaker[Session], worker_id: str) -> list[HeldClaim]:
-    """Every publication in ``publishing`` not held by ``worker_id``.
+def claims_held_by_others(
+    sessions: sessionmaker[Session], worker_id: str, *, mine: bool = False
+) -> list[HeldClaim]:
+    """Every publication in ``publishing`` not held by ``worker_id`` (with ``mine``:
+    only those held by ``worker_id``, left by an earlier daemon of that name).
 
     Few rows at any time (one per in-flight call), found through the
     ``(state, next_attempt_at)`` index.
     """
+    holder = (
+        Publication.claimed_by == worker_id
+        if mine
+        else Publication.claimed_by.is_distinct_from(worker_id)
+    )
     with reading(sessions) as session:
         rows = session.execute(
             select(
@@ -64,12 +72,22 @@ def claims_held_by_others(sessions: sessionmaker[Session], worker_id: str) -> li
                 Publication.claimed_by,
                 Publication.lease_expires_at,
                 Publication.needs_reconcile,
-            ).where(
-                Publication.state == PublicationState.PUBLISHING,
-                Publication.claimed_by.is_distinct_from(worker_id),
-            )
+            ).where(Publication.state == PublicationState.PUBLISHING, holder)
         ).all()
     return [HeldClaim(*row) for row in rows]
+
+
+def worker_processes(
+    sessions: sessionmaker[Session], worker_ids: set[str]
+) -> dict[str, tuple[str, int]]:
+    """Worker id -> (hostname, pid) of the daemons that registered those ids."""
+    if not worker_ids:
+        return {}
+    with reading(sessions) as session:
+        rows = session.execute(
+            select(Worker.id, Worker.hostname, Worker.pid).where(Worker.id.in_(worker_ids))
+        ).all()
+    return {worker_id: (hostname, pid) for worker_id, hostname, pid in rows}
 
 
 def take_over(

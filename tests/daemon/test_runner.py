@@ -237,3 +237,49 @@ def test_a_window_smaller_than_a_crowd_due_at_one_instant_still_gets_through_it(
 
     wait_for(lambda: set(states(sqlite_sessions).values()) == {State.PUBLISHED})
     assert platform.count() == 25
+
+
+def test_a_daemon_restarted_under_the_same_name_rescues_its_predecessors_claims(
+    sqlite_sessions: Sessions, config: CampaignConfig, start_daemon: Callable[..., Daemon]
+) -> None:
+    import socket
+
+    from scheduler.storage import daemon_state
+
+    clock = SystemClock()
+    platform = MemoryPlatform(clock=clock)
+    now = utc_now()
+    (pid,) = Queue(sqlite_sessions, config).add(resolved("named", now), now=now)
+    dead_pid = 2**22 + 12345  # above the largest pid Linux hands out
+    daemon_state.register_worker(
+        sqlite_sessions, "bench-daemon", socket.gethostname(), dead_pid, now
+    )
+    with sqlite_sessions.begin() as session:
+        session.execute(
+            update(Publication)
+            .where(Publication.id == pid)
+            .values(
+                state=State.PUBLISHING,
+                claimed_by="bench-daemon",
+                lease_expires_at=now + timedelta(hours=1),
+                attempt_count=1,
+            )
+        )
+
+    start_daemon(sqlite_sessions, platform, clock, worker_id="bench-daemon")
+
+    wait_for(lambda: publication(sqlite_sessions, pid).state == State.PUBLISHED)
+    assert platform.count() == 1
+
+
+def test_two_live_daemons_may_not_share_a_name(
+    sqlite_sessions: Sessions, config: CampaignConfig, start_daemon: Callable[..., Daemon]
+) -> None:
+    from scheduler.errors import ConfigError
+    from scheduler.storage import daemon_state
+
+    clock = SystemClock()
+    platform = MemoryPlatform(clock=clock)
+    daemon_state.register_worker(sqlite_sessions, "twin", "another-host", 4242, utc_now())
+    with pytest.raises(ConfigError, match="a daemon named twin is running on another-host"):
+        start_daemon(sqlite_sessions, platform, clock, worker_id="twin")
