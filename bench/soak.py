@@ -8,7 +8,8 @@ Run it (about five minutes; not part of the test suite)::
 
 The real ``config.yaml``, ``posts/`` and ``media/`` are copied to a temporary
 folder and pointed at the sandbox, which serves from this process. Campaign
-time is compressed (``--duration`` wall seconds for the whole campaign) by one
+time is compressed (``--duration`` wall seconds for the whole campaign, by
+default three per kill) by one
 :class:`~scheduler.clock.ScaledClock` that this process and every ``campaign
 run`` process share through ``CAMPAIGN_SCALED_CLOCK``. Each daemon lives for a
 random 0.1 to 3 wall seconds and is killed with SIGKILL, whatever it is doing;
@@ -88,12 +89,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=100, help="SIGKILLs to deliver (default 100)")
     parser.add_argument(
-        "--duration", type=float, default=300.0, help="wall seconds for the campaign"
+        "--duration",
+        type=float,
+        default=None,
+        help="wall seconds for the whole campaign (default: 3 per kill, at least 30)",
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed of the kill moments")
     parser.add_argument("--database-url", default=None, help="default: SQLite in the temp folder")
     parser.add_argument("--json", type=Path, default=None, help="also write the result here")
     options = parser.parse_args(argv)
+    duration = options.duration or max(30.0, 3.0 * options.kills)
     rng = random.Random(options.seed)
     folder = Path(tempfile.mkdtemp(prefix="campaign-soak-"))
     url = options.database_url or f"sqlite:///{folder / 'soak.db'}"
@@ -112,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         first, last = session.execute(
             select(func.min(Publication.scheduled_at), func.max(Publication.scheduled_at))
         ).one()
-    speed = max(1.0, (last - first).total_seconds() / options.duration)
+    speed = max(1.0, (last - first).total_seconds() / duration)
     clock = ScaledClock(first - timedelta(seconds=2 * speed), speed)
     sandbox = build_sandbox(config, clock).start()
     # A minute of wall time, at least three campaign days: downtime never misses a post.
@@ -151,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        states = _wait_settled(sessions, clock, last, timeout_s=options.duration + 120)
+        states = _wait_settled(sessions, clock, last, timeout_s=duration + 120)
         final.send_signal(signal.SIGTERM)
         final.wait(timeout=60)
         result = _count(
