@@ -18,7 +18,7 @@ install: $(STAMP)
 
 ## The main job: a rehearsal of the whole campaign against the local sandbox.
 rehearse: $(STAMP)
-	$(BIN)/campaign check posts/
+	$(BIN)/campaign rehearse
 
 ## The whole test suite, with lint and type checks.
 test: $(STAMP)
