@@ -42,7 +42,13 @@ def _measure(
     folder.mkdir(parents=True, exist_ok=True)
     offsets = [span_s * index / count for index in range(count)]
     floor = _floor(folder, offsets)
-    with LiveRun(folder, settings.seed, ACCOUNTS, f"sqlite:///{folder / 'bench.db'}") as live:
+    with LiveRun(
+        folder,
+        settings.seed,
+        ACCOUNTS,
+        f"sqlite:///{folder / 'bench.db'}",
+        profile_dir=settings.profile_dir,
+    ) as live:
         first = utc_now() + timedelta(seconds=LEAD_S)
         due = evenly(first, count, span_s)
         posts = queued_posts(live.labels, due, seed=settings.seed, logo=False, tag=name)

@@ -28,7 +28,10 @@ POSTS_PER_ACCOUNT = 50
 LEAD_S = 8.0
 
 
-def _floor(settings: Settings, folder: Path, count: int, accounts: int) -> float:
+def _floor(
+    settings: Settings, folder: Path, count: int, accounts: int
+) -> tuple[float, float, float]:
+    """(wall seconds, the loop's CPU seconds, the sandbox's CPU seconds)."""
     with LiveRun(folder, settings.seed, accounts, f"sqlite:///{folder / 'floor.db'}") as live:
         posts = queued_posts(
             live.labels, [utc_now()] * count, seed=settings.seed, logo=True, tag="f"
@@ -47,28 +50,36 @@ def _floor(settings: Settings, folder: Path, count: int, accounts: int) -> float
         }
         path = folder / "floor-spec.json"
         path.write_text(json.dumps(spec), encoding="utf-8")
+        sandbox_before = live.sandbox_cpu_s
         result = json.loads(run_helper("bench.publish_floor", str(path)))
+        sandbox_cpu = live.sandbox_cpu_s - sandbox_before
         if live.sandbox.x.count() != count:
             raise RuntimeError(f"the floor loop stored {live.sandbox.x.count()} of {count} posts")
-        return float(result["elapsed_s"])
+        return float(result["elapsed_s"]), float(result["cpu_s"]), sandbox_cpu
 
 
 def run(settings: Settings, folder: Path) -> list[Row]:
     count = settings.size(full=500, quick=60)
     accounts = math.ceil(count / POSTS_PER_ACCOUNT)
-    floor = _floor(settings, folder / "floor", count, accounts)
+    floor, floor_cpu, floor_sandbox_cpu = _floor(settings, folder / "floor", count, accounts)
     ours_folder = folder / "ours"
     with LiveRun(
-        ours_folder, settings.seed, accounts, f"sqlite:///{ours_folder / 'bench.db'}"
+        ours_folder,
+        settings.seed,
+        accounts,
+        f"sqlite:///{ours_folder / 'bench.db'}",
+        profile_dir=settings.profile_dir,
     ) as live:
         due = utc_now() + timedelta(seconds=LEAD_S)
         live.queue(queued_posts(live.labels, [due] * count, seed=settings.seed, logo=True, tag="o"))
         daemon = live.start_daemon()
         ready_s = daemon.wait_ready()
         early = (due - utc_now()).total_seconds()
+        cpu_before, sandbox_before = daemon.cpu_seconds(), live.sandbox_cpu_s
         settled = live.wait_settled(count, timeout_s=LEAD_S + 120)
+        daemon_cpu = daemon.cpu_seconds() - cpu_before
         recorded = [ended for _, ended in live.published_at()]
-        sandbox_cpu = live.sandbox_cpu_s
+        sandbox_cpu = live.sandbox_cpu_s - sandbox_before
         duplicates = live.duplicates()
         daemon.stop()
     if not settled or len(recorded) != count:
@@ -94,8 +105,9 @@ def run(settings: Settings, folder: Path) -> list[Row]:
             note=(
                 f"{accounts} accounts, all due at once; daemon ready in {ready_s:.1f} s, "
                 f"{early:.1f} s before they were due; {count / elapsed:.0f} posts/s vs "
-                f"{count / floor:.0f} for the bare loop; sandbox CPU {sandbox_cpu:.1f} s; "
-                f"duplicates {duplicates}"
+                f"{count / floor:.0f} for the bare loop; CPU: daemon {daemon_cpu:.1f} s, "
+                f"loop {floor_cpu:.1f} s, sandbox {sandbox_cpu:.1f} s (loop's run "
+                f"{floor_sandbox_cpu:.1f} s); duplicates {duplicates}"
             ),
             values={
                 "posts": count,
@@ -104,6 +116,9 @@ def run(settings: Settings, folder: Path) -> list[Row]:
                 "floor_s": floor,
                 "ready_s": ready_s,
                 "sandbox_cpu_s": sandbox_cpu,
+                "daemon_cpu_s": daemon_cpu,
+                "floor_cpu_s": floor_cpu,
+                "floor_sandbox_cpu_s": floor_sandbox_cpu,
                 "duplicates": duplicates,
             },
         )

@@ -51,14 +51,19 @@ def run(settings: Settings, folder: Path) -> list[Row]:
     result: dict[str, Any] = json.loads(output.read_text(encoding="utf-8"))
     duplicates = int(result.get("duplicates", -1))
     losses = int(result.get("losses", -1))
+    unreconciled = int(result.get("unreconciled", 0))
     done_kills = int(result.get("kills", kills))
+    states = ", ".join(f"{n} {state}" for state, n in result.get("publications", {}).items())
     return [
         Row(
             case=_case(done_kills),
             figure=f"{duplicates} duplicates, {losses} losses",
             target=TARGET,
-            verdict=verdict(duplicates == 0 and losses == 0 and done.returncode == 0),
-            note=str(result.get("summary", "")) or f"bench/soak.py exited {done.returncode}",
+            verdict=verdict(duplicates == 0 and losses == 0 and unreconciled == 0),
+            note=(
+                f"bench/soak.py (daemon engineer's) in {result.get('wall_seconds', '?')} s: "
+                f"{states}; {unreconciled} left for review although on the platform"
+            ),
             values=result,
         )
     ]

@@ -74,11 +74,17 @@ def fill_queue(engine: Engine, publications: int, labels: list[str], first: date
 
 def _start(settings: Settings, folder: Path, size: int, idle_s: float) -> Row:
     folder.mkdir(parents=True, exist_ok=True)
-    with LiveRun(folder, settings.seed, ACCOUNTS, f"sqlite:///{folder / 'bench.db'}") as live:
+    with LiveRun(
+        folder,
+        settings.seed,
+        ACCOUNTS,
+        f"sqlite:///{folder / 'bench.db'}",
+        profile_dir=settings.profile_dir,
+    ) as live:
         began = time.perf_counter()
         fill_queue(live.engine, size, live.labels, utc_now() + timedelta(hours=1))
         fill_s = time.perf_counter() - began
-        daemon = live.start_daemon()
+        daemon = live.start_daemon(profile_start_up=True)
         ready_s = daemon.wait_ready(timeout_s=120)
         rss = daemon.peak_rss_mb()
         idle_cpu: float | None = None

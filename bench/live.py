@@ -51,6 +51,8 @@ class LiveRun:
     """A campaign of ``x_accounts`` X accounts in ``folder`` with the sandbox serving.
 
     Use as a context manager; the sandbox stops and every daemon is stopped on exit.
+    With ``profile_dir``, py-spy samples every daemon into that folder
+    (:mod:`bench.profiling`).
     """
 
     def __init__(
@@ -61,8 +63,10 @@ class LiveRun:
         database_url: str,
         faults: FaultPlan | None = None,
         publishing: dict[str, Any] | None = None,
+        profile_dir: Path | None = None,
     ) -> None:
         self.folder = folder
+        self.profile_dir = profile_dir
         self.clock = SystemClock()
         self.faults = faults if faults is not None else FaultPlan()
         bare = BenchCampaign.create(folder, seed, x_accounts=x_accounts, publishing=publishing)
@@ -98,7 +102,7 @@ class LiveRun:
         """Sync ``posts`` into the database, as ``campaign sync`` does."""
         sync_posts(self.sessions, posts, self.campaign.config, now=self.clock.now())
 
-    def start_daemon(self, name: str = "daemon") -> DaemonProcess:
+    def start_daemon(self, name: str = "daemon", profile_start_up: bool = False) -> DaemonProcess:
         """Start one more ``campaign run``; its log goes to ``<name>.log`` in the folder."""
         daemon = DaemonProcess(
             self.campaign.config_path,
@@ -106,6 +110,12 @@ class LiveRun:
             self.campaign.environment,
             self.folder / f"{name}.log",
             worker_id=f"bench-{name}",
+            profile=(
+                self.profile_dir / f"{self.folder.parent.name}-{self.folder.name}-{name}.txt"
+                if self.profile_dir is not None
+                else None
+            ),
+            profile_start_up=profile_start_up,
         )
         self.daemons.append(daemon)
         return daemon

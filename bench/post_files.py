@@ -129,7 +129,7 @@ def write_post_files(folder: Path, posts: int, seed: int) -> int:
     posts were written (a multiple of three)."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    messages = max(1, posts // 3)
+    messages = max(1, -(-posts // 3))
     slots = list(message_slots(messages))
     for start in range(0, messages, MESSAGES_PER_FILE):
         lines = [

@@ -23,11 +23,16 @@ from pathlib import Path
 
 import psutil  # type: ignore[import-untyped]
 
+from bench.profiling import attach, detach, summarise
+
 STARTED_MARK = " started: "
 
 
 class DaemonProcess:
     """``campaign run`` in a new process; ``log`` receives its output.
+
+    With ``profile``, py-spy samples it into that file from the moment it is ready
+    (from its start with ``profile_start_up``).
 
     ``spawned`` and ``ready`` are ``time.perf_counter()`` instants: when the
     process was created and when it logged that it started (None until then).
@@ -40,6 +45,8 @@ class DaemonProcess:
         environment: Mapping[str, str],
         log: Path,
         worker_id: str | None = None,
+        profile: Path | None = None,
+        profile_start_up: bool = False,
     ) -> None:
         env = {
             key: value
@@ -66,6 +73,10 @@ class DaemonProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
+        self.profile = profile
+        self._sampler: subprocess.Popen[bytes] | None = None
+        if profile is not None and profile_start_up:
+            self._sampler = attach(self.process.pid, profile)
         self._reader = threading.Thread(target=self._read, daemon=True, name="bench-daemon-log")
         self._reader.start()
 
@@ -75,6 +86,8 @@ class DaemonProcess:
             for line in self.process.stdout:
                 if self.ready is None and STARTED_MARK.encode() in line:
                     self.ready = time.perf_counter()
+                    if self.profile is not None and self._sampler is None:
+                        self._sampler = attach(self.process.pid, self.profile)
                     self._ready_event.set()
                 sink.write(line)
         self._ready_event.set()
@@ -112,7 +125,14 @@ class DaemonProcess:
         return float(times.user + times.system)
 
     def stop(self, timeout_s: float = 30.0) -> int:
-        """SIGTERM, as a service manager stops it; returns the exit status."""
+        """SIGTERM, as a service manager stops it; returns the exit status. A profile
+        being recorded is written first, with its summary beside it."""
+        if self._sampler is not None:
+            detach(self._sampler)
+            self._sampler = None
+            if self.profile is not None and self.profile.exists():
+                summary = self.profile.with_suffix(".summary.txt")
+                summary.write_text(summarise(self.profile, top=40) + "\n", encoding="utf-8")
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         try:

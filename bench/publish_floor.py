@@ -7,7 +7,7 @@ after the other. No database, no scheduling, no logging. The clients are
 built before the clock starts, as the daemon builds its publishers at
 start-up.
 
-    python -m bench.publish_floor SPEC.json   # prints {"elapsed_s": ..., "posted": ...}
+    python -m bench.publish_floor SPEC.json   # prints {"elapsed_s": ..., "cpu_s": ..., "posted": ...}
 
 SPEC.json: ``{"url": sandbox URL, "credentials": {label: {field: value}},
 "posts": [{"account": label, "text": ..., "media": path}]}``.
@@ -54,6 +54,7 @@ def main() -> None:
         label: client_for(spec["url"], values) for label, values in spec["credentials"].items()
     }
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for post in spec["posts"]:
         client, auth = clients[post["account"]]
         path = Path(post["media"])
@@ -68,7 +69,8 @@ def main() -> None:
         created = client.create_tweet(text=post["text"], media_ids=[media_id], user_auth=True)
         created.raise_for_status()
     elapsed = time.perf_counter() - started
-    print(json.dumps({"elapsed_s": elapsed, "posted": len(spec["posts"])}))
+    cpu = time.process_time() - cpu_started
+    print(json.dumps({"elapsed_s": elapsed, "cpu_s": cpu, "posted": len(spec["posts"])}))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from typing import Any
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 POLLER_MEAN_S = 30.0
 POLLER_WORST_S = 60.0
@@ -97,9 +98,7 @@ def print_table(rows: Sequence[Row], console: Console) -> None:
     for row in rows:
         ratio = f"{row.ratio:.2f}x" if row.ratio is not None else "-"
         style = {"pass": "green", "miss": "red", "skip": "yellow"}.get(row.verdict, "")
-        table.add_row(
-            row.case, row.figure, row.floor, ratio, row.target, f"[{style}]{row.verdict}[/]"
-        )
+        table.add_row(row.case, row.figure, row.floor, ratio, row.target, Text(row.verdict, style))
     console.print(table)
     for row in rows:
         if row.note:

@@ -14,12 +14,14 @@ class Settings:
     """``quick`` shrinks every size for a smoke run (its figures are not the targets');
     ``seed`` makes the generated data; ``repeat`` runs the cheap cases that many times
     and keeps the best; ``postgres_url`` is the server the multi-daemon case creates
-    its own database on (and drops it afterwards)."""
+    its own database on (and drops it afterwards); ``profile_dir``, when set, receives a
+    py-spy profile of every daemon the cases start."""
 
     quick: bool = False
     seed: int = 20201123
     repeat: int = 3
     postgres_url: str = DEFAULT_POSTGRES_URL
+    profile_dir: Path | None = None
 
     def size(self, *, full: int, quick: int) -> int:
         """``full`` normally, ``quick`` with ``--quick``."""

@@ -69,6 +69,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--postgres-url", default=DEFAULT_POSTGRES_URL, help="PostgreSQL server for the multi case"
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated data and logs")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample every daemon with py-spy into bench/results/profiles/ (figures then include its cost)",
+    )
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     options = parser.parse_args(argv)
     unknown = [name for name in options.cases if name not in CASES]
@@ -93,7 +98,8 @@ def run_case(name: str, settings: Settings, folder: Path, console: Console) -> l
 
 def main(argv: list[str] | None = None) -> int:
     options = parse(sys.argv[1:] if argv is None else argv)
-    console = Console(stderr=False)
+    # Piped or redirected: wide enough for the table on one line per row.
+    console = Console(width=None if sys.stdout.isatty() else 160)
     if options.list:
         for name, (_, text) in CASES.items():
             console.print(f"{name:10} {text}", highlight=False)
@@ -103,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=options.seed,
         repeat=max(1, options.repeat),
         postgres_url=options.postgres_url,
+        profile_dir=RESULTS / "profiles" if options.profile else None,
     )
     names = options.cases or list(CASES)
     began = time.perf_counter()
@@ -121,12 +128,12 @@ def main(argv: list[str] | None = None) -> int:
 
             shutil.rmtree(workspace, ignore_errors=True)
     wall_s = time.perf_counter() - began
-    print_table(rows, console)
     command = "python -m bench" + "".join(
         f" {shlex.quote(arg)}" for arg in (argv if argv is not None else sys.argv[1:])
     )
     target = options.json or RESULTS / ("quick.json" if options.quick else "latest.json")
     write_json(target, rows, command=command, quick=options.quick, seed=options.seed, wall_s=wall_s)
+    print_table(rows, console)
     console.print(
         f"{len(names)} case(s) in {wall_s / 60:.1f} min; JSON in {target}", highlight=False
     )
