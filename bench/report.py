@@ -124,10 +124,27 @@ def write_json(
             "system": platform.system(),
             "cpus": _cpus(),
         },
+        "code": code_version(),
         "rows": [asdict(row) for row in rows],
         "contrast": contrast_line(rows),
     }
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def code_version() -> dict[str, Any]:
+    """The commit measured and the product files that differed from it (git status)."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*arguments: str) -> str:
+        done = subprocess.run(
+            ["git", *arguments], cwd=root, capture_output=True, text=True, check=False
+        )
+        return done.stdout.rstrip("\n") if done.returncode == 0 else ""
+
+    changed = [line[3:] for line in git("status", "--porcelain", "--", "scheduler").splitlines()]
+    return {"commit": git("rev-parse", "--short", "HEAD") or None, "uncommitted": changed}
 
 
 def _cpus() -> int | None:

@@ -30,7 +30,7 @@ from bench import (
     case_startup,
     case_store,
 )
-from bench.report import Row, print_table, write_json
+from bench.report import Row, code_version, print_table, write_json
 from bench.settings import DEFAULT_POSTGRES_URL, ROOT, Settings
 
 Case = Callable[[Settings, Path], list[Row]]
@@ -134,6 +134,13 @@ def main(argv: list[str] | None = None) -> int:
     target = options.json or RESULTS / ("quick.json" if options.quick else "latest.json")
     write_json(target, rows, command=command, quick=options.quick, seed=options.seed, wall_s=wall_s)
     print_table(rows, console)
+    code = code_version()
+    changed = len(code["uncommitted"])
+    console.print(
+        f"code measured: commit {code['commit']}"
+        + (f" plus uncommitted changes in {changed} product file(s)" if changed else ""),
+        highlight=False,
+    )
     console.print(
         f"{len(names)} case(s) in {wall_s / 60:.1f} min; JSON in {target}", highlight=False
     )
