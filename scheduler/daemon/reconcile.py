@@ -25,7 +25,8 @@ from scheduler.daemon.limits import DEFAULT_RATE_LIMIT_WAIT, backoff_delay
 from scheduler.errors import AuthFailed, DuplicateContent, PublishError, RateLimited
 from scheduler.platforms.base import Publisher
 from scheduler.storage.models import PublicationState
-from scheduler.storage.transitions import Claim, Settlement
+from scheduler.storage.settlements import Settlement
+from scheduler.storage.transitions import Claim
 
 logger = logging.getLogger(__name__)
 
@@ -54,15 +55,19 @@ def reconcile(
 ) -> Settlement:
     """Look for ``claim``'s post on the platform and say how the attempt ends.
 
+    ``claim`` should carry its history (:func:`~scheduler.storage.transitions.with_history`):
+    the window starts at its first try.
+
     ``cause`` is the create call's error (None after a crash); its code and
     message are kept on the attempt for the history. Never raises PublishError.
     """
     outcome = cause.outcome if cause is not None else "unknown"
     why = _describe(cause)
     try:
-        found = publisher.find_post(claim.text, claim.first_attempt_at - RECONCILE_MARGIN, now)
+        since = (claim.first_attempt_at or claim.claimed_at) - RECONCILE_MARGIN
+        found = publisher.find_post(claim.text, since, now)
     except PublishError as error:
-        tries = claim.earlier_tries + 1
+        tries = (claim.earlier_tries or 0) + 1
         if tries >= max_attempts:
             return Settlement(
                 state=PublicationState.NEEDS_REVIEW,

@@ -46,7 +46,8 @@ from scheduler.errors import (
 )
 from scheduler.platforms.base import MediaFile
 from scheduler.storage.models import PublicationState
-from scheduler.storage.transitions import Claim, Settlement, claim, mark_create_sending, settle
+from scheduler.storage.settlements import Settlement, mark_create_sending, settle
+from scheduler.storage.transitions import Claim, claim, with_history
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
     if held.needs_reconcile:
         settlement = reconcile(
             publisher,
-            held,
+            with_history(ctx.sessions, held),
             ctx.clock.now(),
             cause=None,
             max_attempts=publishing.max_attempts,
@@ -165,7 +166,7 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
     try:
         media_ids = [publisher.upload_media(_media_file(ctx.config, path)) for path in held.media]
     except PublishError as error:
-        return _record(ctx, held, failure_settlement(ctx, held, error))
+        return _record(ctx, held, failure_settlement(ctx, with_history(ctx.sessions, held), error))
     except OSError as error:
         failed = Settlement(
             state=PublicationState.FAILED,
@@ -187,7 +188,7 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
     except (UnknownOutcome, DuplicateContent) as error:
         settlement = reconcile(
             publisher,
-            held,
+            with_history(ctx.sessions, held),
             ctx.clock.now(),
             cause=error,
             max_attempts=publishing.max_attempts,
@@ -197,7 +198,7 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
         )
         return _record(ctx, held, settlement)
     except PublishError as error:
-        return _record(ctx, held, failure_settlement(ctx, held, error))
+        return _record(ctx, held, failure_settlement(ctx, with_history(ctx.sessions, held), error))
     ctx.crash.reached("before_result_recorded")
     now = ctx.clock.now()
     late = (now - held.scheduled_at).total_seconds()
@@ -258,7 +259,8 @@ def _auth_settlement(
 
 
 def failure_settlement(ctx: WorkerContext, held: Claim, error: PublishError) -> Settlement:
-    """How an attempt ends after a definite failure (nothing was posted).
+    """How an attempt ends after a definite failure (nothing was posted); ``held``
+    carries its history (:func:`~scheduler.storage.transitions.with_history`).
 
     Rate limit: wait for the reset, for every publication of the account.
     Auth: pause the account (a hold), keep the publication queued. Rejected:
@@ -289,7 +291,7 @@ def failure_settlement(ctx: WorkerContext, held: Claim, error: PublishError) -> 
             last_error=reason,
         ).citing(error)
     publishing = ctx.config.publishing
-    tries = held.earlier_tries + 1
+    tries = (held.earlier_tries or 0) + 1
     if tries >= publishing.max_attempts:
         reason = f"gave up after {tries} tries; the last error: {error}"
         logger.error("publication %s failed: %s", held.publication_id, reason)

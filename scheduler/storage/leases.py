@@ -21,12 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.storage.database import reading, writing
+from scheduler.storage.database import reading
 from scheduler.storage.models import AccountState, Attempt, Publication, PublicationState, Worker
-from scheduler.storage.transitions import Claim, counted_tries, load_claim
+from scheduler.storage.transitions import Claim, counted_tries, open_attempt
+from scheduler.storage.writes import write_transaction
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,8 @@ def take_over(
 
     :raises StorageError: when the database refuses.
     """
-    with writing(sessions) as session:
-        won = session.execute(
+    with write_transaction(sessions) as connection:
+        won = connection.execute(
             update(Publication)
             .where(
                 Publication.id == held.publication_id,
@@ -114,43 +115,39 @@ def take_over(
                 Publication.lease_expires_at.is_not_distinct_from(held.lease_expires_at),
             )
             .values(claimed_by=worker_id, lease_expires_at=lease_until, updated_at=now)
-            .execution_options(synchronize_session=False)
         )
-        if not won.rowcount:  # type: ignore[attr-defined]
+        if not won.rowcount:
             return TakeOver("lost")
-        session.execute(
+        connection.execute(
             update(Attempt)
             .where(Attempt.publication_id == held.publication_id, Attempt.ended_at.is_(None))
             .values(ended_at=now, outcome="crashed", platform_message=why)
-            .execution_options(synchronize_session=False)
         )
         if held.needs_reconcile:
-            claim = load_claim(
-                session,
+            claim = open_attempt(
+                connection,
                 held.publication_id,
                 worker_id,
                 now,
                 previous_last_post_at=None,
-                strict_revision=False,
                 new_claim=False,
             )
-            assert claim is not None
             return TakeOver("reconcile", claim=claim, reason=why)
-        return _requeue(session, held, now, max_attempts, why)
+        return _requeue(connection, held, now, max_attempts, why)
 
 
 def _requeue(
-    session: Session, held: HeldClaim, now: datetime, max_attempts: int, why: str
+    connection: Connection, held: HeldClaim, now: datetime, max_attempts: int, why: str
 ) -> TakeOver:
-    attempt_count = session.scalar(
+    attempt_count = connection.scalar(
         select(Publication.attempt_count).where(Publication.id == held.publication_id)
     )
-    tries = counted_tries(session, held.publication_id, int(attempt_count or 0))
+    tries = counted_tries(connection, held.publication_id, int(attempt_count or 0))
     failed = tries >= max_attempts
     reason = f"{why}; no create call had been sent, so nothing can be on the platform"
     if failed:
         reason = f"gave up after {tries} tries; the last: {reason}"
-    session.execute(
+    connection.execute(
         update(Publication)
         .where(Publication.id == held.publication_id)
         .values(
@@ -161,7 +158,6 @@ def _requeue(
             last_error=reason,
             updated_at=now,
         )
-        .execution_options(synchronize_session=False)
     )
     # Give the spacing slot back unless another claim of the account is in flight.
     others = (
@@ -177,10 +173,9 @@ def _requeue(
         .where(Publication.account_label == held.account_label)
         .scalar_subquery()
     )
-    session.execute(
+    connection.execute(
         update(AccountState)
         .where(AccountState.label == held.account_label, ~others)
         .values(last_post_at=latest)
-        .execution_options(synchronize_session=False)
     )
     return TakeOver("failed" if failed else "requeued", reason=reason)

@@ -16,9 +16,9 @@ The claim is the heart of exactly-once publishing. One transaction:
    what is published is exactly the claimed version, even if ``campaign sync``
    edits the post a moment later.
 
-Every later move (:func:`settle`, :func:`mark_create_sending`) is conditional on
-the worker still holding the claim, so a worker whose lease was taken over can
-never overwrite the newer holder's result.
+The moves after the claim are in :mod:`scheduler.storage.settlements`. Every
+statement here is SQLAlchemy Core on one connection
+(:mod:`scheduler.storage.writes`): the claim is on every publication's path.
 """
 
 from __future__ import annotations
@@ -28,11 +28,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
+from sqlalchemy import Connection, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.errors import PublishError, StorageError
-from scheduler.storage.database import writing
+from scheduler.errors import StorageError
 from scheduler.storage.models import (
     AccountState,
     Attempt,
@@ -41,6 +40,7 @@ from scheduler.storage.models import (
     Publication,
     PublicationState,
 )
+from scheduler.storage.writes import read_connection, write_transaction
 
 QUEUED = (PublicationState.PENDING, PublicationState.RETRYING)
 # Attempt outcomes that use up one of ``publishing.max_attempts`` tries; rate
@@ -106,11 +106,11 @@ class Claim:
     """A publication this worker holds in ``publishing``, with the exact content claimed.
 
     ``text`` is the post's text for the publication's platform; ``media`` paths are
-    relative to the media directory; ``first_attempt_at`` (UTC) is when the first
-    try of this publication began (the start of the reconciliation window);
-    ``needs_reconcile`` says a create call may already have been applied;
-    ``earlier_tries`` counts earlier attempts that used up a try (transient
-    errors, crashes).
+    relative to the media directory; ``needs_reconcile`` says a create call may
+    already have been applied. Two facts only the failure paths need are read on
+    demand (:func:`with_history`): ``first_attempt_at`` (UTC), when the first try
+    began (the start of the reconciliation window), and ``earlier_tries``, the
+    earlier attempts that used up a try (transient errors, crashes); None until then.
     """
 
     publication_id: int
@@ -126,11 +126,12 @@ class Claim:
     link: str | None
     scheduled_at: datetime
     claimed_at: datetime
-    first_attempt_at: datetime
     attempt_number: int
     needs_reconcile: bool
     previous_last_post_at: datetime | None
-    earlier_tries: int = 0
+    new_claim: bool = True
+    first_attempt_at: datetime | None = None
+    earlier_tries: int | None = None
 
 
 @dataclass(frozen=True)
@@ -145,44 +146,8 @@ class ClaimResult:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class Settlement:
-    """How an attempt ended and what the publication becomes.
-
-    ``state`` is the publication's new state and ``outcome`` the attempt's
-    (``published``, ``reconciled`` or a PublishError outcome). With ``reconcile_at``
-    the publication stays ``publishing`` with ``needs_reconcile`` and a lease
-    ending then: a create may have been applied and the lookup must be tried again.
-    ``posted`` False gives the account's spacing slot back. ``rate_limited_until``
-    makes every publication of the account wait; ``hold_reason`` pauses the account.
-    """
-
-    state: PublicationState
-    outcome: str
-    next_attempt_at: datetime | None = None
-    last_error: str | None = None
-    http_status: int | None = None
-    platform_code: str | None = None
-    platform_message: str | None = None
-    platform_post_id: str | None = None
-    platform_url: str | None = None
-    reconcile_at: datetime | None = None
-    posted: bool = False
-    rate_limited_until: datetime | None = None
-    rate_limit_reason: str | None = None
-    hold_reason: str | None = None
-
-    def citing(self, error: PublishError | None, message: str | None = None) -> Settlement:
-        """This settlement carrying ``error``'s HTTP status, platform code and message
-        (or just ``message`` when there is no error), for the attempt's history."""
-        if error is None:
-            return dataclasses.replace(self, platform_message=message)
-        return dataclasses.replace(
-            self,
-            http_status=error.http_status,
-            platform_code=error.platform_code,
-            platform_message=error.platform_message,
-        )
+class _Retry(Exception):
+    """The post changed between the claim's UPDATE and the read: claim again."""
 
 
 def _hold_blocks(account_label: object, now: datetime) -> object:
@@ -193,8 +158,8 @@ def _hold_blocks(account_label: object, now: datetime) -> object:
     )
 
 
-def _active_hold(session: Session, account_label: str, now: datetime) -> str | None:
-    rows = session.execute(
+def _active_hold(connection: Connection, account_label: str, now: datetime) -> str | None:
+    rows = connection.execute(
         select(Hold.scope, Hold.reason).where(
             Hold.scope.in_(("campaign", f"account:{account_label}")),
             or_(Hold.until.is_(None), Hold.until > now),
@@ -204,19 +169,6 @@ def _active_hold(session: Session, account_label: str, now: datetime) -> str | N
         return None
     scope, reason = sorted(rows)[0]
     return f"{scope} paused: {reason}"
-
-
-def _lock_account(session: Session, publication_id: int, now: datetime) -> bool:
-    # The first statement writes, so SQLite holds the write lock from here on and
-    # PostgreSQL holds the account's row lock until commit.
-    label = select(Publication.account_label).where(Publication.id == publication_id)
-    result = session.execute(
-        update(AccountState)
-        .where(AccountState.label == label.scalar_subquery())
-        .values(updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def claim(
@@ -236,72 +188,86 @@ def claim(
     :raises StorageError: when the database refuses; nothing is claimed then.
     """
     for _ in range(3):
-        with writing(sessions) as session:
-            result = _claim_once(
-                session, publication_id, worker_id, now, lease_until, policy, due_slack
-            )
-            if result is not None:
-                return result
-            session.rollback()
+        try:
+            with write_transaction(sessions) as connection:
+                return _claim_once(
+                    connection, publication_id, worker_id, now, lease_until, policy, due_slack
+                )
+        except _Retry:
+            continue
     raise StorageError(f"publication {publication_id}: its post kept changing during the claim")
 
 
 def _claim_once(
-    session: Session,
+    connection: Connection,
     publication_id: int,
     worker_id: str,
     now: datetime,
     lease_until: datetime,
     policy: ClaimPolicy,
     due_slack: timedelta,
-) -> ClaimResult | None:
-    if not _lock_account(session, publication_id, now):
-        row = session.get(Publication, publication_id)
-        if row is None or row.state not in QUEUED:
-            return ClaimResult("gone")
-        return ClaimResult("held", reason=f"account {row.account_label} has no state row")
-    publication = session.execute(
-        select(Publication).where(Publication.id == publication_id)
-    ).scalar_one_or_none()
+) -> ClaimResult:
+    # The first statement writes: from here SQLite holds its write lock and
+    # PostgreSQL the account's row lock, until commit.
+    label = select(Publication.account_label).where(Publication.id == publication_id)
+    account = connection.execute(
+        update(AccountState)
+        .where(AccountState.label == label.scalar_subquery())
+        .values(updated_at=now)
+        .returning(
+            AccountState.last_post_at,
+            AccountState.rate_limited_until,
+            AccountState.rate_limit_reason,
+        )
+    ).first()
+    publication = connection.execute(
+        select(
+            Publication.state,
+            Publication.account_label,
+            Publication.next_attempt_at,
+            Publication.scheduled_at,
+            Publication.needs_reconcile,
+        ).where(Publication.id == publication_id)
+    ).first()
     if publication is None or publication.state not in QUEUED:
         return ClaimResult("gone")
-    label = publication.account_label
-    hold = _active_hold(session, label, now)
+    account_label = publication.account_label
+    if account is None:
+        return ClaimResult("held", reason=f"account {account_label} has no state row")
+    hold = _active_hold(connection, account_label, now)
     if hold is not None:
         return ClaimResult("held", reason=hold, due_at=publication.next_attempt_at)
     if publication.next_attempt_at > now + due_slack:
         return ClaimResult("not_due", due_at=publication.next_attempt_at)
-    account = session.get(AccountState, label)
-    assert account is not None  # _lock_account found it
     verdict = Verdict.go()
     if not publication.needs_reconcile:
-        start, end = policy.day_bounds(label, now)
+        start, end = policy.day_bounds(account_label, now)
         facts = ClaimFacts(
             publication_id=publication_id,
-            account_label=label,
-            state=publication.state,
+            account_label=account_label,
+            state=PublicationState(publication.state),
             scheduled_at=publication.scheduled_at,
             due_at=publication.next_attempt_at,
             now=now,
             last_post_at=account.last_post_at,
             rate_limited_until=account.rate_limited_until,
             rate_limit_reason=account.rate_limit_reason,
-            published_today=_posts_in(session, label, start, end),
+            published_today=_posts_in(connection, account_label, start, end),
         )
         verdict = policy.decide(facts)
     if verdict.action == "missed":
         _set_queued(
-            session, publication_id, now, state=PublicationState.MISSED, error=verdict.reason
+            connection, publication_id, now, state=PublicationState.MISSED, error=verdict.reason
         )
         return ClaimResult("missed", reason=verdict.reason)
     if verdict.action == "defer":
         assert verdict.until is not None
-        _set_queued(session, publication_id, now, next_attempt_at=verdict.until)
+        _set_queued(connection, publication_id, now, next_attempt_at=verdict.until)
         return ClaimResult("deferred", due_at=verdict.until, reason=verdict.reason)
 
     revision = select(Post.revision).where(Post.id == Publication.post_id).scalar_subquery()
     content_hash = select(Post.content_hash).where(Post.id == Publication.post_id)
-    won = session.execute(
+    won = connection.execute(
         update(Publication)
         .where(
             Publication.id == publication_id,
@@ -318,83 +284,88 @@ def _claim_once(
             attempt_count=Publication.attempt_count + 1,
             updated_at=now,
         )
-        .execution_options(synchronize_session=False)
-    )
-    if not won.rowcount:  # type: ignore[attr-defined]
+        .returning(Publication.claimed_revision)
+    ).first()
+    if won is None:
         return ClaimResult("gone")
     if not publication.needs_reconcile:
-        session.execute(
-            update(AccountState)
-            .where(AccountState.label == label)
-            .values(last_post_at=now)
-            .execution_options(synchronize_session=False)
+        connection.execute(
+            update(AccountState).where(AccountState.label == account_label).values(last_post_at=now)
         )
-    loaded = load_claim(
-        session, publication_id, worker_id, now, previous_last_post_at=account.last_post_at
+    loaded = open_attempt(
+        connection,
+        publication_id,
+        worker_id,
+        now,
+        previous_last_post_at=account.last_post_at,
+        claimed_revision=won.claimed_revision,
     )
-    return None if loaded is None else ClaimResult("claimed", claim=loaded)
+    return ClaimResult("claimed", claim=loaded)
 
 
-def load_claim(
-    session: Session,
+def open_attempt(
+    connection: Connection,
     publication_id: int,
     worker_id: str,
     now: datetime,
     *,
     previous_last_post_at: datetime | None,
-    strict_revision: bool = True,
+    claimed_revision: int | None = None,
     new_claim: bool = True,
-) -> Claim | None:
+) -> Claim:
     """Open an attempt for a publication this worker holds and read its content.
 
-    Returns None when ``strict_revision`` and the post is no longer at the claimed
-    revision (sync committed between the claim's UPDATE and this read).
-    ``new_claim`` is False for a takeover (which did not count an attempt).
+    With ``claimed_revision``, the post must still be at that revision (else the
+    transaction is retried: sync committed between the claim's UPDATE and this
+    read). ``new_claim`` is False for a takeover (which did not count an attempt).
     """
-    row = session.execute(
-        select(Publication, Post)
+    row = connection.execute(
+        select(
+            Publication.post_id,
+            Publication.account_label,
+            Publication.platform,
+            Publication.scheduled_at,
+            Publication.attempt_count,
+            Publication.needs_reconcile,
+            Post.revision,
+            Post.content_hash,
+            Post.texts,
+            Post.media,
+            Post.link,
+        )
         .join(Post, Post.id == Publication.post_id)
         .where(Publication.id == publication_id)
-        .execution_options(populate_existing=True)  # our bulk UPDATEs bypassed the session
     ).one()
-    publication, post = row
-    if strict_revision and post.revision != publication.claimed_revision:
-        return None  # sync committed between our UPDATE and this read: claim again
-    first = session.scalar(
-        select(func.min(Attempt.started_at)).where(Attempt.publication_id == publication_id)
-    )
-    # A claim has counted itself already; a takeover has not.
-    recent = publication.attempt_count - (1 if new_claim else 0)
-    tries = counted_tries(session, publication_id, recent)
-    attempt_id = session.execute(
+    if claimed_revision is not None and row.revision != claimed_revision:
+        raise _Retry
+    attempt_id = connection.execute(
         insert(Attempt)
         .values(publication_id=publication_id, worker_id=worker_id, started_at=now)
         .returning(Attempt.id)
     ).scalar_one()
-    texts = post.texts or {}
+    texts = row.texts or {}
     return Claim(
         publication_id=publication_id,
         attempt_id=attempt_id,
         worker_id=worker_id,
-        post_id=post.id,
-        account_label=publication.account_label,
-        platform=publication.platform,
-        revision=post.revision,
-        content_hash=post.content_hash,
-        text=str(texts.get(publication.platform, "")),
-        media=tuple(str(item) for item in post.media or ()),
-        link=post.link,
-        scheduled_at=publication.scheduled_at,
+        post_id=row.post_id,
+        account_label=row.account_label,
+        platform=row.platform,
+        revision=row.revision,
+        content_hash=row.content_hash,
+        text=str(texts.get(row.platform, "")),
+        media=tuple(str(item) for item in row.media or ()),
+        link=row.link,
+        scheduled_at=row.scheduled_at,
         claimed_at=now,
-        first_attempt_at=first or now,
-        attempt_number=publication.attempt_count,
-        needs_reconcile=publication.needs_reconcile,
+        attempt_number=row.attempt_count,
+        needs_reconcile=row.needs_reconcile,
         previous_last_post_at=previous_last_post_at,
-        earlier_tries=int(tries or 0),
+        new_claim=new_claim,
     )
 
 
-def counted_tries(session: Session, publication_id: int, last: int) -> int:
+def counted_tries(connection: Connection, publication_id: int, last: int) -> int:
     """Tries used up among the ``last`` attempts of the publication.
 
     Only the latest attempts count: ``campaign retry`` and ``resolve
@@ -409,14 +380,36 @@ def counted_tries(session: Session, publication_id: int, last: int) -> int:
         .limit(last)
         .subquery()
     )
-    count = session.scalar(
+    count = connection.scalar(
         select(func.count()).select_from(recent).where(recent.c.outcome.in_(COUNTED_OUTCOMES))
     )
     return int(count or 0)
 
 
-def _posts_in(session: Session, label: str, start: datetime, end: datetime) -> int:
-    published = session.scalar(
+def with_history(sessions: sessionmaker[Session], claim: Claim) -> Claim:
+    """``claim`` with ``first_attempt_at`` and ``earlier_tries`` read (failure paths).
+
+    :raises StorageError: when the database cannot be read.
+    """
+    if claim.first_attempt_at is not None and claim.earlier_tries is not None:
+        return claim
+    with read_connection(sessions) as connection:
+        first = connection.scalar(
+            select(func.min(Attempt.started_at)).where(
+                Attempt.publication_id == claim.publication_id
+            )
+        )
+        # The attempts of this round: attempt_count of them, plus the takeover's
+        # own (a takeover does not count itself); the open one has no outcome yet.
+        last = claim.attempt_number + (0 if claim.new_claim else 1)
+        tries = counted_tries(connection, claim.publication_id, last)
+    return dataclasses.replace(
+        claim, first_attempt_at=first or claim.claimed_at, earlier_tries=tries
+    )
+
+
+def _posts_in(connection: Connection, label: str, start: datetime, end: datetime) -> int:
+    published = (
         select(func.count())
         .select_from(Publication)
         .where(
@@ -424,20 +417,22 @@ def _posts_in(session: Session, label: str, start: datetime, end: datetime) -> i
             Publication.published_at >= start,
             Publication.published_at < end,
         )
+        .scalar_subquery()
     )
-    in_flight = session.scalar(
+    in_flight = (
         select(func.count())
         .select_from(Publication)
         .where(
             Publication.state == PublicationState.PUBLISHING,
             Publication.account_label == label,
         )
+        .scalar_subquery()
     )
-    return int(published or 0) + int(in_flight or 0)
+    return int(connection.scalar(select(published + in_flight)) or 0)
 
 
 def _set_queued(
-    session: Session,
+    connection: Connection,
     publication_id: int,
     now: datetime,
     *,
@@ -452,155 +447,8 @@ def _set_queued(
         values["next_attempt_at"] = next_attempt_at
     if error is not None:
         values["last_error"] = error
-    session.execute(
+    connection.execute(
         update(Publication)
         .where(Publication.id == publication_id, Publication.state.in_(QUEUED))
         .values(**values)
-        .execution_options(synchronize_session=False)
     )
-
-
-def _holding(claim: Claim) -> object:
-    return and_(
-        Publication.id == claim.publication_id,
-        Publication.state == PublicationState.PUBLISHING,
-        Publication.claimed_by == claim.worker_id,
-    )
-
-
-def mark_create_sending(
-    sessions: sessionmaker[Session], claim: Claim, now: datetime, lease_until: datetime
-) -> bool:
-    """Record, before the create call, that a post may exist from now on.
-
-    Renews the lease. Returns False when this worker no longer holds the claim:
-    then it must not call create.
-    """
-    with writing(sessions) as session:
-        result = session.execute(
-            update(Publication)
-            .where(_holding(claim))  # type: ignore[arg-type]
-            .values(needs_reconcile=True, lease_expires_at=lease_until, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def renew_lease(
-    sessions: sessionmaker[Session], claim: Claim, now: datetime, lease_until: datetime
-) -> bool:
-    """Extend the claim's lease; False when this worker no longer holds it."""
-    with writing(sessions) as session:
-        result = session.execute(
-            update(Publication)
-            .where(_holding(claim))  # type: ignore[arg-type]
-            .values(lease_expires_at=lease_until, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def settle(
-    sessions: sessionmaker[Session], claim: Claim, now: datetime, settlement: Settlement
-) -> bool:
-    """Close the attempt and move the publication as ``settlement`` says.
-
-    Returns False (and changes nothing) when this worker no longer holds the
-    claim: whoever took it over reconciles instead.
-
-    :raises StorageError: when the database refuses.
-    """
-    with writing(sessions) as session:
-        values: dict[str, object] = {
-            "state": settlement.state,
-            "updated_at": now,
-            "last_error": settlement.last_error,
-        }
-        if settlement.state == PublicationState.PUBLISHED:
-            values.update(
-                platform_post_id=settlement.platform_post_id,
-                platform_url=settlement.platform_url,
-                published_at=now,
-                published_hash=claim.content_hash,
-                needs_reconcile=False,
-            )
-        if settlement.reconcile_at is not None:
-            # Held by nobody until then; whoever takes it over looks for the post first.
-            values.update(
-                needs_reconcile=True, lease_expires_at=settlement.reconcile_at, claimed_by=None
-            )
-        else:
-            values.update(claimed_by=None, lease_expires_at=None)
-            if settlement.state != PublicationState.PUBLISHED:
-                values["needs_reconcile"] = False
-        if settlement.next_attempt_at is not None:
-            values["next_attempt_at"] = settlement.next_attempt_at
-        result = session.execute(
-            update(Publication)
-            .where(_holding(claim))  # type: ignore[arg-type]
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if not result.rowcount:  # type: ignore[attr-defined]
-            return False
-        _close_attempt(session, claim.attempt_id, now, settlement)
-        _account_effects(session, claim, now, settlement)
-        return True
-
-
-def _close_attempt(
-    session: Session, attempt_id: int, now: datetime, settlement: Settlement
-) -> None:
-    session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt_id)
-        .values(
-            ended_at=now,
-            outcome=settlement.outcome,
-            http_status=settlement.http_status,
-            platform_code=settlement.platform_code,
-            platform_message=settlement.platform_message,
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _account_effects(session: Session, claim: Claim, now: datetime, settlement: Settlement) -> None:
-    label = claim.account_label
-    if not settlement.posted and not claim.needs_reconcile:
-        # Nothing went out: give the spacing slot back, unless a later claim took it.
-        session.execute(
-            update(AccountState)
-            .where(AccountState.label == label, AccountState.last_post_at == claim.claimed_at)
-            .values(last_post_at=claim.previous_last_post_at)
-            .execution_options(synchronize_session=False)
-        )
-    if settlement.rate_limited_until is not None:
-        session.execute(
-            update(AccountState)
-            .where(
-                AccountState.label == label,
-                or_(
-                    AccountState.rate_limited_until.is_(None),
-                    AccountState.rate_limited_until < settlement.rate_limited_until,
-                ),
-            )
-            .values(
-                rate_limited_until=settlement.rate_limited_until,
-                rate_limit_reason=settlement.rate_limit_reason,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-    if settlement.hold_reason is not None:
-        scope = f"account:{label}"
-        if session.get(Hold, scope) is None:
-            session.add(
-                Hold(
-                    scope=scope,
-                    reason=settlement.hold_reason,
-                    actor=claim.worker_id,
-                    since=now,
-                    until=None,
-                )
-            )

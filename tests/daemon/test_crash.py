@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from scheduler.clock import utc_now
+from scheduler.content.resolved import ResolvedPost
 from scheduler.daemon.crashpoints import POINTS
 from scheduler.sandbox.faults import Fault
 from scheduler.storage.models import Attempt, Publication
@@ -28,19 +29,24 @@ def test_sigkill_at_every_crash_point_loses_and_duplicates_nothing(
     tmp_path: Path, sqlite_url: str
 ) -> None:
     live = LiveCampaign(tmp_path, sqlite_url)
-    try:
+    posts: list[ResolvedPost] = []
+
+    def more_work(count: int = 6) -> None:
+        """Posts due in a moment, so every daemon life has work to crash in."""
         due = utc_now() + timedelta(seconds=1)
-        live.queue(
-            [
+        for _ in range(count):
+            n = len(posts)
+            posts.append(
                 resolved(
                     f"crash-{n}",
                     due + timedelta(seconds=0.05 * n),
                     targets=(ACCOUNTS[n % 3],),
                     text=f"Crash trial {n}: every state, join the treaty #StopClusterBombsNow",
                 )
-                for n in range(24)
-            ]
-        )
+            )
+        live.queue(posts)
+
+    try:
         kills: Counter[str] = Counter()
         for point in POINTS:
             if point == "after_create_sent":
@@ -49,6 +55,7 @@ def test_sigkill_at_every_crash_point_loses_and_duplicates_nothing(
                 for endpoint in ("x.create_post", "facebook.photos"):
                     live.faults.add(Fault(endpoint, "slow", delay_s=1.0, times=KILLS_PER_POINT))
             for _ in range(KILLS_PER_POINT):
+                more_work()
                 process = live.start(crash_at=point, CAMPAIGN_CRASH_DELAY_S="0.2")
                 code = process.wait(timeout=120)
                 log = (tmp_path / f"daemon-{live.runs}.log").read_text(errors="replace")

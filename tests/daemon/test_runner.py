@@ -151,10 +151,11 @@ def test_several_daemons_publish_each_post_exactly_once(
         due = utc_now() + timedelta(seconds=1)
         posts = [resolved(f"p{n}", due, targets=(ACCOUNTS[n % 3],)) for n in range(45)]
         Queue(sessions[0], config).add(*posts, now=utc_now())
-        for factory in sessions:
-            start_daemon(factory, platform, clock)
+        daemons = [start_daemon(factory, platform, clock) for factory in sessions]
 
         wait_for(lambda: set(states(sessions[0]).values()) == {State.PUBLISHED}, timeout_s=60)
+        for daemon in daemons:
+            daemon.stop("test over")
 
         assert platform.count() == 45
         with sessions[0]() as session:

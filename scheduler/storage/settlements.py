@@ -1,0 +1,198 @@
+"""What happens to a claimed publication after the claim, each move in one short
+transaction conditional on the worker still holding the claim.
+
+:func:`mark_create_sending` records, before the create call, that a post may
+exist from then on (so a crash is reconciled, never retried blindly);
+:func:`settle` records how the attempt ended. A worker whose lease was taken
+over changes nothing: the new holder reconciles instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.errors import PublishError
+from scheduler.storage.models import AccountState, Attempt, Hold, Publication, PublicationState
+from scheduler.storage.transitions import Claim
+from scheduler.storage.writes import write_transaction
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """How an attempt ended and what the publication becomes.
+
+    ``state`` is the publication's new state and ``outcome`` the attempt's
+    (``published``, ``reconciled`` or a PublishError outcome). With ``reconcile_at``
+    the publication stays ``publishing`` with ``needs_reconcile`` and a lease
+    ending then: a create may have been applied and the lookup must be tried again.
+    ``posted`` False gives the account's spacing slot back. ``rate_limited_until``
+    makes every publication of the account wait; ``hold_reason`` pauses the account.
+    """
+
+    state: PublicationState
+    outcome: str
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    http_status: int | None = None
+    platform_code: str | None = None
+    platform_message: str | None = None
+    platform_post_id: str | None = None
+    platform_url: str | None = None
+    reconcile_at: datetime | None = None
+    posted: bool = False
+    rate_limited_until: datetime | None = None
+    rate_limit_reason: str | None = None
+    hold_reason: str | None = None
+
+    def citing(self, error: PublishError | None, message: str | None = None) -> Settlement:
+        """This settlement carrying ``error``'s HTTP status, platform code and message
+        (or just ``message`` when there is no error), for the attempt's history."""
+        if error is None:
+            return dataclasses.replace(self, platform_message=message)
+        return dataclasses.replace(
+            self,
+            http_status=error.http_status,
+            platform_code=error.platform_code,
+            platform_message=error.platform_message,
+        )
+
+
+def _holding(claim: Claim) -> object:
+    return and_(
+        Publication.id == claim.publication_id,
+        Publication.state == PublicationState.PUBLISHING,
+        Publication.claimed_by == claim.worker_id,
+    )
+
+
+def _update_held(sessions: sessionmaker[Session], claim: Claim, values: dict[str, object]) -> bool:
+    with write_transaction(sessions) as connection:
+        result = connection.execute(
+            update(Publication).where(_holding(claim)).values(**values)  # type: ignore[arg-type]
+        )
+        return bool(result.rowcount)
+
+
+def mark_create_sending(
+    sessions: sessionmaker[Session], claim: Claim, now: datetime, lease_until: datetime
+) -> bool:
+    """Record, before the create call, that a post may exist from now on.
+
+    Renews the lease. Returns False when this worker no longer holds the claim:
+    then it must not call create.
+
+    :raises StorageError: when the database refuses.
+    """
+    values = {"needs_reconcile": True, "lease_expires_at": lease_until, "updated_at": now}
+    return _update_held(sessions, claim, values)
+
+
+def renew_lease(
+    sessions: sessionmaker[Session], claim: Claim, now: datetime, lease_until: datetime
+) -> bool:
+    """Extend the claim's lease; False when this worker no longer holds it.
+
+    :raises StorageError: when the database refuses.
+    """
+    return _update_held(sessions, claim, {"lease_expires_at": lease_until, "updated_at": now})
+
+
+def settle(
+    sessions: sessionmaker[Session], claim: Claim, now: datetime, settlement: Settlement
+) -> bool:
+    """Close the attempt and move the publication as ``settlement`` says.
+
+    Returns False (and changes nothing) when this worker no longer holds the
+    claim: whoever took it over reconciles instead.
+
+    :raises StorageError: when the database refuses.
+    """
+    values: dict[str, object] = {
+        "state": settlement.state,
+        "updated_at": now,
+        "last_error": settlement.last_error,
+    }
+    if settlement.state == PublicationState.PUBLISHED:
+        values.update(
+            platform_post_id=settlement.platform_post_id,
+            platform_url=settlement.platform_url,
+            published_at=now,
+            published_hash=claim.content_hash,
+            needs_reconcile=False,
+        )
+    if settlement.reconcile_at is not None:
+        # Held by nobody until then; whoever takes it over looks for the post first.
+        values.update(
+            needs_reconcile=True, lease_expires_at=settlement.reconcile_at, claimed_by=None
+        )
+    else:
+        values.update(claimed_by=None, lease_expires_at=None)
+        if settlement.state != PublicationState.PUBLISHED:
+            values["needs_reconcile"] = False
+    if settlement.next_attempt_at is not None:
+        values["next_attempt_at"] = settlement.next_attempt_at
+    with write_transaction(sessions) as connection:
+        result = connection.execute(
+            update(Publication).where(_holding(claim)).values(**values)  # type: ignore[arg-type]
+        )
+        if not result.rowcount:
+            return False
+        connection.execute(
+            update(Attempt)
+            .where(Attempt.id == claim.attempt_id)
+            .values(
+                ended_at=now,
+                outcome=settlement.outcome,
+                http_status=settlement.http_status,
+                platform_code=settlement.platform_code,
+                platform_message=settlement.platform_message,
+            )
+        )
+        _account_effects(connection, claim, now, settlement)
+        return True
+
+
+def _account_effects(
+    connection: Connection, claim: Claim, now: datetime, settlement: Settlement
+) -> None:
+    label = claim.account_label
+    if not settlement.posted and not claim.needs_reconcile:
+        # Nothing went out: give the spacing slot back, unless a later claim took it.
+        connection.execute(
+            update(AccountState)
+            .where(AccountState.label == label, AccountState.last_post_at == claim.claimed_at)
+            .values(last_post_at=claim.previous_last_post_at)
+        )
+    if settlement.rate_limited_until is not None:
+        connection.execute(
+            update(AccountState)
+            .where(
+                AccountState.label == label,
+                or_(
+                    AccountState.rate_limited_until.is_(None),
+                    AccountState.rate_limited_until < settlement.rate_limited_until,
+                ),
+            )
+            .values(
+                rate_limited_until=settlement.rate_limited_until,
+                rate_limit_reason=settlement.rate_limit_reason,
+                updated_at=now,
+            )
+        )
+    if settlement.hold_reason is not None:
+        hold = {
+            "scope": f"account:{label}",
+            "reason": settlement.hold_reason,
+            "actor": claim.worker_id,
+            "since": now,
+            "until": None,
+        }
+        # Two workers of one account may fail at once: the first pause stands.
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        connection.execute(dialect.insert(Hold).values(hold).on_conflict_do_nothing())
