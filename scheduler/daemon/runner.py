@@ -127,7 +127,7 @@ class Daemon:
         worker_id: str | None = None,
         grace: timedelta | None = None,
         max_window: int = 1000,
-        threads_per_account: int = 8,
+        threads_per_account: int = 4,
         lease_wall_s: float | None = None,
         crash: CrashPoints | None = None,
         observer: Observer | None = None,

@@ -19,6 +19,7 @@ steps.
 
 from __future__ import annotations
 
+import functools
 import logging
 import mimetypes
 import random
@@ -234,10 +235,16 @@ def _record(ctx: WorkerContext, held: Claim, settlement: Settlement) -> JobOutco
     return DONE
 
 
+@functools.lru_cache(maxsize=1024)
+def _located(base: Path, directory: str, relative: str) -> tuple[Path, str]:
+    # Resolving a path costs a system call per component: once per file is enough.
+    path = (base / directory / relative).resolve()
+    return path, mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
 def _media_file(config: CampaignConfig, relative: str) -> MediaFile:
-    path = (config.base_dir / config.media.directory / relative).resolve()
-    mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return MediaFile(path=Path(path), mime_type=mime_type, size_bytes=path.stat().st_size)
+    path, mime_type = _located(config.base_dir, config.media.directory, relative)
+    return MediaFile(path=path, mime_type=mime_type, size_bytes=path.stat().st_size)
 
 
 def _auth_settlement(

@@ -10,10 +10,11 @@ over changes nothing: the new holder reconciles instead.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, or_, update
+from sqlalchemy import Connection, Update, and_, bindparam, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,20 +64,45 @@ class Settlement:
         )
 
 
-def _holding(claim: Claim) -> object:
-    return and_(
-        Publication.id == claim.publication_id,
-        Publication.state == PublicationState.PUBLISHING,
-        Publication.claimed_by == claim.worker_id,
+# Statements built once per shape (building costs more than running them):
+# parameters ``:pid`` and ``:worker`` name the claim, ``:v_<column>`` the values.
+_HOLDING = and_(
+    Publication.id == bindparam("pid"),
+    Publication.state == PublicationState.PUBLISHING,
+    Publication.claimed_by == bindparam("worker"),
+)
+_CLOSE_ATTEMPT = (
+    update(Attempt)
+    .where(Attempt.id == bindparam("attempt"))
+    .values(
+        ended_at=bindparam("v_ended_at"),
+        outcome=bindparam("v_outcome"),
+        http_status=bindparam("v_http_status"),
+        platform_code=bindparam("v_platform_code"),
+        platform_message=bindparam("v_platform_message"),
     )
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _held_update(columns: tuple[str, ...]) -> Update:
+    return (
+        update(Publication)
+        .where(_HOLDING)
+        .values({column: bindparam(f"v_{column}") for column in columns})
+    )
+
+
+def _update_where_held(connection: Connection, claim: Claim, values: dict[str, object]) -> bool:
+    parameters = {f"v_{column}": value for column, value in values.items()}
+    parameters.update(pid=claim.publication_id, worker=claim.worker_id)
+    result = connection.execute(_held_update(tuple(sorted(values))), parameters)
+    return bool(result.rowcount)
 
 
 def _update_held(sessions: sessionmaker[Session], claim: Claim, values: dict[str, object]) -> bool:
     with write_transaction(sessions) as connection:
-        result = connection.execute(
-            update(Publication).where(_holding(claim)).values(**values)  # type: ignore[arg-type]
-        )
-        return bool(result.rowcount)
+        return _update_where_held(connection, claim, values)
 
 
 def mark_create_sending(
@@ -138,21 +164,18 @@ def settle(
     if settlement.next_attempt_at is not None:
         values["next_attempt_at"] = settlement.next_attempt_at
     with write_transaction(sessions) as connection:
-        result = connection.execute(
-            update(Publication).where(_holding(claim)).values(**values)  # type: ignore[arg-type]
-        )
-        if not result.rowcount:
+        if not _update_where_held(connection, claim, values):
             return False
         connection.execute(
-            update(Attempt)
-            .where(Attempt.id == claim.attempt_id)
-            .values(
-                ended_at=now,
-                outcome=settlement.outcome,
-                http_status=settlement.http_status,
-                platform_code=settlement.platform_code,
-                platform_message=settlement.platform_message,
-            )
+            _CLOSE_ATTEMPT,
+            {
+                "attempt": claim.attempt_id,
+                "v_ended_at": now,
+                "v_outcome": settlement.outcome,
+                "v_http_status": settlement.http_status,
+                "v_platform_code": settlement.platform_code,
+                "v_platform_message": settlement.platform_message,
+            },
         )
         _account_effects(connection, claim, now, settlement)
         return True

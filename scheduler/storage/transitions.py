@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Connection, exists, func, insert, literal, or_, select, update
+from sqlalchemy import Connection, bindparam, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.errors import StorageError
@@ -150,21 +150,117 @@ class _Retry(Exception):
     """The post changed between the claim's UPDATE and the read: claim again."""
 
 
-def _hold_blocks(account_label: object, now: datetime) -> object:
-    """SQL: a hold on the campaign or on the account is active at ``now``."""
-    return exists().where(
-        or_(Hold.scope == "campaign", Hold.scope == literal("account:") + account_label),
-        or_(Hold.until.is_(None), Hold.until > now),
+# The claim's statements, built once: building SQLAlchemy expressions costs more
+# than running them, and the claim runs for every publication. Parameters are
+# named ``:pid``, ``:now`` and so on.
+
+_HOLD_ACTIVE = or_(Hold.until.is_(None), Hold.until > bindparam("now"))
+
+_LOCK_ACCOUNT = (
+    update(AccountState)
+    .where(
+        AccountState.label
+        == select(Publication.account_label)
+        .where(Publication.id == bindparam("pid"))
+        .scalar_subquery()
     )
+    .values(updated_at=bindparam("now"))
+    .returning(
+        AccountState.last_post_at, AccountState.rate_limited_until, AccountState.rate_limit_reason
+    )
+)
+_PUBLICATION = select(
+    Publication.state,
+    Publication.account_label,
+    Publication.next_attempt_at,
+    Publication.scheduled_at,
+    Publication.needs_reconcile,
+).where(Publication.id == bindparam("pid"))
+_HOLDS = select(Hold.scope, Hold.reason).where(
+    Hold.scope.in_(bindparam("scopes", expanding=True)), _HOLD_ACTIVE
+)
+_POSTS_TODAY = select(
+    select(func.count())
+    .select_from(Publication)
+    .where(
+        Publication.account_label == bindparam("label"),
+        Publication.published_at >= bindparam("start"),
+        Publication.published_at < bindparam("end"),
+    )
+    .scalar_subquery()
+    + select(func.count())
+    .select_from(Publication)
+    .where(
+        Publication.state == PublicationState.PUBLISHING,
+        Publication.account_label == bindparam("label"),
+    )
+    .scalar_subquery()
+)
+_CLAIM = (
+    update(Publication)
+    .where(
+        Publication.id == bindparam("pid"),
+        Publication.state.in_(QUEUED),
+        Publication.next_attempt_at <= bindparam("due_by"),
+        ~exists().where(
+            or_(
+                Hold.scope == "campaign",
+                Hold.scope == literal("account:") + Publication.account_label,
+            ),
+            _HOLD_ACTIVE,
+        ),
+    )
+    .values(
+        state=PublicationState.PUBLISHING,
+        claimed_by=bindparam("worker"),
+        lease_expires_at=bindparam("lease"),
+        claimed_revision=select(Post.revision)
+        .where(Post.id == Publication.post_id)
+        .scalar_subquery(),
+        claimed_hash=select(Post.content_hash)
+        .where(Post.id == Publication.post_id)
+        .scalar_subquery(),
+        attempt_count=Publication.attempt_count + 1,
+        updated_at=bindparam("now"),
+    )
+    .returning(Publication.claimed_revision)
+)
+_TAKE_SLOT = (
+    update(AccountState)
+    .where(AccountState.label == bindparam("account"))
+    .values(last_post_at=bindparam("now"))
+)
+_CONTENT = (
+    select(
+        Publication.post_id,
+        Publication.account_label,
+        Publication.platform,
+        Publication.scheduled_at,
+        Publication.attempt_count,
+        Publication.needs_reconcile,
+        Post.revision,
+        Post.content_hash,
+        Post.texts,
+        Post.media,
+        Post.link,
+    )
+    .join(Post, Post.id == Publication.post_id)
+    .where(Publication.id == bindparam("pid"))
+)
+_OPEN_ATTEMPT = (
+    insert(Attempt)
+    .values(
+        publication_id=bindparam("pid"),
+        worker_id=bindparam("worker"),
+        started_at=bindparam("now"),
+    )
+    .returning(Attempt.id)
+)
 
 
 def _active_hold(connection: Connection, account_label: str, now: datetime) -> str | None:
-    rows = connection.execute(
-        select(Hold.scope, Hold.reason).where(
-            Hold.scope.in_(("campaign", f"account:{account_label}")),
-            or_(Hold.until.is_(None), Hold.until > now),
-        )
-    ).all()
+    scopes = ["campaign", f"account:{account_label}"]
+    rows = connection.execute(_HOLDS, {"scopes": scopes, "now": now}).all()
     if not rows:
         return None
     scope, reason = sorted(rows)[0]
@@ -209,26 +305,8 @@ def _claim_once(
 ) -> ClaimResult:
     # The first statement writes: from here SQLite holds its write lock and
     # PostgreSQL the account's row lock, until commit.
-    label = select(Publication.account_label).where(Publication.id == publication_id)
-    account = connection.execute(
-        update(AccountState)
-        .where(AccountState.label == label.scalar_subquery())
-        .values(updated_at=now)
-        .returning(
-            AccountState.last_post_at,
-            AccountState.rate_limited_until,
-            AccountState.rate_limit_reason,
-        )
-    ).first()
-    publication = connection.execute(
-        select(
-            Publication.state,
-            Publication.account_label,
-            Publication.next_attempt_at,
-            Publication.scheduled_at,
-            Publication.needs_reconcile,
-        ).where(Publication.id == publication_id)
-    ).first()
+    account = connection.execute(_LOCK_ACCOUNT, {"pid": publication_id, "now": now}).first()
+    publication = connection.execute(_PUBLICATION, {"pid": publication_id}).first()
     if publication is None or publication.state not in QUEUED:
         return ClaimResult("gone")
     account_label = publication.account_label
@@ -242,6 +320,9 @@ def _claim_once(
     verdict = Verdict.go()
     if not publication.needs_reconcile:
         start, end = policy.day_bounds(account_label, now)
+        today = connection.scalar(
+            _POSTS_TODAY, {"label": account_label, "start": start, "end": end}
+        )
         facts = ClaimFacts(
             publication_id=publication_id,
             account_label=account_label,
@@ -252,7 +333,7 @@ def _claim_once(
             last_post_at=account.last_post_at,
             rate_limited_until=account.rate_limited_until,
             rate_limit_reason=account.rate_limit_reason,
-            published_today=_posts_in(connection, account_label, start, end),
+            published_today=int(today or 0),
         )
         verdict = policy.decide(facts)
     if verdict.action == "missed":
@@ -264,34 +345,20 @@ def _claim_once(
         assert verdict.until is not None
         _set_queued(connection, publication_id, now, next_attempt_at=verdict.until)
         return ClaimResult("deferred", due_at=verdict.until, reason=verdict.reason)
-
-    revision = select(Post.revision).where(Post.id == Publication.post_id).scalar_subquery()
-    content_hash = select(Post.content_hash).where(Post.id == Publication.post_id)
     won = connection.execute(
-        update(Publication)
-        .where(
-            Publication.id == publication_id,
-            Publication.state.in_(QUEUED),
-            Publication.next_attempt_at <= now + due_slack,
-            ~_hold_blocks(Publication.account_label, now),  # type: ignore[operator]
-        )
-        .values(
-            state=PublicationState.PUBLISHING,
-            claimed_by=worker_id,
-            lease_expires_at=lease_until,
-            claimed_revision=revision,
-            claimed_hash=content_hash.scalar_subquery(),
-            attempt_count=Publication.attempt_count + 1,
-            updated_at=now,
-        )
-        .returning(Publication.claimed_revision)
+        _CLAIM,
+        {
+            "pid": publication_id,
+            "due_by": now + due_slack,
+            "now": now,
+            "worker": worker_id,
+            "lease": lease_until,
+        },
     ).first()
     if won is None:
         return ClaimResult("gone")
     if not publication.needs_reconcile:
-        connection.execute(
-            update(AccountState).where(AccountState.label == account_label).values(last_post_at=now)
-        )
+        connection.execute(_TAKE_SLOT, {"account": account_label, "now": now})
     loaded = open_attempt(
         connection,
         publication_id,
@@ -319,29 +386,11 @@ def open_attempt(
     transaction is retried: sync committed between the claim's UPDATE and this
     read). ``new_claim`` is False for a takeover (which did not count an attempt).
     """
-    row = connection.execute(
-        select(
-            Publication.post_id,
-            Publication.account_label,
-            Publication.platform,
-            Publication.scheduled_at,
-            Publication.attempt_count,
-            Publication.needs_reconcile,
-            Post.revision,
-            Post.content_hash,
-            Post.texts,
-            Post.media,
-            Post.link,
-        )
-        .join(Post, Post.id == Publication.post_id)
-        .where(Publication.id == publication_id)
-    ).one()
+    row = connection.execute(_CONTENT, {"pid": publication_id}).one()
     if claimed_revision is not None and row.revision != claimed_revision:
         raise _Retry
     attempt_id = connection.execute(
-        insert(Attempt)
-        .values(publication_id=publication_id, worker_id=worker_id, started_at=now)
-        .returning(Attempt.id)
+        _OPEN_ATTEMPT, {"pid": publication_id, "worker": worker_id, "now": now}
     ).scalar_one()
     texts = row.texts or {}
     return Claim(
@@ -406,29 +455,6 @@ def with_history(sessions: sessionmaker[Session], claim: Claim) -> Claim:
     return dataclasses.replace(
         claim, first_attempt_at=first or claim.claimed_at, earlier_tries=tries
     )
-
-
-def _posts_in(connection: Connection, label: str, start: datetime, end: datetime) -> int:
-    published = (
-        select(func.count())
-        .select_from(Publication)
-        .where(
-            Publication.account_label == label,
-            Publication.published_at >= start,
-            Publication.published_at < end,
-        )
-        .scalar_subquery()
-    )
-    in_flight = (
-        select(func.count())
-        .select_from(Publication)
-        .where(
-            Publication.state == PublicationState.PUBLISHING,
-            Publication.account_label == label,
-        )
-        .scalar_subquery()
-    )
-    return int(connection.scalar(select(published + in_flight)) or 0)
 
 
 def _set_queued(
