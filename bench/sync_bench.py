@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 from scheduler.config import CampaignConfig, load_config
 from scheduler.content.resolved import ResolvedPost
 from scheduler.storage.database import make_engine, make_session_factory, upgrade_database
-from scheduler.storage.models import Post, Publication, PublicationState
+from scheduler.storage.models import Base, PublicationState
 from scheduler.storage.sync import sync_posts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,8 +99,8 @@ def timed(action: Callable[..., object], *args: object, **kwargs: object) -> flo
 def bulk_insert(connection: Connection, post_rows: list[Row], publication_rows: list[Row]) -> None:
     """The baseline: two executemany INSERTs in one transaction, nothing else."""
     with connection.begin():
-        connection.execute(Post.__table__.insert(), post_rows)
-        connection.execute(Publication.__table__.insert(), publication_rows)
+        connection.execute(Base.metadata.tables["posts"].insert(), post_rows)
+        connection.execute(Base.metadata.tables["publications"].insert(), publication_rows)
 
 
 def main() -> None:
