@@ -22,12 +22,16 @@ exactly what was written. Composition uses libyaml's C parser when available.
 The result is a :class:`Document`: plain Python data plus the composed node
 tree, from which ``mark(path)`` finds the 1-based (line, column) of any value on
 demand (computing positions only when a problem is reported keeps clean files
-fast). Untrusted input never raises anything but ContentError.
+fast), and ``find_in_value`` the position of a word inside a value's text, even
+across the lines of a block scalar. Untrusted input never raises anything but
+ContentError.
 
 By default the first problem raises. With ``collect=True`` the traps that leave
 the file readable (everything above except syntax errors, empty or non-UTF-8
-files, tabs and several documents) are gathered in ``Document.problems``
-instead, the value keeping the text as written, so one run reports them all.
+files, tabs and several documents) are gathered in ``Document.traps`` instead,
+each with the YAML path it concerns and its kind, the value keeping the text as
+written, so one run reports them all. The loader knows no field names: a caller
+that does (``at`` is a publish time) may give a trap a more precise fix.
 """
 
 from __future__ import annotations
@@ -118,6 +122,22 @@ def _mark(node: yaml.Node) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+@dataclass(frozen=True)
+class Trap:
+    """A YAML trap gathered with ``collect=True``.
+
+    ``path`` is the YAML path of the value (or key) concerned; ``kind`` one of
+    ``bool-word``, ``sexagesimal``, ``other-base``, ``long-number``,
+    ``hashtag-comment``, ``duplicate-key``, ``alias``, ``tag`` or ``key``;
+    ``written`` the scalar exactly as typed (empty when there is none).
+    """
+
+    error: ContentError
+    path: Path
+    kind: str
+    written: str = ""
+
+
 @dataclass
 class Document:
     """A loaded YAML document: ``data`` and where each value sits.
@@ -126,15 +146,26 @@ class Document:
     value at a path such as ``("posts", 2, "text")`` and ``key_mark(path)`` that
     of its key. ``positions``, ``key_positions`` and ``plain_scalars`` (the paths
     of unquoted scalars with their source text, so a validator can suggest
-    quoting ``19.10``) are computed on first use. ``problems`` holds the traps
-    gathered with ``collect=True``; ``problem_paths`` the paths they concern.
+    quoting ``19.10``) are computed on first use. ``traps`` holds the traps
+    gathered with ``collect=True``; ``problems`` their errors and
+    ``problem_paths`` the paths they concern. ``source`` is the text loaded.
     """
 
     path: str
     data: Any
     root: yaml.Node | None = None
-    problems: list[ContentError] = field(default_factory=list)
-    problem_paths: set[Path] = field(default_factory=set)
+    traps: list[Trap] = field(default_factory=list)
+    source: str = ""
+
+    @property
+    def problems(self) -> list[ContentError]:
+        """The errors of ``traps``, in the order found."""
+        return [trap.error for trap in self.traps]
+
+    @property
+    def problem_paths(self) -> set[Path]:
+        """The YAML paths ``traps`` concern."""
+        return {trap.path for trap in self.traps}
 
     def _walk(self, path: Path) -> tuple[list[yaml.Node], yaml.Node | None]:
         """Nodes along ``path`` (as far as they exist) and the key node of the last."""
@@ -175,6 +206,76 @@ class Document:
         if key_node is not None:
             return _mark(key_node)
         return _mark(found[-1]) if found else Mark(1, 1)
+
+    def find_in_value(self, path: Path, pattern: re.Pattern[str]) -> Mark | None:
+        """Where ``pattern`` first matches in the source of the text value at ``path``.
+
+        The value is the closest existing one along ``path`` (as ``mark``), and it
+        must be a scalar. The search runs over the lines as written, so it finds a
+        word (a hashtag) inside a folded or literal block scalar, whose value
+        starts on the line after ``>-``/``|``; a match cannot span lines. None when
+        there is no scalar or no match (an escape such as ``\\u0023`` hides it).
+        """
+        lines = self._value_lines(path)
+        for number, start, text in lines:
+            found = pattern.search(text)
+            if found is not None:
+                return Mark(number, start + found.start() + 1)
+        return None
+
+    def scalar_style(self, path: Path) -> str | None:
+        """How the scalar at ``path`` (or its closest existing parent) is written:
+        ``""`` plain, ``'"'`` or ``"'"`` quoted, ``"|"`` or ``">"`` a block; None
+        when the value there is not a scalar."""
+        found, _ = self._walk(tuple(path))
+        node = found[-1] if found else None
+        return str(node.style or "") if isinstance(node, ScalarNode) else None
+
+    def value_start(self, path: Path) -> Mark:
+        """Where the text of the value at ``path`` begins: for a block scalar, its
+        first written line rather than the ``>-``/``|`` indicator."""
+        for number, start, text in self._value_lines(path):
+            stripped = text.lstrip(" ")
+            if stripped.strip():
+                return Mark(number, start + len(text) - len(stripped) + 1)
+        return self.mark(path)
+
+    def value_end(self, path: Path) -> Mark:
+        """Just after the last written character of the text at ``path`` (before a
+        closing quote): where words added at the end of the text go."""
+        style = self.scalar_style(path)
+        for from_end, (number, start, text) in enumerate(reversed(self._value_lines(path))):
+            content = text.rstrip()
+            if from_end == 0 and style in ('"', "'") and content.endswith(str(style)):
+                content = content[:-1].rstrip()  # the closing quote
+            if content.strip():
+                return Mark(number, start + len(content) + 1)
+        return self.mark(path)
+
+    def _value_lines(self, path: Path) -> list[tuple[int, int, str]]:
+        """The source lines of the scalar at ``path`` as (1-based line, 0-based
+        column where the slice starts, text); a block scalar's indicator line is
+        left out. Empty when the value there is not a scalar."""
+        found, _ = self._walk(tuple(path))
+        node = found[-1] if found else None
+        if not isinstance(node, ScalarNode) or not self.source:
+            return []
+        lines = self._lines
+        start, end = node.start_mark, node.end_mark
+        first = start.line + 1 if node.style in ("|", ">") else start.line
+        result: list[tuple[int, int, str]] = []
+        for index in range(first, min(end.line, len(lines) - 1) + 1):
+            text = lines[index]
+            begin = start.column if index == start.line else 0
+            stop = end.column if index == end.line else len(text)
+            if index == end.line and stop == 0:
+                break
+            result.append((index + 1, begin, text[begin:stop]))
+        return result
+
+    @cached_property
+    def _lines(self) -> list[str]:
+        return _LINE_BREAK.split(self.source)
 
     @cached_property
     def positions(self) -> dict[Path, Mark]:
@@ -247,7 +348,7 @@ def load_text(text: str, path: str, *, collect: bool = False) -> Document:
         raise ContentError(
             "the file has no content, only comments", path, hint="write at least one post"
         )
-    document = Document(path=path, data=None, root=root)
+    document = Document(path=path, data=None, root=root, source=text)
     builder = _Builder(document, text, collect)
     try:
         document.data = builder.build(root, ())
@@ -387,11 +488,10 @@ class _Builder:
         self.lines = _LINE_BREAK.split(text) if "#" in text else None
         self.seen: set[int] = set()
 
-    def fail(self, error: ContentError, path: Path) -> None:
+    def fail(self, error: ContentError, path: Path, kind: str, written: str = "") -> None:
         if not self.collect:
             raise error
-        self.document.problems.append(error)
-        self.document.problem_paths.add(path)
+        self.document.traps.append(Trap(error, path, kind, written))
 
     def error(self, message: str, node: yaml.Node, hint: str | None = None) -> ContentError:
         where = _mark(node)
@@ -399,7 +499,7 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         if id(node) in self.seen:  # the composer hands an alias back as the anchored node
-            self.fail(self.alias_error(node, path), path)
+            self.fail(self.alias_error(node, path), path, "alias")
             return None
         self.seen.add(id(node))
         if node.tag not in _ALLOWED_TAGS:
@@ -410,6 +510,7 @@ class _Builder:
                     hint="remove the `!tag`; write plain values (quote text)",
                 ),
                 path,
+                "tag",
             )
             return None
         if isinstance(node, MappingNode):
@@ -427,11 +528,11 @@ class _Builder:
         first_seen: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                self.fail(self.error("a key must be a plain word", key_node), path)
+                self.fail(self.error("a key must be a plain word", key_node), path, "key")
                 continue
             key = key_node.value
             if (key == "<<" and key_node.tag == _PLAIN_TAG) or key_node.tag.endswith(":merge"):
-                self.fail(self.alias_error(key_node, path), path)
+                self.fail(self.alias_error(key_node, path), path, "alias")
                 continue
             if key in result:
                 first = _mark(first_seen[key])
@@ -443,11 +544,12 @@ class _Builder:
                         hint=f"remove or rename one of the two {key!r} keys",
                     ),
                     (*path, key),
+                    "duplicate-key",
                 )
                 continue
             first_seen[key] = key_node
             if id(value_node) in self.seen:  # an alias: point at its key, not the anchor
-                self.fail(self.alias_error(key_node, (*path, key)), (*path, key))
+                self.fail(self.alias_error(key_node, (*path, key)), (*path, key), "alias")
                 result[key] = None
                 continue
             result[key] = self.build(value_node, (*path, key))
@@ -480,23 +582,32 @@ class _Builder:
                     hint=f'quote it: "{value}" (or write true/false if you meant a yes/no value)',
                 ),
                 path,
+                "bool-word",
+                value,
             )
             return value
         if _SEXAGESIMAL.match(value):
             self.fail(
                 self.error(
                     f"the unquoted {value} looks like a time, but YAML reads such values as "
-                    "numbers in base 60 (10:00 becomes 600)",
+                    f"numbers in base 60 ({value} becomes {_base_60(value)})",
                     node,
                     hint=f'quote it: "{value}"',
                 ),
                 path,
+                "sexagesimal",
+                value,
             )
             return value
         if _INT.match(value):
             digits = value.replace("_", "")
             if len(digits) > _MAX_INT_DIGITS:
-                self.fail(self.error(f"a number with {len(digits)} digits is too long", node), path)
+                self.fail(
+                    self.error(f"a number with {len(digits)} digits is too long", node),
+                    path,
+                    "long-number",
+                    value,
+                )
                 return value
             return int(digits)
         if _OTHER_INT.match(value):
@@ -507,6 +618,8 @@ class _Builder:
                     hint=f'quote it: "{value}"',
                 ),
                 path,
+                "other-base",
+                value,
             )
             return value
         if _FLOAT.match(value) and any(ch.isdigit() for ch in value):
@@ -535,4 +648,18 @@ class _Builder:
                     hint=hint,
                 ),
                 path,
+                "hashtag-comment",
+                node.value,
             )
+
+
+def _base_60(value: str) -> str:
+    """What YAML 1.1 reads a sexagesimal ``value`` as (``10:00`` -> ``600``), for messages."""
+    sign = -1 if value.startswith("-") else 1
+    whole, _, fraction = value.lstrip("+-").replace("_", "").partition(".")
+    number = 0
+    for part in whole.split(":"):
+        number = number * 60 + int(part)
+    if fraction or "." in value:
+        return f"{sign * (number + float('0.' + (fraction or '0'))):.12g}"
+    return str(sign * number)

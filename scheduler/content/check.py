@@ -20,10 +20,11 @@ from scheduler.config import CampaignConfig
 from scheduler.content.problems import FileProblems
 from scheduler.content.resolve import Candidate, PostResolver
 from scheduler.content.resolved import CheckReport
-from scheduler.content.rules import check_ids, check_timeline, check_x_duplicates
+from scheduler.content.rules import check_ids, check_past, check_timeline, check_x_duplicates
 from scheduler.content.spec import read_entries
+from scheduler.content.times import complete_time_hint
 from scheduler.errors import ContentError
-from scheduler.yamlsafe import load_file
+from scheduler.yamlsafe import Trap, load_file
 
 POST_SUFFIXES = (".yaml", ".yml")
 
@@ -40,8 +41,9 @@ def check_paths(
         below it (hidden ones skipped). Default: ``posts/`` beside config.yaml
         (``config.base_dir / "posts"``).
     :param now: aware; when given, approved posts whose time has passed get a
-        ``past`` warning. None skips that rule, so a check gives the same
-        verdict whenever it runs.
+        ``past`` warning (see :func:`~scheduler.content.rules.check_past`; once
+        the campaign window has ended, a note instead). None skips that rule,
+        so a check gives the same verdict whenever it runs.
     :returns: every post that could be resolved (in file order, then by
         position in the file) and every problem, sorted by file, line and column.
     """
@@ -49,7 +51,7 @@ def check_paths(
         raise ValueError("now must be an aware datetime")
     targets = list(paths) if paths else [config.base_dir / "posts"]
     report = CheckReport()
-    resolver = PostResolver(config, now)
+    resolver = PostResolver(config)
     sinks: list[FileProblems] = []
     candidates: list[Candidate] = []
     for file_path, missing in _files(targets):
@@ -67,6 +69,10 @@ def check_paths(
     check_ids(candidates)
     check_x_duplicates(candidates, config)
     check_timeline(candidates, config)
+    if now is not None:
+        note = check_past(candidates, config, now)
+        if note is not None:
+            report.notes.append(note)
     report.posts = [candidate.post for candidate in candidates]
     for sink in sinks:
         report.problems.extend(sorted(sink.problems, key=lambda p: (p.line, p.column)))
@@ -82,13 +88,26 @@ def _check_file(
         sink.from_content_error(error)
         return []
     sink.document = document
-    for problem in document.problems:
-        sink.from_content_error(problem)
+    for trap in document.traps:
+        sink.from_content_error(trap.error, hint=_trap_hint(trap, config))
     source_path = _source_path(file_path, config.base_dir)
     candidates: list[Candidate] = []
     for entry in read_entries(document, config, sink, file_path.stem):
         candidates.extend(resolver.resolve(entry, sink, source_path))
     return candidates
+
+
+def _trap_hint(trap: Trap, config: CampaignConfig) -> str | None:
+    """The loader's fix for ``trap``, or a better one where the field is known.
+
+    An unquoted ``10:00`` as a post's (or a version's) ``at`` is a time of day
+    without its day: quoting it alone would only lead to the next error.
+    """
+    path = trap.path
+    if trap.kind == "sexagesimal" and path and path[-1] == "at":
+        in_version = len(path) >= 2 and path[-2] in config.languages
+        return complete_time_hint(trap.written, config.campaign, in_version=in_version)
+    return trap.error.hint
 
 
 def _files(targets: Sequence[Path]) -> Iterator[tuple[Path, bool]]:

@@ -32,6 +32,8 @@ class PlatformLimits:
     when the platform documents no limit; ``max_image_bytes`` is inclusive
     when ``image_bytes_inclusive`` (X: "up to 5 MB") and exclusive otherwise
     (Facebook: "less than 4 MB"). ``image_formats`` are Pillow format names.
+    ``source`` names the platforms.md section the limits come from, for
+    developers: messages to the person writing posts never cite it.
     """
 
     platform: str

@@ -168,8 +168,7 @@ def platform_media_issues(
             (
                 len(paths) - 1,
                 "media-count",
-                f"{len(paths)} images, but {name} takes at most {limits.max_images} per post "
-                f"({limits.source})",
+                f"{len(paths)} images, but {name} takes at most {limits.max_images} per post",
                 f"keep at most {limits.max_images} images (the logo counts)",
             )
         )
@@ -187,7 +186,7 @@ def platform_media_issues(
                 (
                     index,
                     "media-format",
-                    f"{relative} is {info.format}, which {name} does not take ({limits.source})",
+                    f"{relative} is {info.format}, which {name} does not take",
                     f"convert it to one of {accepted}",
                 )
             )
@@ -209,7 +208,7 @@ def _size_issues(
                     index,
                     "media-count",
                     f"{relative} is an animated GIF; {name} takes one animated GIF alone, "
-                    f"not with other images ({limits.source})",
+                    "not with other images",
                     "post the animated GIF without other images, or use a still image",
                 )
             )
@@ -229,8 +228,7 @@ def _size_issues(
             (
                 index,
                 "media-size",
-                f"{relative} is {size_mb}; {name} takes images {limits.size_rule()} "
-                f"({limits.source})",
+                f"{relative} is {size_mb}; {name} takes images {limits.size_rule()}",
                 "export it smaller (fewer pixels, or JPG at quality 85)",
             )
         ]

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from scheduler.content.resolved import Problem, Severity
 from scheduler.errors import ContentError
-from scheduler.yamlsafe import Document
+from scheduler.yamlsafe import Document, Mark
 from scheduler.yamlsafe import Path as YamlPath
 
 
@@ -41,14 +41,18 @@ class FileProblems:
         *,
         key: bool = False,
         post_id: str | None = None,
+        mark: Mark | None = None,
     ) -> None:
-        """Record a finding at the value (or, with ``key``, the key) of YAML path ``at``."""
+        """Record a finding at the value (or, with ``key``, the key) of YAML path ``at``,
+        or at ``mark`` inside that value when given (a word within a text)."""
         line, column = 1, 1
         if self.document is not None:
             flagged = self.document.problem_paths
             if flagged and any(at[:length] in flagged for length in range(1, len(at) + 1)):
                 return
-            mark = self.document.key_mark(at) if key else self.document.mark(at)
+            if mark is None:
+                mark = self.document.key_mark(at) if key else self.document.mark(at)
+        if mark is not None:
             line, column = mark.line, mark.column
         # Language versions inherit the message's fields: one wrong value there
         # would otherwise be reported once per version.
@@ -69,9 +73,10 @@ class FileProblems:
         *,
         key: bool = False,
         post_id: str | None = None,
+        mark: Mark | None = None,
     ) -> None:
         """Shorthand for an error finding."""
-        self.add("error", rule, message, hint, at, key=key, post_id=post_id)
+        self.add("error", rule, message, hint, at, key=key, post_id=post_id, mark=mark)
 
     def warning(
         self,
@@ -82,12 +87,16 @@ class FileProblems:
         *,
         key: bool = False,
         post_id: str | None = None,
+        mark: Mark | None = None,
     ) -> None:
         """Shorthand for a warning finding."""
-        self.add("warning", rule, message, hint, at, key=key, post_id=post_id)
+        self.add("warning", rule, message, hint, at, key=key, post_id=post_id, mark=mark)
 
-    def from_content_error(self, error: ContentError, rule: str = "yaml") -> None:
-        """Record a loader error, which already knows its line and column."""
+    def from_content_error(
+        self, error: ContentError, rule: str = "yaml", *, hint: str | None = None
+    ) -> None:
+        """Record a loader error, which already knows its line and column;
+        ``hint`` replaces the error's own fix when given."""
         self.problems.append(
             Problem(
                 "error",
@@ -95,7 +104,7 @@ class FileProblems:
                 error.line,
                 error.column,
                 error.problem,
-                error.hint,
+                hint or error.hint,
                 rule,
             )
         )

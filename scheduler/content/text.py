@@ -59,7 +59,7 @@ def check_hashtag(text: str, hashtag: str) -> HashtagFinding | None:
     A hashtag written with other casing (``#stopclusterbombsnow``) is a
     finding of kind ``casing`` with what was found; no hashtag is ``missing``.
     """
-    pattern = _hashtag_pattern(hashtag)
+    pattern = hashtag_pattern(hashtag)
     found = None
     for match in pattern.finditer(text):
         if match.group(0) == hashtag:
@@ -70,14 +70,17 @@ def check_hashtag(text: str, hashtag: str) -> HashtagFinding | None:
     return HashtagFinding("missing")
 
 
-_HASHTAG_PATTERNS: dict[str, re.Pattern[str]] = {}
+_HASHTAG_PATTERNS: dict[tuple[str, bool], re.Pattern[str]] = {}
 
 
-def _hashtag_pattern(hashtag: str) -> re.Pattern[str]:
-    pattern = _HASHTAG_PATTERNS.get(hashtag)
+def hashtag_pattern(hashtag: str, *, any_case: bool = True) -> re.Pattern[str]:
+    """A pattern matching ``hashtag`` as a whole hashtag (not inside a longer one),
+    in any casing unless ``any_case`` is False."""
+    pattern = _HASHTAG_PATTERNS.get((hashtag, any_case))
     if pattern is None:
-        pattern = re.compile(r"(?<![\w#])" + re.escape(hashtag) + r"(?!\w)", re.IGNORECASE)
-        _HASHTAG_PATTERNS[hashtag] = pattern
+        flags = re.IGNORECASE if any_case else 0
+        pattern = re.compile(r"(?<![\w#])" + re.escape(hashtag) + r"(?!\w)", flags)
+        _HASHTAG_PATTERNS[(hashtag, any_case)] = pattern
     return pattern
 
 

@@ -1,11 +1,14 @@
 """The rules for a post's text on each platform it goes to.
 
 - the campaign hashtag, exactly as config.yaml writes it (once per written
-  text, even when several platforms share it);
+  text, even when several platforms share it), reported where it is written;
 - X: at most 280 weighted characters by X's own counting (platforms.md 1.5),
   link included;
 - Facebook: at most 63,206 characters (platforms.md 2.2);
 - no empty text; a variant for a platform the post does not go to is a warning.
+
+Messages are for the person writing posts: they say the rule in plain words;
+the sources (platforms.md sections) stay in these docstrings and comments.
 """
 
 from __future__ import annotations
@@ -13,7 +16,13 @@ from __future__ import annotations
 from scheduler.content.limits import FACEBOOK_LIMITS, X_LIMITS
 from scheduler.content.messages import View
 from scheduler.content.problems import FileProblems
-from scheduler.content.text import X_MAX_WEIGHTED_LENGTH, XLengthCounter, check_hashtag, final_text
+from scheduler.content.text import (
+    X_MAX_WEIGHTED_LENGTH,
+    XLengthCounter,
+    check_hashtag,
+    final_text,
+    hashtag_pattern,
+)
 from scheduler.yamlsafe import Path as YamlPath
 
 
@@ -67,25 +76,47 @@ class TextRules:
     def check_hashtag(
         self, text: str, path: YamlPath, sink: FileProblems, post_id: str | None
     ) -> None:
-        """The campaign hashtag is in ``text`` with the campaign's exact casing."""
+        """The campaign hashtag is in ``text`` with the campaign's exact casing.
+
+        A wrongly cased hashtag is reported where it is written, even inside a
+        block scalar (``>-``); a missing one where the text ends, where it would
+        be added. When the source cannot be searched (an escape sequence), the
+        finding points at the text's first line.
+        """
         hashtag = self.hashtag
         finding = check_hashtag(text, hashtag)
-        if finding is not None and finding.kind == "casing":
+        if finding is None:
+            return
+        document = sink.document
+        if finding.kind == "casing":
+            mark = None
+            if document is not None:
+                written = hashtag_pattern(finding.found, any_case=False)
+                mark = document.find_in_value(path, written) or document.value_start(path)
             sink.error(
                 "hashtag",
                 f"the hashtag is written {finding.found}; the campaign writes it {hashtag}",
                 f"write {hashtag} exactly",
                 path,
                 post_id=post_id,
+                mark=mark,
             )
-        elif finding is not None:
-            sink.error(
-                "hashtag",
-                f"the campaign hashtag {hashtag} is missing",
-                f'add {hashtag} to the text (inside the quotes: "... {hashtag}")',
-                path,
-                post_id=post_id,
-            )
+            return
+        style = document.scalar_style(path) if document is not None else None
+        if style in ("|", ">"):
+            hint = f"add {hashtag} at the end of the text"
+        elif style == "":  # unquoted, a ` #` would start a comment
+            hint = f'put the text in double quotes, with the hashtag: "... {hashtag}"'
+        else:
+            hint = f'add {hashtag} to the text (inside the quotes: "... {hashtag}")'
+        sink.error(
+            "hashtag",
+            f"the campaign hashtag {hashtag} is missing",
+            hint,
+            path,
+            post_id=post_id,
+            mark=document.value_end(path) if document is not None else None,
+        )
 
     def check_length(
         self,
@@ -100,13 +131,16 @@ class TextRules:
         if platform == X_LIMITS.platform:
             overflow = self.x_length.overflow(text)
             if overflow is not None:
-                with_link = " with the link (23)" if link else ""
+                # The facts behind the words: platforms.md 1.5 (weighted length).
+                with_link = ", the link included" if link else ""
+                excess = max(overflow - X_MAX_WEIGHTED_LENGTH, 1)
                 sink.error(
                     "x-length",
-                    f"X counts {overflow} characters{with_link}; the limit is "
-                    f"{X_MAX_WEIGHTED_LENGTH} (platforms.md 1.5)",
-                    f"shorten it by {max(overflow - X_MAX_WEIGHTED_LENGTH, 1)} (each URL counts "
-                    "23, an emoji or a CJK character 2), or add a shorter `variants: x:` text",
+                    f"X counts {overflow} characters{with_link}; a post on X may have at most "
+                    f"{X_MAX_WEIGHTED_LENGTH}",
+                    f"shorten it by {excess} character{'' if excess == 1 else 's'} (X "
+                    "counts every link as 23 characters, and an emoji or a Chinese, Japanese or "
+                    "Korean character as 2), or add a shorter `variants: x:` text",
                     path,
                     post_id=post_id,
                 )
@@ -115,9 +149,9 @@ class TextRules:
             if len(text) > limit:
                 sink.error(
                     "facebook-length",
-                    f"the text has {len(text)} characters; Facebook takes {limit} "
-                    f"({FACEBOOK_LIMITS.source})",
-                    f"shorten it by {len(text) - limit}",
+                    f"the text has {len(text)} characters; Facebook takes at most {limit}",
+                    f"shorten it by {len(text) - limit} character"
+                    + ("" if len(text) - limit == 1 else "s"),
                     path,
                     post_id=post_id,
                 )

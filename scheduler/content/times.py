@@ -47,6 +47,7 @@ FORMS = (
     '"2020-11-02 09:00" (local time), "2020-11-02T09:00+01:00", '
     '"day 2 at 12:00" or "3 days before the conference at 09:00"'
 )
+CLOCK_ONLY = re.compile(rf"^{_CLOCK}$")
 
 
 class TimeError(ValueError):
@@ -136,11 +137,33 @@ def parse_publish_time(
             )
         minutes = int(match["count"]) * (60 if match["unit"].lower().startswith("h") else 1)
         return PublishTime(message_time + timedelta(minutes=minutes))
+    if CLOCK_ONLY.match(text):
+        raise TimeError(
+            "time-format",
+            f"{text!r} gives the time of day but not the day",
+            complete_time_hint(text, campaign, in_version=message_time is not None),
+        )
     raise TimeError(
         "time-format",
         f"cannot read {text!r} as a publish time",
         f'write one of {FORMS} (in a language version also "+30 min")',
     )
+
+
+def complete_time_hint(clock: str, campaign: Campaign, *, in_version: bool) -> str:
+    """The fix for a time of day written without its day (``10:00``).
+
+    Suggests complete times on the conference's first day, in two spellings,
+    and for a language version the relative form, e.g. ``add the day, in double
+    quotes: "2020-11-23 10:00" or "day 1 at 10:00"``.
+    """
+    hour, _, rest = clock.partition(":")
+    shown = f"{int(hour):02d}:{rest}" if hour.isdigit() and rest else clock
+    start = campaign.conference.start
+    hint = f'add the day, in double quotes: "{start:%Y-%m-%d} {shown}" or "day 1 at {shown}"'
+    if in_version:
+        hint += ' (or "+30 min" to count from the message\'s time)'
+    return hint
 
 
 def check_window(instant: datetime, campaign: Campaign) -> TimeError | None:

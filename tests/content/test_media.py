@@ -142,7 +142,7 @@ def test_x_takes_at_most_four_images(config: CampaignConfig, tmp_path: Path) -> 
         checked.path,
         5,
         8,
-        "5 images, but X takes at most 4 per post (platforms.md 1.6)",
+        "5 images, but X takes at most 4 per post",
         "keep at most 4 images (the logo counts)",
     )
     facebook_only = write_and_check(
@@ -170,7 +170,7 @@ def test_x_does_not_take_tiff(config: CampaignConfig, tmp_path: Path) -> None:
         checked.path,
         5,
         8,
-        "graphics/map.tiff is TIFF, which X does not take (platforms.md 1.6)",
+        "graphics/map.tiff is TIFF, which X does not take",
         "convert it to one of GIF, JPEG, PNG, WEBP",
     )
 
@@ -183,7 +183,7 @@ def test_facebook_takes_photos_under_4_mb(config: CampaignConfig, tmp_path: Path
         checked.path,
         5,
         8,
-        "graphics/heavy.png is 4.3 MB; Facebook takes images under 4 MB (platforms.md 2.2)",
+        "graphics/heavy.png is 4.3 MB; Facebook takes images under 4 MB",
         "export it smaller",
     )
 
@@ -195,7 +195,7 @@ def test_x_takes_photos_up_to_5_mb(config: CampaignConfig, tmp_path: Path) -> No
         checked.path,
         5,
         8,
-        "graphics/huge.png is 5.9 MB; X takes images at most 5 MB (platforms.md 1.6)",
+        "graphics/huge.png is 5.9 MB; X takes images at most 5 MB",
         "export it smaller",
     )
 

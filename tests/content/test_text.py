@@ -30,7 +30,7 @@ def test_the_hashtag_is_required(config: CampaignConfig, tmp_path: Path) -> None
         checked.one("hashtag"),
         checked.path,
         5,
-        7,
+        19,  # where it goes: the end of the text, before the closing quote
         "the campaign hashtag #StopClusterBombsNow is missing",
         'add #StopClusterBombsNow to the text (inside the quotes: "... #StopClusterBombsNow")',
     )
@@ -42,10 +42,89 @@ def test_the_hashtag_needs_the_campaigns_casing(config: CampaignConfig, tmp_path
         checked.one("hashtag"),
         checked.path,
         5,
-        7,
+        19,  # at the hashtag itself
         "the hashtag is written #stopclusterbombsnow; the campaign writes it #StopClusterBombsNow",
         "write #StopClusterBombsNow exactly",
     )
+
+
+def test_a_wrong_hashtag_in_a_block_is_reported_where_it_is_written(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    checked = write_and_check(
+        config,
+        tmp_path,
+        """\
+        id: blocks
+        call: save-lives
+        at: "2020-11-02 09:00"
+        en: >-
+          Save lives: girls, boys, women and men.
+          Join the Treaty #StopClusterBombsNow
+        fr: >-
+          Sauvez des vies : filles, garçons,
+          femmes et hommes. Rejoignez le traité #stopClusterBombsNow
+        es:
+          text: |-
+            Salven vidas.
+            Únanse al Tratado.
+        """,
+    )
+    casing, missing = checked.problems("hashtag")
+    assert_problem(
+        casing,
+        checked.path,
+        9,
+        41,  # the `#` of #stopClusterBombsNow on the block's second line
+        "the hashtag is written #stopClusterBombsNow",
+        "write #StopClusterBombsNow exactly",
+    )
+    assert_problem(
+        missing,
+        checked.path,
+        13,
+        23,  # just after "Tratado.", the end of the text, where the hashtag would go
+        "the campaign hashtag #StopClusterBombsNow is missing",
+        "add #StopClusterBombsNow at the end of the text",
+    )
+
+
+def test_a_hashtag_that_cannot_be_found_in_the_source_points_at_the_first_line(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    # An escape sequence (\u0023 is `#`) hides the written hashtag from a search of
+    # the source: the finding falls back to the text's first line, not the `>-`.
+    checked = write_and_check(
+        config,
+        tmp_path,
+        'id: escaped\ncall: save-lives\nat: "2020-11-02 09:00"\nlanguage: en\n'
+        'text: "Save lives\n  and more \\u0023stopclusterbombsnow"\n',
+    )
+    assert_problem(
+        checked.one("hashtag"),
+        checked.path,
+        5,
+        7,
+        "the hashtag is written #stopclusterbombsnow",
+        None,
+    )
+
+
+def test_messages_say_the_rules_in_plain_words(config: CampaignConfig, tmp_path: Path) -> None:
+    """A comms person reads these: no developer references such as "platforms.md 1.5"."""
+    long_text = "Save lives. " * 30 + HASHTAG
+    checked = write_and_check(
+        config,
+        tmp_path,
+        post_with_text(f'"{long_text}"', "media: [map, huge, small-1, small-2, small-3]\n"),
+    )
+    rules = {problem.rule for problem in checked.report.problems}
+    assert {"x-length", "media-count", "media-format", "media-size"} <= rules
+    for problem in checked.report.problems:
+        for words in (problem.message, problem.hint or ""):
+            assert "platforms.md" not in words and "(1." not in words and "(2." not in words
+    x_length = checked.one("x-length")
+    assert "X counts every link as 23 characters" in (x_length.hint or "")
 
 
 @pytest.mark.parametrize(
@@ -73,8 +152,9 @@ def test_x_counts_280_weighted_characters(config: CampaignConfig, tmp_path: Path
         checked.path,
         5,
         7,
-        "X counts 281 characters; the limit is 280 (platforms.md 1.5)",
-        "shorten it by 1",
+        "X counts 281 characters; a post on X may have at most 280",
+        "shorten it by 1 character (X counts every link as 23 characters, and an emoji or a "
+        "Chinese, Japanese or Korean character as 2)",
     )
 
 
@@ -103,7 +183,7 @@ def test_the_link_counts_on_x(config: CampaignConfig, tmp_path: Path) -> None:
         checked.path,
         5,
         7,
-        "X counts 281 characters with the link (23)",
+        "X counts 281 characters, the link included",
         "shorten it by 1",
     )
 
@@ -118,7 +198,7 @@ def test_facebook_takes_63206_characters(config: CampaignConfig, tmp_path: Path)
         checked.path,
         5,
         7,
-        "the text has 63207 characters; Facebook takes 63206 (platforms.md 2.2)",
+        "the text has 63207 characters; Facebook takes at most 63206",
         "shorten it by 1",
     )
 

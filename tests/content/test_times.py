@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -149,6 +149,63 @@ def test_an_unquoted_clock_time_is_a_yaml_trap_reported_once(
     assert [(p.line, p.column, p.rule) for p in checked.report.problems] == [(3, 5, "yaml")]
 
 
+def test_an_unquoted_clock_time_as_at_gets_a_complete_time_as_its_fix(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    """Quoting `10:00` alone would only lead to the next error: the fix for a
+    post's `at` (and a version's) is a complete time, in quotes."""
+    checked = write_and_check(config, tmp_path, post_at("10:00"))
+    assert_problem(
+        checked.one("yaml"),
+        checked.path,
+        3,
+        5,
+        "the unquoted 10:00 looks like a time, but YAML reads such values as numbers in base 60 "
+        "(10:00 becomes 600)",
+        'add the day, in double quotes: "2020-11-23 10:00" or "day 1 at 10:00"',
+    )
+    version = write_and_check(
+        config,
+        tmp_path,
+        """\
+        posts:
+          - id: versions
+            call: save-lives
+            at: "2020-11-02 09:00"
+            en:
+              at: 9:30
+              text: "Save lives. #StopClusterBombsNow"
+        """,
+    )
+    problem = version.one("yaml")
+    assert (problem.line, problem.column) == (6, 11)
+    assert "(9:30 becomes 570)" in problem.message
+    assert problem.hint == (
+        'add the day, in double quotes: "2020-11-23 09:30" or "day 1 at 09:30" '
+        '(or "+30 min" to count from the message\'s time)'
+    )
+
+
+def test_a_quoted_time_of_day_alone_names_what_is_missing(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    checked = write_and_check(config, tmp_path, post_at('"10:00"'))
+    assert_problem(
+        checked.one("time-format"),
+        checked.path,
+        3,
+        5,
+        "'10:00' gives the time of day but not the day",
+        'add the day, in double quotes: "2020-11-23 10:00" or "day 1 at 10:00"',
+    )
+
+
+def test_other_unquoted_values_keep_the_loaders_fix(config: CampaignConfig, tmp_path: Path) -> None:
+    # Only `at` is a publish time: elsewhere `10:00` is just a value to quote.
+    checked = write_and_check(config, tmp_path, post_at('"2020-11-02 09:00"') + "link: 10:00\n")
+    assert checked.one("yaml").hint == 'quote it: "10:00"'
+
+
 def test_times_outside_the_campaign_window(config: CampaignConfig, tmp_path: Path) -> None:
     checked = write_and_check(config, tmp_path, post_at('"2020-12-01 09:00"'))
     assert_problem(
@@ -226,10 +283,89 @@ def test_past_posts_are_a_warning_only_when_now_is_given(
         path,
         3,
         5,
-        "the publish time 2020-11-02 09:00 has already passed",
-        "move it to a later time, or cancel the post",
+        "timed is due Mon 02 Nov 2020 09:00, which has passed: it will be missed unless it is "
+        "moved (or it went out already)",
+        "move it to a time after now (2020-11-03 01:00 Europe/Zurich), or set `status: cancelled`",
         severity="warning",
     )
+    assert problem.rule == "past" and problem.post_id == "timed"
+    assert report.ok() and not report.ok(strict=True) and report.notes == []
+
+
+PAST_FILE = """\
+posts:
+  - id: first
+    call: save-lives
+    at: "2020-11-02 09:00"
+    status: approved
+    language: en
+    text: "Save lives. #StopClusterBombsNow"
+  - id: second
+    call: livelihoods
+    at: "2020-11-03 09:00"
+    status: approved
+    language: en
+    text: "Livelihoods. #StopClusterBombsNow"
+  - id: draft
+    call: survivors-rights
+    at: "2020-11-03 10:00"
+    language: en
+    text: "Rights. #StopClusterBombsNow"
+  - id: soon
+    call: prevent-tragedies
+    at: "2020-11-10 09:00"
+    status: approved
+    language: en
+    text: "Prevent. #StopClusterBombsNow"
+"""
+
+
+def test_past_posts_get_one_warning_per_file(config: CampaignConfig, tmp_path: Path) -> None:
+    """A campaign under way has many posts already published: one warning per file
+    names the approved ones past their time (drafts are never published)."""
+    from scheduler.content.check import check_paths
+
+    path = tmp_path / "week.yaml"
+    path.write_text(PAST_FILE, encoding="utf-8")
+    report = check_paths(config, [path], now=datetime(2020, 11, 5, tzinfo=UTC))
+    (problem,) = report.problems
+    assert (problem.line, problem.column, problem.rule) == (4, 9, "past")
+    assert problem.message == (
+        "2 approved posts in this file are past their time: first (02 Nov 09:00), "
+        "second (03 Nov 09:00); they will be missed unless they are moved (or they went out "
+        "already)"
+    )
+    assert problem.hint is not None and problem.hint.startswith("move them to a time after now")
+
+
+def test_a_post_within_the_late_grace_still_goes_out(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    """The daemon sends a post up to publishing.late_grace_min late, so only posts
+    further back would be missed."""
+    from scheduler.content.check import check_paths
+
+    path = tmp_path / "late.yaml"
+    path.write_text(post_at('"2020-11-02 09:00"') + "status: approved\n", encoding="utf-8")
+    due = datetime(2020, 11, 2, 8, 0, tzinfo=UTC)
+    grace = timedelta(minutes=config.publishing.late_grace_min)
+    assert check_paths(config, [path], now=due + grace).problems == []
+    assert [p.rule for p in check_paths(config, [path], now=due + grace * 2).problems] == ["past"]
+
+
+def test_after_the_window_a_note_replaces_the_warnings(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    """Rehearsing a campaign whose window has ended: no warning per post (the
+    verdict stays the same with --strict), one note for the whole run."""
+    from scheduler.content.check import check_paths
+
+    path = tmp_path / "week.yaml"
+    path.write_text(PAST_FILE, encoding="utf-8")
+    report = check_paths(config, [path], now=config.campaign.window_end)
+    assert report.problems == [] and report.ok(strict=True)
+    (note,) = report.notes
+    assert note.startswith("the campaign window ended on 2020-11-27")
 
 
 def test_counting_from_a_message_without_a_time(config: CampaignConfig, tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from scheduler.errors import ContentError
@@ -162,6 +164,26 @@ def test_collect_mode_gathers_every_trap_and_keeps_the_text_as_written() -> None
     assert [(p.line, p.column) for p in document.problems] == [(1, 9), (2, 5), (3, 12), (4, 1)]
     assert document.data == {"status": "yes", "at": "10:00", "text": "Join"}
     assert ("status",) in document.problem_paths and ("at",) in document.problem_paths
+    assert [(trap.path, trap.kind, trap.written) for trap in document.traps] == [
+        (("status",), "bool-word", "yes"),
+        (("at",), "sexagesimal", "10:00"),
+        (("text",), "hashtag-comment", "Join"),
+        (("status",), "duplicate-key", ""),
+    ]
+
+
+def test_a_word_is_found_inside_a_block_scalar() -> None:
+    text = "id: a\ntext: >-\n  Save lives\n  and join #StopClusterBombsNow\n\n# a #comment\n"
+    document = load_text(text, "f.yaml")
+    hashtag = re.compile("#StopClusterBombsNow")
+    assert document.mark(("text",)) == Mark(2, 7)  # the `>-` indicator
+    assert document.find_in_value(("text",), hashtag) == Mark(4, 12)
+    assert document.find_in_value(("text",), re.compile("#comment")) is None
+    assert document.value_start(("text",)) == Mark(3, 3)
+    assert document.value_end(("text",)) == Mark(4, 32)
+    assert document.scalar_style(("text",)) == ">" and document.scalar_style(("id",)) == ""
+    quoted = load_text('text: "Save lives #x"\n', "f.yaml")
+    assert quoted.value_end(("text",)) == Mark(1, 21)  # before the closing quote
 
 
 def test_a_colon_inside_unquoted_text_suggests_the_quoted_line() -> None:
