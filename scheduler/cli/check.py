@@ -1,7 +1,10 @@
 """``campaign check [PATHS] [--strict] [--json]``: every problem in the post files.
 
 Exit status: 0 when clean, 1 when there are errors (or, with ``--strict``,
-warnings), 2 when the campaign file itself cannot be used.
+warnings), 2 when the campaign file itself cannot be used. The check runs at
+the clock's current time, so approved posts already past are reported (see
+:func:`scheduler.content.rules.check_past`); tests register the command with a
+frozen clock.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import typer
 from rich.text import Text
 
 from scheduler.cli.common import ConfigOption, console, load
+from scheduler.clock import Clock, SystemClock
 from scheduler.content.resolved import CheckReport, Problem
 
 PathsArgument = typer.Argument(
@@ -28,8 +32,10 @@ StrictOption = typer.Option(False, "--strict", help="Fail (exit 1) on warnings t
 JsonOption = typer.Option(False, "--json", help="Print the report as JSON for tools.")
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``campaign check`` to ``app``."""
+def register(app: typer.Typer, clock: Clock | None = None) -> None:
+    """Add ``campaign check`` to ``app``; ``clock`` gives the time of the check
+    (default: the system clock)."""
+    time_source: Clock = clock or SystemClock()
 
     @app.command("check")
     def check_command(
@@ -42,7 +48,7 @@ def register(app: typer.Typer) -> None:
         from scheduler.content.check import check_paths  # keeps other commands' start-up fast
 
         campaign, _settings = load(config)
-        report = check_paths(campaign, paths or None)
+        report = check_paths(campaign, paths or None, now=time_source.now())
         if as_json:
             typer.echo(json.dumps(report_as_dict(report, strict), ensure_ascii=False, indent=2))
         else:
@@ -65,6 +71,7 @@ def print_report(report: CheckReport, strict: bool) -> None:
             lines.extend(_problem_text(problem).plain for problem in found)
             lines.append("")
         lines.append(_summary(report, strict).plain)
+        lines.extend(_note_text(note).plain for note in report.notes)
         typer.echo("\n".join(lines))
         return
     for path, found in groups:
@@ -73,6 +80,12 @@ def print_report(report: CheckReport, strict: bool) -> None:
             console.print(_problem_text(problem), soft_wrap=True)
         console.print()
     console.print(_summary(report, strict), soft_wrap=True)
+    for note in report.notes:
+        console.print(_note_text(note), soft_wrap=True)
+
+
+def _note_text(note: str) -> Text:
+    return Text("note: ", style="bold cyan") + Text(note)
 
 
 def _problem_text(problem: Problem) -> Text:
@@ -119,7 +132,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def report_as_dict(report: CheckReport, strict: bool = False) -> dict[str, Any]:
-    """The report as plain JSON data: ``ok``, counts, ``problems`` and ``posts``.
+    """The report as plain JSON data: ``ok``, counts, ``notes``, ``problems`` and ``posts``.
 
     Times are ISO 8601 in UTC; problem fields are those of
     :class:`~scheduler.content.resolved.Problem`.
@@ -130,6 +143,7 @@ def report_as_dict(report: CheckReport, strict: bool = False) -> dict[str, Any]:
         "files_checked": report.files_checked,
         "errors": len(report.errors),
         "warnings": len(report.warnings),
+        "notes": list(report.notes),
         "problems": [
             {
                 "severity": problem.severity,

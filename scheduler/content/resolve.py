@@ -4,7 +4,8 @@ Everything a single post can be checked for alone happens here or in the
 modules it calls: id and versions (:mod:`~scheduler.content.messages`), call,
 publish time, link, targets, text per platform
 (:mod:`~scheduler.content.text_rules`) and media. Rules that compare posts
-(ids, duplicate text, the timeline) live in :mod:`scheduler.content.rules`.
+(ids, duplicate text, the timeline) or depend on the time of the check (posts
+already past) live in :mod:`scheduler.content.rules`.
 """
 
 from __future__ import annotations
@@ -45,10 +46,9 @@ class Candidate:
 class PostResolver:
     """Resolves messages for one check run; caches what many posts share."""
 
-    def __init__(self, config: CampaignConfig, now: datetime | None = None) -> None:
+    def __init__(self, config: CampaignConfig) -> None:
         self.config = config
         self.campaign = config.campaign
-        self.now = now
         self.media = MediaResolver(config)
         self.images = ImageInspector()
         self.targets = TargetResolver(config)
@@ -219,16 +219,6 @@ class PostResolver:
             return None, path
         for warning in reading.warnings:
             sink.warning(warning.rule, warning.message, warning.hint, path, post_id=post_id)
-        status = view.fields.get("status", ("draft", ()))[0]
-        if self.now is not None and status == "approved" and reading.instant < self.now:
-            local = reading.instant.astimezone(self.campaign.zone)
-            sink.warning(
-                "past",
-                f"the publish time {local:%Y-%m-%d %H:%M} has already passed",
-                "move it to a later time, or cancel the post",
-                path,
-                post_id=post_id,
-            )
         return reading.instant, path
 
     def _link(self, view: View, sink: FileProblems, post_id: str | None) -> str | None:

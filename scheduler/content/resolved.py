@@ -86,11 +86,17 @@ class Problem:
 
 @dataclass
 class CheckReport:
-    """Everything ``campaign check`` found: the posts it could resolve and the problems."""
+    """Everything ``campaign check`` found: the posts it could resolve and the problems.
+
+    ``notes`` are remarks about the whole run that are neither errors nor
+    warnings, so they never change the verdict, even with ``--strict`` (for
+    example: the campaign window has ended, so nothing here will be published).
+    """
 
     posts: list[ResolvedPost] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:

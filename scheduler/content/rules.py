@@ -1,4 +1,5 @@
-"""Rules that compare posts across all files: ids, duplicate text, each account's timeline.
+"""Rules that compare posts across all files: ids, duplicate text, each account's
+timeline; and the one rule that depends on when the check runs: posts already past.
 
 Cancelled posts are left out of the duplicate-text and timeline rules (they
 will never be published); drafts count, since approving one must not break
@@ -9,12 +10,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 
 from scheduler.config import CampaignConfig
+from scheduler.content.problems import FileProblems
 from scheduler.content.resolve import Candidate
 from scheduler.content.text import duplicate_key
+
+# A file's warning about past posts names this many of them, then counts the rest.
+_PAST_NAMED = 5
 
 
 def check_ids(candidates: Sequence[Candidate]) -> None:
@@ -123,6 +128,71 @@ def check_timeline(candidates: Sequence[Candidate], config: CampaignConfig) -> N
                 later.at_path,
                 post_id=later.post.id,
             )
+
+
+def check_past(
+    candidates: Sequence[Candidate], config: CampaignConfig, now: datetime
+) -> str | None:
+    """Approved posts whose time has passed: the daemon will mark them missed.
+
+    ``now`` is aware. A post counts as past when its time is more than
+    ``publishing.late_grace_min`` before ``now``: within the grace the daemon
+    still sends it, late. ``campaign check`` knows nothing of the queue, so a
+    past post may also be one that went out already; the warning says so.
+
+    - While the campaign window is open or ahead: one warning per file, at the
+      first past post's ``at``, naming the posts (a campaign under way would
+      otherwise repeat a warning for every post already published).
+    - Once the window has ended the whole campaign is history, or a rehearsal
+      (``campaign rehearse`` plays it on its own clock): no warnings, and the
+      returned note says so. It never changes the verdict, even with
+      ``--strict``, so checking an old campaign does not start failing when
+      the calendar moves on.
+
+    :returns: the note for the report, or None.
+    """
+    campaign = config.campaign
+    if now >= campaign.window_end:
+        return (
+            f"the campaign window ended on {campaign.window.end}, so every post is in the past: "
+            "`campaign run` would publish none of them (a rehearsal, `campaign rehearse`, plays "
+            "them on its own clock); past times are not reported"
+        )
+    grace = timedelta(minutes=config.publishing.late_grace_min)
+    by_file: dict[int, tuple[FileProblems, list[Candidate]]] = {}
+    for candidate in candidates:
+        post = candidate.post
+        if post.status == "approved" and post.publish_at < now - grace:
+            by_file.setdefault(id(candidate.sink), (candidate.sink, []))[1].append(candidate)
+    zone = campaign.zone
+    for sink, past in by_file.values():
+        first = past[0]
+        if len(past) == 1:
+            local = first.post.publish_at.astimezone(zone)
+            message = (
+                f"{first.post.id} is due {local:%a %d %b %Y %H:%M}, which has passed: it will be "
+                "missed unless it is moved (or it went out already)"
+            )
+        else:
+            names = ", ".join(
+                f"{c.post.id} ({c.post.publish_at.astimezone(zone):%d %b %H:%M})"
+                for c in past[:_PAST_NAMED]
+            )
+            more = f" and {len(past) - _PAST_NAMED} more" if len(past) > _PAST_NAMED else ""
+            message = (
+                f"{len(past)} approved posts in this file are past their time: {names}{more}; "
+                "they will be missed unless they are moved (or they went out already)"
+            )
+        sink.warning(
+            "past",
+            message,
+            f"move {'it' if len(past) == 1 else 'them'} to a time after now "
+            f"({now.astimezone(zone):%Y-%m-%d %H:%M} {campaign.timezone}), or set "
+            "`status: cancelled`",
+            first.at_path,
+            post_id=first.post.id,
+        )
+    return None
 
 
 def _minutes(delta: timedelta) -> str:

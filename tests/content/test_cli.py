@@ -1,19 +1,36 @@
-"""``campaign check`` as a user runs it: grouped output, exit codes, --strict, --json."""
+"""``campaign check`` as a user runs it: grouped output, exit codes, --strict, --json,
+the time of the check, and what the command line loads at start-up."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import typer
 from typer.testing import CliRunner
 
-from scheduler.cli import app
+from scheduler.cli import COMMAND_MODULES, MODULES, app, modules_for
+from scheduler.cli import check as check_cli
+from scheduler.clock import FrozenClock, utc_now
 from scheduler.config import CampaignConfig
 from tests.conftest import ROOT
 
 runner = CliRunner()
+# Before the campaign window opens: no post of these tests is in the past.
+BEFORE_THE_CAMPAIGN = datetime(2020, 10, 1, tzinfo=UTC)
+
+
+def check_app(now: datetime) -> typer.Typer:
+    """``campaign check`` alone, checking at ``now`` (a frozen clock)."""
+    application = typer.Typer()
+    application.callback()(lambda: None)  # keeps `check` a subcommand, as in the real app
+    check_cli.register(application, clock=FrozenClock(now))
+    return application
+
 
 GOOD = """\
 id: good
@@ -25,9 +42,11 @@ text: "Save lives. #StopClusterBombsNow"
 """
 
 
-def run(config: CampaignConfig, *arguments: str) -> tuple[int, str]:
+def run(
+    config: CampaignConfig, *arguments: str, now: datetime = BEFORE_THE_CAMPAIGN
+) -> tuple[int, str]:
     result = runner.invoke(
-        app, ["check", *arguments, "--config", str(config.base_dir / "config.yaml")]
+        check_app(now), ["check", *arguments, "--config", str(config.base_dir / "config.yaml")]
     )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.output
@@ -47,7 +66,8 @@ def test_errors_are_grouped_by_file_and_exit_1(config: CampaignConfig, tmp_path:
     assert code == 1
     lines = output.splitlines()
     assert lines[0] == f"{tmp_path / 'a.yaml'}  (1 error, 0 warnings)"
-    assert lines[1].startswith(f"  {tmp_path / 'a.yaml'}:6:7: error: the hashtag is written")
+    # At the hashtag itself: `text: "Save lives. #stop...` puts it in column 20.
+    assert lines[1].startswith(f"  {tmp_path / 'a.yaml'}:6:20: error: the hashtag is written")
     assert lines[2] == "      fix: write #StopClusterBombsNow exactly"
     assert f"{tmp_path / 'b.yaml'}:2:7: error: 'save-live' is not one of" in output
     assert "fix: did you mean 'save-lives'?" in output
@@ -100,10 +120,69 @@ def test_json_for_tools(config: CampaignConfig, tmp_path: Path) -> None:
 
 
 def test_the_default_is_the_posts_folder_beside_config(tmp_path: Path) -> None:
-    # The shipped campaign: exit 0 from any working folder.
-    result = runner.invoke(app, ["check", "--config", str(ROOT / "config.yaml")])
+    # The shipped campaign, checked at the real time by the real command: exit 0
+    # from any working folder, even with --strict, although its window is long past.
+    for strict in ([], ["--strict"]):
+        result = runner.invoke(app, ["check", "--config", str(ROOT / "config.yaml"), *strict])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("ok  ")
+        assert ": 0 errors, 0 warnings" in result.output
+
+
+def test_an_ended_campaign_gets_a_note_not_a_warning_per_post(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    (tmp_path / "good.yaml").write_text(GOOD)
+    code, output = run(config, str(tmp_path), "--strict", now=datetime(2021, 3, 1, tzinfo=UTC))
+    assert code == 0
+    summary, note = output.strip().splitlines()
+    assert summary == "ok  1 file, 1 post (1 approved): 0 errors, 0 warnings"
+    assert note.startswith("note: the campaign window ended on 2020-11-27, so every post is ")
+    assert "`campaign rehearse`" in note
+    _code, as_json = run(config, str(tmp_path), "--json", now=datetime(2021, 3, 1, tzinfo=UTC))
+    assert json.loads(as_json)["notes"] == [note.removeprefix("note: ")]
+
+
+def test_past_posts_are_reported_at_the_time_of_the_check(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    (tmp_path / "good.yaml").write_text(GOOD)  # 2020-11-02 09:00, approved
+    code, output = run(config, str(tmp_path), now=datetime(2020, 11, 10, tzinfo=UTC))
+    assert code == 0  # a warning: it fails only with --strict
+    assert (
+        f"{tmp_path / 'good.yaml'}:3:5: warning: good is due Mon 02 Nov 2020 09:00, which has "
+        "passed: it will be missed unless it is moved (or it went out already) [past]"
+    ) in output
+    strict_code, _output = run(
+        config, str(tmp_path), "--strict", now=datetime(2020, 11, 10, tzinfo=UTC)
+    )
+    assert strict_code == 1
+
+
+def test_the_command_checks_at_the_real_time(tmp_path: Path) -> None:
+    """The real ``campaign check`` passes the system time: with a campaign window
+    around today, an approved post from two days ago is reported."""
+    today = utc_now().date()
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    for old, new in (
+        ('start: "2020-11-23"', f'start: "{today + timedelta(days=10)}"'),
+        ('end: "2020-11-27"\n  window', f'end: "{today + timedelta(days=14)}"\n  window'),
+        ('start: "2020-10-24"', f'start: "{today - timedelta(days=5)}"'),
+        ('  end: "2020-11-27"\n\nlanguages', f'  end: "{today + timedelta(days=14)}"\n\nlanguages'),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    (tmp_path / "config.yaml").write_text(text, encoding="utf-8")
+    shutil.copytree(ROOT / "media", tmp_path / "media")
+    (tmp_path / "posts").mkdir()
+    days_ago = today - timedelta(days=2)
+    (tmp_path / "posts" / "late.yaml").write_text(
+        GOOD.replace("id: good", "id: late").replace("2020-11-02", str(days_ago))
+    )
+    result = runner.invoke(app, ["check", "--config", str(tmp_path / "config.yaml")])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("ok  ")
+    assert "warning: late is due " in result.output
+    assert "it will be missed unless it is moved" in result.output
 
 
 def test_a_broken_campaign_file_exits_2_without_a_traceback(tmp_path: Path) -> None:
@@ -117,3 +196,47 @@ def test_a_broken_campaign_file_exits_2_without_a_traceback(tmp_path: Path) -> N
     assert result.returncode == 2
     assert "no campaign file at" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_each_command_is_loaded_from_the_module_the_table_names() -> None:
+    """``campaign <command>`` loads only the module COMMAND_MODULES names, so the
+    table must match what each module registers."""
+    for module in MODULES:
+        application = typer.Typer()
+        application.callback()(lambda: None)
+        __import__(f"scheduler.cli.{module}", fromlist=["register"]).register(application)
+        group = typer.main.get_command(application)
+        assert isinstance(group, typer.core.TyperGroup)
+        registered = set(group.list_commands(typer.Context(group)))
+        assert registered == {name for name, owner in COMMAND_MODULES.items() if owner == module}
+    assert modules_for(["check", "posts/"]) == ("check",)
+    assert modules_for(["accounts", "check"]) == ("platforms",)
+    assert modules_for(["version"]) == ()
+    assert modules_for([]) == modules_for(["--help"]) == modules_for(["chek"]) == MODULES
+
+
+def loaded_after(*arguments: str) -> set[str]:
+    """The scheduler.cli modules and heavy libraries a fresh process has loaded
+    after running ``campaign ARGUMENTS`` through the console entry point."""
+    script = (
+        "import sys\n"
+        f"sys.argv = ['campaign', *{list(arguments)!r}]\n"
+        "from scheduler.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "watched = ('scheduler.cli.', 'scheduler.sandbox', 'twitter_text', 'sqlalchemy')\n"
+        "print(' '.join(m for m in sys.modules if m.startswith(watched)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return set(done.stdout.split("\n")[-2].split())
+
+
+def test_start_up_loads_only_the_command_being_run() -> None:
+    assert loaded_after("version") == set()
+    check_help = loaded_after("check", "--help")
+    assert "scheduler.cli.check" in check_help
+    assert not {"scheduler.cli.daemon", "scheduler.cli.queue", "scheduler.cli.platforms"} & (
+        check_help
+    )
+    assert not any(name.startswith(("sqlalchemy", "twitter_text")) for name in check_help)
