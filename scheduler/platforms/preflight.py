@@ -55,6 +55,8 @@ def check_account(
         identity = publisher.verify()
     except PublishError as error:
         hint = _HINTS.get(error.outcome, "")
+        if error.outcome == "transient" and error.http_status is None:
+            hint = ""  # no answer at all: the adapter's message already says what to check
         problem = f"{error}" + (f"; {hint}" if hint else "")
         return AccountCheck(account.label, account.platform, True, problems=(problem,))
     finally:
@@ -83,7 +85,7 @@ def check_accounts(
 
 _HINTS = {
     "auth_failed": "check the values in the environment (or .env) against the developer portal",
-    "transient": "the platform could not be reached; try again",
+    "transient": "the platform had a temporary failure; try again in a few minutes",
     "rate_limited": "try again after the reset time",
 }
 

@@ -23,24 +23,26 @@ def load_credentials(account: Account, environ: Mapping[str, str]) -> Credential
     Every variable the account names in config.yaml must be set and non-empty
     (surrounding whitespace is dropped, as from a pasted token).
 
-    :raises ConfigError: naming each missing variable and how to set it.
+    :raises ConfigError: naming each missing variable, and only those, and how to set them.
     """
     values: dict[str, str] = {}
-    missing: list[str] = []
+    missing: list[tuple[str, str]] = []  # (variable, field)
     for field_name, variable in account.credentials.items():
         value = environ.get(variable, "").strip()
         if value:
             values[field_name] = value
         else:
-            missing.append(f"{variable} ({field_name})")
+            missing.append((variable, field_name))
     if missing:
-        example = account.credentials[next(iter(account.credentials))]
+        named = ", ".join(f"{variable} ({field_name})" for variable, field_name in missing)
+        exports = " ".join(f"{variable}=..." for variable, _field in missing)
+        them = "it" if len(missing) == 1 else "them"
         raise ConfigError(
             f"account {account.label!r} ({account.platform}) is missing credential "
-            f"environment variable(s): {', '.join(missing)}",
+            f"environment variable(s): {named}",
             where="environment",
             hint=(
-                f"export them before running (export {example}=...) or put them in a .env "
+                f"export {them} before running (export {exports}) or put {them} in a .env "
                 "file beside config.yaml, which git ignores; docs/platforms.md says where "
                 "each value comes from"
             ),

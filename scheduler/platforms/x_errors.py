@@ -16,7 +16,8 @@ while verifying
 other 403, 400, 404, 413, 422    Rejected (content or media refused)
 5xx                              UnknownOutcome on the create call, else TransientError
 timeout / dropped connection     UnknownOutcome on the create call, else TransientError
-refused connection               TransientError (nothing was sent)
+refused connection, DNS failure  TransientError (nothing was sent), in plain words
+                                 (:mod:`~scheduler.platforms.unreachable`)
 ===============================  ==================================================
 
 ``platform_code`` keeps the problem type's last segment (``credits``,
@@ -44,6 +45,7 @@ from scheduler.errors import (
     UnknownOutcome,
 )
 from scheduler.platforms.secrets import redact
+from scheduler.platforms.unreachable import X_BASE_URL_SETTING, describe_unreachable
 
 _DUPLICATE = "duplicate content"
 # When X sends no reset header the standard window is 15 minutes [platforms.md 1.2].
@@ -144,7 +146,8 @@ def translate_x_error(
         isinstance(error, requests.ConnectionError) and _refused(error)
     ):
         # The connection was never made, so nothing can have been applied.
-        return TransientError(f"{what}: could not connect ({type(error).__name__})")
+        reason = describe_unreachable(error, X_BASE_URL_SETTING)
+        return TransientError(f"{what}: {reason or 'could not connect'}")
     if isinstance(error, requests.RequestException):
         kind = "timed out" if isinstance(error, requests.Timeout) else "connection lost"
         if creates:

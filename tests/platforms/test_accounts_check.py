@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -20,12 +21,19 @@ from scheduler.sandbox.app import Sandbox
 from tests.conftest import ROOT
 
 
-def write_config(folder: Path, url: str, *, replace: dict[str, str] | None = None) -> Path:
+def write_config(
+    folder: Path,
+    url: str,
+    *,
+    replace: dict[str, str] | None = None,
+    facebook_url: str | None = None,
+) -> Path:
     """The shipped config.yaml with both base URLs pointing at ``url`` (only config
-    changes between the sandbox and the real platforms)."""
+    changes between the sandbox and the real platforms), or Facebook's at
+    ``facebook_url``."""
     text = (ROOT / "config.yaml").read_text(encoding="utf-8")
     text = text.replace('"https://api.twitter.com"', f'"{url}"')
-    text = text.replace('"https://graph.facebook.com"', f'"{url}"')
+    text = text.replace('"https://graph.facebook.com"', f'"{facebook_url or url}"')
     for old, new in (replace or {}).items():
         assert old in text
         text = text.replace(old, new)
@@ -72,6 +80,63 @@ def test_names_each_missing_variable(
     assert result.exit_code == 1
     assert "CMC_FACEBOOK_PAGE_TOKEN (page_access_token)" in result.output
     assert "missing" in result.output
+
+
+def test_names_exactly_the_missing_variable_in_the_fix(
+    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path
+) -> None:
+    partial = {name: value for name, value in environ.items() if name != "CMC_X_FR_API_SECRET"}
+    result = run_check(write_config(tmp_path, sandbox.url), partial)
+    assert result.exit_code == 1
+    assert "x-fr: environment: account 'x-fr' (x) is missing credential environment " in (
+        result.output
+    )
+    assert "fix: export it before running (export CMC_X_FR_API_SECRET=...)" in result.output
+    assert "CMC_X_FR_API_KEY" not in result.output  # set, so not to be exported again
+    assert "1 of 4 account(s) not ready" in result.output
+
+
+def test_a_platform_that_cannot_be_reached_is_said_in_plain_words(
+    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path
+) -> None:
+    """No network or DNS for Facebook (a `.invalid` name never resolves), nothing
+    listening for X: what happened and what to check, not a requests traceback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    config = write_config(
+        tmp_path, f"http://127.0.0.1:{closed}", facebook_url="https://graph.facebook.invalid"
+    )
+    result = run_check(config, environ)
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())  # Rich may wrap long lines
+    assert (
+        "facebook-main: facebook-main verify: could not reach graph.facebook.invalid: no network "
+        "or DNS; check the connection or platforms.facebook.api_base_url"
+    ) in output
+    assert (
+        f"x-main: X verify: could not connect to 127.0.0.1:{closed}: nothing is listening there; "
+        "is the sandbox running (`campaign sandbox serve`)? if not, check "
+        "platforms.x.api_base_url"
+    ) in output
+    for raw in ("HTTPSConnectionPool", "Max retries", "NameResolutionError", "access_token"):
+        assert raw not in output
+    assert "4 of 4 account(s) not ready" in output
+
+
+def test_loading_the_command_does_not_load_the_sandbox() -> None:
+    """`campaign accounts check` and every other command start without compiling
+    twitter-text: the sandbox is imported only by `campaign sandbox serve`."""
+    script = (
+        "import sys\n"
+        "import scheduler.cli.platforms\n"
+        "heavy = ('scheduler.sandbox', 'twitter_text', 'tweepy', 'facebook')\n"
+        "print(sorted(name for name in sys.modules if name.startswith(heavy)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_reads_credentials_from_a_env_file(

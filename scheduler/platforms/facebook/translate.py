@@ -16,11 +16,12 @@ By Graph error code (from the ``{"error": {...}}`` body [platforms.md 2.3])::
                                  (koala#699: photos were posted despite a code-2 500);
                                  TransientError when is_transient; else Rejected
 
-Without a Graph error: connection refused or connect timeout -> TransientError
-(nothing was sent); read timeout, dropped connection, or an answer facebook-sdk
-cannot read (no Content-Type raises ``KeyError`` inside it, a non-JSON body
-``GraphAPIError`` without a code) -> UnknownOutcome on create_post, else
-TransientError.
+Without a Graph error: connection refused, DNS failure or connect timeout ->
+TransientError (nothing was sent), said in plain words
+(:mod:`~scheduler.platforms.unreachable`); read timeout, dropped connection,
+or an answer facebook-sdk cannot read (no Content-Type raises ``KeyError``
+inside it, a non-JSON body ``GraphAPIError`` without a code) -> UnknownOutcome
+on create_post, else TransientError.
 
 ``platform_code`` is ``"code"`` or ``"code/subcode"`` (``"190/463"``);
 ``platform_message`` is Facebook's ``message``.
@@ -47,6 +48,7 @@ from scheduler.errors import (
     TransientError,
     UnknownOutcome,
 )
+from scheduler.platforms.unreachable import FACEBOOK_BASE_URL_SETTING, describe_unreachable
 
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613, 80001})
@@ -78,7 +80,10 @@ def translate(
     if isinstance(error, facebook.GraphAPIError):
         return _graph_error(error, where, creates, response, now, redact)
     if isinstance(error, requests.ConnectTimeout) or _refused(error):
-        return TransientError(f"{where}: could not connect to the Graph API: {redact(str(error))}")
+        reason = describe_unreachable(error, FACEBOOK_BASE_URL_SETTING)
+        return TransientError(
+            f"{where}: {reason or 'could not connect to the Graph API: ' + redact(str(error))}"
+        )
     if isinstance(error, requests.Timeout):
         text = f"{where}: no answer within {timeout_s:g} s"
         return UnknownOutcome(text + "; the post may exist") if creates else TransientError(text)
