@@ -4,6 +4,10 @@
 stand-in on 127.0.0.1 until Ctrl-C and prints how to point the campaign at it.
 ``accounts check`` is the preflight table for every configured account; exit
 status 1 when any account has a problem, 2 when config.yaml cannot be used.
+
+The sandbox and the platform adapters are imported inside the commands:
+loading the sandbox compiles twitter-text's patterns (most of a second), which
+no other ``campaign`` command should pay for at start-up.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich import box
@@ -18,14 +23,12 @@ from rich.table import Table
 from rich.text import Text
 
 from scheduler.cli.common import ConfigOption, console, load
-from scheduler.clock import SystemClock
 from scheduler.config import CampaignConfig
 from scheduler.errors import ConfigError
-from scheduler.platforms.preflight import AccountCheck, check_accounts
-from scheduler.platforms.secrets import load_environment
-from scheduler.sandbox.app import Sandbox, build_sandbox
-from scheduler.sandbox.credentials import sandbox_environment
-from scheduler.sandbox.faults import FaultPlan
+
+if TYPE_CHECKING:
+    from scheduler.platforms.preflight import AccountCheck
+    from scheduler.sandbox.app import Sandbox
 
 DEFAULT_PORT = 8765
 PortOption = typer.Option(
@@ -73,6 +76,10 @@ def serve_command(
 def check_command(config: Path | None = ConfigOption) -> None:
     """Check every account: credentials present, accepted, allowed to post, right account,
     token valid until the campaign ends. Exit status 1 on any problem."""
+    from scheduler.clock import SystemClock
+    from scheduler.platforms.preflight import check_accounts
+    from scheduler.platforms.secrets import load_environment
+
     campaign, _settings = load(config)
     results = check_accounts(campaign, load_environment(campaign.base_dir), SystemClock())
     print_checks(results)
@@ -84,6 +91,10 @@ def start_sandbox(config: CampaignConfig, port: int, faults: str | None) -> Sand
 
     :raises ConfigError: the fault text is malformed or the port is taken.
     """
+    from scheduler.clock import SystemClock
+    from scheduler.sandbox.app import build_sandbox
+    from scheduler.sandbox.faults import FaultPlan
+
     try:
         plan = FaultPlan.parse(faults) if faults else FaultPlan()
     except ValueError as error:
@@ -102,6 +113,8 @@ def start_sandbox(config: CampaignConfig, port: int, faults: str | None) -> Sand
 
 def print_sandbox_banner(config: CampaignConfig, sandbox: Sandbox) -> None:
     """How to point the campaign at ``sandbox``: base URLs and the test credentials."""
+    from scheduler.sandbox.credentials import sandbox_environment
+
     console.print(f"[bold]Sandbox for X and Facebook on {sandbox.url}[/] (Ctrl-C stops it)")
     console.print("Point config.yaml at it:")
     console.print(f'  platforms.x.api_base_url: "{sandbox.url}"', markup=False)
