@@ -38,8 +38,26 @@ A plan can be written as text, for ``--faults`` on the command line::
 
 from __future__ import annotations
 
+import difflib
 import threading
 from dataclasses import dataclass, field, replace
+
+ENDPOINTS = frozenset(
+    {
+        "x.create_post",
+        "x.media_upload",
+        "x.media_status",
+        "x.me",
+        "x.timeline",
+        "x.delete",
+        "x.lookup",
+        "facebook.feed",
+        "facebook.photos",
+        "facebook.me",
+        "facebook.read",
+        "facebook.debug_token",
+    }
+)
 
 KINDS = frozenset(
     {
@@ -86,6 +104,13 @@ class Fault:
         return self.endpoint == endpoint
 
 
+def _known_endpoint(endpoint: str) -> bool:
+    if endpoint.endswith("*"):
+        prefix = endpoint[:-1]
+        return any(name.startswith(prefix) for name in ENDPOINTS)
+    return endpoint in ENDPOINTS
+
+
 @dataclass
 class FaultPlan:
     """A thread-safe list of faults; ``fired`` records every fault applied, in order,
@@ -96,6 +121,19 @@ class FaultPlan:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, fault: Fault) -> None:
+        """Add ``fault``.
+
+        :raises ValueError: for an unknown kind or an endpoint (or ``platform.*``
+            pattern) that names no sandbox endpoint, since a typo would otherwise
+            make the fault silently never fire.
+        """
+        if not _known_endpoint(fault.endpoint):
+            close = difflib.get_close_matches(fault.endpoint, sorted(ENDPOINTS), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(
+                f"unknown fault endpoint {fault.endpoint!r}{hint} "
+                f"(known: {', '.join(sorted(ENDPOINTS))}, or x.* / facebook.*)"
+            )
         if fault.kind not in KINDS:
             raise ValueError(
                 f"unknown fault kind {fault.kind!r}; known: {', '.join(sorted(KINDS))}"
