@@ -108,6 +108,20 @@ def print_table(rows: Sequence[Row], console: Console) -> None:
         console.print(line, highlight=False, soft_wrap=True)
 
 
+def markdown_table(rows: Sequence[Row]) -> str:
+    """The table in Markdown, for docs/performance.md, then the poller contrast."""
+    lines = [
+        "| case | our figure | floor | ratio | target | result |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        ratio = f"{row.ratio:.2f}x" if row.ratio is not None else "-"
+        cells = (row.case, row.figure, row.floor, ratio, row.target, row.verdict)
+        lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
+    contrast = contrast_line(rows)
+    return "\n".join(lines) + (f"\n\n{contrast}" if contrast else "") + "\n"
+
+
 def write_json(
     path: Path, rows: Sequence[Row], *, command: str, quick: bool, seed: int, wall_s: float
 ) -> None:

@@ -2,7 +2,8 @@
 
 Runs the named cases (default: all, in the order of the table), prints the
 table and writes the same as JSON (default ``bench/results/latest.json``, or
-``bench/results/quick.json`` with ``--quick``; the folder is git-ignored).
+``bench/results/quick.json`` with ``--quick``; the folder is git-ignored), and
+the table in Markdown beside it (``latest.md``), for docs/performance.md.
 Every case builds its data from the seed in a temporary directory that is
 removed afterwards (``--keep`` keeps it and prints where). Exit status: 0
 when every case that ran met its target, 1 otherwise.
@@ -30,7 +31,7 @@ from bench import (
     case_startup,
     case_store,
 )
-from bench.report import Row, code_version, print_table, write_json
+from bench.report import Row, code_version, markdown_table, print_table, write_json
 from bench.settings import DEFAULT_POSTGRES_URL, ROOT, Settings
 
 Case = Callable[[Settings, Path], list[Row]]
@@ -133,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     target = options.json or RESULTS / ("quick.json" if options.quick else "latest.json")
     write_json(target, rows, command=command, quick=options.quick, seed=options.seed, wall_s=wall_s)
+    target.with_suffix(".md").write_text(markdown_table(rows), encoding="utf-8")
     print_table(rows, console)
     code = code_version()
     changed = len(code["uncommitted"])
