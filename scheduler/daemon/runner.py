@@ -313,14 +313,18 @@ class Daemon:
                 or daemon_state.window_signature(self.sessions, window.horizon) != window.signature
             )
         if reload:
-            self._reload(now, holds)
+            # Posts found late at start or when a pause lifts missed their moment
+            # while nothing ran: they are spaced out. Posts merely behind a busy
+            # window (or synced with a past time) go at once.
+            lifted = any(scope not in holds for scope in window.holds)
+            self._reload(now, holds, spaced=force_reload or lifted)
             self._last_full_reload = wall
         self.recovery.scan(now)
 
     def _window_span(self) -> timedelta:
         return timedelta(hours=self.config.publishing.window_h)
 
-    def _reload(self, now: datetime, holds: dict[str, str]) -> None:
+    def _reload(self, now: datetime, holds: dict[str, str], *, spaced: bool) -> None:
         horizon = now + self._window_span()
         items = daemon_state.load_window(self.sessions, horizon, self.max_window)
         truncated = len(items) >= self.max_window
@@ -353,7 +357,7 @@ class Daemon:
                     late.append(item)
                 else:
                     self._schedule(item.publication_id, item.account_label, item.due_at)
-            self._schedule_catch_up(late, now)
+            self._schedule_catch_up(late, now, spaced=spaced)
 
     def _held(self, account_label: str, holds: dict[str, str]) -> bool:
         return "campaign" in holds or f"account:{account_label}" in holds
@@ -361,14 +365,15 @@ class Daemon:
     def _found_late(self, due_at: datetime, now: datetime) -> bool:
         return (now - due_at) > self.context.campaign_duration(FOUND_LATE_WALL_S)
 
-    def _schedule_catch_up(self, late: list[WindowItem], now: datetime) -> None:
-        """Overdue within the grace: in time order, ``catch_up_spacing_s`` apart per
-        account; beyond the grace: at once (the claim marks them missed)."""
+    def _schedule_catch_up(self, late: list[WindowItem], now: datetime, *, spaced: bool) -> None:
+        """Overdue posts, in time order. Within the grace and ``spaced``: about
+        ``catch_up_spacing_s`` apart per account; otherwise at once (beyond the
+        grace, the claim marks them missed)."""
         grace = self.context.limits.grace
         spacing = timedelta(seconds=self.config.publishing.catch_up_spacing_s)
         slots: dict[str, int] = {}
         for item in sorted(late):
-            if now - item.due_at > grace:
+            if not spaced or now - item.due_at > grace:
                 self._schedule(item.publication_id, item.account_label, item.due_at, now)
                 continue
             slot = slots.get(item.account_label, 0)
