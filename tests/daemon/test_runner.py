@@ -287,3 +287,17 @@ def test_two_live_daemons_may_not_share_a_name(
     daemon_state.register_worker(sqlite_sessions, "twin", "another-host", 4242, utc_now())
     with pytest.raises(ConfigError, match="a daemon named twin is running on another-host"):
         start_daemon(sqlite_sessions, platform, clock, worker_id="twin")
+
+
+def test_posts_behind_a_running_daemon_are_not_spaced_like_posts_found_at_start(
+    sqlite_sessions: Sessions, config: CampaignConfig, start_daemon: Callable[..., Daemon]
+) -> None:
+    clock = SystemClock()
+    platform = MemoryPlatform(clock=clock)
+    queue = Queue(sqlite_sessions, config)
+    start_daemon(sqlite_sessions, platform, clock)
+    past = utc_now() - timedelta(minutes=5)  # within the grace; spacing would take 90 s
+    queue.add(*(resolved(f"behind-{n}", past) for n in range(10)), now=utc_now())
+
+    wait_for(lambda: set(states(sqlite_sessions).values()) == {State.PUBLISHED}, timeout_s=20)
+    assert platform.count("x-main") == 10
