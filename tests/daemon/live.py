@@ -70,6 +70,7 @@ class LiveCampaign:
         }
         self.environment.pop("CAMPAIGN_CRASH_AT", None)
         self.runs = 0
+        self.processes: list[subprocess.Popen[bytes]] = []
 
     def queue(self, posts: list[ResolvedPost]) -> None:
         sync_posts(self.sessions, posts, self.config, now=self.clock.now())
@@ -81,13 +82,15 @@ class LiveCampaign:
         if crash_at:
             env["CAMPAIGN_CRASH_AT"] = crash_at
         with (self.base / f"daemon-{self.runs}.log").open("wb") as log:
-            return subprocess.Popen(
+            process = subprocess.Popen(
                 [sys.executable, "-m", "scheduler", "run"],
                 env=env,
                 cwd=self.base,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+        self.processes.append(process)
+        return process
 
     def states(self) -> dict[int, str]:
         with self.sessions() as session:
@@ -127,6 +130,10 @@ class LiveCampaign:
         return ids
 
     def close(self) -> None:
+        for process in self.processes:  # a failed test must leave no daemon behind
+            if process.poll() is None:
+                process.kill()
+                process.wait()
         self.sandbox.stop()
         self.engine.dispose()
 
