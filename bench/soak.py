@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     log = (folder / "daemons.log").open("ab")
     print(f"soak in {folder}: {options.kills} kills, campaign at {speed:,.0f}x")
     started = time.monotonic()
+    daemons: list[subprocess.Popen[bytes]] = []
     try:
         for kill in range(options.kills):
             process = subprocess.Popen(
@@ -144,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+            daemons.append(process)
             time.sleep(rng.uniform(0.1, 3.0))
             process.send_signal(signal.SIGKILL)
             process.wait()
@@ -156,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        daemons.append(final)
         states = _wait_settled(sessions, clock, last, timeout_s=duration + 120)
         final.send_signal(signal.SIGTERM)
         final.wait(timeout=60)
@@ -163,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
             sessions, sandbox, config, states, options.kills, time.monotonic() - started
         )
     finally:
+        for daemon in daemons:  # an interrupted soak leaves no daemon behind
+            if daemon.poll() is None:
+                daemon.kill()
+                daemon.wait()
         log.close()
         sandbox.stop()
         engine.dispose()
