@@ -90,24 +90,41 @@ class SchemaError(StorageError):
 
 
 class NotFoundError(StorageError):
-    """No row with the given id."""
+    """No row with the given id; ``suggestions`` are close ids ("did you mean")."""
 
-    def __init__(self, kind: str, identifier: str) -> None:
+    def __init__(self, kind: str, identifier: str, suggestions: tuple[str, ...] = ()) -> None:
         self.kind = kind
         self.identifier = identifier
-        super().__init__(f"no {kind} with id {identifier!r}; `campaign timeline` lists them")
+        self.suggestions = suggestions
+        text = f"no {kind} with id {identifier!r}; "
+        if suggestions:
+            text += f"did you mean {' or '.join(suggestions)}? (`campaign timeline` lists them)"
+        else:
+            text += "`campaign timeline` lists them"
+        super().__init__(text)
 
 
 class InvalidTransition(StorageError):
-    """The publication state machine does not allow this change."""
+    """The publication state machine does not allow this change; ``hint`` says how
+    to get there another way, when there is one."""
 
-    def __init__(self, identifier: str, current: str, wanted: str, allowed_from: str = "") -> None:
+    def __init__(
+        self,
+        identifier: str,
+        current: str,
+        wanted: str,
+        allowed_from: str = "",
+        hint: str | None = None,
+    ) -> None:
         self.identifier = identifier
         self.current = current
         self.wanted = wanted
+        self.hint = hint
         text = f"{identifier} is {current}; it cannot become {wanted}"
         if allowed_from:
             text += f" (only from {allowed_from})"
+        if hint:
+            text += f"\n  fix: {hint}"
         super().__init__(text)
 
 

@@ -5,18 +5,27 @@ publication it changes (who, when in UTC, why, and the move itself). The CLI,
 the daemon and the dashboard all call these functions.
 
 A target is a post id (the action applies to each of its publications that
-may make the move, or only to ``account``'s) or a publication id (an int, as
-the timeline and the history show it). Allowed moves:
+may make the move, or only to ``account``'s), a message id (the same, over all
+its language versions: ``launch`` for ``launch-en`` and ``launch-fr``), or a
+publication id (an int, as the timeline and the history show it). Allowed moves:
 
 =========  =========================================  ===============================
 action     from                                       to
 =========  =========================================  ===============================
 cancel     pending, retrying, failed, missed,         cancelled (``cancel_source``
            needs_review                               ``operator``: sync keeps it so)
-retry      failed, missed, needs_review               pending, due now, attempts reset
+retry      failed, missed, needs_review; or, when     pending, due now, attempts reset
+           none of the targeted publications is in
+           those, cancelled (undoing a cancel)
 resolve    needs_review                               published (with the URL), or
                                                       pending, due now (not published)
 =========  =========================================  ===============================
+
+Retry undoes a cancel only when nothing else targeted can be retried, so that
+retrying a post's failed publication never also re-queues one a person
+cancelled on purpose; name the cancelled one (``account``, or its publication
+id) to queue it again. Retry only queues what the post file still asks for:
+the post approved, its file present, the account still among its targets.
 
 "Due now" sets ``next_attempt_at`` to the action's time (``scheduled_at`` keeps
 the post's own time): the daemon measures lateness from ``next_attempt_at``, so
@@ -45,12 +54,14 @@ from scheduler.storage.holds import (
     pause,
     resume,
 )
-from scheduler.storage.models import Post, PostStatus, Publication
+from scheduler.storage.lookup import PostTarget, find_posts
+from scheduler.storage.models import PostStatus, Publication
 from scheduler.storage.models import PublicationState as State
 
 # The pause and resume actions live in holds.py; they are part of this module's API.
 __all__ = [
-    "CAMPAIGN_SCOPE", "CANCEL_FROM", "RESOLVE_FROM", "RETRY_FROM", "ActionResult", "Change",
+    "CAMPAIGN_SCOPE", "CANCEL_FROM", "RESOLVE_FROM", "RETRY_CANCELLED_FROM", "RETRY_FROM",
+    "ActionResult", "Change", "Skipped",
     "account_scope", "active_holds", "cancel", "current_actor", "hold_for", "pause",
     "platform_post_id_from_url", "resolve", "resume", "retry",
 ]  # fmt: skip
@@ -59,6 +70,8 @@ CANCEL_FROM = frozenset(
     {State.PENDING, State.RETRYING, State.FAILED, State.MISSED, State.NEEDS_REVIEW}
 )
 RETRY_FROM = frozenset({State.FAILED, State.MISSED, State.NEEDS_REVIEW})
+# What retry moves when nothing targeted is in RETRY_FROM: undoing a cancel.
+RETRY_CANCELLED_FROM = frozenset({State.CANCELLED})
 RESOLVE_FROM = frozenset({State.NEEDS_REVIEW})
 
 # X: https://x.com/{user}/status/{id} [platforms.md 1]; Facebook: {page-id}_{post-id}
@@ -80,52 +93,104 @@ class Change:
     after: str
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A targeted publication the action left alone, and why (its state, or the
+    reason it may not move)."""
+
+    post_id: str
+    account: str
+    why: str
+
+
 @dataclass
 class ActionResult:
-    """What an action did; ``skipped`` lists (account, state) it could not move."""
+    """What an action did. ``target`` says which posts a post or message id named
+    (None for a publication id); ``skipped`` lists what it could not move."""
 
     action: str
     changes: list[Change] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    target: PostTarget | None = None
 
 
-def _publications(session: Session, target: str | int, account: str | None) -> list[Publication]:
-    query = select(Publication).order_by(Publication.account_label)
+def _publications(
+    session: Session, target: str | int, account: str | None
+) -> tuple[list[Publication], PostTarget | None]:
+    query = select(Publication).order_by(Publication.post_id, Publication.account_label)
+    found_posts: PostTarget | None = None
     if isinstance(target, int):
         query = query.where(Publication.id == target)
     else:
-        query = query.where(Publication.post_id == target)
+        found_posts = find_posts(session, target)
+        query = query.where(Publication.post_id.in_(found_posts.post_ids))
         if account is not None:
             query = query.where(Publication.account_label == account)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     found = list(session.scalars(query))
     if found:
-        return found
+        return found, found_posts
     if isinstance(target, int):
         raise NotFoundError("publication", str(target))
-    if session.get(Post, target) is None:
-        raise NotFoundError("post", target)
     raise NotFoundError("publication", f"{target}@{account}")
 
 
-def _movable(
-    publications: list[Publication], allowed: frozenset[State], wanted: State
-) -> tuple[list[Publication], list[tuple[str, str]]]:
+def _label(target: str | int, publications: list[Publication]) -> str:
+    if len(publications) == 1:
+        return f"{publications[0].post_id}@{publications[0].account_label}"
+    return str(target)
+
+
+def _choose(
+    target: str | int, publications: list[Publication], move: _Move
+) -> tuple[list[Publication], list[Skipped]]:
+    """The publications ``move`` applies to, and the others with the reason."""
+    allowed = move.allowed
+    if move.fallback and not any(p.state in allowed for p in publications):
+        allowed = move.fallback
     chosen = [p for p in publications if p.state in allowed]
-    skipped = [(p.account_label, p.state.value) for p in publications if p.state not in allowed]
+    skipped = [
+        Skipped(p.post_id, p.account_label, p.state.value)
+        for p in publications
+        if p.state not in allowed
+    ]
     if not chosen:
-        first = publications[0]
-        label = f"{first.post_id}@{first.account_label}" if len(skipped) == 1 else first.post_id
-        current = ", ".join(f"{account} {state}" for account, state in skipped)
-        allowed_text = ", ".join(sorted(state.value for state in allowed))
-        raise InvalidTransition(label, current, wanted.value, allowed_text)
-    return chosen, skipped
+        several_posts = len({p.post_id for p in publications}) > 1
+        current = ", ".join(
+            f"{item.post_id}@{item.account} {item.why}"
+            if several_posts
+            else f"{item.account} {item.why}"
+            if len(publications) > 1
+            else item.why
+            for item in skipped
+        )
+        allowed_text = ", ".join(sorted(s.value for s in move.allowed | move.fallback))
+        raise InvalidTransition(
+            _label(target, publications), current, move.wanted.value, allowed_text
+        )
+    if move.guard is None:
+        return chosen, skipped
+    refused: list[InvalidTransition] = []
+    kept = []
+    for publication in chosen:
+        try:
+            move.guard(publication)
+        except InvalidTransition as error:
+            refused.append(error)
+            skipped.append(Skipped(publication.post_id, publication.account_label, error.current))
+        else:
+            kept.append(publication)
+    if not kept:
+        raise refused[0]
+    return kept, skipped
 
 
 @dataclass(frozen=True)
 class _Move:
-    """One kind of operator move; ``values`` gives the columns to set on a publication."""
+    """One kind of operator move; ``values`` gives the columns to set on a publication;
+    ``fallback`` the states it moves when none targeted is in ``allowed``; ``guard``
+    raises InvalidTransition for a publication that may not move after all."""
 
     action: str
     allowed: frozenset[State]
@@ -134,6 +199,7 @@ class _Move:
     detail: str = ""
     single: bool = False
     guard: Callable[[Publication], None] | None = None
+    fallback: frozenset[State] = frozenset()
 
 
 def _move(
@@ -150,16 +216,13 @@ def _move(
         raise ConfigError(f"`campaign {move.action}` needs a reason", where="--reason")
     result = ActionResult(move.action)
     with writing(sessions) as session:
-        publications = _publications(session, target, account)
-        if move.guard is not None:
-            for publication in publications:
-                move.guard(publication)
-        chosen, result.skipped = _movable(publications, move.allowed, move.wanted)
+        publications, result.target = _publications(session, target, account)
+        chosen, result.skipped = _choose(target, publications, move)
         if move.single and len(chosen) > 1:
-            accounts = ", ".join(p.account_label for p in chosen)
+            names = ", ".join(f"{p.post_id}@{p.account_label}" for p in chosen)
             raise StorageError(
-                f"{target} has several publications that could {move.action} ({accounts}); "
-                "name one with --account"
+                f"{target} has several publications that could {move.action} ({names}); "
+                "name one with its post id and --account, or its publication number"
             )
         for publication in chosen:
             before = publication.state.value
@@ -186,17 +249,31 @@ def _requeue(now: datetime) -> Callable[[Publication], dict[str, Any]]:
         "claimed_hash": None,
         "needs_reconcile": False,
         "last_error": None,
+        "cancel_source": None,
+        "cancel_reason": None,
     }
     return lambda _publication: values
 
 
 def _still_in_posts(publication: Publication) -> None:
+    """Refuse to queue what the post file no longer asks for, saying how to fix it."""
     post = publication.post
-    if post.removed_at is not None or post.status != PostStatus.APPROVED:
-        why = "removed" if post.removed_at is not None else post.status.value
-        raise InvalidTransition(
-            f"{post.id} ({why})", why, "queued", "approved posts whose file exists"
+    where = f"{post.source_path}:{post.source_line}"
+    label = f"{post.id}@{publication.account_label}"
+    retry = f"`campaign retry {post.id} --account {publication.account_label} --reason ...`"
+    if post.removed_at is not None:
+        why, hint = "file removed", f"restore {post.source_path}, run `campaign sync`, then {retry}"
+    elif post.status != PostStatus.APPROVED:
+        why = f"status {post.status.value} in its file"
+        hint = f"set `status: approved` in {where}, run `campaign sync`, then {retry}"
+    elif publication.account_label not in post.targets:
+        why = "no longer targeted by its post"
+        hint = (
+            f"add {publication.account_label} to the post's targets in {where}, run `campaign sync`"
         )
+    else:
+        return
+    raise InvalidTransition(label, why, "queued", "approved posts that target the account", hint)
 
 
 def cancel(
@@ -208,9 +285,10 @@ def cancel(
     account: str | None = None,
     actor: str | None = None,
 ) -> ActionResult:
-    """Cancel what has not gone out (see the table above); sync will not re-queue it.
+    """Cancel what has not gone out (see the table above); sync will not re-queue it
+    (``campaign retry`` does).
 
-    :raises NotFoundError: no such post, publication or account on the post.
+    :raises NotFoundError: no such post, message, publication or account on the post.
     :raises InvalidTransition: nothing targeted may be cancelled (published, say).
     :raises ConfigError: an empty reason.
     """
@@ -228,14 +306,19 @@ def retry(
     account: str | None = None,
     actor: str | None = None,
 ) -> ActionResult:
-    """Queue failed, missed or needs-review publications again, due at ``now``.
+    """Queue failed, missed or needs-review publications again, due at ``now``; when
+    none of the targeted ones is, queue the cancelled ones again (undo a cancel).
 
-    :raises NotFoundError: no such post, publication or account on the post.
-    :raises InvalidTransition: nothing targeted is failed, missed or needs review, or
-        the post's file was removed or is no longer approved (restore it and sync).
+    :raises NotFoundError: no such post, message, publication or account on the post.
+    :raises InvalidTransition: nothing targeted can be retried, or the post's file
+        was removed, is no longer approved or no longer targets the account (the
+        message says what to change, then sync).
     :raises ConfigError: an empty reason.
     """
-    move = _Move("retry", RETRY_FROM, State.PENDING, _requeue(now), guard=_still_in_posts)
+    move = _Move(
+        "retry", RETRY_FROM, State.PENDING, _requeue(now), guard=_still_in_posts,
+        fallback=RETRY_CANCELLED_FROM,
+    )  # fmt: skip
     return _move(sessions, move, target, account, reason=reason, actor=actor, now=now)
 
 

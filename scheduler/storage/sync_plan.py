@@ -47,6 +47,8 @@ class StoredPost(Protocol):
     @property
     def revision(self) -> int: ...
     @property
+    def status(self) -> PostStatus: ...
+    @property
     def removed_at(self) -> datetime | None: ...
 
 
@@ -237,20 +239,28 @@ class _Planner:
         text_edit = (
             f"text (revision {post.revision + 1})" if content_changed and not frozen else None
         )
+        # Approved again, or its file restored: say what sync will not undo by itself.
+        back = post.status != PostStatus.APPROVED or post.removed_at is not None
         for account in resolved.targets:
             existing = publications.get(account)
             if existing is None:
                 self._new_publication(post.id, account, resolved.publish_at)
             else:
-                self._targeted(existing, resolved.publish_at, text_edit)
+                self._targeted(existing, resolved.publish_at, text_edit, back=back)
         for account, publication in publications.items():
             if account not in resolved.targets:
                 self._withdraw(publication, "no longer targets this account")
 
     def _targeted(
-        self, publication: StoredPublication, due: datetime, text_edit: str | None
+        self,
+        publication: StoredPublication,
+        due: datetime,
+        text_edit: str | None,
+        *,
+        back: bool = False,
     ) -> None:
-        """A publication whose post is approved and still targets its account."""
+        """A publication whose post is approved and still targets its account; ``back``
+        when the post was not approved (or its file was missing) until this sync."""
         diff = self.plan.diff
         state = publication.state
         entry = (publication.post_id, publication.account_label)
@@ -269,9 +279,10 @@ class _Planner:
                 )
                 diff.added.append(SyncEntry(*entry, "queued again", due))
             else:
-                diff.unchanged.append(
-                    SyncEntry(*entry, "cancelled by an operator", publication.scheduled_at)
-                )
+                retry = f"`campaign retry {entry[0]} --account {entry[1]} --reason ...`"
+                detail = f"cancelled by an operator, which sync keeps; {retry} queues it again"
+                section = diff.changed if back else diff.unchanged
+                section.append(SyncEntry(*entry, detail, publication.scheduled_at))
         elif state in VISIBLE_STATES:
             if moved:
                 detail = f"time changed after it was {state.value}; nothing is published again"

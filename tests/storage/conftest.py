@@ -3,6 +3,8 @@ and a factory of checked posts (what ``campaign check`` hands to sync)."""
 
 from __future__ import annotations
 
+import gc
+import warnings
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
@@ -26,20 +28,41 @@ def config() -> CampaignConfig:
     return load_config(ROOT / "config.yaml")
 
 
+@pytest.fixture(autouse=True)
+def no_leaked_connections() -> Iterator[None]:
+    """Fail the test that leaves a database connection open.
+
+    A connection nobody closed (an engine never disposed, a result never read to
+    the end) warns when the garbage collector finds it, in whatever test runs then.
+    Collecting here, after each test, puts the ResourceWarning on the test that
+    leaked it.
+    """
+    yield
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        gc.collect()
+    leaks = [str(warning.message) for warning in caught if warning.category is ResourceWarning]
+    assert not leaks, f"database connections left open: {leaks}"
+
+
 @pytest.fixture
 def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
     """A session factory on a fresh database, once per engine."""
     engine = make_engine(db_url)
-    yield make_session_factory(engine)
-    engine.dispose()
+    try:
+        yield make_session_factory(engine)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
 def sqlite_sessions(sqlite_url: str) -> Iterator[sessionmaker[Session]]:
     """A session factory on a fresh SQLite database only."""
     engine = make_engine(sqlite_url)
-    yield make_session_factory(engine)
-    engine.dispose()
+    try:
+        yield make_session_factory(engine)
+    finally:
+        engine.dispose()
 
 
 def make_post(

@@ -65,7 +65,7 @@ def test_cancel_one_account_and_refuse_a_published_one(queued: Sessions) -> None
         actions.cancel(queued, "launch-en", account="x-main", reason="late", now=LATER)
     result = actions.cancel(queued, "launch-en", reason="late", now=LATER)
     assert [c.account for c in result.changes] == ["facebook-main"]
-    assert result.skipped == [("x-main", "published")]
+    assert result.skipped == [actions.Skipped("launch-en", "x-main", "published")]
 
 
 def test_the_actor_defaults_to_the_operating_system_user(queued: Sessions) -> None:
@@ -86,12 +86,97 @@ def test_retry_queues_failed_and_missed_again_due_now(queued: Sessions) -> None:
     assert retried.last_error is None
 
 
-def test_retry_refuses_pending_and_cancelled(queued: Sessions) -> None:
-    with pytest.raises(InvalidTransition, match="failed, missed, needs_review"):
+def test_retry_refuses_pending_and_names_what_it_takes(queued: Sessions) -> None:
+    with pytest.raises(InvalidTransition, match="cancelled, failed, missed, needs_review"):
         actions.retry(queued, "launch-en", reason="r", now=LATER)
-    actions.cancel(queued, "launch-en", reason="r", now=LATER)
-    with pytest.raises(InvalidTransition):
+
+
+def test_retry_undoes_an_operators_cancel_and_sync_keeps_it_queued(
+    queued: Sessions, config: CampaignConfig
+) -> None:
+    actions.cancel(queued, "launch-en", reason="wrong figure", now=NOW, actor="ana")
+    result = actions.retry(queued, "launch-en", reason="figure checked", now=LATER, actor="bo")
+    assert [(c.account, c.before, c.after) for c in result.changes] == [
+        ("facebook-main", "cancelled", "pending"),
+        ("x-main", "cancelled", "pending"),
+    ]
+    back = state_of(queued, "x-main")
+    assert (back.state, back.next_attempt_at, back.cancel_source, back.cancel_reason) == (
+        State.PENDING, LATER, None, None,
+    )  # fmt: skip
+    assert [(e.actor, e.action, e.detail) for e in audit(queued)[2:]] == [
+        ("bo", "retry", "cancelled -> pending"),
+        ("bo", "retry", "cancelled -> pending"),
+    ]
+    sync_posts(queued, [make_post()], config, now=LATER)
+    assert state_of(queued, "x-main").state == State.PENDING
+
+
+def test_retrying_a_failure_leaves_a_deliberate_cancel_alone(queued: Sessions) -> None:
+    set_state(queued, "launch-en", "x-main", State.FAILED)
+    actions.cancel(queued, "launch-en", account="facebook-main", reason="not for the Page", now=NOW)
+    result = actions.retry(queued, "launch-en", reason="X is back", now=LATER)
+    assert [c.account for c in result.changes] == ["x-main"]
+    assert result.skipped == [actions.Skipped("launch-en", "facebook-main", "cancelled")]
+    assert state_of(queued, "facebook-main").state == State.CANCELLED
+    # Named on its own, the cancelled one is queued again.
+    actions.retry(queued, "launch-en", account="facebook-main", reason="after all", now=LATER)
+    assert state_of(queued, "facebook-main").state == State.PENDING
+
+
+def test_retry_of_a_cancel_needs_the_post_approved_in_its_file(
+    queued: Sessions, config: CampaignConfig
+) -> None:
+    actions.cancel(queued, "launch-en", reason="hold it", now=NOW)
+    sync_posts(queued, [make_post(status="cancelled")], config, now=NOW)
+    with pytest.raises(InvalidTransition) as refused:
         actions.retry(queued, "launch-en", account="x-main", reason="r", now=LATER)
+    message = str(refused.value)
+    assert "status cancelled" in message
+    assert "fix: set `status: approved` in posts/launch.yaml:1, run `campaign sync`" in message
+    # Approved again: the operator's cancel still sticks through sync, and retry lifts it.
+    sync_posts(queued, [make_post()], config, now=LATER)
+    assert state_of(queued, "x-main").state == State.CANCELLED
+    actions.retry(queued, "launch-en", account="x-main", reason="approved again", now=LATER)
+    assert state_of(queued, "x-main").state == State.PENDING
+
+
+def test_retry_does_not_queue_an_account_the_post_no_longer_targets(
+    queued: Sessions, config: CampaignConfig
+) -> None:
+    sync_posts(queued, [make_post(targets=("x-main",))], config, now=NOW)
+    assert state_of(queued, "facebook-main").cancel_source == "sync"
+    with pytest.raises(InvalidTransition, match="no longer targeted"):
+        actions.retry(queued, "launch-en", account="facebook-main", reason="r", now=LATER)
+
+
+def test_a_message_id_acts_on_every_language_version(
+    sessions: Sessions, config: CampaignConfig
+) -> None:
+    versions = [
+        make_post("launch-en"),
+        make_post("launch-fr", text="Rejoignez le traité", language="fr", targets=("x-fr",)),
+    ]
+    sync_posts(sessions, versions, config, now=NOW)
+    result = actions.cancel(sessions, "launch", reason="embargo", now=LATER)
+    assert result.target is not None
+    assert (result.target.message_id, result.target.post_ids) == (
+        "launch", ("launch-en", "launch-fr"),
+    )  # fmt: skip
+    assert [(c.post_id, c.account) for c in result.changes] == [
+        ("launch-en", "facebook-main"),
+        ("launch-en", "x-main"),
+        ("launch-fr", "x-fr"),
+    ]
+    again = actions.retry(sessions, "launch", account="x-fr", reason="lifted", now=LATER)
+    assert [(c.post_id, c.after) for c in again.changes] == [("launch-fr", "pending")]
+
+
+def test_an_unknown_id_suggests_close_ones(queued: Sessions) -> None:
+    with pytest.raises(NotFoundError) as missing:
+        actions.retry(queued, "lanch-en", reason="r", now=LATER)
+    assert missing.value.suggestions[0] == "launch-en"
+    assert "did you mean launch-en" in str(missing.value)
 
 
 def test_retry_refuses_a_post_whose_file_was_removed(

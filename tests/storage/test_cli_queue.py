@@ -6,63 +6,25 @@ import csv
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from scheduler.cli import app
 from scheduler.errors import ConfigError, InvalidTransition, SchemaError
-from scheduler.storage.database import make_engine, make_session_factory
 from scheduler.storage.models import Attempt, Publication
 from scheduler.storage.models import PublicationState as State
-from tests.conftest import ROOT
-
-LAUNCH = """\
-id: launch
-status: approved
-call: join-the-treaty
-at: "2020-11-20 10:00"
-en: "22 more states must join the Convention on Cluster Munitions. Join the Treaty! #StopClusterBombsNow"
-fr:
-  text: "22 États doivent encore rejoindre la Convention. Rejoignez le traité ! #StopClusterBombsNow"
-  at: "2020-11-20 10:30"
-"""
-DRAFT = """\
-id: later
-call: save-lives
-at: "2020-11-24 10:00"
-en: "Save lives: girls, boys, women and men. #StopClusterBombsNow"
-"""
+from tests.storage.cli_helpers import folder_sessions, run, write_campaign
 
 
 @pytest.fixture
 def campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """config.yaml, stand-in logos and two post files; the database beside them."""
-    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
-    for language in ("en", "fr", "es"):
-        (tmp_path / "media" / "logos" / language).mkdir(parents=True)
-        for call in ("join-the-treaty", "save-lives"):
-            Image.new("RGB", (400, 400), "white").save(
-                tmp_path / "media" / "logos" / language / f"{call}.png"
-            )
-    (tmp_path / "posts").mkdir()
-    (tmp_path / "posts" / "launch.yaml").write_text(LAUNCH, encoding="utf-8")
-    (tmp_path / "posts" / "later.yaml").write_text(DRAFT, encoding="utf-8")
-    monkeypatch.setenv("CAMPAIGN_CONFIG", str(tmp_path / "config.yaml"))
-    monkeypatch.delenv("CAMPAIGN_DATABASE_URL", raising=False)
-    return tmp_path
-
-
-def run(*args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == code, (result.output, result.exception)
-    return result.output
+    return write_campaign(tmp_path, monkeypatch)
 
 
 def test_commands_refuse_an_unmigrated_database(campaign: Path) -> None:
@@ -106,9 +68,7 @@ def test_operator_actions_and_the_history_export(campaign: Path) -> None:
     shown = run("show", "launch-fr")
     assert "cancelled" in shown and "typo" in shown
 
-    engine = make_engine(f"sqlite:///{campaign / 'campaign.db'}")
-    sessions = make_session_factory(engine)
-    with sessions.begin() as session:
+    with folder_sessions(campaign) as sessions, sessions.begin() as session:
         publication = session.scalars(
             select(Publication).where(Publication.account_label == "x-main")
         ).one()
@@ -119,13 +79,14 @@ def test_operator_actions_and_the_history_export(campaign: Path) -> None:
                     ended_at=publication.scheduled_at, outcome="rejected", http_status=403,
                     platform_code="187", platform_message="Status is a duplicate.")
         )  # fmt: skip
-    engine.dispose()
 
     rows = list(csv.DictReader(io.StringIO(run("history", "--csv"))))
     assert [(r["post_id"], r["account"], r["outcome"], r["http_status"]) for r in rows] == [
-        ("launch-en", "x-main", "rejected", "403")
+        ("launch-fr", "x-fr", "cancelled", ""),  # cancelled just now, before any try
+        ("launch-en", "x-main", "rejected", "403"),
     ]
-    assert rows[0]["started_at_local"] == "2020-11-20T10:00:00+01:00"
+    assert rows[0]["attempt_id"] == "" and rows[0]["platform_message"] == "by an operator: typo"
+    assert rows[1]["started_at_local"] == "2020-11-20T10:00:00+01:00"
     assert json.loads(run("history", "--json", "--outcome", "published")) == []
     assert "rejected" in run("history", "--state", "failed")
     (failed,) = json.loads(

@@ -58,9 +58,11 @@ def test_an_unmigrated_database_is_refused_naming_the_upgrade(tmp_path: Path) ->
 
 def test_a_newer_database_is_refused(sqlite_url: str) -> None:
     engine = make_engine(sqlite_url)
-    with engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = 'from-the-future'"))
-    engine.dispose()
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = 'from-the-future'"))
+    finally:
+        engine.dispose()
     with pytest.raises(SchemaError) as caught:
         open_database(sqlite_url)
     assert "campaign db upgrade" in str(caught.value)

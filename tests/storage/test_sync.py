@@ -209,6 +209,17 @@ def test_status_cancelled_cancels_and_an_operator_cancel_sticks(
     requeued = sync_posts(sessions, [make_post()], config, now=NOW)
     assert [e.account for e in requeued.added] == ["facebook-main"]
     assert publications(sessions)["launch-en", "x-main"].state == State.CANCELLED
+    # Approved again: the diff says the operator's cancel stays, and how to lift it.
+    assert [(e.account, e.detail) for e in requeued.changed] == [
+        (
+            "x-main",
+            "cancelled by an operator, which sync keeps; "
+            "`campaign retry launch-en --account x-main --reason ...` queues it again",
+        )
+    ]
+    again = sync_posts(sessions, [make_post()], config, now=NOW)
+    assert again.changed == []
+    assert [e.account for e in again.unchanged if "campaign retry" in e.detail] == ["x-main"]
 
 
 def test_a_dropped_target_is_cancelled_and_a_new_one_queued(

@@ -1,0 +1,145 @@
+"""What the queue commands share: their options, the opened database, local
+times, and filters checked against the campaign file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import typer
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.cli.common import load
+from scheduler.config import CampaignConfig, RuntimeSettings, resolve_database_url
+from scheduler.errors import ConfigError
+from scheduler.storage.database import open_database
+from scheduler.storage.filters import QueueFilter, check_choice
+from scheduler.storage.models import PublicationState
+
+DatabaseOption = typer.Option(
+    None, "--database-url", help="Database URL (default: $CAMPAIGN_DATABASE_URL or config.yaml)."
+)
+PlatformOption = typer.Option(
+    [], "--platform", help="Only this platform (x, facebook); repeatable."
+)
+AccountFilter = typer.Option([], "--account", help="Only this account label; repeatable.")
+CallOption = typer.Option([], "--call", help="Only this call (join-the-treaty...); repeatable.")
+LanguageOption = typer.Option([], "--language", help="Only this language (en, fr, es); repeatable.")
+StateOption = typer.Option([], "--state", help="Only publications in this state; repeatable.")
+SinceOption = typer.Option(None, "--since", help="From this local date or time (inclusive).")
+UntilOption = typer.Option(None, "--until", help="Up to this local date or time (exclusive).")
+JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
+AccountOption = typer.Option(None, "--account", help="Only this account's publication.")
+ReasonOption = typer.Option(..., "--reason", help="Why (kept in the audit trail).")
+
+
+@dataclass
+class Context:
+    """What a command works with: the campaign, its timezone and the database."""
+
+    config: CampaignConfig
+    sessions: sessionmaker[Session]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.config.campaign.zone
+
+    def local(self, instant: datetime | None) -> str:
+        """``2020-11-23 09:00`` in the campaign's timezone, or ``-``."""
+        return instant.astimezone(self.zone).strftime("%Y-%m-%d %H:%M") if instant else "-"
+
+
+def database_url_for(
+    config: CampaignConfig, settings: RuntimeSettings, database_url: str | None
+) -> str:
+    """``--database-url``, else ``$CAMPAIGN_DATABASE_URL``, else config.yaml's."""
+    return database_url or resolve_database_url(config, settings)
+
+
+@contextmanager
+def opened(config_path: Path | None, database_url: str | None) -> Iterator[Context]:
+    """The campaign and a checked database for one command; disposed afterwards."""
+    config, settings = load(config_path)
+    engine, sessions = open_database(database_url_for(config, settings, database_url))
+    try:
+        yield Context(config, sessions)
+    finally:
+        engine.dispose()
+
+
+def parse_moment(text: str | None, zone: ZoneInfo, flag: str) -> datetime | None:
+    """``2020-11-23`` (local midnight), ``2020-11-23T10:00`` (local) or with an offset.
+
+    :raises ConfigError: for anything else, naming ``flag``.
+    """
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=zone)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(
+            f"{text!r} is not a date or time",
+            where=flag,
+            hint="write 2020-11-23, 2020-11-23T10:00 (campaign time) or 2020-11-23T09:00Z",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def checked(config: CampaignConfig, name: str, values: list[str], flag: str) -> tuple[str, ...]:
+    """``values`` of filter ``name`` (platform, account, call, language, state), each
+    one of the campaign's; ``state`` accepts ``needs review`` and ``needs-review``.
+
+    :raises ConfigError: naming ``flag``, with the close values ("did you mean").
+    """
+    found = []
+    for value in values:
+        if name == "state":
+            value = value.strip().replace(" ", "_").replace("-", "_")
+        rejected = check_choice(name, value, config)
+        if rejected is not None:
+            raise ConfigError(rejected.message, where=flag)
+        found.append(value)
+    return tuple(found)
+
+
+def check_account(config: CampaignConfig, account: str | None) -> None:
+    """Refuse an ``--account`` that config.yaml does not have, suggesting close labels.
+
+    :raises ConfigError: naming ``--account``.
+    """
+    if account is not None:
+        checked(config, "account", [account], "--account")
+
+
+def build_filters(
+    context: Context,
+    platform: list[str],
+    account: list[str],
+    call: list[str],
+    language: list[str],
+    state: list[str],
+    since: str | None,
+    until: str | None,
+) -> QueueFilter:
+    """The store's filter from the command's flags, each value checked.
+
+    :raises ConfigError: a value that is not one of the campaign's, or a bad time.
+    """
+    config = context.config
+    return QueueFilter(
+        platforms=checked(config, "platform", platform, "--platform"),
+        accounts=checked(config, "account", account, "--account"),
+        calls=checked(config, "call", call, "--call"),
+        languages=checked(config, "language", language, "--language"),
+        states=tuple(
+            PublicationState(value) for value in checked(config, "state", state, "--state")
+        ),
+        since=parse_moment(since, context.zone, "--since"),
+        until=parse_moment(until, context.zone, "--until"),
+    )

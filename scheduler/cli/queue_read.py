@@ -1,0 +1,296 @@
+"""Reading the queue: ``campaign timeline``, ``history`` and ``show``.
+
+Tables fit the terminal (:mod:`scheduler.cli.layout`): ids and links are never
+split; on a narrow terminal the less important columns are left out and a
+history row's link or error goes on its own line.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shlex
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from scheduler.cli.common import ConfigOption, console
+from scheduler.cli.layout import Column, Detail, print_table, print_wrapped
+from scheduler.cli.queue_common import (
+    AccountFilter,
+    CallOption,
+    Context,
+    DatabaseOption,
+    JsonOption,
+    LanguageOption,
+    PlatformOption,
+    SinceOption,
+    StateOption,
+    UntilOption,
+    build_filters,
+    opened,
+)
+from scheduler.errors import ConfigError
+from scheduler.storage import queries
+from scheduler.storage.database import reading
+from scheduler.storage.history import HistoryCursor
+from scheduler.storage.lookup import find_posts
+
+TIMELINE_COLUMNS = (
+    Column("#", right=True), Column("when"), Column("T", drop=3), Column("account"),
+    Column("call", drop=5), Column("lang", drop=4), Column("state"), Column("post"),
+)  # fmt: skip
+HISTORY_COLUMNS = (
+    Column("#", right=True), Column("when"), Column("post"), Column("account"),
+    Column("outcome"), Column("HTTP", drop=2, right=True), Column("state", drop=1),
+)  # fmt: skip
+LINK_OUTCOMES = ("published", "reconciled")
+
+
+def timeline(
+    platform: list[str] = PlatformOption,
+    account: list[str] = AccountFilter,
+    call: list[str] = CallOption,
+    language: list[str] = LanguageOption,
+    state: list[str] = StateOption,
+    since: str | None = SinceOption,
+    until: str | None = UntilOption,
+    limit: int = typer.Option(0, "--limit", help="At most this many rows (0: all)."),
+    as_json: bool = JsonOption,
+    config_path: Path | None = ConfigOption,
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """The upcoming queue (pending, retrying, publishing) in campaign time."""
+    with opened(config_path, database_url) as context:
+        filters = build_filters(context, platform, account, call, language, state, since, until)
+        with reading(context.sessions) as session:
+            rows = queries.timeline(session, filters, limit=limit or None)
+        campaign = context.config.campaign
+        if as_json:
+            data = [
+                {
+                    **row.as_dict(context.zone),
+                    "countdown": queries.countdown(campaign, row.scheduled_at),
+                }
+                for row in rows
+            ]
+            typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            return
+        if not rows:
+            console.print("Nothing queued matches. `campaign sync` queues the approved posts.")
+            return
+        cells = [
+            [
+                str(row.publication_id),
+                context.local(row.scheduled_at),
+                queries.countdown(campaign, row.scheduled_at),
+                row.account,
+                row.call,
+                row.language,
+                row.state,
+                row.post_id,
+            ]
+            for row in rows
+        ]
+        title = f"Queue ({len(rows)}), times in {campaign.timezone}"
+        print_table(console, title, TIMELINE_COLUMNS, cells)
+
+
+def _history_csv(context: Context, rows: Iterator[queries.HistoryRow]) -> None:
+    fields = [*queries.HistoryRow.FIELDS, *(f"{name}_local" for name in queries.HistoryRow.TIMES)]
+    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row.as_dict(context.zone))
+
+
+def _history_json(context: Context, rows: Iterator[queries.HistoryRow]) -> None:
+    sys.stdout.write("[")
+    for index, row in enumerate(rows):
+        sys.stdout.write(
+            ("," if index else "")
+            + "\n  "
+            + json.dumps(row.as_dict(context.zone), ensure_ascii=False)
+        )
+    sys.stdout.write("\n]\n")
+
+
+def _detail(row: queries.HistoryRow) -> Detail:
+    if row.platform_url and (row.outcome in LINK_OUTCOMES or not row.is_attempt):
+        return Detail(row.platform_url, is_link=True)
+    code = f"{row.platform_code}: " if row.platform_code else ""
+    return Detail(f"{code}{row.platform_message}" if row.platform_message else "")
+
+
+def print_history(context: Context, page: list[queries.HistoryRow]) -> None:
+    """The history page as a table that fits the terminal."""
+    cells = [
+        [
+            str(row.cursor),
+            context.local(row.at),
+            row.post_id,
+            row.account,
+            row.outcome or "in flight",
+            str(row.http_status or ""),
+            row.state,
+        ]
+        for row in page
+    ]
+    title = f"History, newest first, times in {context.config.campaign.timezone}"
+    details = [_detail(row) for row in page]
+    print_table(console, title, HISTORY_COLUMNS, cells, details, "link or error")
+
+
+def next_page_command(flags: list[tuple[str, str | None]], cursor: HistoryCursor) -> str:
+    """``campaign history`` with the same flags (``(flag, value)`` pairs, None
+    values left out) and ``--before`` the page's last row."""
+    parts = ["campaign", "history"]
+    for flag, value in flags:
+        if value is not None:
+            parts += [flag, value]
+    return shlex.join([*parts, "--before", str(cursor)])
+
+
+def history(
+    platform: list[str] = PlatformOption,
+    account: list[str] = AccountFilter,
+    call: list[str] = CallOption,
+    language: list[str] = LanguageOption,
+    state: list[str] = StateOption,
+    outcome: list[str] = typer.Option(
+        [], "--outcome", help="Only rows that ended so (published, rejected, missed...)."
+    ),
+    since: str | None = SinceOption,
+    until: str | None = UntilOption,
+    limit: int | None = typer.Option(
+        None, "--limit", help="Rows per page (default 50; 0: all; --csv/--json: all by default)."
+    ),
+    before: str | None = typer.Option(
+        None,
+        "--before",
+        metavar="ROW",
+        help="The next page: rows older than this one (an attempt number, or p and a "
+        "publication number), as the `more:` line prints it.",
+    ),
+    as_csv: bool = typer.Option(False, "--csv", help="Print CSV (every matching row)."),
+    as_json: bool = JsonOption,
+    config_path: Path | None = ConfigOption,
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """What went out and what did not: every attempt, and every publication that
+    ended without one (missed, cancelled), newest first, with links and errors."""
+    if as_csv and as_json:
+        raise ConfigError("choose one of --csv and --json", where="--csv/--json")
+    try:
+        cursor = None if before is None else HistoryCursor.parse(before)
+    except ValueError as error:
+        raise ConfigError(
+            str(error), where="--before", hint="copy it from the `more:` line"
+        ) from None
+    with opened(config_path, database_url) as context:
+        filters = build_filters(context, platform, account, call, language, state, since, until)
+        with reading(context.sessions) as session:
+            if as_csv or as_json:
+                rows = queries.iter_history(
+                    session, filters, outcomes=tuple(outcome), before=cursor, limit=limit or None
+                )
+                (_history_csv if as_csv else _history_json)(context, rows)
+                return
+            page_size = 50 if limit is None else limit
+            page = queries.history(
+                session, filters, outcomes=tuple(outcome), before=cursor, limit=page_size or None
+            )
+        if not page:
+            console.print("Nothing in the history matches.")
+            return
+        print_history(context, page)
+        if page_size and len(page) == page_size:
+            flags: list[tuple[str, str | None]] = [
+                *(("--platform", value) for value in platform),
+                *(("--account", value) for value in account),
+                *(("--call", value) for value in call),
+                *(("--language", value) for value in language),
+                *(("--state", value) for value in state),
+                *(("--outcome", value) for value in outcome),
+                ("--since", since),
+                ("--until", until),
+                ("--limit", None if limit is None else str(limit)),
+                ("--config", None if config_path is None else str(config_path)),
+                ("--database-url", database_url),
+            ]
+            console.print(
+                f"more: {next_page_command(flags, page[-1].cursor)}", markup=False, soft_wrap=True
+            )
+
+
+def _show_post(context: Context, detail: queries.PostDetail) -> None:
+    post = detail.post
+    removed = (
+        f"  [yellow]file removed {context.local(post.removed_at)}[/]" if post.removed_at else ""
+    )
+    console.print(f"[bold]{post.id}[/]  {post.status.value}  revision {post.revision}{removed}")
+    console.print(
+        f"  {escape(post.source_path)}:{post.source_line}  call {post.call}"
+        f"  language {post.language}  message {escape(post.message_id)}",
+        soft_wrap=True,
+    )
+    console.print(
+        f"  {context.local(post.publish_at)} {context.config.campaign.timezone}"
+        f"  ({queries.countdown(context.config.campaign, post.publish_at)})"
+    )
+    for platform, text in post.texts.items():
+        console.print(f"  [dim]{platform}:[/] {escape(str(text))}")
+    for path in post.media:
+        console.print(f"  [dim]media:[/] {escape(str(path))}", soft_wrap=True)
+    for publication in detail.publications:
+        why = escape(publication.last_error or publication.cancel_reason or "")
+        console.print(
+            f"[bold]#{publication.id} {publication.account_label}[/] ({publication.platform})"
+            f"  {publication.state.value}  due {context.local(publication.next_attempt_at)}"
+            + (f"  [dim]{why}[/]" if why else "")
+        )
+        if publication.platform_url:
+            console.print(f"    {escape(publication.platform_url)}", soft_wrap=True)
+        for attempt in publication.attempts:
+            status = f"  HTTP {attempt.http_status}" if attempt.http_status else ""
+            code = f"  code {escape(attempt.platform_code)}" if attempt.platform_code else ""
+            console.print(
+                f"    attempt {attempt.id}  {context.local(attempt.started_at)}"
+                f"  {attempt.outcome or 'in flight'}{status}{code}"
+                f"  [dim]{escape(attempt.worker_id)}[/]",
+                soft_wrap=True,
+            )
+            if attempt.platform_message:
+                print_wrapped(console, attempt.platform_message, 6, style="dim")
+    for entry in detail.audit:
+        console.print(
+            f"[dim]{context.local(entry.at)} {escape(entry.actor)} {entry.action}"
+            f" {escape(entry.target)}: {escape(entry.detail or '')} ({escape(entry.reason)})[/]"
+        )
+
+
+def show(
+    identifier: str = typer.Argument(
+        ..., metavar="ID", help="A post id, or a message id (all its language versions)."
+    ),
+    config_path: Path | None = ConfigOption,
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """One post (or every language version of a message): its content, its
+    publications and every attempt."""
+    with opened(config_path, database_url) as context, reading(context.sessions) as session:
+        target = find_posts(session, identifier)
+        if target.message_id is not None:
+            count = len(target.post_ids)
+            console.print(
+                f"message {escape(identifier)}: {count} language version{'s' if count > 1 else ''}"
+                f" ({escape(target.versions)})",
+                soft_wrap=True,
+            )
+        for number, post_id in enumerate(target.post_ids):
+            if number:
+                console.print()
+            _show_post(context, queries.post_detail(session, post_id))
