@@ -38,16 +38,19 @@ def register(app: typer.Typer) -> None:
         config, settings = load(config_path)
         start = parse_moment(at, config.campaign.zone, "--at")
         served = build(config, settings, host, at=start, database_url=database_url)
-        shown = f"[{host}]" if ":" in host else host
-        token_env = config.web.operator_token_env
-        console.print(
-            f"Dashboard on [bold]{escape(f'http://{shown}:{port}/')}[/] "
-            f"reading {escape(served.database)}"
-        )
-        if served.access.actions_enabled:
-            console.print(f"Operator actions: sign in with the token in ${token_env}.")
-        else:
-            console.print(f"Read-only: set ${token_env} to allow operator actions.")
-        if not served.access.open_reading:
-            console.print("Listening beyond this machine: every page needs the sign-in.")
-        serve(served, host, port)
+        try:
+            shown = f"[{host}]" if ":" in host else host
+            token_env = config.web.operator_token_env
+            console.print(
+                f"Dashboard on [bold]{escape(f'http://{shown}:{port}/')}[/] "
+                f"reading {escape(served.database)}"
+            )
+            if served.access.actions_enabled:
+                console.print(f"Operator actions: sign in with the token in ${token_env}.")
+            else:
+                console.print(f"Read-only: set ${token_env} to allow operator actions.")
+            if not served.access.open_reading:
+                console.print("Listening beyond this machine: every page needs the sign-in.")
+            serve(served, host, port)
+        finally:
+            served.engine.dispose()  # also when printing fails (a closed pipe, say)

@@ -147,16 +147,17 @@ def _templates(config: CampaignConfig) -> Jinja2Templates:
 
 
 def _error_page(request: Request, exc: Exception) -> Response:
-    if isinstance(exc, HTTPException):
+    if isinstance(exc, HTTPException) and exc.status_code == 404 and exc.detail == "Not Found":
+        status, message = 404, "There is no page at this address."  # Starlette's router
+    elif isinstance(exc, HTTPException):
         status, message = exc.status_code, str(exc.detail)
     elif isinstance(exc, SQLAlchemyError):
         logger.error("dashboard: the database failed: %s", exc)
         status, message = 503, "The database did not answer; try again in a moment."
     else:
         status, message = 409, str(exc)
-    return dashboard(request).render(
-        request, "error.html", {"status": status, "message": message, "page": "error"}, status
-    )
+    context = {"status": status, "message": message, "links": [], "page": "error"}
+    return dashboard(request).render(request, "error.html", context, status)
 
 
 def create_app(

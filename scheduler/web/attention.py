@@ -42,6 +42,11 @@ class Issue:
         return self.row.publication_id
 
     @property
+    def state(self) -> str:
+        """The publication's state value."""
+        return self.row.state
+
+    @property
     def can_retry(self) -> bool:
         return self.row.state in RETRYABLE
 

@@ -8,6 +8,7 @@ ones for ``now``.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -125,19 +126,33 @@ class Day:
 
 @dataclass(frozen=True)
 class Calendar:
-    """Everything the calendar page shows; ``weeks`` run Monday to Sunday."""
+    """Everything the calendar page shows; ``weeks`` run Monday to Sunday.
+
+    ``phase`` is ``before``, ``during`` or ``after`` the campaign's days (the
+    window, and any day outside it that has posts), whose first and last are
+    ``first_day`` and ``last_day``; ``totals`` counts the publications by state
+    (state value, count) in :data:`STATE_ORDER`, for the summary once it ended.
+    """
 
     today: Day
     upcoming: tuple[Entry, ...]
     days: tuple[Day, ...]
     weeks: tuple[tuple[Day, ...], ...]
+    phase: str = "during"
+    first_day: date | None = None
+    last_day: date | None = None
+    totals: tuple[tuple[str, int], ...] = ()
+
+
+STATE_ORDER = tuple(state.value for state in PublicationState)
 
 
 def build_calendar(entries: list[Entry], now: datetime, config: CampaignConfig) -> Calendar:
     """Group ``entries`` (publish order) by local day for ``now`` (aware UTC).
 
     ``days`` holds every day of the campaign window plus any day outside it
-    that has posts; ``upcoming`` the next posts still waiting after today.
+    that has posts; ``upcoming`` the next posts still waiting after today;
+    ``phase`` says whether ``now`` is before, during or after those days.
     """
     campaign = config.campaign
     zone = campaign.zone
@@ -167,11 +182,17 @@ def build_calendar(entries: list[Entry], now: datetime, config: CampaignConfig) 
         for entry in entries
         if entry.publish_at.astimezone(zone).date() > today and entry.waiting
     )[:UPCOMING_COUNT]
+    phase = "before" if today < first else "after" if today > last else "during"
+    counts = Counter(chip.state for entry in entries for chip in entry.chips)
     return Calendar(
         today=Day(today, day_marker(today, config), today_entries, True, True),
         upcoming=upcoming,
         days=tuple(days),
         weeks=_weeks(days),
+        phase=phase,
+        first_day=first,
+        last_day=last,
+        totals=tuple((state, counts[state]) for state in STATE_ORDER if counts[state]),
     )
 
 

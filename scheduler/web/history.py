@@ -1,22 +1,25 @@
-"""The history page: every attempt, newest first, filtered by platform, account,
-call, language, publication state and local dates, and the same rows as CSV.
+"""The history page: every attempt, and every publication that ended without
+one (missed, cancelled), newest first, filtered by platform, account, call,
+language, publication state and local dates, and the same rows as CSV.
 
 The rows come from the store's history query (the one ``campaign history``
-uses); pages continue from the last attempt shown (keyset paging), so the
-first page stays fast however long the history grows.
+uses); pages continue from the last row shown (keyset paging), so the first
+page stays fast however long the history grows.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from scheduler.config import CampaignConfig
+from scheduler.storage.filters import check_choice
+from scheduler.storage.history import HistoryCursor
 from scheduler.storage.models import PublicationState
 from scheduler.storage.queries import HistoryRow, QueueFilter, history, iter_history
 
@@ -27,8 +30,9 @@ FILTER_NAMES = ("platform", "account", "call", "language", "state", "start", "en
 @dataclass(frozen=True)
 class HistoryFilter:
     """What the history shows. Empty strings mean "any"; ``start`` and ``end``
-    are local days in the campaign's zone, both included, on the attempt's start;
-    ``state`` is the publication's current state."""
+    are local days in the campaign's zone, both included, on the row's time (when
+    the try started, or when a publication without one ended); ``state`` is the
+    publication's current state."""
 
     platform: str = ""
     account: str = ""
@@ -58,10 +62,13 @@ class HistoryFilter:
         )
 
 
-def _choice(params: Mapping[str, str], name: str, allowed: Iterable[str]) -> tuple[str, str]:
+def _choice(params: Mapping[str, str], name: str, config: CampaignConfig) -> tuple[str, str]:
     value = params.get(name, "").strip()
-    if value and value not in set(allowed):
-        return "", f"unknown {name} {value!r} ignored"
+    if not value:
+        return "", ""
+    rejected = check_choice(name, value, config)
+    if rejected is not None:
+        return "", f"unknown {name} {value!r} ignored{rejected.did_you_mean}"
     return value, ""
 
 
@@ -80,14 +87,8 @@ def parse_filter(params: Mapping[str, str], config: CampaignConfig) -> HistoryFi
     campaign's is dropped and named in ``problems`` rather than failing the page."""
     found: dict[str, str] = {}
     problems = []
-    for name, allowed in (
-        ("platform", ("x", "facebook")),
-        ("account", [account.label for account in config.accounts]),
-        ("call", list(config.calls)),
-        ("language", list(config.languages)),
-        ("state", [state.value for state in PublicationState]),
-    ):
-        found[name], problem = _choice(params, name, allowed)
+    for name in ("platform", "account", "call", "language", "state"):
+        found[name], problem = _choice(params, name, config)
         problems.append(problem)
     start, problem = _day(params, "start")
     problems.append(problem)
@@ -96,23 +97,24 @@ def parse_filter(params: Mapping[str, str], config: CampaignConfig) -> HistoryFi
     return HistoryFilter(**found, start=start, end=end, problems=tuple(p for p in problems if p))
 
 
-def parse_before(params: Mapping[str, str]) -> int | None:
-    """The ``before`` attempt id of a later page, or None for the first page."""
+def parse_before(params: Mapping[str, str]) -> HistoryCursor | None:
+    """Where a later page starts (the ``before`` parameter: ``142`` or ``p57``), or
+    None for the first page (also for a value that is not a cursor)."""
     try:
-        return int(params.get("before", ""))
+        return HistoryCursor.parse(params.get("before", ""))
     except ValueError:
         return None
 
 
 def load_history(
-    session: Session, config: CampaignConfig, chosen: HistoryFilter, before: int | None
-) -> tuple[list[HistoryRow], int | None]:
-    """One page of :data:`PAGE_SIZE` attempts, newest first, and the ``before``
-    value of the next page (None on the last page)."""
+    session: Session, config: CampaignConfig, chosen: HistoryFilter, before: HistoryCursor | None
+) -> tuple[list[HistoryRow], str | None]:
+    """One page of :data:`PAGE_SIZE` rows, newest first, and the ``before`` value
+    of the next page (None on the last page)."""
     rows = history(session, chosen.to_queue_filter(config), before=before, limit=PAGE_SIZE + 1)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    return rows, (rows[-1].attempt_id if more else None)
+    return rows, (str(rows[-1].cursor) if more else None)
 
 
 def _cell(value: object) -> str:
@@ -125,8 +127,9 @@ def _cell(value: object) -> str:
 
 
 def history_csv(session: Session, config: CampaignConfig, chosen: HistoryFilter) -> str:
-    """Every matching attempt as CSV with a header: the store's fields (UTC, ISO
-    8601) followed by the same times in the campaign's zone (``*_local``)."""
+    """Every matching row as CSV with a header: the store's fields (UTC, ISO
+    8601) followed by the same times in the campaign's zone (``*_local``), as
+    ``campaign history --csv`` writes them."""
     zone = config.campaign.zone
     buffer = io.StringIO()
     writer: csv.DictWriter[str] | None = None
@@ -137,6 +140,6 @@ def history_csv(session: Session, config: CampaignConfig, chosen: HistoryFilter)
             writer.writeheader()
         writer.writerow({name: _cell(value) for name, value in data.items()})
     if writer is None:
-        local = [f"{name}_local" for name in ("started_at", "ended_at", "scheduled_at")]
+        local = [f"{name}_local" for name in HistoryRow.TIMES]
         csv.writer(buffer).writerow([*HistoryRow.FIELDS, *local])
     return buffer.getvalue()

@@ -8,11 +8,14 @@ session and renders after it is closed.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from scheduler.errors import NotFoundError
+from scheduler.storage.lookup import find_posts
 from scheduler.storage.models import PublicationState
 from scheduler.web.attention import load_attention
 from scheduler.web.calendar import build_calendar, load_entries
@@ -34,19 +37,46 @@ def calendar_page(request: Request) -> Response:
     )
 
 
+def _post_href(post_id: str) -> str:
+    return "/posts/" + quote(post_id, safe="")
+
+
+def post_not_found(request: Request, error: NotFoundError) -> Response:
+    """A 404 page for people in a browser: what is missing, the close ids as links,
+    and where to find every post."""
+    links = [(_post_href(close), f"Did you mean {close}?") for close in error.suggestions]
+    links.append(("/", "Every post is on the calendar"))
+    context = {
+        "status": 404,
+        "message": f"There is no post with the id {error.identifier!r}.",
+        "links": links,
+        "page": "error",
+    }
+    return dashboard(request).render(request, "error.html", context, 404)
+
+
 def post_page(request: Request) -> Response:
-    """``/posts/{post_id}``: one post, its texts, siblings, publications and attempts."""
+    """``/posts/{post_id}``: one post, its texts, siblings, publications and attempts.
+
+    A message id (the ``id`` of a post file written in several languages) leads to
+    its first language version, whose page links the others.
+    """
     board = dashboard(request)
+    post_id = request.path_params["post_id"]
     try:
         with board.read() as session:
-            post = load_post_page(session, board.config, request.path_params["post_id"])
+            target = find_posts(session, post_id)
+            if target.message_id is not None:
+                return RedirectResponse(_post_href(target.post_ids[0]), status_code=303)
+            post = load_post_page(session, board.config, post_id)
     except NotFoundError as error:
-        raise HTTPException(404, str(error)) from None
+        return post_not_found(request, error)
     return board.render(request, "post.html", {"post": post, "page": "calendar"})
 
 
 def history_page(request: Request) -> Response:
-    """``/history``: attempts with filters, newest first, a page at a time."""
+    """``/history``: attempts (and publications that ended without one) with
+    filters, newest first, a page at a time."""
     board = dashboard(request)
     chosen = parse_filter(request.query_params, board.config)
     before = parse_before(request.query_params)
@@ -67,7 +97,7 @@ def history_page(request: Request) -> Response:
 
 
 def history_csv_export(request: Request) -> Response:
-    """``/history.csv``: every attempt the same filters select, as CSV."""
+    """``/history.csv``: every row the same filters select, as CSV."""
     board = dashboard(request)
     chosen = parse_filter(request.query_params, board.config)
     with board.read() as session:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from scheduler.config import CampaignConfig
 from scheduler.errors import ConfigError
 from scheduler.storage.actions import CANCEL_FROM, RESOLVE_FROM, RETRY_FROM
-from scheduler.storage.models import Post, Publication
+from scheduler.storage.models import Post, PostStatus, Publication, PublicationState
 from scheduler.storage.queries import post_detail
 from scheduler.web.text_length import TextLength, measure
 
@@ -50,7 +50,9 @@ class AttemptView:
 
 @dataclass(frozen=True)
 class PublicationView:
-    """One publication with its attempts and the operator actions its state allows."""
+    """One publication with its attempts and the operator actions its state allows;
+    ``can_requeue`` is True for a cancelled one that retry may queue again (its post
+    is approved in posts/ and still targets the account)."""
 
     id: int
     account_label: str
@@ -67,10 +69,11 @@ class PublicationView:
     cancel_source: str | None
     cancel_reason: str | None
     attempts: tuple[AttemptView, ...]
+    can_requeue: bool = False
 
     @property
     def can_retry(self) -> bool:
-        return self.state in RETRYABLE
+        return self.state in RETRYABLE or self.can_requeue
 
     @property
     def can_cancel(self) -> bool:
@@ -153,6 +156,17 @@ def _publication(config: CampaignConfig, pub: Publication) -> PublicationView:
         cancel_source=pub.cancel_source,
         cancel_reason=pub.cancel_reason,
         attempts=attempts,
+        can_requeue=_requeueable(pub),
+    )
+
+
+def _requeueable(pub: Publication) -> bool:
+    post = pub.post
+    return (
+        pub.state == PublicationState.CANCELLED
+        and post.status == PostStatus.APPROVED
+        and post.removed_at is None
+        and pub.account_label in post.targets
     )
 
 

@@ -51,8 +51,12 @@ def build(
     access = web_access(host, operator_token(config), config)
     url = database_url or resolve_database_url(config, settings)
     engine, sessions = open_database(url)
-    clock: Clock = SystemClock() if at is None else ScaledClock(at, speed=1.0)
-    app = create_app(config, sessions, clock, access)
+    try:
+        clock: Clock = SystemClock() if at is None else ScaledClock(at, speed=1.0)
+        app = create_app(config, sessions, clock, access)
+    except BaseException:
+        engine.dispose()  # nobody else holds the engine yet
+        raise
     return Served(app, engine, access, describe_url(engine))
 
 

@@ -18,7 +18,10 @@ from scheduler.config import CampaignConfig, load_config
 from scheduler.storage.database import open_database, upgrade_database
 from scheduler.web import create_app, web_access
 from tests.conftest import ROOT
+from tests.storage.conftest import no_leaked_connections
 from tests.web.seed import NOW, seed_campaign
+
+__all__ = ["no_leaked_connections"]  # autouse here too: fails the test that leaks
 
 TOKEN = "correct-horse-battery-staple-42"
 ClientFactory = Callable[..., TestClient]
@@ -68,8 +71,10 @@ def seeded_database(tmp_path_factory: pytest.TempPathFactory, campaign_dir: Path
     url = f"sqlite:///{path}"
     upgrade_database(url)
     engine, factory = open_database(url)
-    seed_campaign(factory, load_config(campaign_dir / "config.yaml"))
-    engine.dispose()  # the last connection closing folds the WAL into the file
+    try:
+        seed_campaign(factory, load_config(campaign_dir / "config.yaml"))
+    finally:
+        engine.dispose()  # the last connection closing folds the WAL into the file
     return path
 
 
@@ -79,8 +84,10 @@ def sessions(tmp_path: Path, seeded_database: Path) -> Iterator[sessionmaker[Ses
     path = tmp_path / "campaign.db"
     shutil.copy(seeded_database, path)
     engine, factory = open_database(f"sqlite:///{path}")
-    yield factory
-    engine.dispose()
+    try:
+        yield factory
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

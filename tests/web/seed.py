@@ -49,6 +49,7 @@ OVERDUE = ("2020-11-18-am-fr", "x-fr")
 CANCELLED = ("2020-11-19-am-fr", "facebook-main")
 ALL_CANCELLED_POST = "2020-11-25-pm-es"
 FORMULA_MESSAGE = '=HYPERLINK("http://attacker.example","click")'
+CANCELLED_AT = NOW - timedelta(days=1)
 
 
 def _texts(config: CampaignConfig, call: str, language: str, message: str) -> dict[str, str]:
@@ -146,9 +147,10 @@ def _publication(
                 platform_message="read timed out after 20 s",
             )
         ]
-    elif key == MISSED:
+    elif key == MISSED:  # found late by a daemon that had been down; never tried
         pub.state = PublicationState.MISSED
         pub.last_error = "missed: found 3 h 10 min late, beyond the 60-minute grace"
+        pub.updated_at = due + timedelta(hours=3, minutes=10)
     elif key == RETRYING:
         pub.state, pub.attempt_count = PublicationState.RETRYING, 1
         pub.next_attempt_at = now + timedelta(minutes=15)
@@ -166,9 +168,10 @@ def _publication(
         ]
     elif key == OVERDUE:
         pass  # still pending, 30 minutes past its time: the daemon is behind
-    elif key == CANCELLED or post.id == ALL_CANCELLED_POST:
+    elif key == CANCELLED or post.id == ALL_CANCELLED_POST:  # yesterday, before any try
         pub.state = PublicationState.CANCELLED
         pub.cancel_source, pub.cancel_reason = "operator", "duplicate of the French press release"
+        pub.updated_at = CANCELLED_AT
     elif due < now:
         pub.state, pub.attempt_count = PublicationState.PUBLISHED, 1
         pub.platform_url = _url(platform, account, number)
@@ -272,7 +275,7 @@ def seed_campaign(
         )
         session.add(
             AuditEntry(
-                at=now - timedelta(days=1),
+                at=CANCELLED_AT,
                 actor="maria",
                 action="cancel",
                 target=f"{CANCELLED[0]}@{CANCELLED[1]}",

@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 
 from scheduler.storage.models import AuditEntry, Hold, Publication, PublicationState
 from tests.web.conftest import csrf_of
-from tests.web.seed import FAILED, NEEDS_REVIEW, NOW, OVERDUE
+from tests.web.seed import CANCELLED, FAILED, NEEDS_REVIEW, NOW, OVERDUE
 
 
 def _publication(sessions: sessionmaker[Session], key: tuple[str, str]) -> Publication:
@@ -116,7 +116,7 @@ def test_the_store_refusing_a_move_is_shown(
 ) -> None:
     published = _publication(sessions, ("2020-11-10-am-en", "x-main"))
     page = _post(operator, f"/publications/{published.id}/retry", reason="again please")
-    assert "Could not retry: 2020-11-10-am-en@x-main is x-main published" in page
+    assert "Could not retry: 2020-11-10-am-en@x-main is published; it cannot become pending" in page
     assert (
         _publication(sessions, ("2020-11-10-am-en", "x-main")).state == PublicationState.PUBLISHED
     )
@@ -146,3 +146,19 @@ def test_resume_a_paused_account(operator: TestClient, sessions: sessionmaker[Se
         assert session.get(Hold, "account:x-es") is None
     page = _post(operator, "/resume", scope="everything", reason="?")
     assert "Could not resume: unknown pause" in page
+
+
+def test_queue_again_a_publication_an_operator_cancelled(
+    operator: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    cancelled = _publication(sessions, CANCELLED)
+    html = operator.get(f"/posts/{CANCELLED[0]}").text
+    article = html[html.index(f'id="publication-{cancelled.id}"') :]
+    article = article[: article.index("</article>")]
+    assert ">Queue again</button>" in article
+    page = _post(operator, f"/publications/{cancelled.id}/retry", reason="duplicate withdrawn")
+    assert f"{CANCELLED[0]} on {CANCELLED[1]}: cancelled → pending" in page
+    after = _publication(sessions, CANCELLED)
+    assert (after.state, after.cancel_source) == (PublicationState.PENDING, None)
+    [entry] = _audit(sessions, "retry")
+    assert entry.detail == "cancelled -> pending" and entry.reason == "duplicate withdrawn"

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from scheduler.clock import FrozenClock
 from scheduler.config import CampaignConfig
+from scheduler.web import create_app, web_access
 from scheduler.web.calendar import Chip, Entry, build_calendar
 from scheduler.web.formatting import countdown
 
@@ -83,3 +86,33 @@ def test_upcoming_skips_posts_with_nothing_left_to_publish(config: CampaignConfi
     calendar = build_calendar(entries, datetime(2020, 11, 18, 12, 0, tzinfo=UTC), config)
     assert [item.post_id for item in calendar.upcoming] == ["b", "c"]
     assert calendar.today.entries == ()
+
+
+def _calendar_at(at: datetime, config: CampaignConfig, sessions: sessionmaker[Session]) -> str:
+    app = create_app(config, sessions, FrozenClock(at), web_access("127.0.0.1", None, config))
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        return client.get("/").text
+
+
+def test_after_the_campaign_the_calendar_says_it_ended(
+    config: CampaignConfig, sessions: sessionmaker[Session]
+) -> None:
+    html = _calendar_at(datetime(2026, 11, 29, 10, 0, tzinfo=UTC), config, sessions)
+    ended = _between(html, 'data-testid="ended"', "</div>")
+    assert "The campaign ended on Fri 27 Nov 2020" in ended
+    assert "It ran from Sat 24 Oct to Fri 27 Nov 2020" in ended
+    assert 'class="state state-published">published</span> ' in ended
+    assert "end+" not in _between(html, '<section class="overview">', "</section>")
+    assert "Nothing is scheduled today" not in html and 'data-testid="today"' not in html
+    assert '<a href="#last-day">Jump to the last day</a>' in html
+    assert html.count('id="last-day"') == 1 and html.count('data-testid="day"') == 35
+
+
+def test_before_the_campaign_today_says_when_it_starts(
+    config: CampaignConfig, sessions: sessionmaker[Session]
+) -> None:
+    html = _calendar_at(datetime(2020, 9, 1, 10, 0, tzinfo=UTC), config, sessions)
+    today = _between(html, 'data-testid="today"', 'data-testid="upcoming"')
+    assert "The campaign starts on Sat 24 Oct 2020." in today
+    upcoming = _between(html, 'data-testid="upcoming"', 'class="calendar"')
+    assert 'data-testid="entry"' in upcoming  # what is still waiting, seen from before

@@ -21,9 +21,11 @@ from tests.web.seed import FAILED, seed_campaign
 @pytest.fixture
 def engine_sessions(db_url: str, config: CampaignConfig) -> Iterator[sessionmaker[Session]]:
     engine, sessions = open_database(db_url)
-    seed_campaign(sessions, config)
-    yield sessions
-    engine.dispose()
+    try:
+        seed_campaign(sessions, config)
+        yield sessions
+    finally:
+        engine.dispose()
 
 
 def test_pages_and_a_retry(

@@ -8,7 +8,14 @@ import re
 
 from starlette.testclient import TestClient
 
-from tests.web.seed import FAILED, FORMULA_MESSAGE, NEEDS_REVIEW
+from tests.web.seed import (
+    ALL_CANCELLED_POST,
+    CANCELLED,
+    FAILED,
+    FORMULA_MESSAGE,
+    MISSED,
+    NEEDS_REVIEW,
+)
 
 
 def _post_ids(html: str) -> list[str]:
@@ -41,7 +48,41 @@ def test_filters_by_call_language_account_and_local_dates(client: TestClient) ->
     ).text
     assert _post_ids(html) == [NEEDS_REVIEW[0]]
     whole_day = _post_ids(client.get("/history?start=2020-11-17&end=2020-11-17").text)
-    assert len(whole_day) == 12 and all(post.startswith("2020-11-17") for post in whole_day)
+    tries = [post for post in whole_day if post.startswith("2020-11-17")]
+    assert len(tries) == 12  # 2 messages x 3 languages x 2 accounts
+    # and the operator's cancels made that morning, before anything was tried
+    assert sorted(set(whole_day) - set(tries)) == [CANCELLED[0], ALL_CANCELLED_POST]
+
+
+def test_publications_that_ended_without_an_attempt_are_rows_too(client: TestClient) -> None:
+    html = client.get("/history?state=missed").text
+    assert _post_ids(html) == [MISSED[0]]
+    row = html[html.index('data-testid="history-row"') : html.index("</tr>", html.index("<tbody>"))]
+    assert "no attempt" in row and "missed: found 3 h 10 min late" in row
+    assert "Mon 16 Nov 2020, 19:10 CET" in row  # when it was found missed
+    cancelled = _post_ids(client.get("/history?state=cancelled").text)
+    # cancelled at the same moment: the higher publication number first
+    assert cancelled == [ALL_CANCELLED_POST, ALL_CANCELLED_POST, CANCELLED[0]]
+    rows = list(csv.DictReader(io.StringIO(client.get("/history.csv?state=missed").text)))
+    assert [(r["post_id"], r["attempt_id"], r["outcome"], r["ended_at"]) for r in rows] == [
+        (MISSED[0], "", "missed", "2020-11-16T18:10:00+00:00")
+    ]
+
+
+def test_pages_continue_after_those_rows(client: TestClient) -> None:
+    """``before=p<publication>`` starts right after that row, as the CSV orders them."""
+    rows = list(csv.DictReader(io.StringIO(client.get("/history.csv").text)))
+    (index,) = [
+        i for i, row in enumerate(rows) if row["post_id"] == CANCELLED[0] and not row["attempt_id"]
+    ]
+    after = _post_ids(client.get(f"/history?before=p{rows[index]['publication_id']}").text)
+    assert after == [row["post_id"] for row in rows[index + 1 : index + 101]]
+
+
+def test_a_misspelt_filter_suggests_the_campaigns_value(client: TestClient) -> None:
+    html = client.get("/history?platform=twitter&language=french").text
+    assert "unknown platform &#39;twitter&#39; ignored (did you mean x?)" in html
+    assert "unknown language &#39;french&#39; ignored (did you mean fr?)" in html
 
 
 def test_an_unknown_filter_value_is_ignored_and_said(client: TestClient) -> None:

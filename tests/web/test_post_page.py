@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.testclient import TestClient
 
 from scheduler.content.text import XLengthCounter
@@ -46,7 +48,38 @@ def test_audit_trail_of_the_post(client: TestClient) -> None:
     assert "duplicate of the French press release" in html
 
 
-def test_unknown_post_is_a_404_page(client: TestClient) -> None:
+def test_unknown_post_is_a_404_page_for_browsers(client: TestClient) -> None:
     response = client.get("/posts/no-such-post")
     assert response.status_code == 404
-    assert "no post with id &#39;no-such-post&#39;" in response.text
+    assert "There is no post with the id &#39;no-such-post&#39;." in response.text
+    assert '<a href="/">Every post is on the calendar</a>' in response.text
+    assert "campaign timeline" not in response.text  # a command-line hint means nothing here
+
+
+def test_a_misspelt_post_id_links_the_close_ones(client: TestClient) -> None:
+    response = client.get("/posts/2020-11-18-am-fx")
+    assert response.status_code == 404
+    assert '<a href="/posts/2020-11-18-am-fr">Did you mean 2020-11-18-am-fr?</a>' in response.text
+
+
+def test_an_unknown_address_is_a_404_page_for_browsers(client: TestClient) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "There is no page at this address." in response.text
+    assert '<a href="/">Back to the calendar</a>' in response.text
+
+
+def test_a_message_id_leads_to_its_first_language_version(client: TestClient) -> None:
+    response = client.get("/posts/2020-11-18-am")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/posts/2020-11-18-am-en"
+
+
+def test_the_facts_read_cleanly_as_text(client: TestClient) -> None:
+    """Read as text (a screen reader, a copy, a text browser), the facts have no stray
+    space before punctuation: "(message conference-opens , revision 1)" was."""
+    html = client.get("/posts/2020-11-18-am-fr").text
+    facts = html[html.index('<dl class="facts">') : html.index("</dl>")]
+    text = " ".join(re.sub(r"<[^>]+>", " ", facts).split())
+    assert "Post id 2020-11-18-am-fr Message 2020-11-18-am Revision 1" in text
+    assert not re.search(r" [,.;:)]", text), text

@@ -198,9 +198,12 @@ def test_a_database_failure_is_a_503_page_not_a_traceback(
     config: CampaignConfig, tmp_path: Path, clock: FrozenClock
 ) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")  # no tables at all
-    app = create_app(config, make_session_factory(engine), clock, web_access("::1", None, config))
-    with TestClient(app, base_url="http://[::1]") as client:
-        response = client.get("/history")
-    engine.dispose()
+    try:
+        sessions = make_session_factory(engine)
+        app = create_app(config, sessions, clock, web_access("::1", None, config))
+        with TestClient(app, base_url="http://[::1]") as client:
+            response = client.get("/history")
+    finally:
+        engine.dispose()
     assert response.status_code == 503
     assert "The database did not answer" in response.text and "Traceback" not in response.text
