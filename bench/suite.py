@@ -12,6 +12,7 @@ when every case that ran met its target, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 import tempfile
@@ -88,13 +89,29 @@ def run_case(name: str, settings: Settings, folder: Path, console: Console) -> l
     case, description = CASES[name]
     console.print(f"[bold]{name}[/]: {description}", highlight=False)
     began = time.perf_counter()
+    load_before = _load()
     try:
         rows = case(settings, folder)
     except Exception as error:
         traceback.print_exc()
         rows = [Row(case=name, figure="-", verdict="miss", note=f"the case failed: {error!r}")]
-    console.print(f"  {name} done in {time.perf_counter() - began:.0f} s", highlight=False)
+    load_after = _load()
+    console.print(
+        f"  {name} done in {time.perf_counter() - began:.0f} s; load average "
+        f"{load_before:.1f} before, {load_after:.1f} after",
+        highlight=False,
+    )
+    for row in rows:
+        row.values["load_average"] = [load_before, load_after]
     return rows
+
+
+def _load() -> float:
+    """The machine's one-minute load average (other work competing for the cores)."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
 
 
 def main(argv: list[str] | None = None) -> int:
