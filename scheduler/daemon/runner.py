@@ -193,10 +193,19 @@ class Daemon:
         with _RUNNING_LOCK:
             _RUNNING[self.key] = self
         self._scheduler.start()
-        self.recovery.inherit()
-        self.started = True
-        self._last_heartbeat = self._wall()
-        self.tick(force_reload=True)
+        try:
+            self.recovery.inherit()
+            self.started = True
+            self._last_heartbeat = self._wall()
+            self.tick(force_reload=True)
+        except BaseException:
+            # No job thread may outlive a failed start: the caller disposes of
+            # the engine next, and a thread still using it would leak connections.
+            self.started = False
+            self._scheduler.shutdown(wait=True)
+            with _RUNNING_LOCK:
+                _RUNNING.pop(self.key, None)
+            raise
         self._stopping.clear()
         self._wake.clear()
         self._refresher = threading.Thread(
@@ -232,13 +241,22 @@ class Daemon:
 
     def warm_up(self) -> None:
         """Build every account's publisher now (imports, sessions), so the first post
-        of each account is not late; an account that cannot be built is paused at its
-        first post instead."""
+        of each account is not late. An account that cannot be built (credentials
+        missing) is paused now, so ``campaign status`` shows why at once rather
+        than at its first post; its posts stay queued until ``campaign resume``."""
         for account in self.config.accounts:
             try:
                 self.context.publishers.get(account.label)
             except CampaignError as error:
-                logger.error("account %s cannot publish yet: %s", account.label, error)
+                reason = (
+                    f"{account.label} cannot publish: {error}. Its posts stay queued. Fix "
+                    "the credentials, check them with `campaign accounts check`, then run "
+                    f"`campaign resume --account {account.label}`"
+                )
+                logger.error("ACCOUNT PAUSED: %s", reason)
+                daemon_state.pause_account(
+                    self.sessions, account.label, reason, self.worker_id, self.clock.now()
+                )
 
     def stop(self, reason: str, timeout_s: float = 10.0) -> int:
         """Stop firing jobs, wait up to ``timeout_s`` wall seconds for calls in
@@ -256,7 +274,9 @@ class Daemon:
         while self._in_flight_count() and self._wall() < deadline:
             threading.Event().wait(0.05)
         left = self._in_flight_count()
-        self._scheduler.shutdown(wait=False)
+        # Nothing in flight: wait for the threads so none holds a connection when
+        # the engine is disposed. Calls still in flight are not waited for.
+        self._scheduler.shutdown(wait=not left)
         with _RUNNING_LOCK:
             _RUNNING.pop(self.key, None)
         try:

@@ -77,6 +77,19 @@ def active_holds(sessions: sessionmaker[Session], now: datetime) -> dict[str, st
     return {scope: reason for scope, reason in rows}
 
 
+def pause_account(
+    sessions: sessionmaker[Session], label: str, reason: str, actor: str, now: datetime
+) -> bool:
+    """Pause account ``label`` (a hold on ``account:<label>``) unless a hold is
+    already there: the first pause's reason stands. Returns True when this call
+    placed the hold. ``now`` is aware UTC."""
+    hold = {"scope": f"account:{label}", "reason": reason, "actor": actor, "since": now}
+    with writing(sessions) as session:
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        result = session.execute(dialect.insert(Hold).values(hold).on_conflict_do_nothing())
+        return bool(getattr(result, "rowcount", 0))
+
+
 def ensure_accounts(sessions: sessionmaker[Session], labels: Iterable[str], now: datetime) -> None:
     """Create the ``account_states`` row of every label that has none.
 

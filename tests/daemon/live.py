@@ -134,8 +134,10 @@ class LiveCampaign:
             if process.poll() is None:
                 process.kill()
                 process.wait()
-        self.sandbox.stop()
-        self.engine.dispose()
+        try:
+            self.sandbox.stop()
+        finally:
+            self.engine.dispose()
 
 
 def stop(process: subprocess.Popen[bytes], timeout_s: float = 30.0) -> int:

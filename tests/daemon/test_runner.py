@@ -26,7 +26,8 @@ State = PublicationState
 ACCOUNTS = ("x-main", "x-fr", "facebook-main")
 
 
-def wait_for(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
+def wait_for(condition: Callable[[], bool], timeout_s: float = 60.0) -> None:
+    """Poll ``condition``; the generous timeout is for a loaded 2-core CI machine."""
     deadline = time.monotonic() + timeout_s
     while not condition():
         if time.monotonic() > deadline:
@@ -52,16 +53,22 @@ def start_daemon(config: CampaignConfig) -> Iterator[Callable[..., Daemon]]:
             config=options.pop("config", config),  # type: ignore[arg-type]
             sessions=sessions,
             clock=clock,
-            publisher_factory=lambda account: MemoryPublisher(account.label, platform),
+            publisher_factory=options.pop(  # type: ignore[arg-type]
+                "publisher_factory", lambda account: MemoryPublisher(account.label, platform)
+            ),
             **options,  # type: ignore[arg-type]
         )
         daemons.append(daemon)
         daemon.start()
         return daemon
 
-    yield start
-    for daemon in daemons:
-        daemon.stop("test over", timeout_s=5)
+    try:
+        yield start
+    finally:
+        # Before the sessions fixture disposes of the engine: a daemon thread
+        # still using it would open connections nobody closes.
+        for daemon in daemons:
+            daemon.stop("test over", timeout_s=30)
 
 
 def test_each_post_goes_out_at_its_time_and_never_early(
@@ -71,7 +78,7 @@ def test_each_post_goes_out_at_its_time_and_never_early(
     platform = MemoryPlatform(clock=clock)
     now = utc_now()
     posts = [
-        resolved(f"p{n}", now + timedelta(seconds=0.3 + 0.1 * n), targets=(ACCOUNTS[n % 3],))
+        resolved(f"p{n}", now + timedelta(seconds=1 + 0.1 * n), targets=(ACCOUNTS[n % 3],))
         for n in range(9)
     ]
     ids = Queue(sqlite_sessions, config).add(*posts, now=now)
@@ -94,7 +101,8 @@ def test_changes_made_by_sync_while_running_are_picked_up(
     queue = Queue(sqlite_sessions, config)
     moved, cancelled = queue.add(
         resolved("moved", now + timedelta(hours=2)),
-        resolved("cancelled", now + timedelta(seconds=1.5)),
+        # Far enough ahead that a slow machine syncs its removal before it is due.
+        resolved("cancelled", now + timedelta(seconds=5)),
     )
     daemon = start_daemon(sqlite_sessions, platform, clock)
     assert set(daemon.scheduled()) == {moved, cancelled}
@@ -108,7 +116,8 @@ def test_changes_made_by_sync_while_running_are_picked_up(
 
     wait_for(lambda: publication(sqlite_sessions, moved).state == State.PUBLISHED)
     wait_for(lambda: publication(sqlite_sessions, added).state == State.PUBLISHED)
-    time.sleep(1.5)  # past the cancelled post's old time
+    old_time = publication(sqlite_sessions, cancelled).scheduled_at
+    time.sleep(max(0.0, (old_time - utc_now()).total_seconds()) + 0.5)  # past its old time
     assert publication(sqlite_sessions, cancelled).state == State.CANCELLED
     assert platform.count() == 2
     assert cancelled not in daemon.scheduled()
@@ -146,16 +155,17 @@ def test_several_daemons_publish_each_post_exactly_once(
     clock = SystemClock()
     platform = MemoryPlatform(clock=clock)
     engines = [make_engine(db_url) for _ in range(3)]
+    daemons: list[Daemon] = []
     try:
         sessions = [make_session_factory(engine) for engine in engines]
         due = utc_now() + timedelta(seconds=1)
         posts = [resolved(f"p{n}", due, targets=(ACCOUNTS[n % 3],)) for n in range(45)]
         Queue(sessions[0], config).add(*posts, now=utc_now())
-        daemons = [start_daemon(factory, platform, clock) for factory in sessions]
+        daemons.extend(start_daemon(factory, platform, clock) for factory in sessions)
 
-        wait_for(lambda: set(states(sessions[0]).values()) == {State.PUBLISHED}, timeout_s=60)
+        wait_for(lambda: set(states(sessions[0]).values()) == {State.PUBLISHED}, timeout_s=120)
         for daemon in daemons:
-            daemon.stop("test over")
+            assert daemon.stop("test over", timeout_s=30) == 0
 
         assert platform.count() == 45
         with sessions[0]() as session:
@@ -166,6 +176,8 @@ def test_several_daemons_publish_each_post_exactly_once(
         assert outcomes == [("published", 45)]
         assert workers is not None and workers >= 1
     finally:
+        for daemon in daemons:  # stopped before their engines go (no-op when stopped)
+            daemon.stop("test over", timeout_s=30)
         for engine in engines:
             engine.dispose()
 
@@ -236,7 +248,7 @@ def test_a_window_smaller_than_a_crowd_due_at_one_instant_still_gets_through_it(
     clock = SystemClock()
     platform = MemoryPlatform(clock=clock)
     now = utc_now()
-    due = now + timedelta(seconds=0.3)
+    due = now + timedelta(seconds=3)  # not due before the assertion on a slow machine
     posts = [resolved(f"crowd-{n}", due, targets=(ACCOUNTS[n % 3],)) for n in range(25)]
     Queue(sqlite_sessions, config).add(*posts, now=now)
     daemon = start_daemon(sqlite_sessions, platform, clock, max_window=6)
@@ -299,5 +311,30 @@ def test_posts_behind_a_running_daemon_are_not_spaced_like_posts_found_at_start(
     past = utc_now() - timedelta(minutes=5)  # within the grace; spacing would take 90 s
     queue.add(*(resolved(f"behind-{n}", past) for n in range(10)), now=utc_now())
 
-    wait_for(lambda: set(states(sqlite_sessions).values()) == {State.PUBLISHED}, timeout_s=20)
+    wait_for(lambda: set(states(sqlite_sessions).values()) == {State.PUBLISHED})
     assert platform.count("x-main") == 10
+
+
+def test_an_account_without_credentials_is_paused_at_start_and_status_says_why(
+    sqlite_sessions: Sessions, config: CampaignConfig, start_daemon: Callable[..., Daemon]
+) -> None:
+    from scheduler.daemon.status import daemon_status
+    from scheduler.errors import ConfigError
+
+    clock = SystemClock()
+    platform = MemoryPlatform(clock=clock)
+
+    def factory(account: object) -> MemoryPublisher:
+        label = getattr(account, "label", "")
+        if label == "x-fr":
+            raise ConfigError("X_FR_X_KEY is not set", where="environment")
+        return MemoryPublisher(label, platform)
+
+    start_daemon(sqlite_sessions, platform, clock, publisher_factory=factory)
+
+    report = daemon_status(sqlite_sessions, config, utc_now())
+    accounts = {account.label: account for account in report.accounts}
+    assert accounts["x-fr"].paused is not None
+    assert "X_FR_X_KEY is not set" in accounts["x-fr"].paused
+    assert "campaign resume --account x-fr" in accounts["x-fr"].paused
+    assert accounts["x-main"].paused is None
