@@ -37,7 +37,14 @@ DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
 
 
 def _minutes(delta: timedelta) -> str:
-    return f"{delta.total_seconds() / 60:.0f} min"
+    """A duration as a person reads it: "45 min", "5 h 20 min", "2,225 days"."""
+    minutes = round(delta.total_seconds() / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{minutes / (24 * 60):,.0f} days"
 
 
 class AccountLimits:

@@ -17,8 +17,17 @@ from datetime import UTC, datetime
 from typing import IO
 
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
-# Chatty libraries stay at WARNING unless the level asks for DEBUG.
-_QUIET = ("apscheduler", "urllib3", "requests_oauthlib", "oauthlib", "tweepy", "facebook")
+# Chatty libraries (Alembic's migration INFO lines included) stay at WARNING
+# unless the level asks for DEBUG.
+_QUIET = (
+    "alembic",
+    "apscheduler",
+    "urllib3",
+    "requests_oauthlib",
+    "oauthlib",
+    "tweepy",
+    "facebook",
+)
 
 
 class JSONLineFormatter(logging.Formatter):

@@ -170,3 +170,16 @@ def test_the_preflight_command_checks_the_accounts_against_the_sandbox(
         assert "not ready" in refused.output
     finally:
         live.close()
+
+
+def test_the_daemon_log_leaves_out_alembic_and_says_lateness_in_days() -> None:
+    from scheduler.daemon.limits import _minutes
+
+    handler = configure_logging("text", "INFO", stream=io.StringIO())
+    try:
+        assert logging.getLogger("alembic").getEffectiveLevel() == logging.WARNING
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert _minutes(timedelta(minutes=3204893)) == "2,226 days"
+    assert _minutes(timedelta(minutes=90)) == "1 h 30 min"
+    assert _minutes(timedelta(minutes=45)) == "45 min"

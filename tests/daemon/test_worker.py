@@ -326,7 +326,10 @@ def test_late_posts_go_out_within_the_grace_and_are_missed_beyond_it(
     assert publication(sessions, recent).state == State.PUBLISHED
     row = publication(sessions, old)
     assert row.state == State.MISSED
-    assert row.last_error is not None and "beyond the late grace of 60 min" in row.last_error
+    assert (
+        row.last_error is not None
+        and "found 2 h late, beyond the late grace of 1 h" in row.last_error
+    )
     assert platform.count() == 1
 
 
