@@ -13,7 +13,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich import box
@@ -23,13 +23,14 @@ from rich.table import Table
 from scheduler.cli.common import ConfigOption, console, load
 from scheduler.clock import SystemClock, utc_now
 from scheduler.config import CampaignConfig, RuntimeSettings, resolve_database_url
-from scheduler.daemon.logsetup import configure_logging
-from scheduler.daemon.preflight import PreflightReport, preflight
-from scheduler.daemon.service import StopFlag, run_daemon
-from scheduler.daemon.status import StatusReport, daemon_status
 from scheduler.errors import ConfigError
-from scheduler.platforms.secrets import load_environment
-from scheduler.storage.database import open_database
+
+if TYPE_CHECKING:
+    from scheduler.daemon.preflight import PreflightReport
+    from scheduler.daemon.status import StatusReport
+
+# The daemon, the platforms and the sandbox are imported inside each command:
+# every command pays only for what it uses.
 
 DatabaseOption = typer.Option(
     None, "--database-url", help="Database URL (default: $CAMPAIGN_DATABASE_URL or config.yaml)."
@@ -45,6 +46,8 @@ def _url(config: CampaignConfig, settings: RuntimeSettings, database_url: str | 
 
 
 def _logging(settings: RuntimeSettings, log_format: str | None, log_level: str | None) -> None:
+    from scheduler.daemon.logsetup import configure_logging
+
     try:
         configure_logging(log_format or settings.log_format, log_level or settings.log_level)
     except ValueError as error:
@@ -61,6 +64,9 @@ def run_command(
     ),
 ) -> None:
     """Publish the queue, each post at its time, until SIGTERM or Ctrl-C."""
+    from scheduler.daemon.service import StopFlag, run_daemon
+    from scheduler.platforms.secrets import load_environment
+
     campaign, settings = load(config)
     _logging(settings, log_format, log_level)
     stop = StopFlag()
@@ -85,6 +91,9 @@ def status_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
 ) -> None:
     """The daemons' heartbeats, the next posts, counts by state, pauses, today's quota."""
+    from scheduler.daemon.status import daemon_status
+    from scheduler.storage.database import open_database
+
     campaign, settings = load(config)
     engine, sessions = open_database(_url(campaign, settings, database_url))
     try:
@@ -104,6 +113,10 @@ def preflight_command(
 ) -> None:
     """Readiness before a big day: accounts, media, quota headroom, nothing stuck.
     Exit status 1 on any problem."""
+    from scheduler.daemon.preflight import preflight
+    from scheduler.platforms.secrets import load_environment
+    from scheduler.storage.database import open_database
+
     campaign, settings = load(config)
     engine, sessions = open_database(_url(campaign, settings, database_url))
     try:
@@ -117,7 +130,10 @@ def preflight_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``run``, ``rehearse``, ``status`` and ``preflight`` to ``app``."""
+    """Add ``run``, ``rehearse``, ``status`` and ``preflight`` to ``app``.
+
+    ``cli.rehearse`` imports only what its options need; the rehearsal itself
+    (sandbox, twitter-text) is imported when ``rehearse`` runs."""
     from scheduler.cli.rehearse import rehearse_command
 
     app.command("run")(run_command)

@@ -3,23 +3,26 @@ progress bar while it runs and a report at the end."""
 
 from __future__ import annotations
 
+import shlex
 import signal
 import statistics
+import sys
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich import box
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from scheduler.cli.common import ConfigOption, console, load
 from scheduler.config import CampaignConfig
-from scheduler.daemon import rehearse as service
-from scheduler.daemon.logsetup import configure_logging
-from scheduler.daemon.rehearsal_report import RehearsalResult
+
+if TYPE_CHECKING:
+    from scheduler.daemon import rehearse as service
+    from scheduler.daemon.rehearsal_report import RehearsalResult
 
 MAX_SPEED = 250_000.0
 SETTLED = ("published", "failed", "missed", "needs_review", "cancelled")
@@ -49,32 +52,46 @@ def rehearse_command(
 ) -> None:
     """Rehearse the real campaign against the local sandbox, fast. Exit status 0 only
     when every publication ended as the fault plan predicts."""
+    # Imported here: the sandbox and twitter-text cost every other command time.
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from scheduler.daemon import rehearse as service
+    from scheduler.daemon.logsetup import configure_logging
+
     campaign, _settings = load(config)
+    # A bad plan is refused before anything starts (no progress bar, no folder).
+    service.check_faults(faults)
     configure_logging("text", "INFO" if verbose else "ERROR")
     options = service.RehearsalOptions(speed=speed, faults=faults, database=database)
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: options.stop.set())
+    # Narrow columns so the whole line fits an 80-column terminal.
     with Progress(
         TextColumn("[bold]{task.description}"),
-        BarColumn(),
+        BarColumn(bar_width=12),
         MofNCompleteColumn(),
         TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(),
         console=console,
     ) as progress:
-        task = progress.add_task("rehearsing", total=None, detail="checking and syncing posts/")
+        task = progress.add_task("rehearsing", total=None, detail="checking posts/")
 
         def show(snapshot: service.Progress) -> None:
             done = sum(snapshot.counts.get(state, 0) for state in SETTLED)
             local = snapshot.now.astimezone(campaign.campaign.zone)
-            detail = f"campaign time {local:%a %d %b %H:%M}  " + "  ".join(
-                f"{state}: {count}" for state, count in sorted(snapshot.counts.items())
-            )
+            unpublished = done - snapshot.counts.get("published", 0)
+            detail = f"{local:%d %b %H:%M}" + (f"  {unpublished} not sent" if unpublished else "")
             progress.update(task, total=snapshot.total, completed=done, detail=detail)
 
         options.on_progress = show
         result = service.run_rehearsal(campaign, options)
-    print_report(result, campaign)
+    print_report(result, campaign, config_path=config)
     raise typer.Exit(0 if result.ok else 1)
 
 
@@ -82,16 +99,88 @@ def _local(campaign: CampaignConfig, instant: datetime) -> str:
     return instant.astimezone(campaign.campaign.zone).strftime("%d %b %H:%M")
 
 
-def print_report(result: RehearsalResult, campaign: CampaignConfig) -> None:
-    """The rehearsal report: per account and day, faults and recoveries, review, verdict."""
+def _duration(seconds: float) -> str:
+    """A duration for people: "91 ms", "4.2 s", "16 minutes", "5 h 20 min", "3 days"."""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    if minutes < 48 * 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{minutes / (24 * 60):,.0f} days"
+
+
+def _span(days: list[date]) -> str:
+    """How much campaign the rehearsal covered: "5 weeks", "3 days"."""
+    if not days:
+        return "the campaign"
+    count = (days[-1] - days[0]).days + 1
+    if count >= 14:
+        return f"{round(count / 7)} weeks"
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
+def program() -> str:
+    """How to run this program again from a shell: the running ``campaign``
+    script's full path, or ``<python> -m scheduler`` (``make``, ``python -m``)."""
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is None or script.name in ("__main__.py", "-c") or not script.exists():
+        return f"{shlex.quote(sys.executable)} -m scheduler"
+    return shlex.quote(str(script.resolve()))
+
+
+def see_it_commands(
+    result: RehearsalResult, campaign: CampaignConfig, config_path: Path | None = None
+) -> list[str]:
+    """Shell commands (one a line) that show the rehearsal: its history, and the
+    dashboard with its clock at the rehearsal's last day."""
+    run = program()
+    config = f" --config {shlex.quote(str(config_path.resolve()))}" if config_path else ""
+    url = shlex.quote(result.database_url)
+    lines = [f"CAMPAIGN_DATABASE_URL={url} {run} history{config}"]
+    days = sorted({day for counts in result.per_account_day.values() for day in counts})
+    at = f" --at {days[-1]:%Y-%m-%d}T23:00" if days else ""
+    lines.append(f"{run} web{config} --database-url {url}{at}")
+    return lines
+
+
+def print_report(
+    result: RehearsalResult,
+    campaign: CampaignConfig,
+    *,
+    config_path: Path | None = None,
+) -> None:
+    """The rehearsal report for the person running the campaign: per account and
+    day, timing in plain words, faults and recoveries, review, the verdict, and
+    the commands to look at it. The engineering figures stay on one labelled line."""
+    from scheduler.daemon.rehearse import MAX_REQUEST_TIMEOUT_S
+
+    days = sorted({day for counts in result.per_account_day.values() for day in counts})
     console.print(
-        f"\nrehearsed at {result.speed:,.0f}x in {result.wall_seconds:.1f} s "
-        f"(late grace {result.grace.total_seconds() / 60:.0f} campaign min, "
-        f"HTTP timeouts {service.MAX_REQUEST_TIMEOUT_S:.0f} s at most)"
+        f"\nrehearsed {_span(days)} of campaign in {_duration(result.wall_seconds)} "
+        "of real time, against the local sandbox (nothing was posted for real)"
     )
+    if result.lateness_s:
+        late = sorted(result.lateness_s)
+        worst = late[-1]
+        console.print(
+            f"every post went out within {_duration(worst / result.speed)} (real time) of "
+            f"its moment; the rehearsal runs {result.speed:,.0f} times faster than the "
+            f"campaign, so that is {_duration(worst)} of campaign time"
+        )
+        p99 = late[min(len(late) - 1, int(len(late) * 0.99))]
+        console.print(
+            f"[dim]for engineers: speed {result.speed:,.0f}x; lateness in campaign time "
+            f"median {statistics.median(late):.0f} s, p99 {p99:.0f} s, max {worst:.0f} s; "
+            f"late grace {result.grace.total_seconds():.0f} s; "
+            f"HTTP timeouts at most {MAX_REQUEST_TIMEOUT_S:.0f} s[/]"
+        )
     labels = [account.label for account in campaign.accounts]
     empty: Counter[date] = Counter()
-    days = sorted({day for counts in result.per_account_day.values() for day in counts})
     table = Table("day", *labels, box=box.SIMPLE)
     for day in days:
         table.add_row(
@@ -107,13 +196,6 @@ def print_report(result: RehearsalResult, campaign: CampaignConfig) -> None:
     console.print(table)
     states = ", ".join(f"{state}: {count}" for state, count in sorted(result.states().items()))
     console.print(f"publications: {states}")
-    if result.lateness_s:
-        late = sorted(result.lateness_s)
-        p99 = late[min(len(late) - 1, int(len(late) * 0.99))]
-        console.print(
-            f"lateness after the scheduled time: median {statistics.median(late) / 60:.1f} min, "
-            f"p99 {p99 / 60:.1f} min (campaign time; {p99 / result.speed * 1000:.0f} ms of wall time)"
-        )
     if result.hits:
         console.print("\n[bold]faults injected and how each was recovered[/]")
         for hit, story in result.hits:
@@ -140,7 +222,10 @@ def print_report(result: RehearsalResult, campaign: CampaignConfig) -> None:
         )
     if not result.settled:
         console.print("[bold red]the rehearsal did not settle in time[/]")
-    console.print(f"\ndatabase: {result.database_path}")
-    console.print(f"  see it with: CAMPAIGN_DATABASE_URL={result.database_url} campaign history")
+    console.print(f"\ndatabase: {result.database_path}", soft_wrap=True, markup=False)
+    console.print("see it with:")
+    for line in see_it_commands(result, campaign, config_path):
+        # soft_wrap: a command split across lines cannot be pasted back into a shell.
+        console.print(f"  {line}", soft_wrap=True, markup=False, highlight=False)
     verdict = "[bold green]PASS[/]" if result.ok else "[bold red]FAIL[/]"
     console.print(f"{verdict}: every publication ended as predicted" if result.ok else f"{verdict}")

@@ -152,18 +152,25 @@ def _due_range(sessions: sessionmaker[Session]) -> tuple[datetime, datetime, int
     return first, last, int(total)
 
 
+def check_faults(text: str | None) -> FaultPlan:
+    """The fault plan ``--faults`` describes (empty for None or "").
+
+    :raises ConfigError: when the plan cannot be read (the message names the part).
+    """
+    try:
+        return FaultPlan.parse(text or "")
+    except ValueError as error:
+        raise ConfigError(str(error), where="--faults") from None
+
+
 def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> RehearsalResult:
     """Run the rehearsal (module docstring) and return its result.
 
     :raises ConfigError: a bad fault plan or database path, or nothing to rehearse.
     :raises ContentError | CampaignError: posts/ does not pass ``campaign check``.
     """
-    try:
-        tracker = FaultTracker()
-        parsed = FaultPlan.parse(options.faults or "")
-        plan = TrackedFaultPlan(faults=list(parsed.faults), listener=tracker)
-    except ValueError as error:
-        raise ConfigError(str(error), where="--faults") from None
+    tracker = FaultTracker()
+    plan = TrackedFaultPlan(faults=list(check_faults(options.faults).faults), listener=tracker)
     path = fresh_database(options.database)
     url = f"sqlite:///{path}"
     upgrade_database(url)

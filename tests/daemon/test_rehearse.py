@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -142,3 +143,51 @@ def test_predictions_flag_every_publication_that_ended_otherwise() -> None:
     assert outcomes[2].as_predicted and outcomes[2].expected == {"needs_review"}
     assert outcomes[3].as_predicted and outcomes[3].expected == {"pending", "retrying"}
     assert not outcomes[4].as_predicted  # nothing touched x-fr: it had to go out
+
+
+def test_a_bad_fault_plan_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    result = campaign("rehearse", "--faults", "x.create_post:no_such_fault", TMPDIR=str(tmp_path))
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "--faults" in result.stdout + result.stderr
+    assert "rehearsing" not in result.stdout + result.stderr  # no progress bar
+    assert list(tmp_path.glob("campaign-rehearsal-*")) == []
+
+
+def test_the_report_speaks_plainly_and_gives_commands_that_run_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from scheduler.cli import rehearse as cli
+    from scheduler.config import load_config
+    from scheduler.daemon.rehearsal_report import RehearsalResult
+
+    config = load_config(ROOT / "config.yaml")
+    result = RehearsalResult(
+        tmp_path / "a-rather-long-folder-name-for-the-rehearsal" / "rehearsal.db",
+        50_000.0,
+        timedelta(hours=6),
+        None,
+        True,
+        61.0,
+    )
+    result.per_account_day["x-main"] = Counter({T.date() - timedelta(days=34): 3, T.date(): 5})
+    result.lateness_s = [600.0, 1000.0, 4500.0]
+    monkeypatch.setattr(sys, "argv", [str(ROOT / "scheduler" / "__main__.py"), "rehearse"])
+    output = StringIO()
+    monkeypatch.setattr(cli, "console", Console(file=output, width=80, color_system=None))
+    cli.print_report(result, config)
+    text = output.getvalue()
+    words = " ".join(text.split())
+    assert "rehearsed 5 weeks of campaign in 1 minute of real time" in words
+    assert "every post went out within 90 ms (real time)" in words
+    assert "so that is 1 h 15 min of campaign time" in words
+    assert "for engineers:" in words
+    commands = [line.strip() for line in text.splitlines() if "rehearsal.db" in line][1:]
+    assert len(commands) == 2  # one a line, never wrapped at 80 columns
+    assert commands[0].endswith(" history") and "-m scheduler" in commands[0]
+    assert f"web --database-url {result.database_url} --at " in commands[1]
+    assert " campaign " not in f" {commands[0]} "
