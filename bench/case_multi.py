@@ -19,6 +19,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import psutil  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
 from bench.campaign import queued_posts
@@ -55,6 +56,17 @@ def parallel_capacity() -> float:
 
     one = spin(1)
     return 2 * one / spin(2)
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds used so far by the PostgreSQL server's processes on this machine
+    (0 when it runs elsewhere or they cannot be read)."""
+    total = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        times = process.info.get("cpu_times")
+        if process.info.get("name") in ("postgres", "postmaster") and times is not None:
+            total += times.user + times.system
+    return total
 
 
 def _admin(url: str) -> str:
@@ -96,11 +108,15 @@ def _one(settings: Settings, folder: Path, daemons: int, count: int) -> dict[str
             started = [live.start_daemon(f"daemon-{index + 1}") for index in range(daemons)]
             ready = max(daemon.wait_ready() for daemon in started)
             early = (due - utc_now()).total_seconds()
+            daemons_before = sum(daemon.cpu_seconds() for daemon in started)
+            postgres_before, sandbox_before = _postgres_cpu(), live.sandbox_cpu_s
             settled = live.wait_settled(count, timeout_s=LEAD_S + 300)
+            daemons_cpu = sum(daemon.cpu_seconds() for daemon in started) - daemons_before
+            postgres_cpu = _postgres_cpu() - postgres_before
             recorded = [ended for _, ended in live.published_at()]
             duplicates = live.duplicates()
             stored = len(live.received())
-            sandbox_cpu = live.sandbox_cpu_s
+            sandbox_cpu = live.sandbox_cpu_s - sandbox_before
         elapsed = (max(recorded) - due).total_seconds() if recorded else float("inf")
         return {
             "daemons": daemons,
@@ -113,6 +129,8 @@ def _one(settings: Settings, folder: Path, daemons: int, count: int) -> dict[str
             "ready_s": ready,
             "early_s": early,
             "sandbox_cpu_s": sandbox_cpu,
+            "daemons_cpu_s": daemons_cpu,
+            "postgres_cpu_s": postgres_cpu,
         }
     finally:
         _drop_database(settings.postgres_url, name)
@@ -137,7 +155,8 @@ def run(settings: Settings, folder: Path) -> list[Row]:
             target="0 duplicates" if n == 1 else f"0 duplicates, >= {SCALING_TARGET}x of one",
             note=(
                 f"all {count:,} in {result['elapsed_s']:.1f} s; create answered after "
-                f"{CREATE_DELAY_S * 1000:.0f} ms; sandbox CPU {result['sandbox_cpu_s']:.1f} s"
+                f"{CREATE_DELAY_S * 1000:.0f} ms; CPU: daemons {result['daemons_cpu_s']:.1f} s, "
+                f"PostgreSQL {result['postgres_cpu_s']:.1f} s, sandbox {result['sandbox_cpu_s']:.1f} s"
                 + (
                     f"; two CPU-bound processes ran {capacity:.2f}x as fast as one on this "
                     "machine just before"
