@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from bench.campaign import queued_posts
 from bench.live import LiveRun
-from bench.report import Row, verdict
+from bench.report import Row, skipped, verdict
 from bench.settings import Settings
 from scheduler.clock import utc_now
 from scheduler.sandbox.faults import Fault, FaultPlan
@@ -136,8 +136,30 @@ def _one(settings: Settings, folder: Path, daemons: int, count: int) -> dict[str
         _drop_database(settings.postgres_url, name)
 
 
+def _unreachable(server_url: str) -> str | None:
+    """None when the PostgreSQL server answers, else why not."""
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed (pip install -e '.[postgres]')"
+    try:
+        with psycopg.connect(_admin(server_url), connect_timeout=3):
+            return None
+    except psycopg.OperationalError as error:
+        reason = " ".join(str(error).split())
+        return f"PostgreSQL is unreachable ({reason}); give --postgres-url"
+
+
 def run(settings: Settings, folder: Path) -> list[Row]:
     count = settings.size(full=2000, quick=200)
+    why = _unreachable(settings.postgres_url)
+    if why is not None:
+        return [
+            skipped(
+                f"{n} daemon{'s' if n > 1 else ''} on PostgreSQL, {count:,} due at once", "-", why
+            )
+            for n in (1, 2, 4)
+        ]
     capacity = parallel_capacity()
     results = [_one(settings, folder / f"daemons-{n}", n, count) for n in (1, 2, 4)]
     one = results[0]["throughput"]
