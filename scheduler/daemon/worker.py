@@ -45,7 +45,7 @@ from scheduler.errors import (
     Rejected,
     UnknownOutcome,
 )
-from scheduler.platforms.base import MediaFile
+from scheduler.platforms.base import MediaFile, Publisher
 from scheduler.storage.models import PublicationState
 from scheduler.storage.settlements import Settlement, mark_create_sending, settle
 from scheduler.storage.transitions import Claim, claim, with_history
@@ -145,25 +145,31 @@ def publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
         ctx.notify("settled", held.publication_id, held.account_label)
 
 
+def _reconcile(
+    ctx: WorkerContext, publisher: Publisher, held: Claim, *, cause: PublishError | None
+) -> Settlement:
+    """Look for the post on the platform with this daemon's retry policy."""
+    publishing = ctx.config.publishing
+    return reconcile(
+        publisher,
+        with_history(ctx.sessions, held),
+        ctx.clock.now(),
+        cause=cause,
+        max_attempts=publishing.max_attempts,
+        backoff_base_s=publishing.backoff_base_s,
+        backoff_max_s=publishing.backoff_max_s,
+        rng=ctx.rng,
+    )
+
+
 def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
     ctx.crash.reached("after_claim")
     try:
         publisher = ctx.publishers.get(held.account_label)
     except CampaignError as error:
         return _record(ctx, held, _auth_settlement(ctx, held, str(error), None))
-    publishing = ctx.config.publishing
     if held.needs_reconcile:
-        settlement = reconcile(
-            publisher,
-            with_history(ctx.sessions, held),
-            ctx.clock.now(),
-            cause=None,
-            max_attempts=publishing.max_attempts,
-            backoff_base_s=publishing.backoff_base_s,
-            backoff_max_s=publishing.backoff_max_s,
-            rng=ctx.rng,
-        )
-        return _record(ctx, held, settlement)
+        return _record(ctx, held, _reconcile(ctx, publisher, held, cause=None))
     try:
         media_ids = [publisher.upload_media(_media_file(ctx.config, path)) for path in held.media]
     except PublishError as error:
@@ -187,17 +193,7 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
         with ctx.crash.in_flight("after_create_sent"):
             post = publisher.create_post(held.text, media_ids, held.link)
     except (UnknownOutcome, DuplicateContent) as error:
-        settlement = reconcile(
-            publisher,
-            with_history(ctx.sessions, held),
-            ctx.clock.now(),
-            cause=error,
-            max_attempts=publishing.max_attempts,
-            backoff_base_s=publishing.backoff_base_s,
-            backoff_max_s=publishing.backoff_max_s,
-            rng=ctx.rng,
-        )
-        return _record(ctx, held, settlement)
+        return _record(ctx, held, _reconcile(ctx, publisher, held, cause=error))
     except PublishError as error:
         return _record(ctx, held, failure_settlement(ctx, with_history(ctx.sessions, held), error))
     ctx.crash.reached("before_result_recorded")
