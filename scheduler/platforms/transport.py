@@ -14,7 +14,9 @@ own ``requests`` session fixes both without a second HTTP stack:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -71,4 +73,41 @@ def mount_base_url(
     """
     adapter = RebasingAdapter(public_base, target_base, timeout_s)
     session.mount(public_base.rstrip("/") + "/", adapter)
+    read_environment_once(session)
     return adapter
+
+
+def read_environment_once(session: requests.Session) -> None:
+    """Make ``session`` read the environment's proxy and CA bundle settings once per
+    scheme and host, not on every request.
+
+    requests reads them in ``Session.merge_environment_settings`` for each request
+    (every variable of ``os.environ`` is scanned for ``*_proxy``): under a burst of
+    posts that was a tenth of the daemon's CPU (bench: ``python -m bench multi
+    --profile``). A running daemon's environment does not change, so the answer
+    for a given scheme, host and set of arguments is kept.
+    """
+    original = session.merge_environment_settings
+    cache: dict[tuple[Any, ...], Any] = {}
+    lock = threading.Lock()
+
+    def merged(url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
+        parts = urlsplit(str(url))
+        try:
+            key = (
+                parts.scheme, parts.netloc, tuple(sorted((proxies or {}).items())),
+                stream, verify, cert,
+            )  # fmt: skip
+            hash(key)
+        except TypeError:  # an unhashable argument (a cert tuple of lists): no caching
+            return original(url, proxies, stream, verify, cert)
+        with lock:
+            settings = cache.get(key)
+        if settings is None:
+            settings = original(url, proxies, stream, verify, cert)
+            with lock:
+                cache[key] = settings
+        # A copy: requests and adapters may change what they are given.
+        return {**settings, "proxies": dict(settings["proxies"])}
+
+    session.merge_environment_settings = merged  # type: ignore[method-assign]

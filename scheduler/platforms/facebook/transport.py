@@ -35,7 +35,7 @@ import requests
 from scheduler.config import FacebookSettings
 from scheduler.platforms import secrets
 from scheduler.platforms.base import Credentials
-from scheduler.platforms.transport import RebasingAdapter
+from scheduler.platforms.transport import RebasingAdapter, read_environment_once
 
 GRAPH_URL = "https://graph.facebook.com/"
 CONSTRUCTOR_VERSION = "3.1"  # the newest facebook-sdk 3.1.0 accepts; replaced at once
@@ -74,6 +74,7 @@ def graph_client(
     transport = GraphTransport(settings.api_base_url, settings.request_timeout_s)
     session = requests.Session()
     session.mount(GRAPH_URL, transport)
+    read_environment_once(session)
     graph = facebook.GraphAPI(
         access_token=access_token,
         timeout=settings.request_timeout_s,
