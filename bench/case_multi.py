@@ -30,6 +30,7 @@ from scheduler.clock import utc_now
 from scheduler.sandbox.faults import Fault, FaultPlan
 
 ACCOUNTS = 40
+CORES = psutil.cpu_count() or 1
 CREATE_DELAY_S = 0.05
 LEAD_S = 10.0
 SCALING_TARGET = 1.6
@@ -67,6 +68,13 @@ def _postgres_cpu() -> float:
         if process.info.get("name") in ("postgres", "postmaster") and times is not None:
             total += times.user + times.system
     return total
+
+
+def _machine_busy_s() -> float:
+    """CPU seconds every core of this machine has spent busy since boot (all
+    processes and the kernel: everything but idle and I/O wait)."""
+    times = psutil.cpu_times()
+    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
 
 
 def _admin(url: str) -> str:
@@ -110,7 +118,11 @@ def _one(settings: Settings, folder: Path, daemons: int, count: int) -> dict[str
             early = (due - utc_now()).total_seconds()
             daemons_before = sum(daemon.cpu_seconds() for daemon in started)
             postgres_before, sandbox_before = _postgres_cpu(), live.sandbox_cpu_s
+            time.sleep(max(0.0, early))  # the machine's share is measured from the due time
+            machine_before, wall_before = _machine_busy_s(), time.perf_counter()
             settled = live.wait_settled(count, timeout_s=LEAD_S + 300)
+            machine_cpu = _machine_busy_s() - machine_before
+            wall = time.perf_counter() - wall_before
             daemons_cpu = sum(daemon.cpu_seconds() for daemon in started) - daemons_before
             postgres_cpu = _postgres_cpu() - postgres_before
             recorded = [ended for _, ended in live.published_at()]
@@ -131,6 +143,9 @@ def _one(settings: Settings, folder: Path, daemons: int, count: int) -> dict[str
             "sandbox_cpu_s": sandbox_cpu,
             "daemons_cpu_s": daemons_cpu,
             "postgres_cpu_s": postgres_cpu,
+            "machine_cpu_s": machine_cpu,
+            "machine_busy": machine_cpu / (wall * CORES),
+            "machine_cpu_per_post_ms": 1000 * machine_cpu / max(1, len(recorded)),
         }
     finally:
         _drop_database(settings.postgres_url, name)
@@ -163,6 +178,10 @@ def run(settings: Settings, folder: Path) -> list[Row]:
     capacity = parallel_capacity()
     results = [_one(settings, folder / f"daemons-{n}", n, count) for n in (1, 2, 4)]
     one = results[0]["throughput"]
+    # What the whole machine can publish if every core worked at one daemon's cost
+    # per post (daemon, sandbox, PostgreSQL and the kernel together): no number of
+    # daemons goes beyond it on this machine.
+    ceiling = 1000 * CORES / results[0]["machine_cpu_per_post_ms"]
     rows: list[Row] = []
     for result in results:
         n = int(result["daemons"])
@@ -171,22 +190,25 @@ def run(settings: Settings, folder: Path) -> list[Row]:
         figure = f"{result['throughput']:.0f} posts/s, {int(result['duplicates'])} duplicates" + (
             f", {lost} not published" if lost else ""
         )
+        note = (
+            f"all {count:,} in {result['elapsed_s']:.1f} s; create answered after "
+            f"{CREATE_DELAY_S * 1000:.0f} ms; CPU: daemons {result['daemons_cpu_s']:.1f} s, "
+            f"PostgreSQL {result['postgres_cpu_s']:.1f} s, sandbox {result['sandbox_cpu_s']:.1f} s; "
+            f"machine busy {result['machine_busy']:.0%} of {CORES} cores, "
+            f"{result['machine_cpu_per_post_ms']:.1f} ms of machine CPU a post"
+        )
+        if n == 2:
+            note += (
+                f"; two CPU-bound processes ran {capacity:.2f}x as fast as one on this "
+                f"machine just before; at one daemon's cost a post, all {CORES} cores "
+                f"publish at most {ceiling:.0f} posts/s ({ceiling / one:.2f}x of one)"
+            )
         row = Row(
             case=f"{n} daemon{'s' if n > 1 else ''} on PostgreSQL, {count:,} due at once",
             figure=figure,
             target="0 duplicates" if n == 1 else f"0 duplicates, >= {SCALING_TARGET}x of one",
-            note=(
-                f"all {count:,} in {result['elapsed_s']:.1f} s; create answered after "
-                f"{CREATE_DELAY_S * 1000:.0f} ms; CPU: daemons {result['daemons_cpu_s']:.1f} s, "
-                f"PostgreSQL {result['postgres_cpu_s']:.1f} s, sandbox {result['sandbox_cpu_s']:.1f} s"
-                + (
-                    f"; two CPU-bound processes ran {capacity:.2f}x as fast as one on this "
-                    "machine just before"
-                    if n == 2
-                    else ""
-                )
-            ),
-            values={**result, "parallel_capacity": capacity},
+            note=note,
+            values={**result, "parallel_capacity": capacity, "machine_ceiling": ceiling},
         )
         clean = result["duplicates"] == 0 and not lost
         if n == 1:
