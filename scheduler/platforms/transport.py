@@ -14,7 +14,6 @@ own ``requests`` session fixes both without a second HTTP stack:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -89,24 +88,20 @@ def read_environment_once(session: requests.Session) -> None:
     """
     original = session.merge_environment_settings
     cache: dict[tuple[Any, ...], Any] = {}
-    lock = threading.Lock()
 
     def merged(url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
         parts = urlsplit(str(url))
+        key = (
+            parts.scheme, parts.netloc, tuple(sorted((proxies or {}).items())),
+            stream, verify, cert,
+        )  # fmt: skip
         try:
-            key = (
-                parts.scheme, parts.netloc, tuple(sorted((proxies or {}).items())),
-                stream, verify, cert,
-            )  # fmt: skip
-            hash(key)
+            settings = cache[key]
+        except KeyError:
+            # Two threads may both miss and compute the same answer: harmless.
+            settings = cache[key] = original(url, proxies, stream, verify, cert)
         except TypeError:  # an unhashable argument (a cert tuple of lists): no caching
             return original(url, proxies, stream, verify, cert)
-        with lock:
-            settings = cache.get(key)
-        if settings is None:
-            settings = original(url, proxies, stream, verify, cert)
-            with lock:
-                cache[key] = settings
         # A copy: requests and adapters may change what they are given.
         return {**settings, "proxies": dict(settings["proxies"])}
 
