@@ -17,10 +17,16 @@ def _proxy(session: requests.Session, url: str, proxies: dict[str, str] | None =
 
 
 @pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> requests.Session:
+def proxy_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """Only ``HTTPS_PROXY`` set among the proxy variables (the machine's own removed)."""
     for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    return monkeypatch
+
+
+@pytest.fixture
+def session(proxy_environment: pytest.MonkeyPatch) -> requests.Session:
     session = requests.Session()
     read_environment_once(session)
     return session
@@ -39,9 +45,8 @@ def test_the_environment_is_read_once_per_host(
     assert _proxy(session, GRAPH_URL) == "http://other.example:3128"
 
 
-def test_no_proxy_is_honoured_per_host(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
-    monkeypatch.setenv("NO_PROXY", "graph.facebook.com")
+def test_no_proxy_is_honoured_per_host(proxy_environment: pytest.MonkeyPatch) -> None:
+    proxy_environment.setenv("NO_PROXY", "graph.facebook.com")
     session = requests.Session()
     read_environment_once(session)
     assert _proxy(session, X_URL) == "http://proxy.example:3128"
