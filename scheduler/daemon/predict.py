@@ -12,10 +12,10 @@ effect        faults                                                      predic
 recovered     rate limits, 5xx/drops/timeouts on uploads and reads, slow  published
 reconciled    ``drop_after``/``error_after`` on a create (stored, lost)   published
 lost          5xx, ``timeout``, ``drop_before``, ``fb_code`` 1/2 on a      needs review
-              create (nothing stored); ``duplicate``, ``fb_code`` 506
+              create (nothing stored); ``duplicate``, ``fb_code`` 506/368
 rejected      ``invalid_media``, ``processing_failed``, ``fb_code`` 100     failed
 paused        ``unauthorized``, ``expired_token``, ``forbidden``,          queued (the account
-              ``credits``, ``fb_code`` 190/200/368                        is paused)
+              ``credits``, ``fb_code`` 190/200                            is paused)
 ============  ==========================================================  =================
 
 A rate limit or a slow answer also delays the account's next posts: those due
@@ -36,7 +36,10 @@ from scheduler.sandbox.faults import Fault, FaultPlan
 
 CREATE_ENDPOINTS = frozenset({"x.create_post", "facebook.feed", "facebook.photos"})
 RATE_CODES = frozenset({4, 17, 32, 341, 613, 80001})
-AUTH_CODES = frozenset({190, 102, 10, 200, 368})
+AUTH_CODES = frozenset({190, 102, 10, 200})
+# The sandbox answers code 368 with Facebook's "already posted" wording, which the
+# adapter reads as a duplicate (like 506), not as a policy block.
+DUPLICATE_CODES = frozenset({506, 368})
 QUEUED = frozenset({"pending", "retrying"})
 # How far after a rate limit or stall the account's posts may be missed.
 KNOCK_ON = timedelta(days=1)
@@ -69,7 +72,7 @@ def effect_of(endpoint: str, fault: Fault) -> str:
         code = fault.code or 0
         if code in AUTH_CODES:
             return "paused"
-        if code == 506:
+        if code in DUPLICATE_CODES:
             return "lost"
         if code == 100:
             return "rejected"

@@ -111,6 +111,8 @@ def test_fault_effects_follow_the_platforms() -> None:
     assert effect_of("facebook.photos", Fault("facebook.photos", "fb_code", code=2)) == "lost"
     assert effect_of("facebook.feed", Fault("facebook.feed", "fb_code", code=32)) == "recovered"
     assert effect_of("facebook.feed", Fault("facebook.feed", "fb_code", code=190)) == "paused"
+    # The sandbox's 368 says "already posted": the adapter reads a duplicate.
+    assert effect_of("facebook.feed", Fault("facebook.feed", "fb_code", code=368)) == "lost"
     assert effect_of("x.create_post", Fault("x.create_post", "credits")) == "paused"
     assert effect_of("x.media_upload", Fault("x.media_upload", "invalid_media")) == "rejected"
 
