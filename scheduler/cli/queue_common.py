@@ -92,14 +92,15 @@ def parse_moment(text: str | None, zone: ZoneInfo, flag: str) -> datetime | None
 
 
 def checked(config: CampaignConfig, name: str, values: list[str], flag: str) -> tuple[str, ...]:
-    """``values`` of filter ``name`` (platform, account, call, language, state), each
-    one of the campaign's; ``state`` accepts ``needs review`` and ``needs-review``.
+    """``values`` of filter ``name`` (platform, account, call, language, state,
+    outcome), each one of the campaign's; ``state`` and ``outcome`` accept
+    ``needs review`` and ``needs-review``.
 
     :raises ConfigError: naming ``flag``, with the close values ("did you mean").
     """
     found = []
     for value in values:
-        if name == "state":
+        if name in ("state", "outcome"):
             value = value.strip().replace(" ", "_").replace("-", "_")
         rejected = check_choice(name, value, config)
         if rejected is not None:

@@ -31,6 +31,7 @@ from scheduler.cli.queue_common import (
     StateOption,
     UntilOption,
     build_filters,
+    checked,
     opened,
 )
 from scheduler.errors import ConfigError
@@ -192,16 +193,17 @@ def history(
         ) from None
     with opened(config_path, database_url) as context:
         filters = build_filters(context, platform, account, call, language, state, since, until)
+        outcomes = checked(context.config, "outcome", outcome, "--outcome")
         with reading(context.sessions) as session:
             if as_csv or as_json:
                 rows = queries.iter_history(
-                    session, filters, outcomes=tuple(outcome), before=cursor, limit=limit or None
+                    session, filters, outcomes=outcomes, before=cursor, limit=limit or None
                 )
                 (_history_csv if as_csv else _history_json)(context, rows)
                 return
             page_size = 50 if limit is None else limit
             page = queries.history(
-                session, filters, outcomes=tuple(outcome), before=cursor, limit=page_size or None
+                session, filters, outcomes=outcomes, before=cursor, limit=page_size or None
             )
         if not page:
             console.print("Nothing in the history matches.")

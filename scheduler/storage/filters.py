@@ -18,7 +18,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select
 
 from scheduler.config import PLATFORMS, CampaignConfig
-from scheduler.storage.models import Post, Publication, PublicationState
+from scheduler.storage.models import (
+    ATTEMPT_OUTCOMES,
+    UPCOMING_STATES,
+    Post,
+    Publication,
+    PublicationState,
+)
 
 _Ts = TypeVarTuple("_Ts")
 
@@ -61,13 +67,17 @@ class QueueFilter:
 
 def filter_choices(config: CampaignConfig) -> dict[str, list[str]]:
     """The values each filter accepts: ``platform``, ``account``, ``call``,
-    ``language`` (from config.yaml) and ``state`` (the publication states)."""
+    ``language`` (from config.yaml), ``state`` (the publication states) and the
+    history's ``outcome`` (an attempt's outcome, or the state a publication ended
+    in without one)."""
+    ended = [state.value for state in PublicationState if state not in UPCOMING_STATES]
     return {
         "platform": list(PLATFORMS),
         "account": [account.label for account in config.accounts],
         "call": list(config.calls),
         "language": list(config.languages),
         "state": [state.value for state in PublicationState],
+        "outcome": list(dict.fromkeys([*ATTEMPT_OUTCOMES, *ended])),
     }
 
 
@@ -86,7 +96,7 @@ def _alias(name: str, value: str, config: CampaignConfig) -> str | None:
         for code, label in config.languages.items():
             if plain == _plain(label) or (len(plain) > len(code) and plain.startswith(code)):
                 return code
-    if name == "state":
+    if name in ("state", "outcome"):
         return plain.replace("-", "_").replace(" ", "_")
     return None
 

@@ -93,6 +93,22 @@ class PublicationState(enum.StrEnum):
     NEEDS_REVIEW = "needs_review"
 
 
+# What an attempt's ``outcome`` may be: how the worker settled it
+# (``published``, ``reconciled``), a PublishError subclass's outcome, or
+# ``crashed`` (its lease expired mid-try).
+ATTEMPT_OUTCOMES = (
+    "published",
+    "reconciled",
+    "rejected",
+    "duplicate",
+    "rate_limited",
+    "auth_failed",
+    "transient",
+    "unknown",
+    "error",
+    "crashed",
+)
+
 # Still to go out: what the timeline shows by default.
 UPCOMING_STATES = frozenset(
     {PublicationState.PENDING, PublicationState.RETRYING, PublicationState.PUBLISHING}

@@ -122,12 +122,16 @@ def test_filter_values_are_checked_against_the_campaign(campaign: Path) -> None:
         ("history", "--call", "save-live"): "did you mean save-lives?",
         ("history", "--account", "x-mian"): "did you mean x-main?",
         ("history", "--state", "mised"): "did you mean missed?",
+        ("history", "--outcome", "publishd"): "did you mean published?",
+        ("history", "--outcome", "rate-limit"): "did you mean rate_limited?",
     }
     for args, hint in cases.items():
         error = _fails(*args)
         assert isinstance(error, ConfigError), args
         assert args[1] in str(error) and hint in str(error), str(error)
     assert "Nothing in the history matches." in run("history", "--state", "needs-review")
+    _tries(campaign, "two-days-to-lausanne-fr", "x-fr", "rate_limited", "published")
+    assert "x-fr" in run("history", "--outcome", "rate limited")
 
 
 def test_a_message_id_names_all_its_language_versions(campaign: Path) -> None:

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler import errors
 from scheduler.config import CampaignConfig
 from scheduler.storage import queries
 from scheduler.storage.actions import cancel, resolve
 from scheduler.storage.history import HistoryCursor, ended_query
-from scheduler.storage.models import Attempt, Publication
+from scheduler.storage.models import ATTEMPT_OUTCOMES, Attempt, Publication
 from scheduler.storage.models import PublicationState as State
 from scheduler.storage.queries import QueueFilter
 from scheduler.storage.sync import sync_posts
@@ -180,3 +181,17 @@ def test_the_ended_rows_never_scan_the_attempts_on_sqlite(sqlite_sessions: Sessi
     assert "ix_attempts_publication_id" in plan
     assert "SCAN attempts" not in plan
     assert ended_query(QueueFilter(), ("rejected",), None) is None
+
+
+def test_every_outcome_a_failure_records_can_be_filtered_on() -> None:
+    """``campaign history --outcome`` refuses values outside ATTEMPT_OUTCOMES: a new
+    PublishError outcome must be listed there, or its attempts could not be found."""
+    failures = [errors.PublishError, *_subclasses(errors.PublishError)]
+    assert {failure.outcome for failure in failures} <= set(ATTEMPT_OUTCOMES)
+
+
+def _subclasses(kind: type) -> list[type]:
+    found = []
+    for sub in kind.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
