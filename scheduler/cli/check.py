@@ -68,7 +68,7 @@ def print_report(report: CheckReport, strict: bool) -> None:
         lines: list[str] = []
         for path, found in groups:
             lines.append(f"{path}  ({_counts(found)})")
-            lines.extend(_problem_text(problem).plain for problem in found)
+            lines.extend(problem_text(problem).plain for problem in found)
             lines.append("")
         lines.append(_summary(report, strict).plain)
         lines.extend(_note_text(note).plain for note in report.notes)
@@ -77,7 +77,7 @@ def print_report(report: CheckReport, strict: bool) -> None:
     for path, found in groups:
         console.print(Text(f"{path}  ({_counts(found)})", style="bold"))
         for problem in found:
-            console.print(_problem_text(problem), soft_wrap=True)
+            console.print(problem_text(problem), soft_wrap=True)
         console.print()
     console.print(_summary(report, strict), soft_wrap=True)
     for note in report.notes:
@@ -88,7 +88,8 @@ def _note_text(note: str) -> Text:
     return Text("note: ", style="bold cyan") + Text(note)
 
 
-def _problem_text(problem: Problem) -> Text:
+def problem_text(problem: Problem) -> Text:
+    """``path:line:column: severity: message [rule]`` and its fix, coloured."""
     colour = "red" if problem.severity == "error" else "yellow"
     text = Text("  ")
     text.append(f"{problem.path}:{problem.line}:{problem.column}: ")
@@ -127,6 +128,20 @@ def _summary(report: CheckReport, strict: bool) -> Text:
     return verdict + Text(line)
 
 
+def problem_as_dict(problem: Problem) -> dict[str, Any]:
+    """One problem as plain JSON data (``fix`` is its hint)."""
+    return {
+        "severity": problem.severity,
+        "path": problem.path,
+        "line": problem.line,
+        "column": problem.column,
+        "rule": problem.rule,
+        "message": problem.message,
+        "fix": problem.hint,
+        "post_id": problem.post_id,
+    }
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
@@ -144,19 +159,7 @@ def report_as_dict(report: CheckReport, strict: bool = False) -> dict[str, Any]:
         "errors": len(report.errors),
         "warnings": len(report.warnings),
         "notes": list(report.notes),
-        "problems": [
-            {
-                "severity": problem.severity,
-                "path": problem.path,
-                "line": problem.line,
-                "column": problem.column,
-                "rule": problem.rule,
-                "message": problem.message,
-                "fix": problem.hint,
-                "post_id": problem.post_id,
-            }
-            for problem in report.problems
-        ],
+        "problems": [problem_as_dict(problem) for problem in report.problems],
         "posts": [
             {
                 "id": post.id,

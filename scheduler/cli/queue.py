@@ -17,6 +17,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
+from scheduler.cli.check import problem_as_dict, problem_text
 from scheduler.cli.common import ConfigOption, console, load
 from scheduler.cli.queue_common import (
     AccountOption,
@@ -139,17 +140,31 @@ def sync(
 
     with opened(config_path, database_url) as context:
         outcome = check_and_sync(context.config, context.sessions, now=utc_now(), dry_run=dry_run)
-        if outcome.diff is None:
-            for problem in outcome.report.errors:
-                console.print(str(problem), markup=False)
-            console.print(
-                f"[bold red]{len(outcome.report.errors)} error(s); nothing was written.[/]"
-            )
-            raise typer.Exit(1)
+        report = outcome.report
         if as_json:
-            typer.echo(json.dumps(outcome.diff.as_dict(), indent=2, ensure_ascii=False))
-        else:
-            _print_diff(context, outcome.diff, verbose)
+            data = {} if outcome.diff is None else outcome.diff.as_dict()
+            data["written"] = outcome.diff is not None and not dry_run
+            data["problems"] = [problem_as_dict(problem) for problem in report.problems]
+            data["notes"] = list(report.notes)
+            typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            if outcome.diff is None:
+                raise typer.Exit(1)
+            return
+        # Warnings do not stop a sync, but a past or half-translated post is
+        # worth seeing where the queue is changed, not only in `campaign check`.
+        shown = report.problems if outcome.diff is None else report.warnings
+        for problem in shown:
+            console.print(problem_text(problem), soft_wrap=True)
+        if outcome.diff is None:
+            console.print(f"[bold red]{len(report.errors)} error(s); nothing was written.[/]")
+            raise typer.Exit(1)
+        if report.warnings:
+            console.print(
+                f"[yellow]{len(report.warnings)} warning(s)[/]; warnings do not stop a sync"
+            )
+        _print_diff(context, outcome.diff, verbose)
+        for note in report.notes:
+            console.print(f"[bold cyan]note:[/] {escape(note)}", soft_wrap=True)
 
 
 # -- operator actions ------------------------------------------------------------

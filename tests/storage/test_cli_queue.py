@@ -122,6 +122,33 @@ def test_a_check_error_writes_nothing(campaign: Path) -> None:
     assert json.loads(run("timeline", "--json")) == []
 
 
+def test_sync_shows_the_check_warnings_and_still_queues(campaign: Path) -> None:
+    run("db", "upgrade")
+    (campaign / "posts" / "english-only.yaml").write_text(
+        "id: english-only\nstatus: approved\ncall: save-lives\nat: '2020-11-22 09:00'\n"
+        "en: 'Save lives. #StopClusterBombsNow'\n",
+        encoding="utf-8",
+    )
+    output = run("sync", "--dry-run")
+    assert "english-only.yaml" in output and "warning" in output and "has no" in output
+    assert "warnings do not stop a sync" in output
+    data = json.loads(run("sync", "--json"))
+    assert data["written"] is True
+    assert "english-only-en" in {entry["post_id"] for entry in data["added"]}
+    warnings = [problem for problem in data["problems"] if problem["path"].endswith("only.yaml")]
+    assert [problem["rule"] for problem in warnings] == ["languages"]
+
+
+def test_sync_json_reports_errors_as_json(campaign: Path) -> None:
+    run("db", "upgrade")
+    (campaign / "posts" / "broken.yaml").write_text(
+        "id: broken\ncall: no-such-call\nen: hi\n", encoding="utf-8"
+    )
+    data = json.loads(run("sync", "--json", code=1))
+    assert data["written"] is False and "added" not in data
+    assert any(problem["severity"] == "error" for problem in data["problems"])
+
+
 def test_bad_flags_are_explained(campaign: Path) -> None:
     run("db", "upgrade")
     result = CliRunner().invoke(app, ["history", "--since", "next tuesday"])
