@@ -182,6 +182,9 @@ def run(settings: Settings, folder: Path) -> list[Row]:
     # per post (daemon, sandbox, PostgreSQL and the kernel together): no number of
     # daemons goes beyond it on this machine.
     ceiling = 1000 * CORES / results[0]["machine_cpu_per_post_ms"]
+    # The cores 2 daemons would keep busy at the target, each post costing what it
+    # cost with one daemon: above CORES, the machine itself rules the target out.
+    needed = SCALING_TARGET * one * results[0]["machine_cpu_per_post_ms"] / 1000
     rows: list[Row] = []
     for result in results:
         n = int(result["daemons"])
@@ -201,14 +204,20 @@ def run(settings: Settings, folder: Path) -> list[Row]:
             note += (
                 f"; two CPU-bound processes ran {capacity:.2f}x as fast as one on this "
                 f"machine just before; at one daemon's cost a post, all {CORES} cores "
-                f"publish at most {ceiling:.0f} posts/s ({ceiling / one:.2f}x of one)"
+                f"publish at most {ceiling:.0f} posts/s ({ceiling / one:.2f}x of one), "
+                f"and {SCALING_TARGET}x of one would keep {needed:.2f} cores busy"
             )
         row = Row(
             case=f"{n} daemon{'s' if n > 1 else ''} on PostgreSQL, {count:,} due at once",
             figure=figure,
             target="0 duplicates" if n == 1 else f"0 duplicates, >= {SCALING_TARGET}x of one",
             note=note,
-            values={**result, "parallel_capacity": capacity, "machine_ceiling": ceiling},
+            values={
+                **result,
+                "parallel_capacity": capacity,
+                "machine_ceiling": ceiling,
+                "cores_for_target": needed,
+            },
         )
         clean = result["duplicates"] == 0 and not lost
         if n == 1:
