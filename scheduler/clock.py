@@ -5,7 +5,7 @@ All datetimes are timezone-aware UTC. Three clocks:
 - ``SystemClock``: the real time; what ``campaign run`` uses in production.
 - ``FrozenClock``: stands still until moved; for tests.
 - ``ScaledClock``: campaign time mapped onto wall time at a speed factor, so a
-  rehearsal plays four weeks in a minute. The daemon and the sandbox share one
+  rehearsal plays five weeks in a minute. The daemon and the sandbox share one
   instance, so rate-limit windows and 24-hour caps stay consistent with the
   schedule.
 

@@ -119,11 +119,16 @@ def print_table(
 
 def print_wrapped(console: Console, text: str, indent: int, style: str = "") -> None:
     """``text`` indented by ``indent`` spaces, wrapped at spaces only, so an id or a
-    link inside it stays whole (a word longer than the line is left to the terminal)."""
-    for line in textwrap.wrap(
-        text,
-        width=max(console.width - indent, 20),
-        break_long_words=False,
-        break_on_hyphens=False,
-    ):
-        console.print(Text(" " * indent + line, style=style), soft_wrap=True)
+    link inside it stays whole (a word longer than the line is left to the terminal).
+    Its own line breaks are kept: a post's paragraphs stay apart."""
+    for paragraph in text.splitlines() or [""]:
+        lines = textwrap.wrap(
+            paragraph,
+            width=max(console.width - indent, 20),
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        if not lines:
+            console.print()
+        for line in lines:
+            console.print(Text(" " * indent + line, style=style), soft_wrap=True)

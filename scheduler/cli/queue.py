@@ -42,6 +42,7 @@ from scheduler.storage.database import (
     make_engine,
     upgrade_database,
 )
+from scheduler.storage.lookup import publication_number
 from scheduler.storage.sync import SyncDiff
 
 # Used by the other command modules (``campaign web`` takes the same options).
@@ -51,8 +52,10 @@ db_app = typer.Typer(help="The database schema: create or upgrade it.", no_args_
 
 
 def _target(identifier: str) -> str | int:
-    """A post id, or a publication number (digits) as `campaign show` prints it."""
-    return int(identifier) if identifier.isdigit() else identifier
+    """A post id, or a publication number: ``46`` as the timeline and `campaign show`
+    print it, or ``p46`` as `campaign history` does."""
+    number = publication_number(identifier)
+    return identifier if number is None else number
 
 
 # -- db --------------------------------------------------------------------------
@@ -196,7 +199,8 @@ def _report(result: actions.ActionResult) -> None:
 TargetArgument = typer.Argument(
     ...,
     metavar="ID",
-    help="A post id, a message id (all its language versions) or a publication number.",
+    help="A post id, a message id (all its language versions) or a publication number "
+    "(46, or p46 as the history prints it).",
 )
 
 

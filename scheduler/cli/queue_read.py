@@ -34,21 +34,35 @@ from scheduler.cli.queue_common import (
     checked,
     opened,
 )
-from scheduler.errors import ConfigError
+from scheduler.errors import ConfigError, NotFoundError
 from scheduler.storage import queries
 from scheduler.storage.database import reading
+from scheduler.storage.filters import QueueFilter
 from scheduler.storage.history import HistoryCursor
-from scheduler.storage.lookup import find_posts
+from scheduler.storage.lookup import find_posts, post_of_publication
 
 TIMELINE_COLUMNS = (
     Column("#", right=True), Column("when"), Column("T", drop=3), Column("account"),
     Column("call", drop=5), Column("lang", drop=4), Column("state"), Column("post"),
 )  # fmt: skip
 HISTORY_COLUMNS = (
-    Column("#", right=True), Column("when"), Column("post"), Column("account"),
+    Column("try", right=True), Column("when"), Column("post"), Column("account"),
     Column("outcome"), Column("HTTP", drop=2, right=True), Column("state", drop=1),
 )  # fmt: skip
 LINK_OUTCOMES = ("published", "reconciled")
+
+
+def _empty_timeline(counts: dict[str, int], *, filtered: bool) -> str:
+    """Why the timeline is empty: nothing synced yet, filters, or all of it ended."""
+    if not counts:
+        return "Nothing is queued yet: `campaign sync` queues the approved posts."
+    if filtered:
+        return "Nothing in the timeline matches these filters."
+    ended = ", ".join(f"{count} {state.replace('_', ' ')}" for state, count in counts.items())
+    return (
+        f"Nothing is left to go out: every publication has ended ({ended}). "
+        "`campaign history` shows what happened to each."
+    )
 
 
 def timeline(
@@ -59,7 +73,7 @@ def timeline(
     state: list[str] = StateOption,
     since: str | None = SinceOption,
     until: str | None = UntilOption,
-    limit: int = typer.Option(0, "--limit", help="At most this many rows (0: all)."),
+    limit: int = typer.Option(0, "--limit", min=0, help="At most this many rows (0: all)."),
     as_json: bool = JsonOption,
     config_path: Path | None = ConfigOption,
     database_url: str | None = DatabaseOption,
@@ -69,6 +83,7 @@ def timeline(
         filters = build_filters(context, platform, account, call, language, state, since, until)
         with reading(context.sessions) as session:
             rows = queries.timeline(session, filters, limit=limit or None)
+            counts = {} if rows or as_json else queries.state_counts(session)
         campaign = context.config.campaign
         if as_json:
             data = [
@@ -81,7 +96,7 @@ def timeline(
             typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
             return
         if not rows:
-            console.print("Nothing queued matches. `campaign sync` queues the approved posts.")
+            console.print(_empty_timeline(counts, filtered=filters != QueueFilter()))
             return
         cells = [
             [
@@ -167,7 +182,10 @@ def history(
     since: str | None = SinceOption,
     until: str | None = UntilOption,
     limit: int | None = typer.Option(
-        None, "--limit", help="Rows per page (default 50; 0: all; --csv/--json: all by default)."
+        None,
+        "--limit",
+        min=0,
+        help="Rows per page (default 50; 0: all; --csv/--json: all by default).",
     ),
     before: str | None = typer.Option(
         None,
@@ -244,7 +262,8 @@ def _show_post(context: Context, detail: queries.PostDetail) -> None:
         f"  ({queries.countdown(context.config.campaign, post.publish_at)})"
     )
     for platform, text in post.texts.items():
-        console.print(f"  [dim]{platform}:[/] {escape(str(text))}")
+        console.print(f"  [dim]{platform}:[/]")
+        print_wrapped(console, str(text), 4)
     for path in post.media:
         console.print(f"  [dim]media:[/] {escape(str(path))}", soft_wrap=True)
     for publication in detail.publications:
@@ -276,7 +295,10 @@ def _show_post(context: Context, detail: queries.PostDetail) -> None:
 
 def show(
     identifier: str = typer.Argument(
-        ..., metavar="ID", help="A post id, or a message id (all its language versions)."
+        ...,
+        metavar="ID",
+        help="A post id, a message id (all its language versions), or a publication "
+        "number (46, as the timeline prints it; p46 in the history).",
     ),
     config_path: Path | None = ConfigOption,
     database_url: str | None = DatabaseOption,
@@ -284,7 +306,13 @@ def show(
     """One post (or every language version of a message): its content, its
     publications and every attempt."""
     with opened(config_path, database_url) as context, reading(context.sessions) as session:
-        target = find_posts(session, identifier)
+        try:
+            target = find_posts(session, identifier)
+        except NotFoundError:
+            post_id = post_of_publication(session, identifier)
+            if post_id is None:
+                raise
+            target = find_posts(session, post_id)
         if target.message_id is not None:
             count = len(target.post_ids)
             console.print(

@@ -117,16 +117,38 @@ def _known_revisions() -> frozenset[str]:
     return frozenset(revision.revision for revision in script.walk_revisions())
 
 
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of a SQLite database; None for another engine or one in memory."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:") or engine.url.query.get("mode") == "memory":
+        return None
+    return Path(database)
+
+
+def _driver_words(error: SQLAlchemyError) -> str:
+    # The driver's own message, without SQLAlchemy's statement dump and link.
+    original = getattr(error, "orig", None)
+    return str(original if original is not None else error)
+
+
 def current_revision(engine: Engine) -> str | None:
-    """The database's schema revision, or None when it was never migrated.
+    """The database's schema revision, or None when it was never migrated (or,
+    for SQLite, its file does not exist: connecting would create it empty).
 
     :raises StorageError: when the database cannot be reached.
     """
+    path = sqlite_file(engine)
+    if path is not None and not path.exists():
+        return None
     try:
         with engine.connect().execution_options(**READ_ONLY) as connection:
             return MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as error:
-        raise StorageError(f"cannot read the database {describe_url(engine)}: {error}") from None
+        raise StorageError(
+            f"cannot read the database {describe_url(engine)}: {_driver_words(error)}"
+        ) from None
 
 
 def check_schema(engine: Engine) -> None:
@@ -167,6 +189,12 @@ def upgrade_database(url: str, revision: str = "head") -> None:
     """
     engine = make_engine(url)
     try:
+        path = sqlite_file(engine)
+        if path is not None and not path.parent.is_dir():
+            raise StorageError(
+                f"cannot create the database {path}: the folder {path.parent} does not "
+                "exist; create it, or give another --database-url"
+            )
         found = current_revision(engine)
     finally:
         engine.dispose()

@@ -10,15 +10,19 @@ that matches neither gets the close ids as suggestions.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.errors import NotFoundError
-from scheduler.storage.models import Post
+from scheduler.storage.models import Post, Publication
 
 SUGGESTIONS = 3
+# A publication number as the timeline and `campaign show` print it (46), or as
+# `campaign history` prints a publication that ended without an attempt (p46).
+PUBLICATION_NUMBER = re.compile(r"p?(\d+)")
 
 
 @dataclass(frozen=True)
@@ -65,3 +69,18 @@ def close_ids(session: Session, identifier: str) -> tuple[str, ...]:
     for found in close:
         families.setdefault(message_of.get(found, found), found)
     return tuple(families.values())[:SUGGESTIONS]
+
+
+def publication_number(identifier: str) -> int | None:
+    """``46`` or ``p46`` -> 46; None for anything else (a post or message id)."""
+    found = PUBLICATION_NUMBER.fullmatch(identifier.strip())
+    return int(found.group(1)) if found else None
+
+
+def post_of_publication(session: Session, identifier: str) -> str | None:
+    """The post id of the publication ``identifier`` numbers (``46`` or ``p46``);
+    None when it is not a publication number or names none."""
+    number = publication_number(identifier)
+    if number is None:
+        return None
+    return session.scalar(select(Publication.post_id).where(Publication.id == number))

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.config import Campaign
@@ -89,6 +89,15 @@ def timeline(
         )
         for publication, post in session.execute(query)
     ]
+
+
+def state_counts(session: Session) -> dict[str, int]:
+    """Publication state (its value) -> how many publications are in it; states
+    with none are left out."""
+    rows = session.execute(
+        select(Publication.state, func.count()).group_by(Publication.state)
+    ).all()
+    return {str(state): int(count) for state, count in rows}
 
 
 @dataclass

@@ -99,6 +99,25 @@ def test_history_lists_what_was_missed_before_any_try(campaign: Path) -> None:
     assert f"p{publication_id}" in output
     csv_rows = run("history", "--csv", "--outcome", "missed").splitlines()
     assert len(csv_rows) == 2 and csv_rows[1].startswith(",,")  # no attempt id, no start
+    # The row number the history prints names the publication elsewhere too.
+    for number in (f"p{publication_id}", str(publication_id)):
+        shown = run("show", number)
+        assert shown.startswith("launch-en  approved")
+        assert f"#{publication_id} facebook-main (facebook)  missed" in shown
+    retried = run("retry", f"p{publication_id}", "--reason", "the grace was too short")
+    assert "retry: launch-en@facebook-main missed -> pending" in retried
+    assert isinstance(_fails("show", "p99999"), NotFoundError)
+
+
+def test_an_empty_timeline_says_why(campaign: Path) -> None:
+    assert "Nothing in the timeline matches these filters." in run(
+        "timeline", "--account", "x-es", "--call", "join-the-treaty"
+    )
+    with folder_sessions(campaign) as sessions, sessions.begin() as session:
+        session.execute(update(Publication).values(state=State.PUBLISHED))
+    output = " ".join(run("timeline").split())
+    assert "every publication has ended (10 published)" in output
+    assert "`campaign history`" in output
 
 
 def test_the_next_page_command_repeats_the_filters_and_the_limit(campaign: Path) -> None:
@@ -130,6 +149,9 @@ def test_filter_values_are_checked_against_the_campaign(campaign: Path) -> None:
         assert isinstance(error, ConfigError), args
         assert args[1] in str(error) and hint in str(error), str(error)
     assert "Nothing in the history matches." in run("history", "--state", "needs-review")
+    for command in ("history", "timeline"):
+        negative = CliRunner().invoke(app, [command, "--limit", "-3"])
+        assert negative.exit_code == 2 and "--limit" in negative.output
     _tries(campaign, "two-days-to-lausanne-fr", "x-fr", "rate_limited", "published")
     assert "x-fr" in run("history", "--outcome", "rate limited")
 
@@ -185,3 +207,17 @@ def test_a_wide_terminal_keeps_one_line_per_row(
     monkeypatch.setenv("COLUMNS", "160")
     (row,) = [line for line in run("history").splitlines() if LINK in line]
     assert "two-days-to-lausanne-en" in row and "x-main" in row and "201" in row
+
+
+def test_wrapped_text_keeps_its_indent_and_paragraphs() -> None:
+    from rich.console import Console
+
+    from scheduler.cli.layout import print_wrapped
+
+    console = Console(width=40, record=True, color_system=None)
+    text = "Twelve reasons to join the treaty before Lausanne. #StopClusterBombsNow\n\n" + LINK
+    print_wrapped(console, text, 4)
+    lines = console.export_text().splitlines()
+    assert lines[-1] == "    " + LINK  # whole, though longer than the line
+    assert lines[-2] == ""  # the paragraph break is kept
+    assert len(lines) > 3 and all(line.startswith("    ") for line in lines[:-2])

@@ -27,6 +27,11 @@ def campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return write_campaign(tmp_path, monkeypatch)
 
 
+def test_an_empty_database_says_sync_queues_the_posts(campaign: Path) -> None:
+    run("db", "upgrade")
+    assert "Nothing is queued yet: `campaign sync`" in " ".join(run("timeline").split())
+
+
 def test_commands_refuse_an_unmigrated_database(campaign: Path) -> None:
     result = CliRunner().invoke(app, ["timeline"])
     assert isinstance(result.exception, SchemaError)

@@ -8,7 +8,7 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect, text
 
-from scheduler.errors import SchemaError
+from scheduler.errors import SchemaError, StorageError
 from scheduler.storage.database import (
     alembic_config,
     check_schema,
@@ -54,6 +54,15 @@ def test_an_unmigrated_database_is_refused_naming_the_upgrade(tmp_path: Path) ->
         open_database(url)
     assert "campaign db upgrade" in str(caught.value)
     assert caught.value.found is None
+    assert not (tmp_path / "empty.db").exists()  # a read never leaves an empty file behind
+
+
+def test_a_database_in_a_missing_folder_is_explained(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'nowhere' / 'campaign.db'}"
+    with pytest.raises(StorageError, match=r"the folder .*nowhere does not exist"):
+        upgrade_database(url)
+    upgrade_database(f"sqlite:///{tmp_path / 'campaign.db'}")
+    assert (tmp_path / "campaign.db").exists()
 
 
 def test_a_newer_database_is_refused(sqlite_url: str) -> None:
