@@ -21,6 +21,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
+def log_time(instant: datetime | None) -> str:
+    """``2020-11-23 09:00:00.004 UTC``: a time for the daemon's log (milliseconds,
+    since lateness is measured in them); ``-`` for None."""
+    if instant is None:
+        return "-"
+    return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + " UTC"
+
+
 def utc_now() -> datetime:
     """The real current time, aware UTC."""
     return datetime.now(UTC)

@@ -120,9 +120,9 @@ class InvalidTransition(StorageError):
         self.current = current
         self.wanted = wanted
         self.hint = hint
-        text = f"{identifier} is {current}; it cannot become {wanted}"
+        text = f"{identifier} is {current}, so it cannot become {wanted}"
         if allowed_from:
-            text += f" (only from {allowed_from})"
+            text += f" (only {allowed_from} can)"
         if hint:
             text += f"\n  fix: {hint}"
         super().__init__(text)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scheduler.clock import FrozenClock, ScaledClock
+from scheduler.clock import FrozenClock, ScaledClock, log_time
 from scheduler.config import load_config
 from scheduler.errors import ConfigError
 from tests.conftest import ROOT
@@ -50,3 +50,12 @@ def test_frozen_clock_moves_only_when_told() -> None:
     assert clock.now() == datetime(2020, 11, 1, tzinfo=UTC)
     clock.advance(60)
     assert clock.now().minute == 1
+
+
+def test_log_times_are_utc_to_the_millisecond() -> None:
+    from datetime import timedelta, timezone
+
+    zurich_winter = timezone(timedelta(hours=1))
+    instant = datetime(2020, 11, 23, 10, 0, 0, 3828, tzinfo=zurich_winter)
+    assert log_time(instant) == "2020-11-23 09:00:00.003 UTC"
+    assert log_time(None) == "-"

@@ -66,6 +66,9 @@ def build_app(modules: Iterable[str] = MODULES) -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        # Markdown joins a docstring's lines into one paragraph: the help wraps
+        # to the terminal instead of breaking where the source line did.
+        rich_markup_mode="markdown",
     )
     application.callback()(_root)
     application.command()(version)

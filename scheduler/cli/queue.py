@@ -229,8 +229,9 @@ def retry(
     config_path: Path | None = ConfigOption,
     database_url: str | None = DatabaseOption,
 ) -> None:
-    """Queue failed, missed or needs-review publications again, due now; or, when
-    there are none, cancelled ones (undoing `campaign cancel`)."""
+    """Queue failed, missed or needs-review publications again, due at their time
+    (now once it has passed); or, when there are none, cancelled ones (undoing
+    `campaign cancel`)."""
     with opened(config_path, database_url) as context:
         check_account(context.config, account)
         _report(

@@ -21,6 +21,7 @@ import logging
 import random
 from datetime import datetime, timedelta
 
+from scheduler.clock import log_time
 from scheduler.daemon.limits import DEFAULT_RATE_LIMIT_WAIT, backoff_delay
 from scheduler.errors import AuthFailed, DuplicateContent, PublishError, RateLimited
 from scheduler.platforms.base import Publisher
@@ -88,7 +89,7 @@ def reconcile(
             "publication %s: could not check the platform yet (%s); trying again at %s",
             claim.publication_id,
             error,
-            retry_at,
+            log_time(retry_at),
         )
         return Settlement(
             state=PublicationState.PUBLISHING,

@@ -45,7 +45,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.clock import Clock
+from scheduler.clock import Clock, log_time
 from scheduler.config import CampaignConfig
 from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.limits import AccountLimits
@@ -408,8 +408,8 @@ class Daemon:
             logger.info(
                 "publication %s was due at %s; sending it late, at %s",
                 item.publication_id,
-                item.due_at,
-                when,
+                log_time(item.due_at),
+                log_time(when),
             )
             self._schedule(item.publication_id, item.account_label, item.due_at, when)
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.clock import Clock
+from scheduler.clock import Clock, log_time
 from scheduler.config import CampaignConfig
 from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.limits import DEFAULT_RATE_LIMIT_WAIT, AccountLimits, backoff_delay
@@ -126,7 +126,10 @@ def publish(ctx: WorkerContext, publication_id: int) -> JobOutcome:
     if result.status in ("not_due", "deferred"):
         if result.status == "deferred":
             logger.info(
-                "publication %s waits until %s: %s", publication_id, result.due_at, result.reason
+                "publication %s waits until %s: %s",
+                publication_id,
+                log_time(result.due_at),
+                result.reason,
             )
         return JobOutcome("again", result.due_at, result.reason)
     if result.status == "held":
@@ -274,7 +277,7 @@ def failure_settlement(ctx: WorkerContext, held: Claim, error: PublishError) -> 
     if isinstance(error, RateLimited):
         reset = error.reset_at or now + DEFAULT_RATE_LIMIT_WAIT
         reason = f"{held.platform} rate limit on {held.account_label} ({error})"
-        logger.warning("%s; waiting until %s", reason, reset)
+        logger.warning("%s; waiting until %s", reason, log_time(reset))
         return Settlement(
             state=PublicationState.RETRYING,
             outcome=error.outcome,
@@ -312,7 +315,7 @@ def failure_settlement(ctx: WorkerContext, held: Claim, error: PublishError) -> 
         error,
         tries,
         publishing.max_attempts,
-        retry_at,
+        log_time(retry_at),
     )
     return Settlement(
         state=PublicationState.RETRYING,

@@ -14,8 +14,8 @@ action     from                                       to
 =========  =========================================  ===============================
 cancel     pending, retrying, failed, missed,         cancelled (``cancel_source``
            needs_review                               ``operator``: sync keeps it so)
-retry      failed, missed, needs_review; or, when     pending, due now, attempts reset
-           none of the targeted publications is in
+retry      failed, missed, needs_review; or, when     pending, due at its time (now
+           none of the targeted publications is in    once passed), attempts reset
            those, cancelled (undoing a cancel)
 resolve    needs_review                               published (with the URL), or
                                                       pending, due now (not published)
@@ -166,6 +166,7 @@ def _choose(
             for item in skipped
         )
         allowed_text = ", ".join(sorted(s.value for s in move.allowed | move.fallback))
+        allowed_text = f"publications that are {allowed_text}"
         raise InvalidTransition(
             _label(target, publications), current, move.wanted.value, allowed_text
         )
@@ -240,8 +241,9 @@ def _move(
 
 
 def _requeue(now: datetime) -> Callable[[Publication], dict[str, Any]]:
+    # Due at the post's own time, or now when that has passed: undoing a cancel
+    # ahead of time must not publish early.
     values = {
-        "next_attempt_at": now,
         "attempt_count": 0,
         "claimed_by": None,
         "lease_expires_at": None,
@@ -252,7 +254,10 @@ def _requeue(now: datetime) -> Callable[[Publication], dict[str, Any]]:
         "cancel_source": None,
         "cancel_reason": None,
     }
-    return lambda _publication: values
+    return lambda publication: {
+        **values,
+        "next_attempt_at": max(publication.scheduled_at, now),
+    }
 
 
 def _still_in_posts(publication: Publication) -> None:
@@ -306,8 +311,9 @@ def retry(
     account: str | None = None,
     actor: str | None = None,
 ) -> ActionResult:
-    """Queue failed, missed or needs-review publications again, due at ``now``; when
-    none of the targeted ones is, queue the cancelled ones again (undo a cancel).
+    """Queue failed, missed or needs-review publications again, due at their time or
+    ``now`` when it has passed; when none of the targeted ones is, queue the
+    cancelled ones again (undo a cancel).
 
     :raises NotFoundError: no such post, message, publication or account on the post.
     :raises InvalidTransition: nothing targeted can be retried, or the post's file
@@ -343,7 +349,7 @@ def resolve(
     actor: str | None = None,
 ) -> ActionResult:
     """Settle a needs-review publication: published at ``published_url``, or (None) not
-    published, which puts it back in the queue due at ``now``.
+    published, which puts it back in the queue (due at ``now`` once its time passed).
 
     A post with several publications in review needs ``account`` when a URL is given.
 

@@ -71,7 +71,10 @@ def resume(
     with writing(sessions) as session:
         hold = session.get(Hold, scope)
         if hold is None:
-            raise InvalidTransition(scope, "not paused", "resumed")
+            paused = "the campaign" if account is None else f"account {account}"
+            raise InvalidTransition(
+                paused, "not paused", "resumed", hint="`campaign status` shows what is paused"
+            )
         session.delete(hold)
         record_audit(
             session,

@@ -55,9 +55,17 @@ async def signin_submit(request: Request) -> Response:
     if not board.access.actions_enabled:
         flash(request, "error", "No operator token is configured: the dashboard is read-only.")
         return RedirectResponse(_signin_url(target), status_code=303)
-    if not name or not isinstance(token, str) or not token_matches(board.access, token):
-        logger.warning("dashboard sign-in refused from %s", request.client)
+    if not name or not isinstance(token, str) or not token.strip():
         flash(request, "error", "Sign-in refused: give your name and the operator token.")
+        return RedirectResponse(_signin_url(target), status_code=303)
+    if not token_matches(board.access, token):
+        logger.warning("dashboard sign-in refused from %s", request.client)
+        flash(
+            request,
+            "error",
+            "Sign-in refused: that is not the operator token. Ask whoever runs "
+            f"`campaign web` for the value of {board.config.web.operator_token_env}.",
+        )
         return RedirectResponse(_signin_url(target), status_code=303)
     sign_in(request, name)
     logger.info("dashboard sign-in by %s from %s", name, request.client)

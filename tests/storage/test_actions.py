@@ -112,6 +112,16 @@ def test_retry_undoes_an_operators_cancel_and_sync_keeps_it_queued(
     assert state_of(queued, "x-main").state == State.PENDING
 
 
+def test_undoing_a_cancel_before_the_posts_time_keeps_its_time(queued: Sessions) -> None:
+    """An operator who cancels then changes their mind must not publish early."""
+    due = make_post().publish_at
+    before = due - timedelta(minutes=2)
+    actions.cancel(queued, "launch-en", account="x-main", reason="check a figure", now=before)
+    actions.retry(queued, "launch-en", account="x-main", reason="figure ok", now=before)
+    back = state_of(queued, "x-main")
+    assert (back.state, back.next_attempt_at) == (State.PENDING, due)
+
+
 def test_retrying_a_failure_leaves_a_deliberate_cancel_alone(queued: Sessions) -> None:
     set_state(queued, "launch-en", "x-main", State.FAILED)
     actions.cancel(queued, "launch-en", account="facebook-main", reason="not for the Page", now=NOW)

@@ -116,7 +116,9 @@ def test_the_store_refusing_a_move_is_shown(
 ) -> None:
     published = _publication(sessions, ("2020-11-10-am-en", "x-main"))
     page = _post(operator, f"/publications/{published.id}/retry", reason="again please")
-    assert "Could not retry: 2020-11-10-am-en@x-main is published; it cannot become pending" in page
+    assert (
+        "Could not retry: 2020-11-10-am-en@x-main is published, so it cannot become pending" in page
+    )
     assert (
         _publication(sessions, ("2020-11-10-am-en", "x-main")).state == PublicationState.PUBLISHED
     )

@@ -117,7 +117,12 @@ def test_a_wrong_token_does_not_sign_in(client: TestClient) -> None:
     )
     assert response.status_code == 303 and response.headers["location"].startswith("/signin")
     page = client.get(response.headers["location"]).text
-    assert "Sign-in refused" in page and "Sign out" not in page
+    assert "Sign-in refused: that is not the operator token" in page
+    assert "Sign out" not in page
+    csrf = csrf_of(client.get("/signin").text)
+    response = client.post("/signin", data={"csrf_token": csrf, "name": "", "token": TOKEN})
+    page = client.get(response.headers["location"]).text
+    assert "give your name and the operator token" in page and "Sign out" not in page
 
 
 def test_sign_in_and_out(client: TestClient) -> None:
