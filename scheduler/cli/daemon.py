@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from scheduler.cli.common import ConfigOption, console, load
+from scheduler.cli.layout import print_wrapped
 from scheduler.clock import SystemClock, utc_now
 from scheduler.config import CampaignConfig, RuntimeSettings, resolve_database_url
 from scheduler.errors import ConfigError
@@ -187,7 +188,7 @@ def print_status(report: StatusReport, config: CampaignConfig) -> None:
     accounts = Table("account", "platform", "today / cap", "state", box=box.SIMPLE)
     for account in report.accounts:
         if account.paused:
-            state = f"[bold red]PAUSED[/]: {escape(account.paused)}"
+            state = "[bold red]PAUSED[/] (why below)"
         elif account.rate_limited_until:
             state = f"rate limited until {_local(config, account.rate_limited_until)}"
         else:
@@ -196,6 +197,12 @@ def print_status(report: StatusReport, config: CampaignConfig) -> None:
             account.label, account.platform, f"{account.posts_today} / {account.daily_cap}", state
         )
     console.print(accounts)
+    # A pause's reason carries its fix, often several sentences: under the
+    # table, at full width, rather than wrapped in a narrow cell.
+    for account in report.accounts:
+        if account.paused:
+            console.print(f"[bold red]{escape(account.label)} is paused:[/]")
+            print_wrapped(console, account.paused, 2)
     upcoming = Table("next", "post", "account", "state", box=box.SIMPLE)
     for post in report.upcoming:
         upcoming.add_row(

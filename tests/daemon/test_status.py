@@ -122,6 +122,7 @@ def test_the_status_command_prints_a_paused_account(
     )
     assert result.exit_code == 0, result.output
     assert "PAUSED" in result.output and "credentials rotated" in result.output
+    assert "facebook-main is paused:" in result.output  # the reason under the table
     as_json = CliRunner().invoke(
         app, ["status", "--json", "--config", str(config_file), "--database-url", sqlite_url]
     )
