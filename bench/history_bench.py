@@ -141,6 +141,13 @@ def main() -> None:
             "first page, --state failed (2% of rows)",
             QueueFilter(states=(PublicationState.FAILED,)),
         )
+        measure(
+            url,
+            "first page, --state published (98% of rows)",
+            QueueFilter(states=(PublicationState.PUBLISHED,)),
+        )
+        measure(url, "first page, --account x-main (a quarter)", QueueFilter(accounts=("x-main",)))
+        measure(url, "first page, --call save-lives (no post)", QueueFilter(calls=("save-lives",)))
         since = START + timedelta(days=30)
         measure(url, "first page, --until a month in", QueueFilter(until=since))
 

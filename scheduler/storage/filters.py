@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, TypeVarTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select
 
 from scheduler.config import PLATFORMS, CampaignConfig
 from scheduler.storage.models import (
@@ -46,9 +46,20 @@ class QueueFilter:
     since: datetime | None = None
     until: datetime | None = None
 
-    def apply(self, query: Select[*_Ts], moment: Any) -> Select[*_Ts]:
+    @property
+    def narrows_publications(self) -> bool:
+        """True when a filter other than the time range is set."""
+        return bool(self.platforms or self.accounts or self.calls or self.languages or self.states)
+
+    def apply(
+        self,
+        query: Select[*_Ts],
+        moment: Any,
+        hint: Callable[[ColumnElement[bool]], ColumnElement[bool]] | None = None,
+    ) -> Select[*_Ts]:
         """Add the filters to a query joining publications and posts; ``moment`` is the
-        column the time range applies to."""
+        column the time range applies to; ``hint`` wraps each other condition (a
+        query-planner hint, see :mod:`scheduler.storage.history_plan`)."""
         for column, values in (
             (Publication.platform, self.platforms),
             (Publication.account_label, self.accounts),
@@ -57,7 +68,8 @@ class QueueFilter:
             (Publication.state, self.states),
         ):
             if values:
-                query = query.where(column.in_(values))
+                condition: ColumnElement[bool] = column.in_(values)
+                query = query.where(hint(condition) if hint else condition)
         if self.since is not None:
             query = query.where(moment >= self.since)
         if self.until is not None:

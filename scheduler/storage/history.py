@@ -19,7 +19,9 @@ OFFSET. The first page stays fast on a large store: the attempts are read
 backwards through the index on ``attempts (started_at, id)`` and stop after
 ``limit`` rows; the publications without an attempt are found among the
 publications (far fewer than the attempts) through the index on their state,
-with an anti-join on the attempts' ``publication_id`` index.
+with an anti-join on the attempts' ``publication_id`` index. With filters on
+the publications (``--state``, ``--account``...), how to read the attempts is
+chosen from the share that matches (:mod:`scheduler.storage.history_plan`).
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from scheduler.storage.filters import QueueFilter, export
+from scheduler.storage.history_plan import Plan, choose_plan, hint_for, matching_publications
 from scheduler.storage.models import UPCOMING_STATES, Attempt, Post, Publication
 from scheduler.storage.models import PublicationState as State
 
@@ -152,17 +155,25 @@ def _cursor_time(cursor: HistoryCursor) -> ScalarSelect[datetime]:
 
 
 def attempts_query(
-    filters: QueueFilter, outcomes: tuple[str, ...], cursor: HistoryCursor | None
+    filters: QueueFilter,
+    outcomes: tuple[str, ...],
+    cursor: HistoryCursor | None,
+    plan: Plan | None = None,
 ) -> AnySelect:
     """The attempts' SELECT (columns in :attr:`HistoryRow.FIELDS` order), newest
-    first, after ``cursor``, without a LIMIT."""
+    first, after ``cursor``, without a LIMIT; ``plan`` as
+    :func:`~scheduler.storage.history_plan.choose_plan` chose it."""
     query: AnySelect = (
         select(*_HISTORY_COLUMNS)
         .select_from(Attempt)
         .join(Publication, Attempt.publication_id == Publication.id)
         .join(Post, Publication.post_id == Post.id)
     )
-    query = filters.apply(query, Attempt.started_at)
+    if plan == "none":
+        query = query.where(false())
+    elif plan == "by_publication":
+        query = query.where(matching_publications(filters))
+    query = filters.apply(query, Attempt.started_at, hint_for(plan))
     if outcomes:
         query = query.where(Attempt.outcome.in_(outcomes))
     if cursor is not None:
@@ -269,7 +280,7 @@ def history(
     :raises ValueError: a ``before`` that is not a cursor.
     """
     cursor = _cursor(before)
-    attempts = attempts_query(filters, outcomes, cursor)
+    attempts = attempts_query(filters, outcomes, cursor, choose_plan(session, filters, limit))
     ended = ended_query(filters, outcomes, cursor)
     if limit is not None:
         attempts = attempts.limit(limit)
@@ -296,7 +307,7 @@ def iter_history(
     """
     cursor = _cursor(before)
     ended_select = ended_query(filters, outcomes, cursor)
-    attempts = attempts_query(filters, outcomes, cursor)
+    attempts = attempts_query(filters, outcomes, cursor, choose_plan(session, filters, limit))
     if limit is not None:
         attempts = attempts.limit(limit)
         ended_select = None if ended_select is None else ended_select.limit(limit)
