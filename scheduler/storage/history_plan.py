@@ -19,7 +19,7 @@ publications than attempts) and picks:
 For a page, walking reads about ``limit / share`` attempts and gathering about
 ``share x attempts``: the walk wins when ``share ** 2 >= limit / attempts``
 (``max(id)`` stands in for the count of attempts). For a whole export the walk
-reads every attempt, so gathering wins while the share is small. PostgreSQL
+would read every attempt, so the history gathers. PostgreSQL
 keeps statistics (autovacuum's ANALYZE) and plans this itself: it gets
 ``None`` except for ``none``.
 """
@@ -33,6 +33,7 @@ from sqlalchemy import Boolean, ColumnElement, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from scheduler.storage.filters import QueueFilter
 from scheduler.storage.models import Attempt, Post, Publication
@@ -56,12 +57,12 @@ def choose_plan(session: Session, filters: QueueFilter, limit: int | None) -> Pl
         return "none"
     if session.get_bind().dialect.name != "sqlite":
         return None
-    total = session.scalar(select(func.count()).select_from(Publication)) or 1
-    share = matching / total
     if limit is None:
         # Every matching attempt: the walk reads them all, gathering only the
         # matching ones (then sorts them), which measured faster even at a quarter.
         return "by_publication"
+    total = session.scalar(select(func.count()).select_from(Publication)) or 1
+    share = matching / total
     attempts = session.scalar(select(func.max(Attempt.id))) or 0
     return "by_time" if share * share * attempts >= limit else "by_publication"
 
@@ -71,6 +72,9 @@ class Likely(ColumnElement[bool]):
     should drive it. Other databases get the condition as it is."""
 
     inherit_cache = True
+    # The condition is part of the statement's cache key (else SQLAlchemy cannot
+    # cache statements holding it).
+    _traverse_internals = [("condition", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
 
     def __init__(self, condition: ColumnElement[bool]) -> None:
         self.condition = condition

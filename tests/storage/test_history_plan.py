@@ -4,6 +4,7 @@ plan follows the share of publications that match, and never changes the rows.""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select, update
@@ -137,3 +138,15 @@ def test_walking_the_attempts_needs_no_sort_on_sqlite(sqlite_sessions: Sessions)
     assert "TEMP B-TREE" in plans[None]  # what --state published cost: 1.7 s at 1M
     assert "SCAN attempts USING INDEX ix_attempts_started_at_id" in plans["by_time"]
     assert "TEMP B-TREE" not in plans["by_time"]
+
+
+def test_the_hint_keeps_statements_cacheable_and_apart() -> None:
+    from scheduler.storage.history_plan import Likely
+
+    def key(condition: Any) -> Any:
+        return select(Publication.id).where(Likely(condition))._generate_cache_key()
+
+    published = key(Publication.state.in_(["published"]))
+    assert published is not None  # SQLAlchemy can cache it
+    assert published == key(Publication.state.in_(["failed"]))  # only a value differs
+    assert published != key(Publication.account_label.in_(["x-main"]))
