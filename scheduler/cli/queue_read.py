@@ -259,7 +259,7 @@ def _show_post(context: Context, detail: queries.PostDetail) -> None:
     )
     console.print(
         f"  {context.local(post.publish_at)} {context.config.campaign.timezone}"
-        f"  ({queries.countdown(context.config.campaign, post.publish_at)})"
+        f"  ({queries.countdown_words(context.config.campaign, post.publish_at)})"
     )
     for platform, text in post.texts.items():
         console.print(f"  [dim]{platform}:[/]")

@@ -32,8 +32,8 @@ from scheduler.storage.models import UPCOMING_STATES, AuditEntry, Post, Publicat
 
 __all__ = [
     "AnySelect", "HistoryCursor", "HistoryRow", "PostDetail", "QueueFilter", "TimelineRow",
-    "audit_trail", "countdown", "history", "history_query", "iter_history", "post_detail",
-    "timeline",
+    "audit_trail", "countdown", "countdown_words", "history", "history_query", "iter_history",
+    "post_detail", "state_counts", "timeline",
 ]  # fmt: skip
 
 
@@ -152,3 +152,15 @@ def countdown(campaign: Campaign, instant: datetime) -> str:
     if day <= end:
         return f"day {(day - start).days + 1}"
     return f"end+{(day - end).days}d"
+
+
+def countdown_words(campaign: Campaign, instant: datetime) -> str:
+    """:func:`countdown` for a sentence: ``5 days before the conference``,
+    ``conference day 2``, ``3 days after the conference``."""
+    day: date = instant.astimezone(campaign.zone).date()
+    start, end = campaign.conference.start, campaign.conference.end
+    if start <= day <= end:
+        return f"conference day {(day - start).days + 1}"
+    days = (start - day).days if day < start else (day - end).days
+    side = "before" if day < start else "after"
+    return f"{days} day{'s' if days != 1 else ''} {side} the conference"

@@ -164,4 +164,15 @@ def test_countdown_on_the_campaign_calendar(config: CampaignConfig) -> None:
     assert queries.countdown(campaign, datetime(2020, 11, 22, 23, 30, tzinfo=UTC)) == "day 1"
     assert queries.countdown(campaign, datetime(2020, 11, 27, 12, tzinfo=zurich)) == "day 5"
     assert queries.countdown(campaign, datetime(2020, 11, 29, 12, tzinfo=zurich)) == "end+2d"
+    words = [
+        queries.countdown_words(campaign, datetime(2020, 11, day, 12, tzinfo=zurich))
+        for day in (18, 22, 24, 28, 29)
+    ]
+    assert words == [
+        "5 days before the conference",
+        "1 day before the conference",
+        "conference day 2",
+        "1 day after the conference",
+        "2 days after the conference",
+    ]
     assert campaign.conference.start == date(2020, 11, 23)
