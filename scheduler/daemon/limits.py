@@ -17,8 +17,9 @@ The rules, in order:
 4. **Minimum spacing.** ``min_spacing_min`` after the account's last post.
 
 A wait from rules 3 and 4 is allowed only while the post would still be within
-the grace of its scheduled time (of its retry time, for a retry); beyond, it is
-missed with the reason, so nothing goes out hours off its moment unnoticed.
+the grace of its scheduled time (of its retry time, for a retry after a failure;
+of the moment an operator queued it again, for ``campaign retry``); beyond, it
+is missed with the reason, so nothing goes out hours off its moment unnoticed.
 """
 
 from __future__ import annotations
@@ -106,6 +107,8 @@ class AccountLimits:
         if wait_until is None:
             return Verdict.go()
         base = facts.scheduled_at if facts.state == PublicationState.PENDING else facts.due_at
+        if facts.requeued_at is not None:
+            base = max(base, facts.requeued_at)  # an operator's retry: "publish it now"
         reason = " and ".join(reasons)
         if wait_until > base + self.grace:
             return Verdict.missed(

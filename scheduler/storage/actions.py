@@ -257,6 +257,7 @@ def _requeue(now: datetime) -> Callable[[Publication], dict[str, Any]]:
     return lambda publication: {
         **values,
         "next_attempt_at": max(publication.scheduled_at, now),
+        "requeued_at": now,
     }
 
 

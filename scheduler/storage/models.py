@@ -196,7 +196,9 @@ class Publication(Base):
     ``lease_expires_at`` record the daemon that holds it in ``publishing``;
     ``claimed_revision`` and ``claimed_hash`` the exact post version it publishes.
     ``cancel_source`` is ``sync`` or ``operator`` for a cancelled publication (see
-    the module docstring) and ``cancel_reason`` says why.
+    the module docstring) and ``cancel_reason`` says why. ``requeued_at`` is when an
+    operator last queued it again (``campaign retry``, ``resolve --not-published``):
+    from then on its lateness counts from that moment, not from its old time.
     """
 
     __tablename__ = "publications"
@@ -228,6 +230,7 @@ class Publication(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     cancel_source: Mapped[str | None] = mapped_column(String(16))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    requeued_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

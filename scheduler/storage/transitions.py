@@ -53,7 +53,8 @@ class ClaimFacts:
     """What the limits decide on; every datetime is aware UTC.
 
     ``due_at`` is ``next_attempt_at``; ``published_today`` counts the account's
-    posts (published or in flight) in the local day that holds ``now``.
+    posts (published or in flight) in the local day that holds ``now``;
+    ``requeued_at`` is when an operator last queued it again, if ever.
     """
 
     publication_id: int
@@ -66,6 +67,7 @@ class ClaimFacts:
     rate_limited_until: datetime | None
     rate_limit_reason: str | None
     published_today: int
+    requeued_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ _PUBLICATION = select(
     Publication.next_attempt_at,
     Publication.scheduled_at,
     Publication.needs_reconcile,
+    Publication.requeued_at,
 ).where(Publication.id == bindparam("pid"))
 _HOLDS = select(Hold.scope, Hold.reason).where(
     Hold.scope.in_(bindparam("scopes", expanding=True)), _HOLD_ACTIVE
@@ -334,6 +337,7 @@ def _claim_once(
             rate_limited_until=account.rate_limited_until,
             rate_limit_reason=account.rate_limit_reason,
             published_today=int(today or 0),
+            requeued_at=publication.requeued_at,
         )
         verdict = policy.decide(facts)
     if verdict.action == "missed":

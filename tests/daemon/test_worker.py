@@ -365,6 +365,41 @@ def test_minimum_spacing_and_daily_cap_are_enforced_from_the_database(
     assert platform.count() == 2
 
 
+def test_a_retried_post_waits_for_the_spacing_slot_however_old_its_time(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    """An operator's retry means "publish it now": the account's spacing may make it
+    wait, but its old time must not make it missed."""
+    from scheduler.storage import actions
+    from tests.daemon.conftest import with_accounts
+
+    spaced = with_accounts(config, x_main={"min_spacing_min": 30})
+    queue = Queue(sessions, spaced)
+    old, recent = queue.add(resolved("old", T0), resolved("recent", T0 + timedelta(hours=3)))
+    context = make_context(sessions, spaced, clock)
+    platform.fail_next(
+        "create_post", lambda: Rejected("refused", http_status=403, platform_message="No.")
+    )
+    publish(context, old)
+    assert publication(sessions, old).state == State.FAILED
+    clock.set(T0 + timedelta(hours=3))
+    publish(context, recent)
+    retried_at = T0 + timedelta(hours=3, minutes=5)
+    clock.set(retried_at)
+    actions.retry(sessions, "old", reason="the platform is fixed", now=retried_at)
+
+    outcome = publish(context, old)  # 5 min after the last post: waits for the slot
+    slot = T0 + timedelta(hours=3, minutes=30)
+    assert (outcome.kind, outcome.due_at) == ("again", slot)
+    clock.set(slot)
+    publish(context, old)
+    assert publication(sessions, old).state == State.PUBLISHED
+
+
 def test_a_campaign_pause_holds_every_account(
     sessions: Sessions, config: CampaignConfig, clock: FrozenClock, make_context: MakeContext
 ) -> None:

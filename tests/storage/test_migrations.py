@@ -65,6 +65,31 @@ def test_a_database_in_a_missing_folder_is_explained(tmp_path: Path) -> None:
     assert (tmp_path / "campaign.db").exists()
 
 
+def test_a_database_of_the_first_release_upgrades_keeping_its_rows(db_url: str) -> None:
+    downgrade_database(db_url)
+    upgrade_database(db_url, "0001")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO account_states (label, updated_at) "
+                    "VALUES ('x-main', '2020-11-20 09:00:00+00:00')"
+                )
+            )
+        with pytest.raises(SchemaError, match="campaign db upgrade"):
+            check_schema(engine)
+        upgrade_database(db_url)
+        assert current_revision(engine) == head_revision() == "0002"
+        with engine.connect() as connection:
+            labels = connection.execute(text("SELECT label FROM account_states")).scalars()
+            assert list(labels) == ["x-main"]
+            columns = {column["name"] for column in inspect(connection).get_columns("publications")}
+        assert "requeued_at" in columns
+    finally:
+        engine.dispose()
+
+
 def test_a_newer_database_is_refused(sqlite_url: str) -> None:
     engine = make_engine(sqlite_url)
     try:
