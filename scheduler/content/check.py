@@ -21,7 +21,7 @@ from scheduler.content.problems import FileProblems
 from scheduler.content.resolve import Candidate, PostResolver
 from scheduler.content.resolved import CheckReport
 from scheduler.content.rules import check_ids, check_past, check_timeline, check_x_duplicates
-from scheduler.content.spec import read_entries
+from scheduler.content.spec import STATUSES, read_entries
 from scheduler.content.times import complete_time_hint
 from scheduler.errors import ContentError
 from scheduler.yamlsafe import Trap, load_file
@@ -101,12 +101,16 @@ def _trap_hint(trap: Trap, config: CampaignConfig) -> str | None:
     """The loader's fix for ``trap``, or a better one where the field is known.
 
     An unquoted ``10:00`` as a post's (or a version's) ``at`` is a time of day
-    without its day: quoting it alone would only lead to the next error.
+    without its day, and ``status: on`` is no status: quoting either alone would
+    only lead to the next error.
     """
     path = trap.path
     if trap.kind == "sexagesimal" and path and path[-1] == "at":
         in_version = len(path) >= 2 and path[-2] in config.languages
         return complete_time_hint(trap.written, config.campaign, in_version=in_version)
+    if trap.kind == "bool-word" and path and path[-1] == "status":
+        # `status: on` quoted is still no status: name the ones there are.
+        return f"write one of {', '.join(STATUSES)} (`status: approved` to publish it)"
     return trap.error.hint
 
 

@@ -206,6 +206,15 @@ def test_other_unquoted_values_keep_the_loaders_fix(config: CampaignConfig, tmp_
     assert checked.one("yaml").hint == 'quote it: "10:00"'
 
 
+def test_an_unquoted_yes_no_word_as_status_names_the_statuses(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    checked = write_and_check(config, tmp_path, post_at('"2020-11-02 09:00"') + "status: on\n")
+    assert checked.one("yaml").hint == (
+        "write one of draft, approved, cancelled (`status: approved` to publish it)"
+    )
+
+
 def test_times_outside_the_campaign_window(config: CampaignConfig, tmp_path: Path) -> None:
     checked = write_and_check(config, tmp_path, post_at('"2020-12-01 09:00"'))
     assert_problem(
