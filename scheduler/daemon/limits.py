@@ -15,6 +15,8 @@ The rules, in order:
 3. **Daily cap.** ``daily_cap`` posts per local calendar day (campaign
    timezone): the post waits for the next local day.
 4. **Minimum spacing.** ``min_spacing_min`` after the account's last post.
+   When a slot frees, an older post of the account that is due takes it first
+   (the claim's ``yield_window``, :func:`scheduler.storage.transitions.claim`).
 
 A wait from rules 3 and 4 is allowed only while the post would still be within
 the grace of its scheduled time (of its retry time, for a retry after a failure;
@@ -61,6 +63,11 @@ class AccountLimits:
         self.grace = (
             grace if grace is not None else timedelta(minutes=config.publishing.late_grace_min)
         )
+
+    def spacing(self, account_label: str) -> timedelta:
+        """The account's ``min_spacing_min`` (zero for an account not in config.yaml)."""
+        account = self._accounts.get(account_label)
+        return timedelta(minutes=account.min_spacing_min) if account else timedelta(0)
 
     def day_bounds(self, account_label: str, now: datetime) -> tuple[datetime, datetime]:
         """Start and end (aware UTC) of the local day (campaign timezone) holding ``now``.

@@ -52,6 +52,10 @@ from scheduler.storage.transitions import Claim, claim, with_history
 
 logger = logging.getLogger(__name__)
 
+# Wall seconds an older post that has just become due keeps first claim on its
+# account's free slot (see :func:`scheduler.storage.transitions.claim`).
+SLOT_YIELD_WALL_S = 1.0
+
 # (event, publication id, account label): "claimed" and "settled", for observers
 # such as the rehearsal's report.
 Observer = Callable[[str, int, str], None]
@@ -119,6 +123,7 @@ def publish(ctx: WorkerContext, publication_id: int) -> JobOutcome:
         lease_until=ctx.lease_until(now),
         policy=ctx.limits,
         due_slack=ctx.campaign_duration(0.001),
+        yield_window=ctx.campaign_duration(SLOT_YIELD_WALL_S),
     )
     if result.status == "claimed":
         assert result.claim is not None

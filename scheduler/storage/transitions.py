@@ -28,7 +28,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Connection, bindparam, exists, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.errors import StorageError
@@ -100,6 +111,10 @@ class ClaimPolicy(Protocol):
 
     def decide(self, facts: ClaimFacts) -> Verdict:
         """Go, defer or missed for a due publication."""
+        ...
+
+    def spacing(self, account_label: str) -> timedelta:
+        """The account's minimum time between two posts (zero: none)."""
         ...
 
 
@@ -228,6 +243,26 @@ _CLAIM = (
     )
     .returning(Publication.claimed_revision)
 )
+# A publication of the same account that should take the slot first: due within
+# the last moments (its job is firing now) and older (earlier time, then lower id).
+_OLDER_DUE = (
+    select(Publication.id)
+    .where(
+        Publication.account_label == bindparam("account"),
+        Publication.state.in_(QUEUED),
+        Publication.next_attempt_at <= bindparam("now"),
+        Publication.next_attempt_at >= bindparam("since"),
+        Publication.id != bindparam("pid"),
+        or_(
+            Publication.scheduled_at < bindparam("scheduled"),
+            and_(
+                Publication.scheduled_at == bindparam("scheduled"),
+                Publication.id < bindparam("pid"),
+            ),
+        ),
+    )
+    .limit(1)
+)
 _TAKE_SLOT = (
     update(AccountState)
     .where(AccountState.label == bindparam("account"))
@@ -279,10 +314,15 @@ def claim(
     lease_until: datetime,
     policy: ClaimPolicy,
     due_slack: timedelta = timedelta(0),
+    yield_window: timedelta = timedelta(0),
 ) -> ClaimResult:
     """Claim ``publication_id`` for ``worker_id`` if it is due, allowed and not held.
 
     ``due_slack`` accepts a due time that far after ``now`` (clock rounding).
+    ``yield_window``: on an account with a minimum spacing, a publication gives
+    the free slot to an older one of the account that became due within this
+    long before ``now`` (its job is firing too), and tries again after a quarter
+    of it; so posts waiting for a slot go in time order, not in a race.
 
     :raises StorageError: when the database refuses; nothing is claimed then.
     """
@@ -290,7 +330,14 @@ def claim(
         try:
             with write_transaction(sessions) as connection:
                 return _claim_once(
-                    connection, publication_id, worker_id, now, lease_until, policy, due_slack
+                    connection,
+                    publication_id,
+                    worker_id,
+                    now,
+                    lease_until,
+                    policy,
+                    due_slack,
+                    yield_window,
                 )
         except _Retry:
             continue
@@ -305,6 +352,7 @@ def _claim_once(
     lease_until: datetime,
     policy: ClaimPolicy,
     due_slack: timedelta,
+    yield_window: timedelta,
 ) -> ClaimResult:
     # The first statement writes: from here SQLite holds its write lock and
     # PostgreSQL the account's row lock, until commit.
@@ -340,6 +388,22 @@ def _claim_once(
             requeued_at=publication.requeued_at,
         )
         verdict = policy.decide(facts)
+        if verdict.action == "go" and yield_window and policy.spacing(account_label):
+            older = connection.scalar(
+                _OLDER_DUE,
+                {
+                    "account": account_label,
+                    "now": now,
+                    "since": now - yield_window,
+                    "pid": publication_id,
+                    "scheduled": publication.scheduled_at,
+                },
+            )
+            if older is not None:
+                verdict = Verdict.defer(
+                    now + yield_window / 4,
+                    f"publication {older} of {account_label}, due before it, takes the slot first",
+                )
     if verdict.action == "missed":
         _set_queued(
             connection, publication_id, now, state=PublicationState.MISSED, error=verdict.reason

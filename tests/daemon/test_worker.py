@@ -400,6 +400,64 @@ def test_a_retried_post_waits_for_the_spacing_slot_however_old_its_time(
     assert publication(sessions, old).state == State.PUBLISHED
 
 
+def test_posts_waiting_for_a_spacing_slot_take_it_in_time_order(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    """A post deferred to the next slot and a post due exactly then both fire at
+    once: the older one goes first, whichever job the daemon runs first."""
+    from tests.daemon.conftest import with_accounts
+
+    spaced = with_accounts(config, x_main={"min_spacing_min": 30})
+    first, waiting, on_time = Queue(sessions, spaced).add(
+        resolved("first", T0),
+        resolved("waiting", T0 + timedelta(minutes=10)),
+        resolved("on-time", T0 + timedelta(minutes=30)),
+    )
+    context = make_context(sessions, spaced, clock)
+    publish(context, first)
+    clock.set(T0 + timedelta(minutes=10))
+    slot = T0 + timedelta(minutes=30)
+    assert publish(context, waiting).due_at == slot  # deferred to the next slot
+
+    clock.set(slot)
+    yielded = publish(context, on_time)  # its job happens to run first
+    assert yielded.kind == "again" and yielded.due_at is not None
+    assert slot < yielded.due_at <= slot + timedelta(seconds=1)
+    assert publish(context, waiting).kind == "done"
+    assert publication(sessions, waiting).state == State.PUBLISHED
+    clock.set(yielded.due_at)
+    assert publish(context, on_time).due_at == slot + timedelta(minutes=30)  # the next slot
+    assert publication(sessions, on_time).state == State.PENDING
+
+
+def test_an_older_post_whose_job_never_runs_holds_the_slot_one_second_at_most(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> None:
+    from tests.daemon.conftest import with_accounts
+
+    spaced = with_accounts(config, x_main={"min_spacing_min": 30})
+    _, on_time = Queue(sessions, spaced).add(
+        resolved("stuck", T0), resolved("on-time", T0 + timedelta(seconds=1))
+    )
+    context = make_context(sessions, spaced, clock)
+    clock.set(T0 + timedelta(seconds=1))
+    outcome = publish(context, on_time)  # "stuck" is due and older: it yields
+    assert outcome.kind == "again" and outcome.due_at is not None
+    while outcome.kind == "again" and outcome.due_at is not None:
+        clock.set(outcome.due_at)
+        outcome = publish(context, on_time)
+    assert publication(sessions, on_time).state == State.PUBLISHED
+    assert clock.now() <= T0 + timedelta(seconds=2.3)  # the window, in quarter steps
+
+
 def test_a_campaign_pause_holds_every_account(
     sessions: Sessions, config: CampaignConfig, clock: FrozenClock, make_context: MakeContext
 ) -> None:
