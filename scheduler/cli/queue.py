@@ -126,9 +126,14 @@ def _print_diff(context: Context, diff: SyncDiff, verbose: bool) -> None:
             console.print(
                 f"  {entry.post_id}@{entry.account}  {entry.detail}", markup=False, soft_wrap=True
             )
-    counts = ", ".join(f"{count} {name}" for name, count in diff.counts().items())
+    counts = diff.counts()
+    drafts = counts.pop("drafts")
+    # Sections count publications (a post on two accounts is two), drafts count
+    # posts: `campaign check` counts posts, so say which is which.
+    publications = ", ".join(f"{count} {name}" for name, count in counts.items())
+    summary = f"publications: {publications}; drafts: {drafts} post{'s' if drafts != 1 else ''}"
     prefix = "dry run, nothing written: " if diff.dry_run else ""
-    console.print(f"{prefix}{counts}")
+    console.print(f"{prefix}{summary}")
 
 
 def sync(
