@@ -106,7 +106,7 @@ class AccountLimits:
         if facts.published_today >= account.daily_cap:
             wait_until = self.day_bounds(facts.account_label, now)[1]
             reasons.append(f"daily cap of {account.daily_cap} posts reached")
-        spacing = timedelta(minutes=account.min_spacing_min)
+        spacing = self.spacing(facts.account_label)
         if facts.last_post_at is not None and now < facts.last_post_at + spacing:
             slot = facts.last_post_at + spacing
             wait_until = max(wait_until or slot, slot)

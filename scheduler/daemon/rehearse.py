@@ -44,6 +44,7 @@ from scheduler.sandbox.credentials import sandbox_environment
 from scheduler.sandbox.faults import FaultPlan
 from scheduler.storage.database import open_database, reading, upgrade_database, writing
 from scheduler.storage.models import AuditEntry, Hold, Publication, PublicationState
+from scheduler.storage.queries import state_counts
 from scheduler.storage.service import check_and_sync
 
 logger = logging.getLogger(__name__)
@@ -254,12 +255,7 @@ def _wait(
     while not options.stop.wait(0.25):
         now = clock.now()
         with reading(sessions) as session:
-            counts = {
-                str(state): int(count)
-                for state, count in session.execute(
-                    select(Publication.state, func.count()).group_by(Publication.state)
-                )
-            }
+            counts = state_counts(session)
             held = {hold.scope for hold in session.scalars(select(Hold))}
             active = session.execute(
                 select(Publication.account_label, Publication.state).where(

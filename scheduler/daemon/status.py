@@ -23,6 +23,7 @@ from scheduler.storage.models import (
     Publication,
     Worker,
 )
+from scheduler.storage.queries import state_counts
 from scheduler.storage.transitions import QUEUED
 
 
@@ -142,12 +143,7 @@ def daemon_status(
                     alive,
                 )
             )
-        report.counts = {
-            str(state): int(count)
-            for state, count in session.execute(
-                select(Publication.state, func.count()).group_by(Publication.state)
-            )
-        }
+        report.counts = state_counts(session)
         queued = Publication.state.in_(QUEUED)
         late = queued & (Publication.next_attempt_at < now - overdue_after)
         report.overdue_count = int(

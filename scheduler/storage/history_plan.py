@@ -26,6 +26,7 @@ keeps statistics (autovacuum's ANALYZE) and plans this itself: it gets
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -110,10 +111,4 @@ def matching_publications(filters: QueueFilter) -> ColumnElement[bool]:
 
 def _publication_filters(filters: QueueFilter) -> QueueFilter:
     """``filters`` without the time range (which applies to the attempts)."""
-    return QueueFilter(
-        platforms=filters.platforms,
-        accounts=filters.accounts,
-        calls=filters.calls,
-        languages=filters.languages,
-        states=filters.states,
-    )
+    return dataclasses.replace(filters, since=None, until=None)
