@@ -21,7 +21,16 @@ from scheduler.errors import (
 from scheduler.platforms.base import PublishedPost
 from scheduler.platforms.memory import MemoryPlatform
 from scheduler.storage.models import AccountState, Hold, PublicationState
-from tests.daemon.conftest import T0, MakeContext, Queue, Sessions, attempts, publication, resolved
+from tests.daemon.conftest import (
+    T0,
+    MakeContext,
+    Queue,
+    Sessions,
+    attempts,
+    publication,
+    resolved,
+    with_accounts,
+)
 
 State = PublicationState
 
@@ -340,7 +349,6 @@ def test_minimum_spacing_and_daily_cap_are_enforced_from_the_database(
     platform: MemoryPlatform,
     make_context: MakeContext,
 ) -> None:
-    from tests.daemon.conftest import with_accounts
 
     spaced = with_accounts(config, x_main={"min_spacing_min": 30, "daily_cap": 2})
     queue = Queue(sessions, spaced)
@@ -365,9 +373,15 @@ def test_minimum_spacing_and_daily_cap_are_enforced_from_the_database(
     assert platform.count() == 2
 
 
+@pytest.fixture
+def spaced(config: CampaignConfig) -> CampaignConfig:
+    """The campaign with 30 minutes between two posts of x-main."""
+    return with_accounts(config, x_main={"min_spacing_min": 30})
+
+
 def test_a_retried_post_waits_for_the_spacing_slot_however_old_its_time(
     sessions: Sessions,
-    config: CampaignConfig,
+    spaced: CampaignConfig,
     clock: FrozenClock,
     platform: MemoryPlatform,
     make_context: MakeContext,
@@ -375,9 +389,7 @@ def test_a_retried_post_waits_for_the_spacing_slot_however_old_its_time(
     """An operator's retry means "publish it now": the account's spacing may make it
     wait, but its old time must not make it missed."""
     from scheduler.storage import actions
-    from tests.daemon.conftest import with_accounts
 
-    spaced = with_accounts(config, x_main={"min_spacing_min": 30})
     queue = Queue(sessions, spaced)
     old, recent = queue.add(resolved("old", T0), resolved("recent", T0 + timedelta(hours=3)))
     context = make_context(sessions, spaced, clock)
@@ -402,16 +414,13 @@ def test_a_retried_post_waits_for_the_spacing_slot_however_old_its_time(
 
 def test_posts_waiting_for_a_spacing_slot_take_it_in_time_order(
     sessions: Sessions,
-    config: CampaignConfig,
+    spaced: CampaignConfig,
     clock: FrozenClock,
     platform: MemoryPlatform,
     make_context: MakeContext,
 ) -> None:
     """A post deferred to the next slot and a post due exactly then both fire at
     once: the older one goes first, whichever job the daemon runs first."""
-    from tests.daemon.conftest import with_accounts
-
-    spaced = with_accounts(config, x_main={"min_spacing_min": 30})
     first, waiting, on_time = Queue(sessions, spaced).add(
         resolved("first", T0),
         resolved("waiting", T0 + timedelta(minutes=10)),
@@ -436,14 +445,11 @@ def test_posts_waiting_for_a_spacing_slot_take_it_in_time_order(
 
 def test_an_older_post_whose_job_never_runs_holds_the_slot_one_second_at_most(
     sessions: Sessions,
-    config: CampaignConfig,
+    spaced: CampaignConfig,
     clock: FrozenClock,
     platform: MemoryPlatform,
     make_context: MakeContext,
 ) -> None:
-    from tests.daemon.conftest import with_accounts
-
-    spaced = with_accounts(config, x_main={"min_spacing_min": 30})
     _, on_time = Queue(sessions, spaced).add(
         resolved("stuck", T0), resolved("on-time", T0 + timedelta(seconds=1))
     )
