@@ -349,7 +349,6 @@ def test_minimum_spacing_and_daily_cap_are_enforced_from_the_database(
     platform: MemoryPlatform,
     make_context: MakeContext,
 ) -> None:
-
     spaced = with_accounts(config, x_main={"min_spacing_min": 30, "daily_cap": 2})
     queue = Queue(sessions, spaced)
     a, b, c = queue.add(
