@@ -142,25 +142,29 @@ def audit_trail(session: Session, *, limit: int = 100) -> list[AuditEntry]:
     return list(session.scalars(query))
 
 
-def countdown(campaign: Campaign, instant: datetime) -> str:
-    """Days to the conference on the campaign's local calendar: ``T-5d`` before it,
-    ``day 2`` during it, ``end+3d`` after it."""
+def _conference_offset(campaign: Campaign, instant: datetime) -> tuple[str, int]:
+    """``("before", days)``, ``("day", number)`` or ``("after", days)``: where
+    ``instant`` falls against the conference, on the campaign's local calendar."""
     day: date = instant.astimezone(campaign.zone).date()
     start, end = campaign.conference.start, campaign.conference.end
     if day < start:
-        return f"T-{(start - day).days}d"
+        return "before", (start - day).days
     if day <= end:
-        return f"day {(day - start).days + 1}"
-    return f"end+{(day - end).days}d"
+        return "day", (day - start).days + 1
+    return "after", (day - end).days
+
+
+def countdown(campaign: Campaign, instant: datetime) -> str:
+    """Days to the conference on the campaign's local calendar: ``T-5d`` before it,
+    ``day 2`` during it, ``end+3d`` after it."""
+    side, number = _conference_offset(campaign, instant)
+    return {"before": f"T-{number}d", "day": f"day {number}", "after": f"end+{number}d"}[side]
 
 
 def countdown_words(campaign: Campaign, instant: datetime) -> str:
     """:func:`countdown` for a sentence: ``5 days before the conference``,
     ``conference day 2``, ``3 days after the conference``."""
-    day: date = instant.astimezone(campaign.zone).date()
-    start, end = campaign.conference.start, campaign.conference.end
-    if start <= day <= end:
-        return f"conference day {(day - start).days + 1}"
-    days = (start - day).days if day < start else (day - end).days
-    side = "before" if day < start else "after"
-    return f"{days} day{'s' if days != 1 else ''} {side} the conference"
+    side, number = _conference_offset(campaign, instant)
+    if side == "day":
+        return f"conference day {number}"
+    return f"{number} day{'s' if number != 1 else ''} {side} the conference"
