@@ -1,6 +1,6 @@
 """When a due publication may go out: lateness, rate limits, daily cap, spacing.
 
-:class:`AccountLimits` is the :class:`~scheduler.storage.transitions.ClaimPolicy`
+:class:`AccountLimits` is the :class:`~scheduler.storage.claim_policy.ClaimPolicy`
 the daemon gives the claim. It decides from facts the claim reads inside its
 transaction (state every daemon shares), so two daemons never both take the
 last slot of a day or post closer together than the minimum spacing.
@@ -16,7 +16,7 @@ The rules, in order:
    timezone): the post waits for the next local day.
 4. **Minimum spacing.** ``min_spacing_min`` after the account's last post.
    When a slot frees, an older post of the account that is due takes it first
-   (the claim's ``yield_window``, :func:`scheduler.storage.transitions.claim`).
+   (the claim's ``yield_window``, :func:`scheduler.storage.claims.claim`).
 
 A wait from rules 3 and 4 is allowed only while the post would still be within
 the grace of its scheduled time (of its retry time, for a retry after a failure;
@@ -31,8 +31,8 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from scheduler.config import Account, CampaignConfig
+from scheduler.storage.claim_policy import ClaimFacts, Verdict
 from scheduler.storage.models import PublicationState
-from scheduler.storage.transitions import ClaimFacts, Verdict
 
 # X's standard rate-limit window, used when a 429 carries no reset time
 # (platforms.md 1.2: limits are counted per 15 minutes).

@@ -30,8 +30,7 @@ from scheduler.content.media import MediaResolver, platform_media_issues
 from scheduler.daemon.status import daemon_status
 from scheduler.platforms.preflight import AccountCheck, check_accounts
 from scheduler.storage.database import reading
-from scheduler.storage.models import Post, Publication, PublicationState
-from scheduler.storage.transitions import QUEUED
+from scheduler.storage.models import QUEUED, Post, Publication, PublicationState
 
 AccountChecker = Callable[[CampaignConfig, Mapping[str, str], Clock], list[AccountCheck]]
 

@@ -25,9 +25,9 @@ from scheduler.clock import log_time
 from scheduler.daemon.limits import DEFAULT_RATE_LIMIT_WAIT, backoff_delay
 from scheduler.errors import AuthFailed, DuplicateContent, PublishError, RateLimited
 from scheduler.platforms.base import Publisher
+from scheduler.storage.attempts import Claim
 from scheduler.storage.models import PublicationState
 from scheduler.storage.settlements import Settlement
-from scheduler.storage.transitions import Claim
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def reconcile(
 ) -> Settlement:
     """Look for ``claim``'s post on the platform and say how the attempt ends.
 
-    ``claim`` should carry its history (:func:`~scheduler.storage.transitions.with_history`):
+    ``claim`` should carry its history (:func:`~scheduler.storage.attempts.with_history`):
     the window starts at its first try.
 
     ``cause`` is the create call's error (None after a crash); its code and

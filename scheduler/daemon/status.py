@@ -18,13 +18,13 @@ from scheduler.daemon.limits import AccountLimits
 from scheduler.daemon.runner import HEARTBEAT_WALL_S, STALE_HEARTBEATS
 from scheduler.storage.database import reading
 from scheduler.storage.models import (
+    QUEUED,
     AccountState,
     Hold,
     Publication,
     Worker,
 )
 from scheduler.storage.queries import state_counts
-from scheduler.storage.transitions import QUEUED
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 :func:`publish` is what each scheduled job runs. The order of the steps is what
 makes the daemon exactly-once:
 
-1. **claim** (one conditional UPDATE; see :mod:`scheduler.storage.transitions`):
+1. **claim** (one conditional UPDATE; see :mod:`scheduler.storage.claims`):
    only the claimer goes on;
 2. **media upload**: invisible on the platform, so any failure is safe to retry;
 3. **mark "create sending"** (``needs_reconcile``) and renew the lease, in the
@@ -46,14 +46,15 @@ from scheduler.errors import (
     UnknownOutcome,
 )
 from scheduler.platforms.base import MediaFile, Publisher
+from scheduler.storage.attempts import Claim, with_history
+from scheduler.storage.claims import claim
 from scheduler.storage.models import PublicationState
 from scheduler.storage.settlements import Settlement, mark_create_sending, settle
-from scheduler.storage.transitions import Claim, claim, with_history
 
 logger = logging.getLogger(__name__)
 
 # Wall seconds an older post that has just become due keeps first claim on its
-# account's free slot (see :func:`scheduler.storage.transitions.claim`).
+# account's free slot (see :func:`scheduler.storage.claims.claim`).
 SLOT_YIELD_WALL_S = 1.0
 
 # (event, publication id, account label): "claimed" and "settled", for observers
@@ -271,7 +272,7 @@ def _auth_settlement(
 
 def failure_settlement(ctx: WorkerContext, held: Claim, error: PublishError) -> Settlement:
     """How an attempt ends after a definite failure (nothing was posted); ``held``
-    carries its history (:func:`~scheduler.storage.transitions.with_history`).
+    carries its history (:func:`~scheduler.storage.attempts.with_history`).
 
     Rate limit: wait for the reset, for every publication of the account.
     Auth: pause the account (a hold), keep the publication queued. Rejected:

@@ -19,8 +19,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.storage.database import reading, writing
-from scheduler.storage.models import AccountState, Hold, Publication, PublicationState, Worker
-from scheduler.storage.transitions import QUEUED
+from scheduler.storage.models import (
+    QUEUED,
+    AccountState,
+    Hold,
+    Publication,
+    PublicationState,
+    Worker,
+)
 
 
 @dataclass(frozen=True, order=True)

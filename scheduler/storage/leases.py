@@ -13,7 +13,7 @@ before the create call:
   try is closed and the publication is queued again (or failed after too many
   tries);
 - set: a post may exist; the new holder must look for it before anything else
-  (the caller gets a :class:`~scheduler.storage.transitions.Claim` to reconcile).
+  (the caller gets a :class:`~scheduler.storage.attempts.Claim` to reconcile).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from datetime import datetime
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler.storage.attempts import Claim, counted_tries, open_attempt
 from scheduler.storage.database import reading
 from scheduler.storage.models import AccountState, Attempt, Publication, PublicationState, Worker
-from scheduler.storage.transitions import Claim, counted_tries, open_attempt
 from scheduler.storage.writes import write_transaction
 
 

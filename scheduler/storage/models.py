@@ -109,6 +109,8 @@ ATTEMPT_OUTCOMES = (
     "crashed",
 )
 
+# Waiting in the queue for their time: what a worker may claim.
+QUEUED = (PublicationState.PENDING, PublicationState.RETRYING)
 # Still to go out: what the timeline shows by default.
 UPCOMING_STATES = frozenset(
     {PublicationState.PENDING, PublicationState.RETRYING, PublicationState.PUBLISHING}

@@ -19,8 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.errors import PublishError
+from scheduler.storage.attempts import Claim
 from scheduler.storage.models import AccountState, Attempt, Hold, Publication, PublicationState
-from scheduler.storage.transitions import Claim
 from scheduler.storage.writes import write_transaction
 
 

@@ -516,7 +516,7 @@ def test_an_edit_synced_between_claim_and_publish_is_a_conflict_and_the_claimed_
     make_context: MakeContext,
 ) -> None:
     from scheduler.daemon.worker import publish_claimed
-    from scheduler.storage.transitions import claim
+    from scheduler.storage.claims import claim
 
     queue = Queue(sessions, config)
     original = "Version one: join the treaty #StopClusterBombsNow"
