@@ -14,8 +14,8 @@ from sqlalchemy import Executable, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.config import CampaignConfig
+from scheduler.daemon.identity import HEARTBEAT_WALL_S, STALE_HEARTBEATS
 from scheduler.daemon.limits import AccountLimits
-from scheduler.daemon.runner import HEARTBEAT_WALL_S, STALE_HEARTBEATS
 from scheduler.storage.database import reading
 from scheduler.storage.models import (
     QUEUED,
