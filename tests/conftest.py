@@ -5,15 +5,23 @@ they fail instead."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.storage.database import make_engine, make_session_factory
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(
     "CAMPAIGN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+Sessions = sessionmaker[Session]
 
 
 def postgres_available() -> str | None:
@@ -110,3 +118,101 @@ def db_url(request: pytest.FixtureRequest) -> str:
     """Runs a test once on SQLite and once on PostgreSQL (same schema)."""
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_db_url"
     return str(request.getfixturevalue(fixture))
+
+
+@contextmanager
+def session_factory(url: str) -> Iterator[Sessions]:
+    """Sessions on the database at ``url``; its engine is disposed afterwards, so no
+    connection outlives the test."""
+    engine = make_engine(url)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def sessions(db_url: str) -> Iterator[Sessions]:
+    """Sessions on a fresh database at the current schema, once per engine."""
+    with session_factory(db_url) as factory:
+        yield factory
+
+
+@pytest.fixture
+def sqlite_sessions(sqlite_url: str) -> Iterator[Sessions]:
+    """Sessions on a fresh SQLite database only."""
+    with session_factory(sqlite_url) as factory:
+        yield factory
+
+
+def campaign_data(accounts: list[dict[str, Any]], **sections: Any) -> dict[str, Any]:
+    """A campaign file as a dict: the test campaign (2RevCon in Lausanne, 23-27 November
+    2020, Europe/Zurich, English only, one call) with ``accounts``; ``sections`` add
+    top-level keys (``publishing``, ``platforms``)."""
+    return {
+        "campaign": {
+            "name": "Test campaign",
+            "hashtag": "#StopClusterBombsNow",
+            "timezone": "Europe/Zurich",
+            "conference": {"name": "2RevCon", "start": "2020-11-23", "end": "2020-11-27"},
+            "window": {"start": "2020-10-24", "end": "2020-11-27"},
+        },
+        "languages": {"en": "English"},
+        "calls": {"join-the-treaty": {"en": "Join the Treaty"}},
+        "accounts": accounts,
+        **sections,
+    }
+
+
+def facebook_account(label: str, page_id: str, name: str, **fields: Any) -> dict[str, Any]:
+    """A Facebook Page of a campaign file, in English; ``fields`` add keys or replace
+    them (``credentials``, ``daily_cap``)."""
+    return {
+        "label": label,
+        "platform": "facebook",
+        "name": name,
+        "page_id": page_id,
+        "languages": ["en"],
+        "credentials": {"page_access_token": "FB_PAGE_TOKEN"},
+        **fields,
+    }
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
+ClosableT = TypeVar("ClosableT", bound=Closable)
+
+
+class Closer:
+    """``closing(thing)`` hands ``thing`` back and closes it when the test ends, in the
+    order things were made: for the publishers and test clients that factories make."""
+
+    def __init__(self) -> None:
+        self.made: list[Closable] = []
+
+    def __call__(self, thing: ClosableT) -> ClosableT:
+        self.made.append(thing)
+        return thing
+
+    def close_all(self) -> None:
+        for thing in self.made:
+            thing.close()
+
+
+@pytest.fixture
+def closing() -> Iterator[Closer]:
+    """See :class:`Closer`."""
+    closer = Closer()
+    yield closer
+    closer.close_all()
+
+
+def fresh_python(script: str) -> str:
+    """What ``script`` prints when a new Python process runs it from the repository
+    root: for what a command loads at start-up, which this process has long loaded."""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return done.stdout

@@ -8,11 +8,14 @@ a configured graphic whose file does not exist.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from PIL import Image
@@ -70,6 +73,18 @@ def config(campaign_dir: Path) -> CampaignConfig:
     return load_config(campaign_dir / "config.yaml")
 
 
+class Expected(NamedTuple):
+    """A problem a check must find: its rule, where it stands (line and column, from 1)
+    and words its message and fix must hold (see :func:`assert_problem`)."""
+
+    rule: str
+    line: int
+    column: int
+    message: str
+    fix: str | None
+    severity: str = "error"
+
+
 @dataclass
 class Checked:
     """A checked post file and what the check found."""
@@ -85,6 +100,21 @@ class Checked:
         assert len(found) == 1, f"expected one {rule!r} problem, got {self.report.problems}"
         return found[0]
 
+    def expect(
+        self,
+        rule: str,
+        line: int,
+        column: int,
+        message: str,
+        fix: str | None,
+        severity: str = "error",
+    ) -> Problem:
+        """The one ``rule`` problem, asserted to stand at ``line:column`` of this file
+        and to name ``message`` and ``fix`` (see :func:`assert_problem`)."""
+        problem = self.one(rule)
+        assert_problem(problem, self.path, line, column, message, fix, severity)
+        return problem
+
 
 def write_and_check(
     config: CampaignConfig, folder: Path, text: str, name: str = "posts.yaml"
@@ -93,6 +123,16 @@ def write_and_check(
     path = folder / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return Checked(path, check_paths(config, [path]))
+
+
+CheckText = Callable[..., Checked]
+
+
+@pytest.fixture
+def check(config: CampaignConfig, tmp_path: Path) -> CheckText:
+    """``check(text, name="posts.yaml")``: writes ``text`` (dedented) as a post file in
+    the test's own folder and checks it alone with the test campaign's config."""
+    return functools.partial(write_and_check, config, tmp_path)
 
 
 def assert_problem(

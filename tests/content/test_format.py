@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from scheduler.config import CampaignConfig
-from tests.content.conftest import assert_problem, write_and_check
+from tests.content.conftest import CheckText, Expected, assert_problem
 
 MESSAGE = """\
 posts:
@@ -26,8 +28,8 @@ posts:
 """
 
 
-def test_a_message_becomes_one_post_per_language(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(config, tmp_path, MESSAGE)
+def test_a_message_becomes_one_post_per_language(check: CheckText) -> None:
+    checked = check(MESSAGE)
     assert checked.report.problems == []
     by_id = {post.id: post for post in checked.report.posts}
     assert list(by_id) == ["four-weeks-en", "four-weeks-fr", "four-weeks-es"]
@@ -49,12 +51,8 @@ def test_a_message_becomes_one_post_per_language(config: CampaignConfig, tmp_pat
     assert english.source_line == 7 and french.source_line == 9
 
 
-def test_a_one_post_file_takes_its_id_from_the_file_name(
-    config: CampaignConfig, tmp_path: Path
-) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
+def test_a_one_post_file_takes_its_id_from_the_file_name(check: CheckText) -> None:
+    checked = check(
         """\
         call: save-lives
         at: "2020-11-02 09:00"
@@ -69,165 +67,218 @@ def test_a_one_post_file_takes_its_id_from_the_file_name(
     assert post.status == "draft"  # the default: nothing is published unless approved
 
 
-def test_a_post_in_a_list_needs_an_id(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
+def test_a_post_in_a_list_needs_an_id(check: CheckText) -> None:
+    checked = check(
         """\
         posts:
           - call: save-lives
             at: "2020-11-02 09:00"
             language: en
             text: "Save lives. #StopClusterBombsNow"
-        """,
+        """
     )
-    assert_problem(
-        checked.one("id"),
-        checked.path,
-        2,
-        5,
-        "a post in a file with several posts needs an `id`",
-        "add `id: some-words`",
+    checked.expect(
+        "id", 2, 5, "a post in a file with several posts needs an `id`", "add `id: some-words`"
     )
     assert checked.report.posts == []
 
 
-def test_an_id_with_capitals_or_spaces_is_an_error(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
-        """\
-        id: Four Weeks
-        call: save-lives
-        at: "2020-11-02 09:00"
-        language: en
-        text: "Save lives. #StopClusterBombsNow"
-        """,
-    )
-    assert_problem(
-        checked.one("id"),
-        checked.path,
-        1,
-        5,
-        "may hold only lowercase letters, digits and hyphens",
-        "`id: four-weeks`",
-    )
-
-
-def test_a_misspelt_field_gets_did_you_mean(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
-        """\
-        id: typo
-        call: save-lives
-        at: "2020-11-02 09:00"
-        language: en
-        text: "Save lives. #StopClusterBombsNow"
-        staus: approved
-        """,
-    )
-    assert_problem(
-        checked.one("unknown-field"),
-        checked.path,
-        6,
-        1,
-        "unknown field 'staus'",
-        "did you mean 'status'?",
-    )
-
-
-def test_a_misspelt_field_in_a_version(config: CampaignConfig, tmp_path: Path) -> None:
-    text = MESSAGE.replace('      text: "Plus que', '      txt: "Plus que')
-    checked = write_and_check(config, tmp_path, text)
-    assert_problem(
-        checked.one("unknown-field"),
-        checked.path,
-        10,
-        7,
-        "unknown field 'txt'",
-        "did you mean 'text'?",
-    )
-
-
-def test_a_language_key_the_campaign_does_not_have(config: CampaignConfig, tmp_path: Path) -> None:
-    text = MESSAGE.replace("    es:\n", "    de:\n")
-    checked = write_and_check(config, tmp_path, text)
-    assert_problem(
-        checked.one("unknown-field"),
-        checked.path,
-        11,
-        5,
-        "'de' is not one of the campaign's languages",
-        "use en, fr or es, or add de to `languages:` in config.yaml",
-    )
-
-
-def test_a_language_the_campaign_does_not_have(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
-        """\
-        id: german
-        call: save-lives
-        at: "2020-11-02 09:00"
-        language: dee
-        text: "Save lives. #StopClusterBombsNow"
-        """,
-    )
-    assert_problem(
-        checked.one("language"),
-        checked.path,
-        4,
-        11,
-        "'dee' is not one of the campaign's languages (en, fr or es)",
-        "use a language from config.yaml",
-    )
-
-
-def test_text_that_yaml_reads_as_a_number_must_be_quoted(
-    config: CampaignConfig, tmp_path: Path
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            """\
+            id: Four Weeks
+            call: save-lives
+            at: "2020-11-02 09:00"
+            language: en
+            text: "Save lives. #StopClusterBombsNow"
+            """,
+            Expected(
+                "id",
+                1,
+                5,
+                "may hold only lowercase letters, digits and hyphens",
+                "`id: four-weeks`",
+            ),
+            id="an id with capitals or spaces is an error",
+        ),
+        pytest.param(
+            """\
+            id: typo
+            call: save-lives
+            at: "2020-11-02 09:00"
+            language: en
+            text: "Save lives. #StopClusterBombsNow"
+            staus: approved
+            """,
+            Expected("unknown-field", 6, 1, "unknown field 'staus'", "did you mean 'status'?"),
+            id="a misspelt field gets did you mean",
+        ),
+        pytest.param(
+            """\
+            id: german
+            call: save-lives
+            at: "2020-11-02 09:00"
+            language: dee
+            text: "Save lives. #StopClusterBombsNow"
+            """,
+            Expected(
+                "language",
+                4,
+                11,
+                "'dee' is not one of the campaign's languages (en, fr or es)",
+                "use a language from config.yaml",
+            ),
+            id="a language the campaign does not have",
+        ),
+        pytest.param(
+            """\
+            id: number
+            call: save-lives
+            at: "2020-11-02 09:00"
+            language: en
+            text: 19.10
+            """,
+            Expected(
+                "schema",
+                5,
+                7,
+                "`text` must be text, but YAML read 19.10 as a float",
+                'quote it: "19.10"',
+            ),
+            id="text that yaml reads as a number must be quoted",
+        ),
+        pytest.param(
+            """\
+            id: variant
+            call: save-lives
+            at: "2020-11-02 09:00"
+            language: en
+            targets: [facebook]
+            text: "Text. #StopClusterBombsNow"
+            variants:
+              x: "Short. #StopClusterBombsNow"
+            """,
+            Expected(
+                "variants",
+                8,
+                3,
+                "a x variant, but the post does not go to x",
+                "add x to targets",
+                "warning",
+            ),
+            id="a variant for a platform not targeted is a warning",
+        ),
+        pytest.param(
+            """\
+            id: variant
+            call: save-lives
+            at: "2020-11-02 09:00"
+            language: en
+            text: "Text. #StopClusterBombsNow"
+            variants:
+              twitter: "Short. #StopClusterBombsNow"
+            """,
+            Expected(
+                "unknown-field",
+                7,
+                3,
+                "variants are per platform; 'twitter' is not one",
+                "use x or facebook",
+            ),
+            id="an unknown platform in variants",
+        ),
+    ],
+)
+def test_a_mistake_in_a_post_is_reported_where_it_is_written(
+    check: CheckText, text: str, expected: Expected
 ) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
-        """\
-        id: number
-        call: save-lives
-        at: "2020-11-02 09:00"
-        language: en
-        text: 19.10
-        """,
-    )
+    check(text).expect(*expected)
+
+
+@pytest.mark.parametrize(
+    ("written", "mistake", "expected"),
+    [
+        pytest.param(
+            '      text: "Plus que',
+            '      txt: "Plus que',
+            Expected("unknown-field", 10, 7, "unknown field 'txt'", "did you mean 'text'?"),
+            id="a misspelt field in a version",
+        ),
+        pytest.param(
+            "    es:\n",
+            "    de:\n",
+            Expected(
+                "unknown-field",
+                11,
+                5,
+                "'de' is not one of the campaign's languages",
+                "use en, fr or es, or add de to `languages:` in config.yaml",
+            ),
+            id="a language key the campaign does not have",
+        ),
+        pytest.param(
+            "status: approved",
+            "status: aproved",
+            Expected(
+                "status",
+                5,
+                13,
+                "the status 'aproved' is not one of draft, approved or cancelled",
+                "did you mean 'approved'?",
+            ),
+            id="an unknown status suggests the closest",
+        ),
+        pytest.param(
+            "call: join-the-treaty\n    at",
+            "call: [join-the-treaty, save-lives]\n    at",
+            Expected("call", 3, 11, "a post carries exactly one call", "keep one call here"),
+            id="a post carries exactly one call",
+        ),
+        pytest.param(
+            "      call: join-the-treaty\n",
+            "      call: save-lives\n",
+            Expected(
+                "call-mismatch",
+                13,
+                13,
+                "the es version of four-weeks is for save-lives, but the message is for "
+                "join-the-treaty",
+                "write `call:` once, at the message level",
+            ),
+            id="versions that disagree on the call",
+        ),
+        pytest.param(
+            "    status: approved\n",
+            '    status: approved\n    text: "x"\n',
+            Expected(
+                "schema",
+                6,
+                5,
+                "`text` cannot sit beside language versions (en, fr or es)",
+                "move it into each version",
+            ),
+            id="text beside language versions is an error",
+        ),
+        pytest.param(
+            "    status: approved\n",
+            "    status: approved\n    video: clip.mp4\n",
+            Expected("video", 6, 5, "video posts are not supported yet", "remove `video:`"),
+            id="video is reserved for a later version",
+        ),
+    ],
+)
+def test_a_mistake_in_a_message_is_reported_where_it_is_written(
+    check: CheckText, written: str, mistake: str, expected: Expected
+) -> None:
+    check(MESSAGE.replace(written, mistake)).expect(*expected)
+
+
+def test_an_unknown_call_suggests_the_closest(check: CheckText) -> None:
+    checked = check(MESSAGE.replace("call: join-the-treaty\n    at", "call: join-treaty\n    at"))
     assert_problem(
-        checked.one("schema"),
-        checked.path,
-        5,
-        7,
-        "`text` must be text, but YAML read 19.10 as a float",
-        'quote it: "19.10"',
-    )
-
-
-def test_an_unknown_status_suggests_the_closest(config: CampaignConfig, tmp_path: Path) -> None:
-    text = MESSAGE.replace("status: approved", "status: aproved")
-    checked = write_and_check(config, tmp_path, text)
-    assert_problem(
-        checked.one("status"),
-        checked.path,
-        5,
-        13,
-        "the status 'aproved' is not one of draft, approved or cancelled",
-        "did you mean 'approved'?",
-    )
-
-
-def test_an_unknown_call_suggests_the_closest(config: CampaignConfig, tmp_path: Path) -> None:
-    text = MESSAGE.replace("call: join-the-treaty\n    at", "call: join-treaty\n    at")
-    checked = write_and_check(config, tmp_path, text)
-    problem = checked.problems("call")[0]
-    assert_problem(
-        problem,
+        checked.problems("call")[0],
         checked.path,
         3,
         11,
@@ -236,26 +287,11 @@ def test_an_unknown_call_suggests_the_closest(config: CampaignConfig, tmp_path: 
     )
 
 
-def test_a_post_carries_exactly_one_call(config: CampaignConfig, tmp_path: Path) -> None:
-    text = MESSAGE.replace(
-        "call: join-the-treaty\n    at", "call: [join-the-treaty, save-lives]\n    at"
-    )
-    checked = write_and_check(config, tmp_path, text)
-    assert_problem(
-        checked.one("call"),
-        checked.path,
-        3,
-        11,
-        "a post carries exactly one call",
-        "keep one call here",
-    )
-
-
-def test_a_post_without_a_call(config: CampaignConfig, tmp_path: Path) -> None:
+def test_a_post_without_a_call(check: CheckText) -> None:
     text = MESSAGE.replace("    call: join-the-treaty\n    at", "    at").replace(
         "      call: join-the-treaty\n", ""
     )
-    checked = write_and_check(config, tmp_path, text)
+    checked = check(text)
     problems = checked.problems("call")
     assert len(problems) == 3  # one per language version
     assert_problem(
@@ -263,26 +299,11 @@ def test_a_post_without_a_call(config: CampaignConfig, tmp_path: Path) -> None:
     )
 
 
-def test_versions_that_disagree_on_the_call(config: CampaignConfig, tmp_path: Path) -> None:
-    text = MESSAGE.replace("      call: join-the-treaty\n", "      call: save-lives\n")
-    checked = write_and_check(config, tmp_path, text)
-    assert_problem(
-        checked.one("call-mismatch"),
-        checked.path,
-        13,
-        13,
-        "the es version of four-weeks is for save-lives, but the message is for join-the-treaty",
-        "write `call:` once, at the message level",
-    )
-
-
-def test_a_missing_language_version_is_a_warning(config: CampaignConfig, tmp_path: Path) -> None:
-    text = MESSAGE[: MESSAGE.index("    es:")]
-    checked = write_and_check(config, tmp_path, text)
+def test_a_missing_language_version_is_a_warning(check: CheckText) -> None:
+    checked = check(MESSAGE[: MESSAGE.index("    es:")])
     assert checked.report.errors == []
-    assert_problem(
-        checked.one("languages"),
-        checked.path,
+    checked.expect(
+        "languages",
         2,
         5,
         "the message four-weeks has no es version",
@@ -292,35 +313,14 @@ def test_a_missing_language_version_is_a_warning(config: CampaignConfig, tmp_pat
     assert checked.report.ok() and not checked.report.ok(strict=True)
 
 
-def test_text_beside_language_versions_is_an_error(config: CampaignConfig, tmp_path: Path) -> None:
-    text = MESSAGE.replace("    status: approved\n", '    status: approved\n    text: "x"\n')
-    checked = write_and_check(config, tmp_path, text)
-    assert_problem(
-        checked.one("schema"),
-        checked.path,
-        6,
-        5,
-        "`text` cannot sit beside language versions (en, fr or es)",
-        "move it into each version",
+def test_a_bare_list_must_go_under_posts(check: CheckText) -> None:
+    check("- id: a\n  call: save-lives\n").expect(
+        "schema", 1, 1, "the file is a bare list", "put the list under a `posts:` key"
     )
 
 
-def test_a_bare_list_must_go_under_posts(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(config, tmp_path, "- id: a\n  call: save-lives\n")
-    assert_problem(
-        checked.one("schema"),
-        checked.path,
-        1,
-        1,
-        "the file is a bare list",
-        "put the list under a `posts:` key",
-    )
-
-
-def test_a_platform_variant_replaces_the_text_there(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
+def test_a_platform_variant_replaces_the_text_there(check: CheckText) -> None:
+    checked = check(
         """\
         id: variant
         call: save-lives
@@ -329,7 +329,7 @@ def test_a_platform_variant_replaces_the_text_there(config: CampaignConfig, tmp_
         text: "A longer text for Facebook. #StopClusterBombsNow"
         variants:
           x: "Short for X. #StopClusterBombsNow"
-        """,
+        """
     )
     assert checked.report.problems == []
     (post,) = checked.report.posts
@@ -339,75 +339,8 @@ def test_a_platform_variant_replaces_the_text_there(config: CampaignConfig, tmp_
     }
 
 
-def test_a_variant_for_a_platform_not_targeted_is_a_warning(
-    config: CampaignConfig, tmp_path: Path
-) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
-        """\
-        id: variant
-        call: save-lives
-        at: "2020-11-02 09:00"
-        language: en
-        targets: [facebook]
-        text: "Text. #StopClusterBombsNow"
-        variants:
-          x: "Short. #StopClusterBombsNow"
-        """,
-    )
-    assert_problem(
-        checked.one("variants"),
-        checked.path,
-        8,
-        3,
-        "a x variant, but the post does not go to x",
-        "add x to targets",
-        severity="warning",
-    )
-
-
-def test_an_unknown_platform_in_variants(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
-        """\
-        id: variant
-        call: save-lives
-        at: "2020-11-02 09:00"
-        language: en
-        text: "Text. #StopClusterBombsNow"
-        variants:
-          twitter: "Short. #StopClusterBombsNow"
-        """,
-    )
-    assert_problem(
-        checked.one("unknown-field"),
-        checked.path,
-        7,
-        3,
-        "variants are per platform; 'twitter' is not one",
-        "use x or facebook",
-    )
-
-
-def test_video_is_reserved_for_a_later_version(config: CampaignConfig, tmp_path: Path) -> None:
-    text = MESSAGE.replace("    status: approved\n", "    status: approved\n    video: clip.mp4\n")
-    checked = write_and_check(config, tmp_path, text)
-    assert_problem(
-        checked.one("video"),
-        checked.path,
-        6,
-        5,
-        "video posts are not supported yet",
-        "remove `video:`",
-    )
-
-
-def test_yaml_traps_are_all_reported_with_the_rest(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
+def test_yaml_traps_are_all_reported_with_the_rest(check: CheckText) -> None:
+    checked = check(
         """\
         posts:
           - id: first
@@ -421,7 +354,7 @@ def test_yaml_traps_are_all_reported_with_the_rest(config: CampaignConfig, tmp_p
             at: "2020-11-02 12:00"
             language: en
             text: "Livelihoods. #StopClusterBombsNow"
-        """,
+        """
     )
     rules = [(p.line, p.rule) for p in checked.report.problems]
     # Each trap once (no follow-up "status"/"time"/"hashtag" errors), and the

@@ -5,9 +5,11 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from scheduler.config import CampaignConfig
 from scheduler.content.check import check_paths
-from tests.content.conftest import assert_problem, write_and_check
+from tests.content.conftest import CheckText, Expected, assert_problem
 
 
 def english_post(identifier: str, at: str, text: str, extra: str = "") -> str:
@@ -47,12 +49,8 @@ def test_duplicate_ids_across_files_name_the_first(config: CampaignConfig, tmp_p
     )
 
 
-def test_a_post_id_that_collides_with_a_language_version(
-    config: CampaignConfig, tmp_path: Path
-) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
+def test_a_post_id_that_collides_with_a_language_version(check: CheckText) -> None:
+    checked = check(
         """\
         posts:
           - id: hello
@@ -66,11 +64,10 @@ def test_a_post_id_that_collides_with_a_language_version(
             at: "2020-11-04 09:00"
             language: en
             text: "Hello again #StopClusterBombsNow"
-        """,
+        """
     )
-    assert_problem(
-        checked.one("duplicate-id"),
-        checked.path,
+    checked.expect(
+        "duplicate-id",
         8,
         9,
         f"the post id hello-en is already used at {checked.path}:5",
@@ -78,56 +75,69 @@ def test_a_post_id_that_collides_with_a_language_version(
     )
 
 
-def test_x_refuses_the_same_text_twice_on_one_account(
-    config: CampaignConfig, tmp_path: Path
-) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
-        posts_file(
-            english_post("first", "2020-11-02 09:00", "Join the Treaty #StopClusterBombsNow"),
-            english_post("second", "2020-11-05 09:00", "join  the treaty #StopClusterBombsNow"),
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        pytest.param(
+            ("first", "2020-11-02 09:00", "Join the Treaty #StopClusterBombsNow"),
+            ("second", "2020-11-05 09:00", "join  the treaty #StopClusterBombsNow"),
+            Expected(
+                "x-duplicate",
+                11,
+                11,
+                "second has the same text as first ({path}:2) on x-main; X refuses duplicate content",
+                "reword one of them",
+            ),
+            id="x refuses the same text twice on one account",
         ),
-    )
-    assert_problem(
-        checked.one("x-duplicate"),
-        checked.path,
-        11,
-        11,
-        f"second has the same text as first ({checked.path}:2) on x-main; "
-        "X refuses duplicate content",
-        "reword one of them",
-    )
-
-
-def test_the_same_text_on_different_accounts_or_cancelled_is_fine(
-    config: CampaignConfig, tmp_path: Path
+        pytest.param(
+            ("early", "2020-11-02 09:00", "Early #StopClusterBombsNow"),
+            ("close", "2020-11-02 09:45", "Close #StopClusterBombsNow"),
+            Expected(
+                "spacing",
+                9,
+                9,
+                "on x-main, close at Mon 02 Nov 09:45 comes 45 min after early ({path}:2); "
+                "the account needs at least 60 min between posts",
+                "move close to 10:00 or later (or early earlier)",
+            ),
+            id="minimum spacing names both posts",
+        ),
+    ],
+)
+def test_a_second_post_that_clashes_with_the_first_names_both(
+    check: CheckText,
+    first: tuple[str, str, str],
+    second: tuple[str, str, str],
+    expected: Expected,
 ) -> None:
+    checked = check(posts_file(english_post(*first), english_post(*second)))
+    checked.expect(*expected._replace(message=expected.message.format(path=checked.path)))
+
+
+def test_the_same_text_on_different_accounts_or_cancelled_is_fine(check: CheckText) -> None:
     text = "Join the Treaty #StopClusterBombsNow"
-    checked = write_and_check(
-        config,
-        tmp_path,
+    checked = check(
         posts_file(
             english_post("first", "2020-11-02 09:00", text),
             english_post("facebook", "2020-11-03 09:00", text, "  targets: [facebook]\n"),
             english_post("gone", "2020-11-04 09:00", text, "  status: cancelled\n"),
-        ),
+        )
     )
     assert checked.problems("x-duplicate") == []
 
 
-def test_the_daily_cap_names_the_day_and_the_posts(config: CampaignConfig, tmp_path: Path) -> None:
+def test_the_daily_cap_names_the_day_and_the_posts(check: CheckText) -> None:
     items = [
         english_post(
             f"post-{hour}", f"2020-11-02 {hour:02d}:00", f"Post {hour} #StopClusterBombsNow"
         )
         for hour in range(8, 21)  # 13 posts, one an hour; x-main takes 12 a day
     ]
-    checked = write_and_check(config, tmp_path, posts_file(*items))
+    checked = check(posts_file(*items))
     names = ", ".join(f"post-{hour}" for hour in range(8, 21))
-    assert_problem(
-        checked.one("daily-cap"),
-        checked.path,
+    checked.expect(
+        "daily-cap",
         4 + 5 * 12,
         9,
         f"x-main has 13 posts on Mon 02 Nov 2020 (local time), more than its daily cap of 12: "
@@ -136,7 +146,7 @@ def test_the_daily_cap_names_the_day_and_the_posts(config: CampaignConfig, tmp_p
     )
 
 
-def test_the_day_is_the_local_day(config: CampaignConfig, tmp_path: Path) -> None:
+def test_the_day_is_the_local_day(check: CheckText) -> None:
     # 23:30 local on 2 November is 22:30 UTC the same day; 00:30 local on the 3rd is
     # 23:30 UTC on the 2nd: by UTC both would be the 2nd, by local time they are not.
     items = [
@@ -148,34 +158,11 @@ def test_the_day_is_the_local_day(config: CampaignConfig, tmp_path: Path) -> Non
         for hour, minute in [(h, 0) for h in range(12, 23)] + [(23, 30)]
     ]
     items.append(english_post("next-day", "2020-11-03 00:30", "Next day #StopClusterBombsNow"))
-    checked = write_and_check(config, tmp_path, posts_file(*items))
-    assert checked.problems("daily-cap") == []
+    assert check(posts_file(*items)).problems("daily-cap") == []
 
 
-def test_minimum_spacing_names_both_posts(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
-        posts_file(
-            english_post("early", "2020-11-02 09:00", "Early #StopClusterBombsNow"),
-            english_post("close", "2020-11-02 09:45", "Close #StopClusterBombsNow"),
-        ),
-    )
-    assert_problem(
-        checked.one("spacing"),
-        checked.path,
-        9,
-        9,
-        f"on x-main, close at Mon 02 Nov 09:45 comes 45 min after early ({checked.path}:2); "
-        "the account needs at least 60 min between posts",
-        "move close to 10:00 or later (or early earlier)",
-    )
-
-
-def test_language_versions_share_a_facebook_page(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
+def test_language_versions_share_a_facebook_page(check: CheckText) -> None:
+    check(
         """\
         posts:
           - id: together
@@ -188,11 +175,9 @@ def test_language_versions_share_a_facebook_page(config: CampaignConfig, tmp_pat
             es:
               at: "+30 min"
               text: "Hola #StopClusterBombsNow"
-        """,
-    )
-    assert_problem(
-        checked.one("spacing"),
-        checked.path,
+        """
+    ).expect(
+        "spacing",
         7,
         11,
         "on facebook-main, together-fr at Mon 02 Nov 09:10 comes 10 min after together-en",
@@ -200,10 +185,8 @@ def test_language_versions_share_a_facebook_page(config: CampaignConfig, tmp_pat
     )
 
 
-def test_cancelled_posts_leave_the_timeline(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
+def test_cancelled_posts_leave_the_timeline(check: CheckText) -> None:
+    checked = check(
         posts_file(
             english_post("early", "2020-11-02 09:00", "Early #StopClusterBombsNow"),
             english_post(

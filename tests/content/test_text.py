@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from scheduler.config import CampaignConfig
 from scheduler.content.text import XLengthCounter, check_hashtag, duplicate_key, final_text
-from tests.content.conftest import assert_problem, write_and_check
+from tests.content.conftest import CheckText, Expected, assert_problem
 
 HASHTAG = "#StopClusterBombsNow"
 
@@ -24,11 +21,9 @@ def post_with_text(text: str, extra: str = "") -> str:
     )
 
 
-def test_the_hashtag_is_required(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(config, tmp_path, post_with_text('"Save lives."'))
-    assert_problem(
-        checked.one("hashtag"),
-        checked.path,
+def test_the_hashtag_is_required(check: CheckText) -> None:
+    check(post_with_text('"Save lives."')).expect(
+        "hashtag",
         5,
         19,  # where it goes: the end of the text, before the closing quote
         "the campaign hashtag #StopClusterBombsNow is missing",
@@ -36,11 +31,9 @@ def test_the_hashtag_is_required(config: CampaignConfig, tmp_path: Path) -> None
     )
 
 
-def test_the_hashtag_needs_the_campaigns_casing(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(config, tmp_path, post_with_text('"Save lives #stopclusterbombsnow"'))
-    assert_problem(
-        checked.one("hashtag"),
-        checked.path,
+def test_the_hashtag_needs_the_campaigns_casing(check: CheckText) -> None:
+    check(post_with_text('"Save lives #stopclusterbombsnow"')).expect(
+        "hashtag",
         5,
         19,  # at the hashtag itself
         "the hashtag is written #stopclusterbombsnow; the campaign writes it #StopClusterBombsNow",
@@ -48,12 +41,8 @@ def test_the_hashtag_needs_the_campaigns_casing(config: CampaignConfig, tmp_path
     )
 
 
-def test_a_wrong_hashtag_in_a_block_is_reported_where_it_is_written(
-    config: CampaignConfig, tmp_path: Path
-) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
+def test_a_wrong_hashtag_in_a_block_is_reported_where_it_is_written(check: CheckText) -> None:
+    checked = check(
         """\
         id: blocks
         call: save-lives
@@ -90,33 +79,21 @@ def test_a_wrong_hashtag_in_a_block_is_reported_where_it_is_written(
 
 
 def test_a_hashtag_that_cannot_be_found_in_the_source_points_at_the_first_line(
-    config: CampaignConfig, tmp_path: Path
+    check: CheckText,
 ) -> None:
     # An escape sequence (\u0023 is `#`) hides the written hashtag from a search of
     # the source: the finding falls back to the text's first line, not the `>-`.
-    checked = write_and_check(
-        config,
-        tmp_path,
+    check(
         'id: escaped\ncall: save-lives\nat: "2020-11-02 09:00"\nlanguage: en\n'
-        'text: "Save lives\n  and more \\u0023stopclusterbombsnow"\n',
-    )
-    assert_problem(
-        checked.one("hashtag"),
-        checked.path,
-        5,
-        7,
-        "the hashtag is written #stopclusterbombsnow",
-        None,
-    )
+        'text: "Save lives\n  and more \\u0023stopclusterbombsnow"\n'
+    ).expect("hashtag", 5, 7, "the hashtag is written #stopclusterbombsnow", None)
 
 
-def test_messages_say_the_rules_in_plain_words(config: CampaignConfig, tmp_path: Path) -> None:
+def test_messages_say_the_rules_in_plain_words(check: CheckText) -> None:
     """A comms person reads these: no developer references such as "platforms.md 1.5"."""
     long_text = "Save lives. " * 30 + HASHTAG
-    checked = write_and_check(
-        config,
-        tmp_path,
-        post_with_text(f'"{long_text}"', "media: [map, huge, small-1, small-2, small-3]\n"),
+    checked = check(
+        post_with_text(f'"{long_text}"', "media: [map, huge, small-1, small-2, small-3]\n")
     )
     rules = {problem.rule for problem in checked.report.problems}
     assert {"x-length", "media-count", "media-format", "media-size"} <= rules
@@ -143,13 +120,11 @@ def test_hashtag_matching(text: str, finding: str | None) -> None:
     assert (result.kind if result else None) == finding
 
 
-def test_x_counts_280_weighted_characters(config: CampaignConfig, tmp_path: Path) -> None:
+def test_x_counts_280_weighted_characters(check: CheckText) -> None:
     fits = "a" * (280 - len(HASHTAG) - 1) + " " + HASHTAG
-    assert write_and_check(config, tmp_path, post_with_text(f'"{fits}"')).report.problems == []
-    checked = write_and_check(config, tmp_path, post_with_text(f'"b{fits}"'))
-    assert_problem(
-        checked.one("x-length"),
-        checked.path,
+    assert check(post_with_text(f'"{fits}"')).report.problems == []
+    check(post_with_text(f'"b{fits}"')).expect(
+        "x-length",
         5,
         7,
         "X counts 281 characters; a post on X may have at most 280",
@@ -171,31 +146,17 @@ def test_x_counts_cjk_and_emoji_double_and_urls_as_23() -> None:
     assert counter.overflow("") == 0
 
 
-def test_the_link_counts_on_x(config: CampaignConfig, tmp_path: Path) -> None:
+def test_the_link_counts_on_x(check: CheckText) -> None:
     body = "a" * (280 - 25 - len(HASHTAG)) + " " + HASHTAG  # 256 + 2 newlines + 23 = 281
-    checked = write_and_check(
-        config,
-        tmp_path,
-        post_with_text(f'"{body}"', 'link: "https://www.clusterconvention.org"\n'),
-    )
-    assert_problem(
-        checked.one("x-length"),
-        checked.path,
-        5,
-        7,
-        "X counts 281 characters, the link included",
-        "shorten it by 1",
+    check(post_with_text(f'"{body}"', 'link: "https://www.clusterconvention.org"\n')).expect(
+        "x-length", 5, 7, "X counts 281 characters, the link included", "shorten it by 1"
     )
 
 
-def test_facebook_takes_63206_characters(config: CampaignConfig, tmp_path: Path) -> None:
+def test_facebook_takes_63206_characters(check: CheckText) -> None:
     body = "a" * (63_206 - len(HASHTAG)) + HASHTAG
-    checked = write_and_check(
-        config, tmp_path, post_with_text(f'"{body}b"', "targets: [facebook]\n")
-    )
-    assert_problem(
-        checked.one("facebook-length"),
-        checked.path,
+    check(post_with_text(f'"{body}b"', "targets: [facebook]\n")).expect(
+        "facebook-length",
         5,
         7,
         "the text has 63207 characters; Facebook takes at most 63206",
@@ -203,8 +164,8 @@ def test_facebook_takes_63206_characters(config: CampaignConfig, tmp_path: Path)
     )
 
 
-def test_an_empty_text(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(config, tmp_path, post_with_text('"   "'))
+def test_an_empty_text(check: CheckText) -> None:
+    checked = check(post_with_text('"   "'))
     assert_problem(
         checked.problems("text")[0],
         checked.path,
@@ -215,19 +176,9 @@ def test_an_empty_text(config: CampaignConfig, tmp_path: Path) -> None:
     )
 
 
-def test_a_link_must_be_a_web_address(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
-        post_with_text(f'"Save lives {HASHTAG}"', "link: www.clusterconvention.org\n"),
-    )
-    assert_problem(
-        checked.one("link"),
-        checked.path,
-        6,
-        7,
-        "'www.clusterconvention.org' is not a web address",
-        'starting with "https://"',
+def test_a_link_must_be_a_web_address(check: CheckText) -> None:
+    check(post_with_text(f'"Save lives {HASHTAG}"', "link: www.clusterconvention.org\n")).expect(
+        "link", 6, 7, "'www.clusterconvention.org' is not a web address", 'starting with "https://"'
     )
 
 
@@ -244,51 +195,60 @@ def test_duplicate_key_ignores_case_spacing_and_normal_form() -> None:
     assert duplicate_key("Join the Treaty") != duplicate_key("Join the Treaty!")
 
 
-def test_targets_by_platform_and_label(config: CampaignConfig, tmp_path: Path) -> None:
+def test_targets_by_platform_and_label(check: CheckText) -> None:
     text = post_with_text(f'"Save lives {HASHTAG}"')
-    only_facebook = write_and_check(config, tmp_path, text + "targets: [facebook]\n")
+    only_facebook = check(text + "targets: [facebook]\n")
     assert only_facebook.report.posts[0].targets == ("facebook-main",)
     assert set(only_facebook.report.posts[0].texts) == {"facebook"}
-    by_label = write_and_check(config, tmp_path, text + "targets: x-main\n")
+    by_label = check(text + "targets: x-main\n")
     assert by_label.report.posts[0].targets == ("x-main",)
 
 
-def test_an_unknown_target_suggests_the_closest(config: CampaignConfig, tmp_path: Path) -> None:
-    text = post_with_text(f'"Save lives {HASHTAG}"') + "targets: [x, facebok]\n"
-    checked = write_and_check(config, tmp_path, text)
-    assert_problem(
-        checked.one("targets"),
-        checked.path,
-        6,
-        14,
-        "'facebok' is neither a platform nor an account label",
-        "did you mean 'facebook'?",
-    )
-
-
-def test_an_account_that_does_not_carry_the_language(
-    config: CampaignConfig, tmp_path: Path
+@pytest.mark.parametrize(
+    ("language", "targets", "expected"),
+    [
+        pytest.param(
+            "en",
+            "[x, facebok]",
+            Expected(
+                "targets",
+                6,
+                14,
+                "'facebok' is neither a platform nor an account label",
+                "did you mean 'facebook'?",
+            ),
+            id="an unknown target suggests the closest",
+        ),
+        pytest.param(
+            "fr",
+            "[x-main]",
+            Expected(
+                "targets",
+                6,
+                11,
+                "the account x-main carries en, not fr",
+                "target x-fr or facebook-main, or add fr to x-main's `languages` in config.yaml",
+            ),
+            id="an account that does not carry the language",
+        ),
+        pytest.param(
+            "en",
+            "twitter",
+            Expected(
+                "targets",
+                6,
+                10,
+                "'twitter' is neither a platform nor an account label",
+                "Twitter is now X: write x",
+            ),
+            id="twitter is now x",
+        ),
+    ],
+)
+def test_a_target_that_cannot_take_the_post(
+    check: CheckText, language: str, targets: str, expected: Expected
 ) -> None:
-    text = post_with_text(f'"Save lives {HASHTAG}"').replace("language: en", "language: fr")
-    checked = write_and_check(config, tmp_path, text + "targets: [x-main]\n")
-    assert_problem(
-        checked.one("targets"),
-        checked.path,
-        6,
-        11,
-        "the account x-main carries en, not fr",
-        "target x-fr or facebook-main, or add fr to x-main's `languages` in config.yaml",
+    text = post_with_text(f'"Save lives {HASHTAG}"').replace(
+        "language: en", f"language: {language}"
     )
-
-
-def test_twitter_is_now_x(config: CampaignConfig, tmp_path: Path) -> None:
-    text = post_with_text(f'"Save lives {HASHTAG}"') + "targets: twitter\n"
-    checked = write_and_check(config, tmp_path, text)
-    assert_problem(
-        checked.one("targets"),
-        checked.path,
-        6,
-        10,
-        "'twitter' is neither a platform nor an account label",
-        "Twitter is now X: write x",
-    )
+    check(text + f"targets: {targets}\n").expect(*expected)

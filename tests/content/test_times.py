@@ -9,7 +9,7 @@ import pytest
 
 from scheduler.config import CampaignConfig
 from scheduler.content.times import TimeError, parse_publish_time
-from tests.content.conftest import assert_problem, write_and_check
+from tests.content.conftest import CheckText, Expected, assert_problem
 
 
 def post_at(at: str) -> str:
@@ -53,13 +53,10 @@ def test_a_version_can_count_from_the_message_time(config: CampaignConfig) -> No
     assert parse_publish_time("+1 h", config.campaign, base).instant.hour == 9
 
 
-def test_a_time_that_happens_twice_shows_both_readings(
-    config: CampaignConfig, tmp_path: Path
-) -> None:
-    checked = write_and_check(config, tmp_path, post_at('"2020-10-25 02:30"'))
-    assert_problem(
-        checked.one("dst-ambiguous"),
-        checked.path,
+def test_a_time_that_happens_twice_shows_both_readings(check: CheckText) -> None:
+    checked = check(post_at('"2020-10-25 02:30"'))
+    checked.expect(
+        "dst-ambiguous",
         3,
         5,
         "'2020-10-25 02:30' happens twice in Europe/Zurich (the clocks go back that night): "
@@ -67,6 +64,77 @@ def test_a_time_that_happens_twice_shows_both_readings(
         'add the offset you mean: "2020-10-25T02:30+02:00" or "2020-10-25T02:30+01:00"',
     )
     assert checked.report.posts == []
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        pytest.param(
+            '"2020-03-29 02:30"',
+            Expected("dst-gap", 3, 5, "does not exist in Europe/Zurich", "pick a time"),
+            id="a gap time in a file names its place",
+        ),
+        pytest.param(
+            "2020-11-02",
+            Expected(
+                "time-date-only",
+                3,
+                5,
+                "'2020-11-02' is a date without a time",
+                'add the local time: "2020-11-02 09:00"',
+            ),
+            id="a date without a time is an error",
+        ),
+        pytest.param(
+            '"10:00"',
+            Expected(
+                "time-format",
+                3,
+                5,
+                "'10:00' gives the time of day but not the day",
+                'add the day, in double quotes: "2020-11-23 10:00" or "day 1 at 10:00"',
+            ),
+            id="a quoted time of day alone names what is missing",
+        ),
+        pytest.param(
+            '"day 6 at 10:00"',
+            Expected(
+                "time-format",
+                3,
+                5,
+                "the conference has days 1 to 5; there is no day 6",
+                "use a day from 1 (2020-11-23) to 5 (2020-11-27)",
+            ),
+            id="a day after the conference is an error",
+        ),
+        pytest.param(
+            '"next monday"',
+            Expected(
+                "time-format",
+                3,
+                5,
+                "cannot read 'next monday' as a publish time",
+                '"day 2 at 12:00"',
+            ),
+            id="unreadable text lists the forms",
+        ),
+        pytest.param(
+            '"+30 min"',
+            Expected(
+                "time-format",
+                3,
+                5,
+                "'+30 min' counts from the message's time, which only a language version has",
+                "write the time in full",
+            ),
+            id="counting from the message needs a version",
+        ),
+    ],
+)
+def test_a_time_that_cannot_be_used_is_reported_at_it(
+    check: CheckText, at: str, expected: Expected
+) -> None:
+    check(post_at(at)).expect(*expected)
 
 
 def test_a_time_that_does_not_exist_shows_both_readings(config: CampaignConfig) -> None:
@@ -82,20 +150,12 @@ def test_a_time_that_does_not_exist_shows_both_readings(config: CampaignConfig) 
     assert '"2020-03-29 03:30"' in error.hint
 
 
-def test_a_gap_time_in_a_file_names_its_place(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(config, tmp_path, post_at('"2020-03-29 02:30"'))
-    assert_problem(
-        checked.one("dst-gap"), checked.path, 3, 5, "does not exist in Europe/Zurich", "pick a time"
-    )
-
-
 def test_an_offset_that_is_not_the_zones_is_a_warning(
-    config: CampaignConfig, tmp_path: Path
+    config: CampaignConfig, check: CheckText
 ) -> None:
-    checked = write_and_check(config, tmp_path, post_at('"2020-11-02T09:00+02:00"'))
-    assert_problem(
-        checked.one("offset"),
-        checked.path,
+    checked = check(post_at('"2020-11-02T09:00+02:00"'))
+    checked.expect(
+        "offset",
         3,
         5,
         "the offset +02:00 in '2020-11-02T09:00+02:00' is not Europe/Zurich's offset on "
@@ -110,18 +170,6 @@ def test_an_offset_that_is_not_the_zones_is_a_warning(
     assert [warning.rule for warning in utc.warnings] == ["offset"]
 
 
-def test_a_date_without_a_time_is_an_error(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(config, tmp_path, post_at("2020-11-02"))
-    assert_problem(
-        checked.one("time-date-only"),
-        checked.path,
-        3,
-        5,
-        "'2020-11-02' is a date without a time",
-        'add the local time: "2020-11-02 09:00"',
-    )
-
-
 def test_a_conference_day_without_a_time_is_an_error(config: CampaignConfig) -> None:
     with pytest.raises(TimeError) as caught:
         parse_publish_time("day 2", config.campaign)
@@ -130,43 +178,29 @@ def test_a_conference_day_without_a_time_is_an_error(config: CampaignConfig) -> 
 
 
 @pytest.mark.parametrize("number", ["1604304000", "9.30", "true"])
-def test_numbers_are_never_times(config: CampaignConfig, tmp_path: Path, number: str) -> None:
-    checked = write_and_check(config, tmp_path, post_at(number))
-    assert_problem(
-        checked.one("time-type"),
-        checked.path,
-        3,
-        5,
-        "is not a publish time",
-        "write the date and time in double quotes",
+def test_numbers_are_never_times(check: CheckText, number: str) -> None:
+    check(post_at(number)).expect(
+        "time-type", 3, 5, "is not a publish time", "write the date and time in double quotes"
     )
 
 
-def test_an_unquoted_clock_time_is_a_yaml_trap_reported_once(
-    config: CampaignConfig, tmp_path: Path
-) -> None:
-    checked = write_and_check(config, tmp_path, post_at("10:00"))
+def test_an_unquoted_clock_time_is_a_yaml_trap_reported_once(check: CheckText) -> None:
+    checked = check(post_at("10:00"))
     assert [(p.line, p.column, p.rule) for p in checked.report.problems] == [(3, 5, "yaml")]
 
 
-def test_an_unquoted_clock_time_as_at_gets_a_complete_time_as_its_fix(
-    config: CampaignConfig, tmp_path: Path
-) -> None:
+def test_an_unquoted_clock_time_as_at_gets_a_complete_time_as_its_fix(check: CheckText) -> None:
     """Quoting `10:00` alone would only lead to the next error: the fix for a
     post's `at` (and a version's) is a complete time, in quotes."""
-    checked = write_and_check(config, tmp_path, post_at("10:00"))
-    assert_problem(
-        checked.one("yaml"),
-        checked.path,
+    check(post_at("10:00")).expect(
+        "yaml",
         3,
         5,
         "the unquoted 10:00 looks like a time, but YAML reads such values as numbers in base 60 "
         "(10:00 becomes 600)",
         'add the day, in double quotes: "2020-11-23 10:00" or "day 1 at 10:00"',
     )
-    version = write_and_check(
-        config,
-        tmp_path,
+    version = check(
         """\
         posts:
           - id: versions
@@ -186,40 +220,22 @@ def test_an_unquoted_clock_time_as_at_gets_a_complete_time_as_its_fix(
     )
 
 
-def test_a_quoted_time_of_day_alone_names_what_is_missing(
-    config: CampaignConfig, tmp_path: Path
-) -> None:
-    checked = write_and_check(config, tmp_path, post_at('"10:00"'))
-    assert_problem(
-        checked.one("time-format"),
-        checked.path,
-        3,
-        5,
-        "'10:00' gives the time of day but not the day",
-        'add the day, in double quotes: "2020-11-23 10:00" or "day 1 at 10:00"',
-    )
-
-
-def test_other_unquoted_values_keep_the_loaders_fix(config: CampaignConfig, tmp_path: Path) -> None:
+def test_other_unquoted_values_keep_the_loaders_fix(check: CheckText) -> None:
     # Only `at` is a publish time: elsewhere `10:00` is just a value to quote.
-    checked = write_and_check(config, tmp_path, post_at('"2020-11-02 09:00"') + "link: 10:00\n")
+    checked = check(post_at('"2020-11-02 09:00"') + "link: 10:00\n")
     assert checked.one("yaml").hint == 'quote it: "10:00"'
 
 
-def test_an_unquoted_yes_no_word_as_status_names_the_statuses(
-    config: CampaignConfig, tmp_path: Path
-) -> None:
-    checked = write_and_check(config, tmp_path, post_at('"2020-11-02 09:00"') + "status: on\n")
+def test_an_unquoted_yes_no_word_as_status_names_the_statuses(check: CheckText) -> None:
+    checked = check(post_at('"2020-11-02 09:00"') + "status: on\n")
     assert checked.one("yaml").hint == (
         "write one of draft, approved, cancelled (`status: approved` to publish it)"
     )
 
 
-def test_times_outside_the_campaign_window(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(config, tmp_path, post_at('"2020-12-01 09:00"'))
-    assert_problem(
-        checked.one("window"),
-        checked.path,
+def test_times_outside_the_campaign_window(config: CampaignConfig, check: CheckText) -> None:
+    check(post_at('"2020-12-01 09:00"')).expect(
+        "window",
         3,
         5,
         "2020-12-01 09:00 (Europe/Zurich) is after the campaign window 2020-10-24 to 2020-11-27",
@@ -232,48 +248,9 @@ def test_times_outside_the_campaign_window(config: CampaignConfig, tmp_path: Pat
     assert error is not None and "before the campaign window" in error.message
 
 
-def test_a_day_after_the_conference_is_an_error(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(config, tmp_path, post_at('"day 6 at 10:00"'))
-    assert_problem(
-        checked.one("time-format"),
-        checked.path,
-        3,
-        5,
-        "the conference has days 1 to 5; there is no day 6",
-        "use a day from 1 (2020-11-23) to 5 (2020-11-27)",
-    )
-
-
-def test_unreadable_text_lists_the_forms(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(config, tmp_path, post_at('"next monday"'))
-    assert_problem(
-        checked.one("time-format"),
-        checked.path,
-        3,
-        5,
-        "cannot read 'next monday' as a publish time",
-        '"day 2 at 12:00"',
-    )
-
-
-def test_counting_from_the_message_needs_a_version(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(config, tmp_path, post_at('"+30 min"'))
-    assert_problem(
-        checked.one("time-format"),
-        checked.path,
-        3,
-        5,
-        "'+30 min' counts from the message's time, which only a language version has",
-        "write the time in full",
-    )
-
-
-def test_no_publish_time(config: CampaignConfig, tmp_path: Path) -> None:
+def test_no_publish_time(check: CheckText) -> None:
     text = post_at('"2020-11-02 09:00"').replace('at: "2020-11-02 09:00"\n', "")
-    checked = write_and_check(config, tmp_path, text)
-    assert_problem(
-        checked.one("time"), checked.path, 1, 1, "the post has no publish time", "add `at:`"
-    )
+    check(text).expect("time", 1, 1, "the post has no publish time", "add `at:`")
 
 
 def test_past_posts_are_a_warning_only_when_now_is_given(
@@ -377,10 +354,8 @@ def test_after_the_window_a_note_replaces_the_warnings(
     assert note.startswith("the campaign window ended on 2020-11-27")
 
 
-def test_counting_from_a_message_without_a_time(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
+def test_counting_from_a_message_without_a_time(check: CheckText) -> None:
+    check(
         """\
         id: no-base
         call: save-lives
@@ -390,11 +365,9 @@ def test_counting_from_a_message_without_a_time(config: CampaignConfig, tmp_path
         fr:
           at: "+30 min"
           text: "Bonjour #StopClusterBombsNow"
-        """,
-    )
-    assert_problem(
-        checked.one("time"),
-        checked.path,
+        """
+    ).expect(
+        "time",
         7,
         7,
         "'+30 min' counts from the message's `at`, which is missing",
@@ -402,10 +375,8 @@ def test_counting_from_a_message_without_a_time(config: CampaignConfig, tmp_path
     )
 
 
-def test_a_wrong_message_time_is_reported_once(config: CampaignConfig, tmp_path: Path) -> None:
-    checked = write_and_check(
-        config,
-        tmp_path,
+def test_a_wrong_message_time_is_reported_once(check: CheckText) -> None:
+    checked = check(
         """\
         id: bad-base
         call: save-lives

@@ -4,7 +4,7 @@ through the real ``sync_posts``, and a worker context on the memory platform."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from PIL import Image
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.clock import Clock, FrozenClock
 from scheduler.config import CampaignConfig
@@ -23,12 +22,11 @@ from scheduler.daemon.publishers import PublisherPool
 from scheduler.daemon.worker import WorkerContext
 from scheduler.platforms.memory import MemoryPlatform, MemoryPublisher
 from scheduler.storage import daemon_state
-from scheduler.storage.database import make_engine, make_session_factory
 from scheduler.storage.models import Attempt, Publication
 from scheduler.storage.sync import sync_posts
+from tests.conftest import Sessions, campaign_data, facebook_account
 
 T0 = datetime(2020, 11, 23, 9, 0, tzinfo=UTC)
-Sessions = sessionmaker[Session]
 
 X_CREDENTIALS = {
     "api_key": "X_KEY",
@@ -55,29 +53,13 @@ def campaign_dict(**publishing: Any) -> dict[str, Any]:
         for label in ("x-main", "x-fr")
     ]
     accounts.append(
-        {
-            "label": "facebook-main",
-            "platform": "facebook",
-            "name": "Coalition",
-            "page_id": "120749411311458",
-            "languages": ["en"],
-            "credentials": {"page_access_token": "FB_PAGE_TOKEN"},
-            "daily_cap": 50,
-            "min_spacing_min": 0,
-        }
+        facebook_account(
+            "facebook-main", "120749411311458", "Coalition", daily_cap=50, min_spacing_min=0
+        )
     )
-    return {
-        "campaign": {
-            "name": "Test campaign",
-            "hashtag": "#StopClusterBombsNow",
-            "timezone": "Europe/Zurich",
-            "conference": {"name": "2RevCon", "start": "2020-11-23", "end": "2020-11-27"},
-            "window": {"start": "2020-10-24", "end": "2020-11-27"},
-        },
-        "languages": {"en": "English"},
-        "calls": {"join-the-treaty": {"en": "Join the Treaty"}},
-        "accounts": accounts,
-        "publishing": {
+    return campaign_data(
+        accounts,
+        publishing={
             "late_grace_min": 60,
             "lease_s": 120,
             "max_attempts": 3,
@@ -87,7 +69,7 @@ def campaign_dict(**publishing: Any) -> dict[str, Any]:
             "refresh_s": 0.05,
             **publishing,
         },
-    }
+    )
 
 
 def make_config(base: Path, data: dict[str, Any] | None = None) -> CampaignConfig:
@@ -187,23 +169,6 @@ def attempts(sessions: Sessions, publication_id: int) -> list[Attempt]:
 @pytest.fixture
 def config(tmp_path: Path) -> CampaignConfig:
     return make_config(tmp_path)
-
-
-def _sessions(url: str) -> Iterator[Sessions]:
-    engine = make_engine(url)
-    yield make_session_factory(engine)
-    engine.dispose()
-
-
-@pytest.fixture
-def sessions(db_url: str) -> Iterator[Sessions]:
-    """Sessions on a fresh database, once per engine."""
-    yield from _sessions(db_url)
-
-
-@pytest.fixture
-def sqlite_sessions(sqlite_url: str) -> Iterator[Sessions]:
-    yield from _sessions(sqlite_url)
 
 
 @pytest.fixture

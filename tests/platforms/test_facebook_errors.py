@@ -3,18 +3,16 @@ maps to the right outcome (the table in scheduler/platforms/facebook/translate.p
 
 from __future__ import annotations
 
+import functools
 import re
 import socket
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
 
-from scheduler.clock import FrozenClock
-from scheduler.config import CampaignConfig
 from scheduler.errors import (
     AuthFailed,
     DuplicateContent,
@@ -24,84 +22,27 @@ from scheduler.errors import (
     TransientError,
     UnknownOutcome,
 )
-from scheduler.platforms.base import Credentials, MediaFile
+from scheduler.platforms.base import MediaFile
 from scheduler.platforms.facebook import FacebookPublisher
-from scheduler.sandbox.credentials import sandbox_credentials
-from scheduler.sandbox.faults import Fault, FaultPlan
-from scheduler.sandbox.graph_api import GraphSandbox
+from scheduler.sandbox.faults import Fault
 from scheduler.sandbox.server import HTTPSandbox, Request, Response, route
-
-START = datetime(2020, 11, 2, 8, 0, tzinfo=UTC)
-PAGE = "120749411311458"
-Make = Callable[..., FacebookPublisher]
-
-
-def config() -> CampaignConfig:
-    return CampaignConfig.model_validate(
-        {
-            "campaign": {
-                "name": "Test campaign",
-                "hashtag": "#StopClusterBombsNow",
-                "timezone": "Europe/Zurich",
-                "conference": {"name": "2RevCon", "start": "2020-11-23", "end": "2020-11-27"},
-                "window": {"start": "2020-10-24", "end": "2020-11-27"},
-            },
-            "languages": {"en": "English"},
-            "calls": {"join-the-treaty": {"en": "Join the Treaty"}},
-            "accounts": [
-                {
-                    "label": "fb-main",
-                    "platform": "facebook",
-                    "name": "Main Page",
-                    "page_id": PAGE,
-                    "languages": ["en"],
-                    "credentials": {
-                        "page_access_token": "FB_TOKEN",
-                        "app_id": "FB_APP_ID",
-                        "app_secret": "FB_APP_SECRET",
-                    },
-                }
-            ],
-        }
-    )
+from tests.platforms.conftest import (
+    MAIN_PAGE,
+    START,
+    FacebookPublisherFactory,
+    GraphServer,
+    image_file,
+)
 
 
 @pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(START)
-
-
-@pytest.fixture
-def make(clock: FrozenClock) -> Iterator[Callable[[str], FacebookPublisher]]:
+def make(facebook_publisher: FacebookPublisherFactory) -> FacebookPublisherFactory:
     """Builds a publisher for ``fb-main`` against a base URL (timeout 0.25 s)."""
-    made: list[FacebookPublisher] = []
-    campaign = config()
-
-    def build(base_url: str) -> FacebookPublisher:
-        settings = campaign.platforms.facebook.model_copy(
-            update={"api_base_url": base_url, "request_timeout_s": 0.25}
-        )
-        credentials = Credentials(sandbox_credentials("facebook", "fb-main"))
-        publisher = FacebookPublisher(campaign.account("fb-main"), settings, credentials, clock)
-        made.append(publisher)
-        return publisher
-
-    yield build
-    for publisher in made:
-        publisher.close()
-
-
-@pytest.fixture
-def sandbox(clock: FrozenClock) -> Iterator[tuple[GraphSandbox, str]]:
-    graph = GraphSandbox(config(), clock, FaultPlan())
-    with HTTPSandbox(graph.routes()) as server:
-        yield graph, server.url
+    return functools.partial(facebook_publisher, request_timeout_s=0.25)
 
 
 def image(tmp_path: Path, name: str) -> MediaFile:
-    path = tmp_path / name
-    Image.new("RGB", (16, 16), "blue").save(path)
-    return MediaFile(path, "image/png", path.stat().st_size)
+    return image_file(tmp_path / name, (16, 16), "blue")
 
 
 def run(operation: str, publisher: FacebookPublisher, tmp_path: Path) -> Any:
@@ -123,6 +64,7 @@ def run(operation: str, publisher: FacebookPublisher, tmp_path: Path) -> Any:
 
 MINUTES_10 = START + timedelta(minutes=10)  # the sandbox's estimated_time_to_regain_access
 DEFAULT = START + timedelta(minutes=15)  # no estimate in the headers: the documented default
+HOURS_24 = START + timedelta(hours=24)  # cap_24h: access regained in 24 * 60 minutes
 
 # (endpoint, kind, options, operation, outcome, platform code, HTTP status, reset_at)
 CASES: list[
@@ -142,16 +84,7 @@ CASES: list[
     ("facebook.feed", "fb_code", {"code": 100}, "create", Rejected, "100", 400, None),
     ("facebook.feed", "fb_code", {"code": 324}, "create", Rejected, "324", 400, None),
     ("facebook.feed", "rate_limit", {}, "create", RateLimited, "32", 400, MINUTES_10),
-    (
-        "facebook.feed",
-        "cap_24h",
-        {},
-        "create",
-        RateLimited,
-        "32",
-        400,
-        START + timedelta(hours=24),
-    ),
+    ("facebook.feed", "cap_24h", {}, "create", RateLimited, "32", 400, HOURS_24),
     ("facebook.feed", "server_error", {}, "create", UnknownOutcome, "1", 500, None),
     ("facebook.feed", "server_error", {"status": 503}, "create", UnknownOutcome, "1", 503, None),
     ("facebook.feed", "timeout", {"delay_s": 1.0}, "create", UnknownOutcome, None, None, None),
@@ -189,8 +122,8 @@ CASES: list[
     ids=[f"{c[0]}-{c[1]}-{c[2].get('code', c[2].get('status', ''))}-{c[3]}" for c in CASES],
 )
 def test_sandbox_fault_maps_to_outcome(
-    sandbox: tuple[GraphSandbox, str],
-    make: Callable[[str], FacebookPublisher],
+    graph: GraphServer,
+    make: FacebookPublisherFactory,
     tmp_path: Path,
     endpoint: str,
     kind: str,
@@ -201,10 +134,9 @@ def test_sandbox_fault_maps_to_outcome(
     status: int | None,
     reset_at: datetime | None,
 ) -> None:
-    graph, url = sandbox
     graph.faults.add(Fault(endpoint, kind, **options))
     with pytest.raises(PublishError) as caught:
-        run(operation, make(url), tmp_path)
+        run(operation, make(graph.url), tmp_path)
     error = caught.value
     assert type(error) is outcome, str(error)
     assert error.platform_code == code
@@ -217,14 +149,13 @@ def test_sandbox_fault_maps_to_outcome(
 
 
 def test_album_upload_failure_publishes_nothing(
-    sandbox: tuple[GraphSandbox, str], make: Callable[[str], FacebookPublisher], tmp_path: Path
+    graph: GraphServer, make: FacebookPublisherFactory, tmp_path: Path
 ) -> None:
-    graph, url = sandbox
     graph.faults.add(Fault("facebook.photos", "server_error", after=1))
     with pytest.raises(TransientError):
-        run("album", make(url), tmp_path)
-    assert graph.count("fb-main") == 0
-    assert [photo.published for photo in graph.page("fb-main").photos.values()] == [False]
+        run("album", make(graph.url), tmp_path)
+    assert graph.sandbox.count("fb-main") == 0
+    assert [photo.published for photo in graph.sandbox.page("fb-main").photos.values()] == [False]
 
 
 def _answer(response: Response) -> Callable[[Request, re.Match[str]], Response]:
@@ -254,7 +185,7 @@ ODD_ANSWERS = [
 
 @pytest.mark.parametrize(("answer", "operation", "outcome", "code"), ODD_ANSWERS)
 def test_odd_answers_map_to_outcomes(
-    make: Callable[[str], FacebookPublisher],
+    make: FacebookPublisherFactory,
     tmp_path: Path,
     answer: Response,
     operation: str,
@@ -262,8 +193,8 @@ def test_odd_answers_map_to_outcomes(
     code: str | None,
 ) -> None:
     routes = [
-        route("POST", rf"/v25\.0/{PAGE}/feed", _answer(answer)),
-        route("GET", rf"/v25\.0/{PAGE}/published_posts", _answer(answer)),
+        route("POST", rf"/v25\.0/{MAIN_PAGE}/feed", _answer(answer)),
+        route("GET", rf"/v25\.0/{MAIN_PAGE}/published_posts", _answer(answer)),
     ]
     with HTTPSandbox(routes) as server, pytest.raises(PublishError) as caught:
         run(operation, make(server.url), tmp_path)
@@ -273,7 +204,7 @@ def test_odd_answers_map_to_outcomes(
 
 
 def test_refused_connection_is_transient_even_on_create(
-    make: Callable[[str], FacebookPublisher], tmp_path: Path
+    make: FacebookPublisherFactory, tmp_path: Path
 ) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from scheduler.cli import app
-from scheduler.storage.database import make_engine, make_session_factory
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Sessions, session_factory
 
 LAUNCH = """\
 id: launch
@@ -59,11 +56,6 @@ def run(*args: str, code: int = 0) -> str:
     return result.output
 
 
-@contextmanager
-def folder_sessions(folder: Path) -> Iterator[sessionmaker[Session]]:
+def folder_sessions(folder: Path) -> AbstractContextManager[Sessions]:
     """Sessions on the campaign folder's database; the engine is disposed afterwards."""
-    engine = make_engine(f"sqlite:///{folder / 'campaign.db'}")
-    try:
-        yield make_session_factory(engine)
-    finally:
-        engine.dispose()
+    return session_factory(f"sqlite:///{folder / 'campaign.db'}")

@@ -1,5 +1,6 @@
-"""Fixtures of the store's suite: the shipped config, sessions on both engines,
-and a factory of checked posts (what ``campaign check`` hands to sync)."""
+"""Fixtures of the store's suite: the shipped config, a check that no connection
+leaks, and a factory of checked posts (what ``campaign check`` hands to sync). The
+sessions on both engines come from the suite's conftest."""
 
 from __future__ import annotations
 
@@ -9,14 +10,12 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select, update
 
 from scheduler.config import CampaignConfig, load_config
 from scheduler.content.resolved import ResolvedPost
-from scheduler.storage.database import make_engine, make_session_factory
 from scheduler.storage.models import Publication, PublicationState
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Sessions
 
 NOW = datetime(2020, 11, 1, 9, 0, tzinfo=UTC)
 MakePost = Callable[..., ResolvedPost]
@@ -43,26 +42,6 @@ def no_leaked_connections() -> Iterator[None]:
         gc.collect()
     leaks = [str(warning.message) for warning in caught if warning.category is ResourceWarning]
     assert not leaks, f"database connections left open: {leaks}"
-
-
-@pytest.fixture
-def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
-    """A session factory on a fresh database, once per engine."""
-    engine = make_engine(db_url)
-    try:
-        yield make_session_factory(engine)
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture
-def sqlite_sessions(sqlite_url: str) -> Iterator[sessionmaker[Session]]:
-    """A session factory on a fresh SQLite database only."""
-    engine = make_engine(sqlite_url)
-    try:
-        yield make_session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 def make_post(
@@ -95,7 +74,7 @@ def make_post(
 
 
 def set_state(
-    sessions: sessionmaker[Session],
+    sessions: Sessions,
     post_id: str,
     account: str,
     state: PublicationState,
@@ -108,3 +87,14 @@ def set_state(
             .where(Publication.post_id == post_id, Publication.account_label == account)
             .values(state=state, **values)
         )
+
+
+def publication_of(sessions: Sessions, post_id: str, account: str) -> Publication:
+    """The publication of ``post_id`` on ``account``, read in a session of its own."""
+    with sessions() as session:
+        found = session.scalars(
+            select(Publication).where(
+                Publication.post_id == post_id, Publication.account_label == account
+            )
+        ).one()
+        return found
