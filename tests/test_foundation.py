@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -17,22 +18,23 @@ def test_shipped_config_loads() -> None:
     assert len(config.calls) == 5
 
 
-def test_unquoted_version_is_rejected_with_a_quote_hint(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    text = (ROOT / "config.yaml").read_text().replace('api_version: "v25.0"', "api_version: 19.10")
-    path = tmp_path / "config.yaml"
-    path.write_text(text)
+def config_error(folder: Path, written: str, mistake: str) -> str:
+    """What loading the shipped config.yaml says once ``written`` is changed to ``mistake``."""
+    path = folder / "config.yaml"
+    path.write_text((ROOT / "config.yaml").read_text().replace(written, mistake))
     with pytest.raises(ConfigError) as caught:
         load_config(path)
-    assert 'quote it: "19.10"' in str(caught.value)
+    return str(caught.value)
 
 
-def test_misspelt_key_suggests_the_right_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    text = (ROOT / "config.yaml").read_text().replace("late_grace_min:", "late_grase_min:")
-    path = tmp_path / "config.yaml"
-    path.write_text(text)
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    assert "did you mean 'late_grace_min'" in str(caught.value)
+def test_unquoted_version_is_rejected_with_a_quote_hint(tmp_path: Path) -> None:
+    error = config_error(tmp_path, 'api_version: "v25.0"', "api_version: 19.10")
+    assert 'quote it: "19.10"' in error
+
+
+def test_misspelt_key_suggests_the_right_one(tmp_path: Path) -> None:
+    error = config_error(tmp_path, "late_grace_min:", "late_grase_min:")
+    assert "did you mean 'late_grace_min'" in error
 
 
 def test_scaled_clock_maps_campaign_time_onto_wall_time() -> None:

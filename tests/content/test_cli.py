@@ -17,7 +17,7 @@ from scheduler.cli import COMMAND_MODULES, MODULES, app, modules_for
 from scheduler.cli import check as check_cli
 from scheduler.clock import FrozenClock, utc_now
 from scheduler.config import CampaignConfig
-from tests.conftest import ROOT
+from tests.conftest import ROOT, fresh_python
 
 runner = CliRunner()
 # Before the campaign window opens: no post of these tests is in the past.
@@ -226,10 +226,7 @@ def loaded_after(*arguments: str) -> set[str]:
         "watched = ('scheduler.cli.', 'scheduler.sandbox', 'twitter_text', 'sqlalchemy')\n"
         "print(' '.join(m for m in sys.modules if m.startswith(watched)))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    return set(done.stdout.split("\n")[-2].split())
+    return set(fresh_python(script).split("\n")[-2].split())
 
 
 def test_start_up_loads_only_the_command_being_run() -> None:

@@ -189,26 +189,13 @@ def test_a_post_in_a_list_needs_an_id(check: CheckText) -> None:
             ),
             id="an unknown platform in variants",
         ),
-    ],
-)
-def test_a_mistake_in_a_post_is_reported_where_it_is_written(
-    check: CheckText, text: str, expected: Expected
-) -> None:
-    check(text).expect(*expected)
-
-
-@pytest.mark.parametrize(
-    ("written", "mistake", "expected"),
-    [
         pytest.param(
-            '      text: "Plus que',
-            '      txt: "Plus que',
+            MESSAGE.replace('      text: "Plus que', '      txt: "Plus que'),
             Expected("unknown-field", 10, 7, "unknown field 'txt'", "did you mean 'text'?"),
             id="a misspelt field in a version",
         ),
         pytest.param(
-            "    es:\n",
-            "    de:\n",
+            MESSAGE.replace("    es:\n", "    de:\n"),
             Expected(
                 "unknown-field",
                 11,
@@ -219,8 +206,7 @@ def test_a_mistake_in_a_post_is_reported_where_it_is_written(
             id="a language key the campaign does not have",
         ),
         pytest.param(
-            "status: approved",
-            "status: aproved",
+            MESSAGE.replace("status: approved", "status: aproved"),
             Expected(
                 "status",
                 5,
@@ -231,14 +217,14 @@ def test_a_mistake_in_a_post_is_reported_where_it_is_written(
             id="an unknown status suggests the closest",
         ),
         pytest.param(
-            "call: join-the-treaty\n    at",
-            "call: [join-the-treaty, save-lives]\n    at",
+            MESSAGE.replace(
+                "call: join-the-treaty\n    at", "call: [join-the-treaty, save-lives]\n    at"
+            ),
             Expected("call", 3, 11, "a post carries exactly one call", "keep one call here"),
             id="a post carries exactly one call",
         ),
         pytest.param(
-            "      call: join-the-treaty\n",
-            "      call: save-lives\n",
+            MESSAGE.replace("      call: join-the-treaty\n", "      call: save-lives\n"),
             Expected(
                 "call-mismatch",
                 13,
@@ -250,8 +236,7 @@ def test_a_mistake_in_a_post_is_reported_where_it_is_written(
             id="versions that disagree on the call",
         ),
         pytest.param(
-            "    status: approved\n",
-            '    status: approved\n    text: "x"\n',
+            MESSAGE.replace("    status: approved\n", '    status: approved\n    text: "x"\n'),
             Expected(
                 "schema",
                 6,
@@ -262,17 +247,18 @@ def test_a_mistake_in_a_post_is_reported_where_it_is_written(
             id="text beside language versions is an error",
         ),
         pytest.param(
-            "    status: approved\n",
-            "    status: approved\n    video: clip.mp4\n",
+            MESSAGE.replace(
+                "    status: approved\n", "    status: approved\n    video: clip.mp4\n"
+            ),
             Expected("video", 6, 5, "video posts are not supported yet", "remove `video:`"),
             id="video is reserved for a later version",
         ),
     ],
 )
-def test_a_mistake_in_a_message_is_reported_where_it_is_written(
-    check: CheckText, written: str, mistake: str, expected: Expected
+def test_a_mistake_in_a_post_is_reported_where_it_is_written(
+    check: CheckText, text: str, expected: Expected
 ) -> None:
-    check(MESSAGE.replace(written, mistake)).expect(*expected)
+    check(text).expect(*expected)
 
 
 def test_an_unknown_call_suggests_the_closest(check: CheckText) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scheduler.content.text import XLengthCounter, check_hashtag, duplicate_key, final_text
-from tests.content.conftest import CheckText, Expected, assert_problem
+from tests.content.conftest import CheckText, assert_problem
 
 HASHTAG = "#StopClusterBombsNow"
 
@@ -204,51 +204,33 @@ def test_targets_by_platform_and_label(check: CheckText) -> None:
     assert by_label.report.posts[0].targets == ("x-main",)
 
 
-@pytest.mark.parametrize(
-    ("language", "targets", "expected"),
-    [
-        pytest.param(
-            "en",
-            "[x, facebok]",
-            Expected(
-                "targets",
-                6,
-                14,
-                "'facebok' is neither a platform nor an account label",
-                "did you mean 'facebook'?",
-            ),
-            id="an unknown target suggests the closest",
-        ),
-        pytest.param(
-            "fr",
-            "[x-main]",
-            Expected(
-                "targets",
-                6,
-                11,
-                "the account x-main carries en, not fr",
-                "target x-fr or facebook-main, or add fr to x-main's `languages` in config.yaml",
-            ),
-            id="an account that does not carry the language",
-        ),
-        pytest.param(
-            "en",
-            "twitter",
-            Expected(
-                "targets",
-                6,
-                10,
-                "'twitter' is neither a platform nor an account label",
-                "Twitter is now X: write x",
-            ),
-            id="twitter is now x",
-        ),
-    ],
-)
-def test_a_target_that_cannot_take_the_post(
-    check: CheckText, language: str, targets: str, expected: Expected
-) -> None:
+def post_targeting(targets: str, language: str = "en") -> str:
+    """A one-post file whose `targets` value sits on line 6."""
     text = post_with_text(f'"Save lives {HASHTAG}"').replace(
         "language: en", f"language: {language}"
     )
-    check(text + f"targets: {targets}\n").expect(*expected)
+    return text + f"targets: {targets}\n"
+
+
+@pytest.mark.parametrize(
+    ("targets", "unknown", "column", "fix"),
+    [
+        pytest.param("[x, facebok]", "facebok", 14, "did you mean 'facebook'?", id="a misspelling"),
+        pytest.param("twitter", "twitter", 10, "Twitter is now X: write x", id="twitter is now x"),
+    ],
+)
+def test_an_unknown_target_suggests_the_closest(
+    check: CheckText, targets: str, unknown: str, column: int, fix: str
+) -> None:
+    message = f"'{unknown}' is neither a platform nor an account label"
+    check(post_targeting(targets)).expect("targets", 6, column, message, fix)
+
+
+def test_an_account_that_does_not_carry_the_language(check: CheckText) -> None:
+    check(post_targeting("[x-main]", language="fr")).expect(
+        "targets",
+        6,
+        11,
+        "the account x-main carries en, not fr",
+        "target x-fr or facebook-main, or add fr to x-main's `languages` in config.yaml",
+    )

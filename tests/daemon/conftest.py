@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -211,6 +212,47 @@ def make_context(platform: MemoryPlatform) -> MakeContext:
         )
 
     return build
+
+
+@dataclass
+class WorkerWorld:
+    """What one publication meets on its way through the worker: sessions on a fresh
+    database, the campaign, a frozen clock (at T0), the memory platform, and a queue
+    filled through the real ``sync_posts``."""
+
+    sessions: Sessions
+    config: CampaignConfig
+    clock: FrozenClock
+    platform: MemoryPlatform
+    make_context: MakeContext
+    queue: Queue
+
+    def context(self, **options: Any) -> WorkerContext:
+        """A worker on the memory platform (``worker_id=...`` for a second one)."""
+        return self.make_context(self.sessions, self.config, self.clock, **options)
+
+    def publication(self, publication_id: int) -> Publication:
+        return publication(self.sessions, publication_id)
+
+    def attempts(self, publication_id: int) -> list[Attempt]:
+        return attempts(self.sessions, publication_id)
+
+    def with_accounts(self, **changes: dict[str, Any]) -> WorkerWorld:
+        """The same world for a campaign with per-account changes, and a queue of its own."""
+        changed = with_accounts(self.config, **changes)
+        return replace(self, config=changed, queue=Queue(self.sessions, changed))
+
+
+@pytest.fixture
+def world(
+    sessions: Sessions,
+    config: CampaignConfig,
+    clock: FrozenClock,
+    platform: MemoryPlatform,
+    make_context: MakeContext,
+) -> WorkerWorld:
+    """A worker's world on SQLite and on PostgreSQL (see :class:`WorkerWorld`)."""
+    return WorkerWorld(sessions, config, clock, platform, make_context, Queue(sessions, config))
 
 
 def minutes(value: float) -> timedelta:

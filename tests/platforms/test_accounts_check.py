@@ -7,8 +7,10 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -18,7 +20,7 @@ from scheduler.cli.platforms import start_sandbox
 from scheduler.config import CampaignConfig
 from scheduler.errors import ConfigError
 from scheduler.sandbox.app import Sandbox
-from tests.conftest import ROOT
+from tests.conftest import ROOT, fresh_python
 
 
 def write_config(
@@ -50,10 +52,33 @@ def run_check(config: Path, env: dict[str, str]) -> Result:
     )
 
 
+CheckAccounts = Callable[..., Result]
+
+
+@pytest.fixture
+def check_accounts(sandbox: Sandbox, environ: dict[str, str], tmp_path: Path) -> CheckAccounts:
+    """``check_accounts(env=None, missing=None, url=None, **changes)``: `campaign accounts
+    check` on the shipped config pointed at the sandbox (or at ``url``; ``changes`` as
+    :func:`write_config` takes them), with the sandbox's test credentials unless ``env``
+    is given, less the variable named ``missing``."""
+
+    def run(
+        env: dict[str, str] | None = None,
+        missing: str | None = None,
+        url: str | None = None,
+        **changes: Any,
+    ) -> Result:
+        chosen = environ if env is None else env
+        chosen = {name: value for name, value in chosen.items() if name != missing}
+        return run_check(write_config(tmp_path, url or sandbox.url, **changes), chosen)
+
+    return run
+
+
 def test_passes_against_the_sandbox_with_its_test_credentials(
-    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path
+    check_accounts: CheckAccounts,
 ) -> None:
-    result = run_check(write_config(tmp_path, sandbox.url), environ)
+    result = check_accounts()
     assert result.exit_code == 0, result.output
     assert "all 4 account(s) ready" in result.output
     for label in ("x-main", "x-fr", "x-es", "facebook-"):
@@ -62,31 +87,24 @@ def test_passes_against_the_sandbox_with_its_test_credentials(
 
 
 def test_fails_clearly_with_a_wrong_secret(
-    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path
+    check_accounts: CheckAccounts, environ: dict[str, str]
 ) -> None:
-    wrong = {**environ, "CMC_X_FR_API_SECRET": "not-the-right-secret"}
-    result = run_check(write_config(tmp_path, sandbox.url), wrong)
+    result = check_accounts({**environ, "CMC_X_FR_API_SECRET": "not-the-right-secret"})
     assert result.exit_code == 1
     assert "x-fr: X verify: credentials refused | HTTP 401" in result.output
     assert "1 of 4 account(s) not ready" in result.output
     assert "not-the-right-secret" not in result.output
 
 
-def test_names_each_missing_variable(
-    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path
-) -> None:
-    partial = {name: value for name, value in environ.items() if name != "CMC_FACEBOOK_PAGE_TOKEN"}
-    result = run_check(write_config(tmp_path, sandbox.url), partial)
+def test_names_each_missing_variable(check_accounts: CheckAccounts) -> None:
+    result = check_accounts(missing="CMC_FACEBOOK_PAGE_TOKEN")
     assert result.exit_code == 1
     assert "CMC_FACEBOOK_PAGE_TOKEN (page_access_token)" in result.output
     assert "missing" in result.output
 
 
-def test_names_exactly_the_missing_variable_in_the_fix(
-    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path
-) -> None:
-    partial = {name: value for name, value in environ.items() if name != "CMC_X_FR_API_SECRET"}
-    result = run_check(write_config(tmp_path, sandbox.url), partial)
+def test_names_exactly_the_missing_variable_in_the_fix(check_accounts: CheckAccounts) -> None:
+    result = check_accounts(missing="CMC_X_FR_API_SECRET")
     assert result.exit_code == 1
     assert "x-fr: environment: account 'x-fr' (x) is missing credential environment " in (
         result.output
@@ -97,17 +115,16 @@ def test_names_exactly_the_missing_variable_in_the_fix(
 
 
 def test_a_platform_that_cannot_be_reached_is_said_in_plain_words(
-    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path
+    check_accounts: CheckAccounts,
 ) -> None:
     """No network or DNS for Facebook (a `.invalid` name never resolves), nothing
     listening for X: what happened and what to check, not a requests traceback."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
-    config = write_config(
-        tmp_path, f"http://127.0.0.1:{closed}", facebook_url="https://graph.facebook.invalid"
+    result = check_accounts(
+        url=f"http://127.0.0.1:{closed}", facebook_url="https://graph.facebook.invalid"
     )
-    result = run_check(config, environ)
     assert result.exit_code == 1
     output = " ".join(result.output.split())  # Rich may wrap long lines
     assert (
@@ -133,47 +150,38 @@ def test_loading_the_command_does_not_load_the_sandbox() -> None:
         "heavy = ('scheduler.sandbox', 'twitter_text', 'tweepy', 'facebook')\n"
         "print(sorted(name for name in sys.modules if name.startswith(heavy)))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert done.stdout.strip() == "[]"
+    assert fresh_python(script).strip() == "[]"
 
 
 def test_reads_credentials_from_a_env_file(
-    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path
+    check_accounts: CheckAccounts, environ: dict[str, str], tmp_path: Path
 ) -> None:
-    config = write_config(tmp_path, sandbox.url)
     (tmp_path / ".env").write_text("".join(f"{name}={value}\n" for name, value in environ.items()))
-    result = run_check(config, {})
+    result = check_accounts({})
     assert result.exit_code == 0, result.output
 
 
-def test_flags_a_read_only_app(sandbox: Sandbox, environ: dict[str, str], tmp_path: Path) -> None:
+def test_flags_a_read_only_app(check_accounts: CheckAccounts, sandbox: Sandbox) -> None:
     sandbox.x.account("x-es").access_level = "read"
-    result = run_check(write_config(tmp_path, sandbox.url), environ)
+    result = check_accounts()
     assert result.exit_code == 1
     assert "x-es: the credentials cannot post: access level read" in result.output
 
 
-def test_flags_credentials_for_another_account(
-    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path
-) -> None:
-    config = write_config(
-        tmp_path, sandbox.url, replace={'name: "@CMC_espanol"': 'name: "@someone_else"'}
-    )
-    result = run_check(config, environ)
+def test_flags_credentials_for_another_account(check_accounts: CheckAccounts) -> None:
+    result = check_accounts(replace={'name: "@CMC_espanol"': 'name: "@someone_else"'})
     assert result.exit_code == 1
     assert "the credentials are for @CMC_espanol" in result.output
 
 
 def test_flags_a_token_that_expires_before_the_campaign_ends(
-    sandbox: Sandbox, environ: dict[str, str], tmp_path: Path, campaign: CampaignConfig
+    check_accounts: CheckAccounts, sandbox: Sandbox, campaign: CampaignConfig
 ) -> None:
     # Valid today (the sandbox's clock), gone before the window's last day.
     expires = sandbox.clock.now() + timedelta(days=8)
     assert expires < campaign.campaign.window_end
     sandbox.facebook.page("facebook-main").token_expires_at = expires
-    result = run_check(write_config(tmp_path, sandbox.url), environ)
+    result = check_accounts()
     assert result.exit_code == 1, result.output
     assert f"facebook-main: the token expires {expires:%Y-%m-%d %H:%M} UTC" in result.output
     assert "before the campaign ends" in result.output

@@ -7,14 +7,14 @@ from __future__ import annotations
 import gc
 import warnings
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from scheduler.config import CampaignConfig, load_config
 from scheduler.content.resolved import ResolvedPost
-from scheduler.storage.models import Publication, PublicationState
+from scheduler.storage.models import Attempt, Publication, PublicationState
 from tests.conftest import ROOT, Sessions
 
 NOW = datetime(2020, 11, 1, 9, 0, tzinfo=UTC)
@@ -98,3 +98,32 @@ def publication_of(sessions: Sessions, post_id: str, account: str) -> Publicatio
             )
         ).one()
         return found
+
+
+def add_attempts(sessions: Sessions, post_id: str, account: str, *attempts: Attempt) -> int:
+    """Record ``attempts`` (made without a publication) for the publication of
+    ``post_id`` on ``account``, as a daemon would; returns the publication's id."""
+    publication_id = publication_of(sessions, post_id, account).id
+    with sessions.begin() as session:
+        for attempt in attempts:
+            attempt.publication_id = publication_id
+        session.add_all(attempts)
+    return publication_id
+
+
+def published_after_a_retry(
+    sessions: Sessions, post_id: str, account: str, at: datetime, retry_after: timedelta
+) -> None:
+    """``post_id`` on ``account`` as a daemon leaves it: a try at ``at`` that met an
+    overloaded platform (HTTP 503), then one ``retry_after`` later that published it
+    (https://x.com/a/status/7)."""
+    retried_at = at + retry_after
+    add_attempts(
+        sessions, post_id, account,
+        Attempt(worker_id="w1", started_at=at, ended_at=at, outcome="transient",
+                http_status=503, platform_message="over capacity"),
+        Attempt(worker_id="w1", started_at=retried_at, ended_at=retried_at, outcome="published",
+                http_status=201),
+    )  # fmt: skip
+    published = PublicationState.PUBLISHED
+    set_state(sessions, post_id, account, published, platform_url="https://x.com/a/status/7")

@@ -14,7 +14,7 @@ from scheduler.storage import actions
 from scheduler.storage.models import Attempt, AuditEntry, Hold, Publication
 from scheduler.storage.models import PublicationState as State
 from scheduler.storage.sync import sync_posts
-from tests.storage.conftest import NOW, make_post, set_state
+from tests.storage.conftest import NOW, add_attempts, make_post, publication_of, set_state
 
 Sessions = sessionmaker[Session]
 LATER = NOW + timedelta(days=30)
@@ -28,11 +28,14 @@ def queued(sessions: Sessions, config: CampaignConfig) -> Sessions:
 
 
 def state_of(sessions: Sessions, account: str) -> Publication:
-    with sessions() as session:
-        found = session.scalars(
-            select(Publication).where(Publication.account_label == account)
-        ).one()
-        return found
+    return publication_of(sessions, "launch-en", account)
+
+
+def assert_retry_by_name_queues_again(sessions: Sessions, account: str, reason: str) -> None:
+    """The cancelled publication on ``account``, retried by name, is pending again."""
+    assert state_of(sessions, account).state == State.CANCELLED
+    actions.retry(sessions, "launch-en", account=account, reason=reason, now=LATER)
+    assert state_of(sessions, account).state == State.PENDING
 
 
 def audit(sessions: Sessions) -> list[AuditEntry]:
@@ -128,10 +131,8 @@ def test_retrying_a_failure_leaves_a_deliberate_cancel_alone(queued: Sessions) -
     result = actions.retry(queued, "launch-en", reason="X is back", now=LATER)
     assert [c.account for c in result.changes] == ["x-main"]
     assert result.skipped == [actions.Skipped("launch-en", "facebook-main", "cancelled")]
-    assert state_of(queued, "facebook-main").state == State.CANCELLED
     # Named on its own, the cancelled one is queued again.
-    actions.retry(queued, "launch-en", account="facebook-main", reason="after all", now=LATER)
-    assert state_of(queued, "facebook-main").state == State.PENDING
+    assert_retry_by_name_queues_again(queued, "facebook-main", reason="after all")
 
 
 def test_retry_of_a_cancel_needs_the_post_approved_in_its_file(
@@ -146,9 +147,7 @@ def test_retry_of_a_cancel_needs_the_post_approved_in_its_file(
     assert "fix: set `status: approved` in posts/launch.yaml:1, run `campaign sync`" in message
     # Approved again: the operator's cancel still sticks through sync, and retry lifts it.
     sync_posts(queued, [make_post()], config, now=LATER)
-    assert state_of(queued, "x-main").state == State.CANCELLED
-    actions.retry(queued, "launch-en", account="x-main", reason="approved again", now=LATER)
-    assert state_of(queued, "x-main").state == State.PENDING
+    assert_retry_by_name_queues_again(queued, "x-main", reason="approved again")
 
 
 def test_retry_does_not_queue_an_account_the_post_no_longer_targets(
@@ -200,13 +199,9 @@ def test_retry_refuses_a_post_whose_file_was_removed(
 
 def test_resolve_published_records_the_url_and_the_platform_id(queued: Sessions) -> None:
     set_state(queued, "launch-en", "x-main", State.NEEDS_REVIEW, claimed_hash="abc")
-    with queued.begin() as session:
-        publication = session.scalars(
-            select(Publication).where(Publication.account_label == "x-main")
-        ).one()
-        session.add(
-            Attempt(publication_id=publication.id, worker_id="w", started_at=NOW, outcome="unknown")
-        )
+    add_attempts(
+        queued, "launch-en", "x-main", Attempt(worker_id="w", started_at=NOW, outcome="unknown")
+    )
     url = "https://x.com/banclusterbombs/status/1329000000000000001"
     actions.resolve(queued, "launch-en", published_url=url, reason="", now=LATER)
     resolved = state_of(queued, "x-main")

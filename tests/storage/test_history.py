@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler import errors
@@ -14,26 +13,15 @@ from scheduler.config import CampaignConfig
 from scheduler.storage import queries
 from scheduler.storage.actions import cancel, resolve
 from scheduler.storage.history import HistoryCursor, ended_query
-from scheduler.storage.models import ATTEMPT_OUTCOMES, Attempt, Publication
+from scheduler.storage.models import ATTEMPT_OUTCOMES, Attempt
 from scheduler.storage.models import PublicationState as State
 from scheduler.storage.queries import QueueFilter
 from scheduler.storage.sync import sync_posts
-from tests.storage.conftest import NOW, make_post, set_state
+from tests.storage.conftest import NOW, add_attempts, make_post, published_after_a_retry, set_state
 
 Sessions = sessionmaker[Session]
 DAY = datetime(2020, 11, 20, 9, 0, tzinfo=UTC)
 MISSED_REASON = "missed: found 3 h 10 min late, beyond the 60-minute grace"
-
-
-def _publication_id(sessions: Sessions, post_id: str, account: str) -> int:
-    with sessions() as session:
-        found = session.scalar(
-            select(Publication.id).where(
-                Publication.post_id == post_id, Publication.account_label == account
-            )
-        )
-        assert found is not None
-        return found
 
 
 @pytest.fixture
@@ -46,17 +34,7 @@ def ended(sessions: Sessions, config: CampaignConfig) -> Sessions:
         make_post("c-es", text="Únanse", language="es", targets=("x-es",), publish_at=DAY),
     ]
     sync_posts(sessions, posts, config, now=NOW)
-    x_main = _publication_id(sessions, "a-en", "x-main")
-    with sessions.begin() as session:
-        session.add_all(
-            [
-                Attempt(publication_id=x_main, worker_id="w1", started_at=DAY, ended_at=DAY,
-                        outcome="transient", http_status=503, platform_message="over capacity"),
-                Attempt(publication_id=x_main, worker_id="w1", started_at=DAY + timedelta(minutes=2),
-                        ended_at=DAY + timedelta(minutes=2), outcome="published", http_status=201),
-            ]
-        )  # fmt: skip
-    set_state(sessions, "a-en", "x-main", State.PUBLISHED, platform_url="https://x.com/a/status/7")
+    published_after_a_retry(sessions, "a-en", "x-main", DAY, timedelta(minutes=2))
     set_state(
         sessions, "a-en", "facebook-main", State.MISSED, last_error=MISSED_REASON,
         updated_at=DAY + timedelta(hours=3, minutes=10),
@@ -108,11 +86,7 @@ def test_state_outcome_and_time_filters_apply_to_those_rows(ended: Sessions) -> 
 
 def test_a_publication_retried_after_a_cancel_keeps_only_its_attempts(ended: Sessions) -> None:
     """The row is for publications never tried; one with attempts shows those."""
-    x_fr = _publication_id(ended, "b-fr", "x-fr")
-    with ended.begin() as session:
-        session.add(
-            Attempt(publication_id=x_fr, worker_id="w1", started_at=DAY, outcome="rejected")
-        )
+    add_attempts(ended, "b-fr", "x-fr", Attempt(worker_id="w1", started_at=DAY, outcome="rejected"))
     with ended() as session:
         rows = queries.history(session, QueueFilter(accounts=("x-fr",)))
     assert [(r.outcome, r.state) for r in rows] == [("rejected", "cancelled")]
@@ -135,12 +109,12 @@ def test_pages_cover_attempts_and_ended_publications_without_gaps(
     sync_posts(sessions, posts, config, now=NOW)
     for index in range(4):
         set_state(sessions, f"p{index}-en", "facebook-main", State.MISSED, updated_at=DAY)
-        pid = _publication_id(sessions, f"p{index}-en", "x-main")
-        with sessions.begin() as session:
-            session.add_all(
-                Attempt(publication_id=pid, worker_id="w", started_at=DAY + timedelta(minutes=m))
-                for m in (0, 0, -1)
-            )
+        add_attempts(
+            sessions,
+            f"p{index}-en",
+            "x-main",
+            *(Attempt(worker_id="w", started_at=DAY + timedelta(minutes=m)) for m in (0, 0, -1)),
+        )
     with sessions() as session:
         everything = [r.cursor for r in queries.history(session, limit=None)]
         assert [c for c in (r.cursor for r in queries.iter_history(session))] == everything

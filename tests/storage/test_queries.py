@@ -17,7 +17,7 @@ from scheduler.storage.models import Attempt, Publication
 from scheduler.storage.models import PublicationState as State
 from scheduler.storage.queries import QueueFilter
 from scheduler.storage.sync import sync_posts
-from tests.storage.conftest import NOW, make_post, set_state
+from tests.storage.conftest import NOW, make_post, published_after_a_retry
 
 Sessions = sessionmaker[Session]
 DAY = datetime(2020, 11, 20, 9, 0, tzinfo=UTC)
@@ -32,19 +32,7 @@ def campaign(sessions: Sessions, config: CampaignConfig) -> Sessions:
         make_post("c-es", text="Únanse", language="es", call="save-lives", targets=("x-es",), publish_at=DAY + timedelta(hours=1)),
     ]  # fmt: skip
     sync_posts(sessions, posts, config, now=NOW)
-    set_state(sessions, "a-en", "x-main", State.PUBLISHED, platform_url="https://x.com/a/status/7")
-    with sessions.begin() as session:
-        x_main = session.scalars(
-            select(Publication).where(Publication.account_label == "x-main")
-        ).one()
-        session.add_all(
-            [
-                Attempt(publication_id=x_main.id, worker_id="w1", started_at=DAY, ended_at=DAY,
-                        outcome="transient", http_status=503, platform_message="over capacity"),
-                Attempt(publication_id=x_main.id, worker_id="w1", started_at=DAY + timedelta(minutes=1),
-                        ended_at=DAY + timedelta(minutes=1), outcome="published", http_status=201),
-            ]
-        )  # fmt: skip
+    published_after_a_retry(sessions, "a-en", "x-main", DAY, timedelta(minutes=1))
     return sessions
 
 

@@ -44,6 +44,16 @@ def post(sessions: Sessions, post_id: str) -> Post:
         return found
 
 
+@pytest.fixture
+def published(sessions: Sessions, config: CampaignConfig) -> Sessions:
+    """launch-en queued for x-main and facebook-main, and out on x-main."""
+    sync_posts(sessions, [make_post()], config, now=NOW)
+    set_state(
+        sessions, "launch-en", "x-main", State.PUBLISHED, platform_url="https://x.com/a/status/1"
+    )
+    return sessions
+
+
 def test_first_sync_queues_one_publication_per_target_and_a_second_changes_nothing(
     sessions: Sessions, config: CampaignConfig
 ) -> None:
@@ -116,74 +126,62 @@ def test_changed_text_bumps_the_revision(sessions: Sessions, config: CampaignCon
 
 
 def test_a_removed_file_cancels_what_has_not_gone_out_and_keeps_history(
-    sessions: Sessions, config: CampaignConfig
+    published: Sessions, config: CampaignConfig
 ) -> None:
-    sync_posts(sessions, [make_post()], config, now=NOW)
-    set_state(
-        sessions, "launch-en", "x-main", State.PUBLISHED, platform_url="https://x.com/a/status/1"
-    )
-    diff = sync_posts(sessions, [], config, now=NOW)
+    diff = sync_posts(published, [], config, now=NOW)
     assert [(e.account, e.detail) for e in diff.cancelled] == [("facebook-main", "file removed")]
-    stored = publications(sessions)
+    stored = publications(published)
     assert stored["launch-en", "x-main"].state == State.PUBLISHED
     assert stored["launch-en", "facebook-main"].state == State.CANCELLED
     assert stored["launch-en", "facebook-main"].cancel_source == "sync"
-    assert post(sessions, "launch-en").removed_at == NOW
-    assert not sync_posts(sessions, [], config, now=NOW).writes
+    assert post(published, "launch-en").removed_at == NOW
+    assert not sync_posts(published, [], config, now=NOW).writes
 
-    restored = sync_posts(sessions, [make_post()], config, now=NOW)
+    restored = sync_posts(published, [make_post()], config, now=NOW)
     assert [(e.account, e.detail) for e in restored.added] == [("facebook-main", "queued again")]
-    stored = publications(sessions)
+    stored = publications(published)
     assert stored["launch-en", "facebook-main"].state == State.PENDING
     assert stored["launch-en", "x-main"].state == State.PUBLISHED  # never published again
-    assert post(sessions, "launch-en").removed_at is None
+    assert post(published, "launch-en").removed_at is None
 
 
 def test_editing_a_published_post_is_a_conflict_and_changes_nothing(
-    sessions: Sessions, config: CampaignConfig
+    published: Sessions, config: CampaignConfig
 ) -> None:
-    sync_posts(sessions, [make_post()], config, now=NOW)
-    set_state(
-        sessions, "launch-en", "x-main", State.PUBLISHED, platform_url="https://x.com/a/status/1"
-    )
     edited = make_post(text="Edited after the fact #StopClusterBombsNow")
-    diff = sync_posts(sessions, [edited], config, now=NOW)
+    diff = sync_posts(published, [edited], config, now=NOW)
     assert [(e.account, "edited after it was published" in e.detail) for e in diff.conflicts] == [
         ("x-main", True)
     ]
     assert "https://x.com/a/status/1" in diff.conflicts[0].detail
-    stored = post(sessions, "launch-en")
+    stored = post(published, "launch-en")
     assert stored.texts["x"] == "Join the Treaty #StopClusterBombsNow"
     assert stored.revision == 1
-    assert publications(sessions)["launch-en", "x-main"].state == State.PUBLISHED
+    assert publications(published)["launch-en", "x-main"].state == State.PUBLISHED
     # Still a conflict the next time: the edit is never silently absorbed.
-    assert len(sync_posts(sessions, [edited], config, now=NOW).conflicts) == 1
+    assert len(sync_posts(published, [edited], config, now=NOW).conflicts) == 1
 
 
 def test_a_moved_published_post_is_a_conflict_while_its_pending_sibling_moves(
-    sessions: Sessions, config: CampaignConfig
+    published: Sessions, config: CampaignConfig
 ) -> None:
-    sync_posts(sessions, [make_post()], config, now=NOW)
-    set_state(sessions, "launch-en", "x-main", State.PUBLISHED)
-    diff = sync_posts(sessions, [make_post(publish_at=LATER)], config, now=NOW)
+    diff = sync_posts(published, [make_post(publish_at=LATER)], config, now=NOW)
     assert [e.account for e in diff.conflicts] == ["x-main"]
     assert [e.account for e in diff.changed] == ["facebook-main"]
-    stored = publications(sessions)
+    stored = publications(published)
     assert stored["launch-en", "facebook-main"].scheduled_at == LATER
     assert stored["launch-en", "x-main"].scheduled_at == make_post().publish_at
-    assert not sync_posts(sessions, [make_post(publish_at=LATER)], config, now=NOW).writes
+    assert not sync_posts(published, [make_post(publish_at=LATER)], config, now=NOW).writes
 
 
 def test_a_renamed_id_with_published_content_is_a_conflict(
-    sessions: Sessions, config: CampaignConfig
+    published: Sessions, config: CampaignConfig
 ) -> None:
-    sync_posts(sessions, [make_post()], config, now=NOW)
-    set_state(sessions, "launch-en", "x-main", State.PUBLISHED)
-    diff = sync_posts(sessions, [make_post("launch-renamed-en")], config, now=NOW)
+    diff = sync_posts(published, [make_post("launch-renamed-en")], config, now=NOW)
     assert [(e.post_id, e.account) for e in diff.conflicts] == [("launch-renamed-en", None)]
     assert "launch-en" in diff.conflicts[0].detail
     assert not diff.added
-    assert ("launch-renamed-en", "x-main") not in publications(sessions)
+    assert ("launch-renamed-en", "x-main") not in publications(published)
 
 
 def test_drafts_are_listed_not_queued(sessions: Sessions, config: CampaignConfig) -> None:

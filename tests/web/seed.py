@@ -103,6 +103,17 @@ def _post(
     )
 
 
+def _attempt(due: datetime, seconds: float, outcome: str, **details: object) -> Attempt:
+    """The daemon's one try at ``due``, ending ``seconds`` later with ``outcome``."""
+    return Attempt(
+        worker_id="daemon-a",
+        started_at=due,
+        ended_at=due + timedelta(seconds=seconds),
+        outcome=outcome,
+        **details,
+    )
+
+
 def _publication(
     post: Post, account: str, platform: str, number: int, now: datetime
 ) -> Publication:
@@ -124,11 +135,10 @@ def _publication(
         pub.state, pub.attempt_count = PublicationState.FAILED, 1
         pub.last_error = "rejected: Your Tweet text is too long. | HTTP 400"
         pub.attempts = [
-            Attempt(
-                worker_id="daemon-a",
-                started_at=due,
-                ended_at=due + timedelta(seconds=1),
-                outcome="rejected",
+            _attempt(
+                due,
+                1,
+                "rejected",
                 http_status=400,
                 platform_code="invalid-request",
                 platform_message=FORMULA_MESSAGE,
@@ -138,15 +148,7 @@ def _publication(
         pub.state, pub.attempt_count = PublicationState.NEEDS_REVIEW, 1
         pub.claimed_by, pub.claimed_revision, pub.claimed_hash = "daemon-a", 1, post.content_hash
         pub.last_error = "unknown outcome: read timed out after 20 s; not found among recent posts"
-        pub.attempts = [
-            Attempt(
-                worker_id="daemon-a",
-                started_at=due,
-                ended_at=due + timedelta(seconds=20),
-                outcome="unknown",
-                platform_message="read timed out after 20 s",
-            )
-        ]
+        pub.attempts = [_attempt(due, 20, "unknown", platform_message="read timed out after 20 s")]
     elif key == MISSED:  # found late by a daemon that had been down; never tried
         pub.state = PublicationState.MISSED
         pub.last_error = "missed: found 3 h 10 min late, beyond the 60-minute grace"
@@ -156,11 +158,10 @@ def _publication(
         pub.next_attempt_at = now + timedelta(minutes=15)
         pub.last_error = "rate limited until 08:45 UTC | HTTP 429"
         pub.attempts = [
-            Attempt(
-                worker_id="daemon-a",
-                started_at=due,
-                ended_at=due + timedelta(seconds=1),
-                outcome="rate_limited",
+            _attempt(
+                due,
+                1,
+                "rate_limited",
                 http_status=429,
                 platform_code="rate-limit-exceeded",
                 platform_message="Too Many Requests",
@@ -178,15 +179,7 @@ def _publication(
         pub.platform_post_id = pub.platform_url.rsplit("/", 1)[-1]
         pub.published_at = due + timedelta(seconds=1)
         pub.published_hash = post.content_hash
-        pub.attempts = [
-            Attempt(
-                worker_id="daemon-a",
-                started_at=due,
-                ended_at=due + timedelta(seconds=1),
-                outcome="published",
-                http_status=201,
-            )
-        ]
+        pub.attempts = [_attempt(due, 1, "published", http_status=201)]
     return pub
 
 

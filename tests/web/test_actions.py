@@ -7,18 +7,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from scheduler.storage.models import AuditEntry, Hold, Publication, PublicationState
+from tests.storage.conftest import publication_of
 from tests.web.conftest import csrf_of
 from tests.web.seed import CANCELLED, FAILED, NEEDS_REVIEW, NOW, OVERDUE
 
 
 def _publication(sessions: sessionmaker[Session], key: tuple[str, str]) -> Publication:
-    with sessions() as session:
-        found = session.scalars(
-            select(Publication).where(
-                Publication.post_id == key[0], Publication.account_label == key[1]
-            )
-        ).one()
-    return found
+    return publication_of(sessions, *key)
 
 
 def _audit(sessions: sessionmaker[Session], action: str) -> list[AuditEntry]:

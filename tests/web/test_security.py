@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
@@ -13,33 +12,20 @@ from scheduler.clock import FrozenClock
 from scheduler.config import CampaignConfig
 from scheduler.errors import ConfigError
 from scheduler.storage.database import make_engine, make_session_factory
-from scheduler.storage.models import Hold, Publication, PublicationState
+from scheduler.storage.models import Hold, PublicationState
 from scheduler.web import create_app
 from scheduler.web.access import is_loopback, operator_token, web_access
+from tests.storage.conftest import publication_of
 from tests.web.conftest import TOKEN, ClientFactory, csrf_of, sign_in
 from tests.web.seed import FAILED, MARKUP_POST
 
 
 def _state(sessions: sessionmaker[Session], post_id: str, account: str) -> PublicationState:
-    with sessions() as session:
-        state = session.scalar(
-            select(Publication.state).where(
-                Publication.post_id == post_id, Publication.account_label == account
-            )
-        )
-    assert state is not None
-    return state
+    return publication_of(sessions, post_id, account).state
 
 
 def _failed_id(sessions: sessionmaker[Session]) -> int:
-    with sessions() as session:
-        found = session.scalar(
-            select(Publication.id).where(
-                Publication.post_id == FAILED[0], Publication.account_label == FAILED[1]
-            )
-        )
-    assert found is not None
-    return found
+    return publication_of(sessions, *FAILED).id
 
 
 @pytest.mark.parametrize("path", ["/", f"/posts/{MARKUP_POST}", "/?view=week"])
