@@ -1,6 +1,14 @@
-"""Shared fixtures. PostgreSQL tests run against 127.0.0.1:5432 (database
-``test``); outside CI they skip when the server is unreachable, under CI=true
-they fail instead."""
+"""Fixtures and factories every suite shares.
+
+Databases: ``db_url`` and ``sessions`` run a test once on SQLite and once on
+PostgreSQL (``sqlite_url`` and ``sqlite_sessions`` for SQLite only). PostgreSQL
+tests run against 127.0.0.1:5432 (database ``test``); outside CI they skip when the
+server is unreachable, under CI=true they fail instead.
+
+Campaigns: ``campaign_data`` and ``facebook_account`` write the small test campaign
+the daemon and Facebook suites build on. ``closing`` closes what a factory made;
+``fresh_python`` runs a script in a new interpreter.
+"""
 
 from __future__ import annotations
 

@@ -168,7 +168,7 @@ def test_a_graphic_may_be_named_by_its_path(check: CheckText) -> None:
         ),
     ],
 )
-def test_media_a_platform_cannot_take_is_reported_at_the_list(
+def test_a_media_mistake_is_reported_at_the_list(
     check: CheckText, media: str, targets: str, expected: Expected
 ) -> None:
     check(post_with(media, targets)).expect(*expected)

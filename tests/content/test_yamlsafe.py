@@ -33,20 +33,23 @@ def test_an_ordinary_comment_is_fine() -> None:
     assert document.data == {"at": "2020-11-02 09:00"}
 
 
+def assert_must_be_quoted(line: str, column: int, problem: str, hint: str) -> None:
+    """Loading the one ``line`` fails at ``column`` with ``problem`` and exactly ``hint``."""
+    error = error_of(line)
+    assert (error.line, error.column) == (1, column)
+    assert problem in error.problem
+    assert error.hint == hint
+
+
 @pytest.mark.parametrize("word", ["on", "no", "Yes", "off", "y", "N"])
 def test_yes_no_on_off_words_must_be_quoted(word: str) -> None:
-    error = error_of(f"status: {word}\n")
-    assert (error.line, error.column) == (1, 9)
-    assert "would be read as true/false" in error.problem
-    assert error.hint == f'quote it: "{word}" (or write true/false if you meant a yes/no value)'
+    hint = f'quote it: "{word}" (or write true/false if you meant a yes/no value)'
+    assert_must_be_quoted(f"status: {word}\n", 9, "would be read as true/false", hint)
 
 
 @pytest.mark.parametrize("value", ["10:00", "09:30", "1:30:00"])
 def test_times_must_be_quoted(value: str) -> None:
-    error = error_of(f"at: {value}\n")
-    assert (error.line, error.column) == (1, 5)
-    assert "base 60" in error.problem
-    assert error.hint == f'quote it: "{value}"'
+    assert_must_be_quoted(f"at: {value}\n", 5, "base 60", f'quote it: "{value}"')
 
 
 @pytest.mark.parametrize("value", ["0755", "0x1F", "0b101"])

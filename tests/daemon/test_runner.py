@@ -23,7 +23,8 @@ from scheduler.platforms.memory import MemoryPlatform, MemoryPublisher
 from scheduler.storage import daemon_state
 from scheduler.storage.database import make_engine, make_session_factory
 from scheduler.storage.models import Attempt, Publication, PublicationState, Worker
-from tests.daemon.conftest import T0, Queue, Sessions, publication, resolved
+from tests.conftest import Sessions
+from tests.daemon.conftest import T0, Queue, publication, resolved
 
 State = PublicationState
 ACCOUNTS = ("x-main", "x-fr", "facebook-main")

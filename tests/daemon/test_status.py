@@ -24,7 +24,8 @@ from scheduler.platforms.preflight import AccountCheck
 from scheduler.storage import daemon_state
 from scheduler.storage.actions import pause
 from scheduler.storage.models import AccountState, Publication, PublicationState
-from tests.daemon.conftest import T0, Queue, Sessions, campaign_dict, resolved
+from tests.conftest import Sessions
+from tests.daemon.conftest import T0, Queue, campaign_dict, resolved
 
 State = PublicationState
 

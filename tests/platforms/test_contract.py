@@ -58,8 +58,8 @@ TIMEOUT_S = 0.3
 @dataclass
 class Harness:
     """One backend: ``publisher()`` builds its publisher (``timeout_publisher()`` one
-    with a short request timeout), ``inject(scenario)`` arms a fault, ``stored()``
-    counts what the platform holds for the account."""
+    with a short request timeout), ``inject(scenario)`` arms a fault, ``failing(scenario)``
+    does both, ``stored()`` counts what the platform holds for the account."""
 
     name: str
     publisher: Callable[[], Publisher]
@@ -67,6 +67,13 @@ class Harness:
     stored: Callable[[], int]
     clock: FrozenClock
     timeout_publisher: Callable[[], Publisher]
+
+    def failing(self, scenario: str, short_timeout: bool = False) -> Publisher:
+        """A publisher whose next call meets ``scenario`` (the fault armed once the
+        publisher is built), with the short request timeout if asked."""
+        publisher = self.timeout_publisher() if short_timeout else self.publisher()
+        self.inject(scenario)
+        return publisher
 
 
 def _memory_harness(clock: FrozenClock) -> Harness:
@@ -240,8 +247,7 @@ def test_same_text_twice_is_a_duplicate(harness: Harness) -> None:
     [name for name in EXPECTED if name.startswith("create_") and name != "create_timeout"],
 )
 def test_create_failures(harness: Harness, scenario: str) -> None:
-    publisher = harness.publisher()
-    harness.inject(scenario)
+    publisher = harness.failing(scenario)
     with pytest.raises(EXPECTED[scenario]) as caught:
         publisher.create_post(f"Prevent future tragedies ({scenario}) #StopClusterBombsNow")
     if isinstance(caught.value, RateLimited):
@@ -253,8 +259,7 @@ def test_create_failures(harness: Harness, scenario: str) -> None:
 def test_a_post_stored_before_the_connection_dropped_is_found_by_reconciliation(
     harness: Harness,
 ) -> None:
-    publisher = harness.publisher()
-    harness.inject("create_dropped_after_store")
+    publisher = harness.failing("create_dropped_after_store")
     text = "Join the Treaty & protect civilians #StopClusterBombsNow"
     with pytest.raises(UnknownOutcome):
         publisher.create_post(text, link="https://www.stopclustermunitions.org/")
@@ -264,8 +269,7 @@ def test_a_post_stored_before_the_connection_dropped_is_found_by_reconciliation(
 
 
 def test_create_timeout_is_an_unknown_outcome(harness: Harness) -> None:
-    publisher = harness.timeout_publisher()
-    harness.inject("create_timeout")
+    publisher = harness.failing("create_timeout", short_timeout=True)
     with pytest.raises(UnknownOutcome):
         publisher.create_post("Timeout probe #StopClusterBombsNow")
     assert harness.stored() == 0
@@ -273,31 +277,27 @@ def test_create_timeout_is_an_unknown_outcome(harness: Harness) -> None:
 
 @pytest.mark.parametrize("scenario", ["verify_unauthorized"])
 def test_verify_failures(harness: Harness, scenario: str) -> None:
-    publisher = harness.publisher()
-    harness.inject(scenario)
+    publisher = harness.failing(scenario)
     with pytest.raises(EXPECTED[scenario]):
         publisher.verify()
 
 
 @pytest.mark.parametrize("scenario", ["find_server_error", "find_rate_limited"])
 def test_find_failures(harness: Harness, scenario: str) -> None:
-    publisher = harness.publisher()
-    harness.inject(scenario)
+    publisher = harness.failing(scenario)
     with pytest.raises(EXPECTED[scenario]):
         publisher.find_post("anything", *_window(harness))
 
 
 @pytest.mark.parametrize("scenario", ["upload_server_error", "upload_rejected"])
 def test_upload_failures(harness: Harness, scenario: str, media: MediaFile) -> None:
-    publisher = harness.publisher()
-    harness.inject(scenario)
+    publisher = harness.failing(scenario)
     with pytest.raises(EXPECTED[scenario]):
         publisher.upload_media(media)
 
 
 def test_platform_words_are_kept(harness: Harness) -> None:
-    publisher = harness.publisher()
-    harness.inject("create_duplicate")
+    publisher = harness.failing("create_duplicate")
     with pytest.raises(DuplicateContent) as caught:
         publisher.create_post("Words probe #StopClusterBombsNow")
     assert caught.value.platform_message

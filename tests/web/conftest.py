@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from scheduler.clock import FrozenClock
 from scheduler.config import CampaignConfig, load_config
 from scheduler.storage.database import open_database, upgrade_database
 from scheduler.web import create_app, web_access
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Closer
 from tests.storage.conftest import no_leaked_connections
 from tests.web.seed import NOW, seed_campaign
 
@@ -92,21 +93,21 @@ def sessions(tmp_path: Path, seeded_database: Path) -> Iterator[sessionmaker[Ses
 
 @pytest.fixture
 def make_client(
-    config: CampaignConfig, sessions: sessionmaker[Session], clock: FrozenClock
-) -> Iterator[ClientFactory]:
-    """``make_client(host="127.0.0.1", token=TOKEN)``: a test client of a dashboard bound to ``host``."""
-    clients: list[TestClient] = []
+    config: CampaignConfig, sessions: sessionmaker[Session], clock: FrozenClock, closing: Closer
+) -> ClientFactory:
+    """``make_client(host="127.0.0.1", token=TOKEN, now=None)``: a test client of a
+    dashboard bound to ``host`` whose clock stands at ``now`` (the seed's NOW unless
+    given); closed after the test."""
 
-    def make(host: str = "127.0.0.1", token: str | None = TOKEN) -> TestClient:
-        app = create_app(config, sessions, clock, web_access(host, token, config))
+    def make(
+        host: str = "127.0.0.1", token: str | None = TOKEN, now: datetime | None = None
+    ) -> TestClient:
+        at = clock if now is None else FrozenClock(now)
+        app = create_app(config, sessions, at, web_access(host, token, config))
         shown = "localhost" if host in ("0.0.0.0", "::") else host
-        client = TestClient(app, base_url=f"http://{shown}", follow_redirects=False)
-        clients.append(client)
-        return client
+        return closing(TestClient(app, base_url=f"http://{shown}", follow_redirects=False))
 
-    yield make
-    for client in clients:
-        client.close()
+    return make
 
 
 @pytest.fixture

@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from scheduler.clock import FrozenClock
 from scheduler.config import CampaignConfig
-from scheduler.web import create_app, web_access
 from scheduler.web.calendar import Chip, Entry, build_calendar
 from scheduler.web.formatting import countdown
+from tests.web.conftest import ClientFactory
 
 
 def _between(html: str, start: str, end: str) -> str:
@@ -88,16 +86,9 @@ def test_upcoming_skips_posts_with_nothing_left_to_publish(config: CampaignConfi
     assert calendar.today.entries == ()
 
 
-def _calendar_at(at: datetime, config: CampaignConfig, sessions: sessionmaker[Session]) -> str:
-    app = create_app(config, sessions, FrozenClock(at), web_access("127.0.0.1", None, config))
-    with TestClient(app, base_url="http://127.0.0.1") as client:
-        return client.get("/").text
-
-
-def test_after_the_campaign_the_calendar_says_it_ended(
-    config: CampaignConfig, sessions: sessionmaker[Session]
-) -> None:
-    html = _calendar_at(datetime(2026, 11, 29, 10, 0, tzinfo=UTC), config, sessions)
+def test_after_the_campaign_the_calendar_says_it_ended(make_client: ClientFactory) -> None:
+    at = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+    html = make_client(token=None, now=at).get("/").text
     ended = _between(html, 'data-testid="ended"', "</div>")
     assert "The campaign ended on Fri 27 Nov 2020" in ended
     assert "It ran from Sat 24 Oct to Fri 27 Nov 2020" in ended
@@ -108,10 +99,8 @@ def test_after_the_campaign_the_calendar_says_it_ended(
     assert html.count('id="last-day"') == 1 and html.count('data-testid="day"') == 35
 
 
-def test_before_the_campaign_today_says_when_it_starts(
-    config: CampaignConfig, sessions: sessionmaker[Session]
-) -> None:
-    html = _calendar_at(datetime(2020, 9, 1, 10, 0, tzinfo=UTC), config, sessions)
+def test_before_the_campaign_today_says_when_it_starts(make_client: ClientFactory) -> None:
+    html = make_client(token=None, now=datetime(2020, 9, 1, 10, 0, tzinfo=UTC)).get("/").text
     today = _between(html, 'data-testid="today"', 'data-testid="upcoming"')
     assert "The campaign starts on Sat 24 Oct 2020." in today
     upcoming = _between(html, 'data-testid="upcoming"', 'class="calendar"')
