@@ -4,11 +4,14 @@
 
     CampaignError                      root; every error a person can cause or act on
     ├── ConfigError                    config.yaml or environment is wrong
+    │   └── TokenKeyError              CAMPAIGN_TOKEN_KEYS missing, malformed, or not the key of a stored token
     ├── ContentError                   a post file is wrong (carries path:line:column)
     ├── StorageError                   the database cannot be used as asked
     │   ├── SchemaError                unmigrated or newer than this code: `campaign db upgrade`
     │   ├── NotFoundError              no post or publication with that id
-    │   └── InvalidTransition          the state machine forbids that change
+    │   ├── InvalidTransition          the state machine forbids that change
+    │   ├── TokenLockBusy              another process kept an account's tokens locked too long
+    │   └── TokenConflict              newer tokens were stored since these were read: nothing written
     └── PublishError                   a platform call did not succeed (raised only by platforms/)
         ├── RateLimited                wait until ``reset_at`` (UTC) before the next call
         ├── TransientError             safe to retry with backoff; nothing visible changed
@@ -19,8 +22,8 @@
 
 Every exception takes structured fields and builds its own message, so the CLI
 can print ``str(error)`` and never a traceback. Third-party exceptions (tweepy,
-facebook-sdk, requests, SQLAlchemy) are translated into this tree at the layer
-boundary that owns them and never escape it.
+facebook-sdk, requests, SQLAlchemy, cryptography) are translated into this tree
+at the layer boundary that owns them and never escape it.
 """
 
 from __future__ import annotations
@@ -63,6 +66,15 @@ class ContentError(CampaignError):
         if hint:
             text += f"\n  fix: {hint}"
         super().__init__(text)
+
+
+class TokenKeyError(ConfigError):
+    """The token store's key cannot be used: ``variable`` is missing, malformed, or
+    holds no key that opens a stored token. Never carries a key or a token."""
+
+    def __init__(self, message: str, variable: str, hint: str) -> None:
+        self.variable = variable
+        super().__init__(message, where=variable, hint=hint)
 
 
 class StorageError(CampaignError):
@@ -126,6 +138,41 @@ class InvalidTransition(StorageError):
         if hint:
             text += f"\n  fix: {hint}"
         super().__init__(text)
+
+
+class TokenLockBusy(StorageError):
+    """Another process held the lock on ``account``'s tokens for longer than the wait.
+
+    ``holder`` is who holds it and ``until`` (aware UTC) when its lease ends; a
+    holder that died loses the lock then.
+    """
+
+    def __init__(self, account: str, holder: str, until: datetime | None, waited_s: float) -> None:
+        self.account = account
+        self.holder = holder
+        self.until = until
+        ends = f" until {until:%Y-%m-%d %H:%M:%S} UTC" if until else ""
+        super().__init__(
+            f"the stored tokens of account {account!r} are locked by {holder}{ends}; "
+            f"waited {waited_s:g} s. Try again later; a holder that stopped loses the lock "
+            "when its lease ends"
+        )
+
+
+class TokenConflict(StorageError):
+    """Newer tokens of ``account`` were stored after these were read (this process's
+    lease ran out while it called the platform): nothing was written, and the
+    values in hand must not be used."""
+
+    def __init__(self, account: str, read_version: int, found_version: int | None) -> None:
+        self.account = account
+        self.read_version = read_version
+        self.found_version = found_version
+        super().__init__(
+            f"the stored tokens of account {account!r} changed while they were being renewed "
+            f"(version {read_version} was read, the database now holds version "
+            f"{found_version}); the new values were not stored. Read the tokens again"
+        )
 
 
 class PublishError(CampaignError):

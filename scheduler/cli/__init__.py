@@ -40,8 +40,9 @@ COMMAND_MODULES: dict[str, str] = {
     "status": "daemon",
     "preflight": "daemon",
     "web": "web",
+    "tokens": "tokens",
 }
-MODULES: tuple[str, ...] = ("check", "queue", "platforms", "daemon", "web")
+MODULES: tuple[str, ...] = ("check", "queue", "platforms", "daemon", "web", "tokens")
 
 app: typer.Typer  # built on first access by __getattr__ below
 

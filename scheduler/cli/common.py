@@ -15,6 +15,9 @@ error_console = Console(stderr=True, highlight=False)
 ConfigOption = typer.Option(
     None, "--config", "-c", help="Campaign file (default: $CAMPAIGN_CONFIG or config.yaml)."
 )
+DatabaseOption = typer.Option(
+    None, "--database-url", help="Database URL (default: $CAMPAIGN_DATABASE_URL or config.yaml)."
+)
 
 
 def console_error(message: str) -> None:

@@ -20,7 +20,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from scheduler.cli.common import ConfigOption, console, load
+from scheduler.cli.common import ConfigOption, DatabaseOption, console, load
 from scheduler.cli.layout import print_wrapped
 from scheduler.clock import SystemClock, utc_now
 from scheduler.config import CampaignConfig, RuntimeSettings, resolve_database_url
@@ -33,9 +33,6 @@ if TYPE_CHECKING:
 # The daemon, the platforms and the sandbox are imported inside each command:
 # every command pays only for what it uses.
 
-DatabaseOption = typer.Option(
-    None, "--database-url", help="Database URL (default: $CAMPAIGN_DATABASE_URL or config.yaml)."
-)
 LogFormatOption = typer.Option(
     None, "--log-format", help="text (default, or $CAMPAIGN_LOG_FORMAT) or json (JSON lines)."
 )
@@ -222,6 +219,10 @@ def print_preflight(report: PreflightReport) -> None:
         )
         accounts.add_row(check.label, check.platform, result)
     console.print(accounts)
+    if report.tokens.tokens:
+        from scheduler.cli.tokens import print_token_report
+
+        print_token_report(report.tokens, problems=False)  # in the accounts' results above
     quota = Table("account", "day", "planned", "cap", "headroom", box=box.SIMPLE)
     for day in report.quota:
         if day.planned or day.headroom < 0:

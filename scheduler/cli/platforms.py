@@ -2,8 +2,9 @@
 
 ``sandbox serve [--port N] [--faults SPEC]`` runs the local X and Facebook
 stand-in on 127.0.0.1 until Ctrl-C and prints how to point the campaign at it.
-``accounts check`` is the preflight table for every configured account; exit
-status 1 when any account has a problem, 2 when config.yaml cannot be used.
+``accounts check`` is the preflight table for every configured account, then
+the tokens stored for them (when the database holds any); exit status 1 when
+any account has a problem, 2 when config.yaml cannot be used.
 
 The sandbox and the platform adapters are imported inside the commands:
 loading the sandbox compiles twitter-text's patterns (most of a second), which
@@ -22,13 +23,14 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from scheduler.cli.common import ConfigOption, console, load
+from scheduler.cli.common import ConfigOption, DatabaseOption, console, load
 from scheduler.config import CampaignConfig
 from scheduler.errors import ConfigError
 
 if TYPE_CHECKING:
     from scheduler.platforms.preflight import AccountCheck
     from scheduler.sandbox.app import Sandbox
+    from scheduler.tokens.report import TokenReport
 
 DEFAULT_PORT = 8765
 PortOption = typer.Option(
@@ -73,16 +75,26 @@ def serve_command(
 
 
 @accounts_app.command("check")
-def check_command(config: Path | None = ConfigOption) -> None:
+def check_command(
+    config: Path | None = ConfigOption, database_url: str | None = DatabaseOption
+) -> None:
     """Check every account: credentials present, accepted, allowed to post, right account,
-    token valid until the campaign ends. Exit status 1 on any problem."""
+    token valid until the campaign ends, stored tokens readable and renewable.
+    Exit status 1 on any problem."""
     from scheduler.clock import SystemClock
+    from scheduler.config import resolve_database_url
     from scheduler.platforms.preflight import check_accounts
     from scheduler.platforms.secrets import load_environment
+    from scheduler.tokens.report import token_report_at, with_token_problems
 
-    campaign, _settings = load(config)
-    results = check_accounts(campaign, load_environment(campaign.base_dir), SystemClock())
-    print_checks(results)
+    campaign, settings = load(config)
+    environ = load_environment(campaign.base_dir)
+    clock = SystemClock()
+    results = check_accounts(campaign, environ, clock)
+    url = database_url or resolve_database_url(campaign, settings)
+    tokens = token_report_at(url, environ, clock.now())
+    results = with_token_problems(results, tokens)
+    print_checks(results, tokens)
     raise typer.Exit(0 if all(result.ok for result in results) else 1)
 
 
@@ -126,8 +138,9 @@ def print_sandbox_banner(config: CampaignConfig, sandbox: Sandbox) -> None:
         console.print(f"Faults armed: {len(sandbox.faults.faults)}")
 
 
-def print_checks(results: list[AccountCheck]) -> None:
-    """The preflight table, then each problem in full."""
+def print_checks(results: list[AccountCheck], tokens: TokenReport | None = None) -> None:
+    """The preflight table, the stored tokens (when there are any), then each
+    problem in full."""
     table = Table(title="Accounts", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     for column in ("account", "platform", "speaks for", "can post", "token expires", "result"):
         table.add_column(column, no_wrap=column != "speaks for", overflow="fold")
@@ -141,6 +154,10 @@ def print_checks(results: list[AccountCheck]) -> None:
             Text("ok", style="green") if result.ok else Text("PROBLEM", style="bold red"),
         )
     console.print(table)
+    if tokens is not None:
+        from scheduler.cli.tokens import print_token_report
+
+        print_token_report(tokens, problems=False)  # they are the accounts' problems below
     failed = [result for result in results if not result.ok]
     for result in failed:
         for problem in result.problems:

@@ -18,11 +18,10 @@ import typer
 from rich.markup import escape
 
 from scheduler.cli.check import problem_as_dict, problem_text
-from scheduler.cli.common import ConfigOption, console, load
+from scheduler.cli.common import ConfigOption, DatabaseOption, console, load
 from scheduler.cli.queue_common import (
     AccountOption,
     Context,
-    DatabaseOption,
     JsonOption,
     ReasonOption,
     check_account,

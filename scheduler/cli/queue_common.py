@@ -20,9 +20,6 @@ from scheduler.storage.database import open_database
 from scheduler.storage.filters import QueueFilter, check_choice
 from scheduler.storage.models import PublicationState
 
-DatabaseOption = typer.Option(
-    None, "--database-url", help="Database URL (default: $CAMPAIGN_DATABASE_URL or config.yaml)."
-)
 PlatformOption = typer.Option(
     [], "--platform", help="Only this platform (x, facebook); repeatable."
 )

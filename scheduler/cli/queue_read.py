@@ -17,13 +17,12 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from scheduler.cli.common import ConfigOption, console
+from scheduler.cli.common import ConfigOption, DatabaseOption, console
 from scheduler.cli.layout import Column, Detail, print_table, print_wrapped
 from scheduler.cli.queue_common import (
     AccountFilter,
     CallOption,
     Context,
-    DatabaseOption,
     JsonOption,
     LanguageOption,
     PlatformOption,

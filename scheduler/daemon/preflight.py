@@ -3,7 +3,8 @@
 Four checks, each a list of problems (empty: ready):
 
 - **accounts**: as ``campaign accounts check`` (credentials present, accepted,
-  allowed to write, the right account, valid until the campaign ends);
+  allowed to write, the right account, valid until the campaign ends, and the
+  tokens stored for it readable and renewable: :mod:`scheduler.tokens.report`);
 - **media**: every queued post's images exist and each target platform takes
   them (format and size, the rules ``campaign check`` uses);
 - **quota**: for each account and each local day of the coming ``days``, posts
@@ -31,6 +32,7 @@ from scheduler.daemon.status import daemon_status
 from scheduler.platforms.preflight import AccountCheck, check_accounts
 from scheduler.storage.database import reading
 from scheduler.storage.models import QUEUED, Post, Publication, PublicationState
+from scheduler.tokens.report import TokenReport, token_report, with_token_problems
 
 AccountChecker = Callable[[CampaignConfig, Mapping[str, str], Clock], list[AccountCheck]]
 
@@ -51,9 +53,11 @@ class DayQuota:
 
 @dataclass
 class PreflightReport:
-    """The four checks; ``ok`` when none found a problem."""
+    """The four checks; ``ok`` when none found a problem. ``tokens`` lists the
+    stored tokens (their problems are also in their account's check)."""
 
     accounts: list[AccountCheck] = field(default_factory=list)
+    tokens: TokenReport = field(default_factory=TokenReport)
     media: list[str] = field(default_factory=list)
     quota: list[DayQuota] = field(default_factory=list)
     queue: list[str] = field(default_factory=list)
@@ -93,7 +97,11 @@ def preflight(
     zone = config.campaign.zone
     first_day = now.astimezone(zone).date()
     until = config.campaign.local_midnight(first_day + timedelta(days=days))
-    report = PreflightReport(accounts=account_checker(config, environ, clock))
+    tokens = token_report(sessions, environ, now)
+    report = PreflightReport(
+        accounts=with_token_problems(account_checker(config, environ, clock), tokens),
+        tokens=tokens,
+    )
     caps = {account.label: account.daily_cap for account in config.accounts}
     planned: Counter[tuple[str, date]] = Counter()
     resolver = MediaResolver(config)

@@ -1,8 +1,10 @@
 """Where credentials come from, and how they are kept out of every output.
 
-Credentials live only in environment variables, or in a ``.env`` file beside
-config.yaml that git ignores; config.yaml names the variables, never the values.
-:func:`load_environment` layers the real environment over that file.
+Long-lived credentials live only in environment variables, or in a ``.env``
+file beside config.yaml that git ignores; config.yaml names the variables,
+never the values. :func:`load_environment` layers the real environment over
+that file. Tokens the platforms rotate live encrypted in the database instead
+(:mod:`scheduler.tokens`), under the key in ``CAMPAIGN_TOKEN_KEYS``.
 
 Redaction: client libraries log what they send at DEBUG (tweepy logs request
 headers, urllib3 logs URLs with their query strings, and facebook-sdk puts the
@@ -88,8 +90,13 @@ _install_lock = threading.Lock()
 
 
 def register_secrets(values: Iterable[str]) -> None:
-    """Remember ``values`` as secrets: from now on they are masked in logs and by redact()."""
+    """Remember ``values`` as secrets: from now on they are masked in logs and by redact().
+
+    Installs the log redaction too (:func:`install_log_redaction`), so a value
+    registered by any module, the token store's included, is masked at once.
+    """
     _REDACTOR.add(values)
+    install_log_redaction()
 
 
 def redact(text: str) -> str:

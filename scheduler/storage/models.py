@@ -328,3 +328,45 @@ class AccountState(Base):
     rate_limited_until: Mapped[datetime | None]
     rate_limit_reason: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+class TokenLock(Base):
+    """One row per account that has stored tokens: the lock on them and their version.
+
+    Whoever renews an account's tokens first takes this row's lease
+    (``holder``, until ``lease_expires_at``, aware UTC) with one conditional
+    UPDATE, so one process at a time calls the platform; ``version`` goes up
+    by one on every committed change of the account's tokens, and a write names
+    the version it read, so a slow process whose lease ran out can never
+    overwrite newer tokens. See :mod:`scheduler.storage.tokens`.
+    """
+
+    __tablename__ = "token_locks"
+
+    account_label: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    holder: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class StoredToken(Base):
+    """A token the platform rotates, encrypted: one per account and kind.
+
+    ``ciphertext`` is a Fernet token (URL-safe base64 text) of the value bound
+    to its account and kind; only the key in ``CAMPAIGN_TOKEN_KEYS`` opens it
+    (:mod:`scheduler.tokens.cipher`). ``expires_at`` (aware UTC, None when the
+    platform gave no expiry), ``written_by`` (which daemon or command) and
+    ``written_at`` are in clear so a report needs no key.
+    """
+
+    __tablename__ = "stored_tokens"
+
+    account_label: Mapped[str] = mapped_column(
+        ForeignKey("token_locks.account_label", ondelete="RESTRICT"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ciphertext: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime | None]
+    written_by: Mapped[str] = mapped_column(String(200))
+    written_at: Mapped[datetime]

@@ -113,6 +113,38 @@ def test_preflight_reports_quota_and_stuck_publications(
     assert report.media == []
 
 
+def test_preflight_reports_stored_tokens_and_their_problems(
+    sqlite_sessions: Sessions, config: CampaignConfig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scheduler.cli.daemon import print_preflight
+    from scheduler.tokens.cipher import TOKEN_KEYS_ENV, new_key
+    from scheduler.tokens.kinds import TokenKind
+    from scheduler.tokens.store import TokenStore
+
+    environ = {TOKEN_KEYS_ENV: new_key()}
+    store = TokenStore(sqlite_sessions, environ, writer="daemon host:1", clock=FrozenClock(T0))
+    store.put("x-main", TokenKind.REFRESH, "seeded-refresh-value", T0 + timedelta(days=90))
+    store.put("facebook-main", TokenKind.ACCESS, "seeded-access-value", T0 - timedelta(hours=1))
+
+    report = preflight(config, sqlite_sessions, environ, FrozenClock(T0), account_checker=_ready)
+    assert [(t.account_label, t.kind, t.expires_at) for t in report.tokens.tokens] == [
+        ("facebook-main", "access", T0 - timedelta(hours=1)),
+        ("x-main", "refresh", T0 + timedelta(days=90)),
+    ]
+    checks = {check.label: check for check in report.accounts}
+    assert checks["x-main"].ok
+    assert checks["facebook-main"].problems == (
+        f"the stored access token expired {T0 - timedelta(hours=1):%Y-%m-%d %H:%M} UTC and "
+        "no refresh token is stored to renew it: authorize the account again",
+    )
+    assert not report.ok
+    print_preflight(report)
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "Stored tokens" in shown
+    assert f"x-main refresh {T0 + timedelta(days=90):%Y-%m-%d %H:%M} ok" in shown
+    assert "seeded-" not in shown
+
+
 def test_the_status_command_prints_a_paused_account(
     filled: Sessions, sqlite_url: str, tmp_path: Path
 ) -> None:

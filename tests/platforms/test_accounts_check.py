@@ -17,9 +17,14 @@ from typer.testing import CliRunner, Result
 
 from scheduler.cli import app
 from scheduler.cli.platforms import start_sandbox
+from scheduler.clock import SystemClock, utc_now
 from scheduler.config import CampaignConfig
 from scheduler.errors import ConfigError
 from scheduler.sandbox.app import Sandbox
+from scheduler.storage.database import make_engine, make_session_factory, upgrade_database
+from scheduler.tokens.cipher import TOKEN_KEYS_ENV, new_key
+from scheduler.tokens.kinds import NewToken, TokenKind
+from scheduler.tokens.store import TokenStore
 from tests.conftest import ROOT, fresh_python
 
 
@@ -76,7 +81,7 @@ def check_accounts(sandbox: Sandbox, environ: dict[str, str], tmp_path: Path) ->
 
 
 def test_passes_against_the_sandbox_with_its_test_credentials(
-    check_accounts: CheckAccounts,
+    check_accounts: CheckAccounts, tmp_path: Path
 ) -> None:
     result = check_accounts()
     assert result.exit_code == 0, result.output
@@ -84,6 +89,9 @@ def test_passes_against_the_sandbox_with_its_test_credentials(
     for label in ("x-main", "x-fr", "x-es", "facebook-"):
         assert label in result.output
     assert "@banclusterbombs" in result.output
+    # No database yet (accounts check comes before `campaign db upgrade`): none is made.
+    assert "Stored tokens" not in result.output
+    assert not (tmp_path / "campaign.db").exists()
 
 
 def test_fails_clearly_with_a_wrong_secret(
@@ -185,6 +193,84 @@ def test_flags_a_token_that_expires_before_the_campaign_ends(
     assert result.exit_code == 1, result.output
     assert f"facebook-main: the token expires {expires:%Y-%m-%d %H:%M} UTC" in result.output
     assert "before the campaign ends" in result.output
+
+
+def seed_tokens(folder: Path, key: str, tokens: dict[str, dict[str, NewToken]]) -> None:
+    """A database beside config.yaml holding ``tokens`` (account -> kind -> token)."""
+    url = f"sqlite:///{folder / 'campaign.db'}"
+    upgrade_database(url)
+    engine = make_engine(url)
+    try:
+        store = TokenStore(
+            make_session_factory(engine),
+            {TOKEN_KEYS_ENV: key},
+            writer="daemon host-a:41:3f2c",
+            clock=SystemClock(),
+        )
+        for account, pair in tokens.items():
+            store.update(account, lambda current, pair=pair: pair)
+    finally:
+        engine.dispose()
+
+
+def test_reports_the_expiry_of_stored_tokens(
+    check_accounts: CheckAccounts, environ: dict[str, str], tmp_path: Path
+) -> None:
+    key = new_key()
+    now = utc_now()
+    renewable = now + timedelta(days=90)
+    gone = now - timedelta(days=1)
+    seed_tokens(
+        tmp_path,
+        key,
+        {
+            "x-main": {
+                TokenKind.ACCESS: NewToken("stored-access-value", now - timedelta(minutes=5)),
+                TokenKind.REFRESH: NewToken("stored-refresh-value", renewable),
+            },
+            "x-fr": {TokenKind.REFRESH: NewToken("stored-dead-value", gone)},
+        },
+    )
+    result = check_accounts({**environ, TOKEN_KEYS_ENV: key})
+    assert result.exit_code == 1, result.output
+    output = result.output
+    assert "Stored tokens" in output
+    # An expired access token beside a valid refresh token is renewed on use: ok.
+    expired = now - timedelta(minutes=5)
+    assert f"x-main    access    {expired:%Y-%m-%d %H:%M}   expired, renewed on use" in output
+    assert f"x-main    refresh   {renewable:%Y-%m-%d %H:%M}   ok" in output
+    assert f"x-fr      refresh   {gone:%Y-%m-%d %H:%M}   PROBLEM" in output
+    flat = " ".join(output.split())
+    assert (
+        f"x-fr: the stored refresh token expired {gone:%Y-%m-%d %H:%M} UTC: authorize the "
+        "account again"
+    ) in flat
+    assert "1 of 4 account(s) not ready" in output
+    assert "stored-" not in output  # no value, ever
+
+    without_key = check_accounts()
+    assert without_key.exit_code == 1
+    assert "x-main: the stored tokens cannot be opened: CAMPAIGN_TOKEN_KEYS: not set" in " ".join(
+        without_key.output.split()
+    )
+
+
+def test_a_database_not_yet_upgraded_is_said_and_not_touched(
+    check_accounts: CheckAccounts, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'campaign.db'}"
+    upgrade_database(url, "0002")
+    result = check_accounts()
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert "stored tokens not checked: the database" in flat and "campaign db upgrade" in flat
+    engine = make_engine(url)
+    try:
+        from scheduler.storage.database import current_revision
+
+        assert current_revision(engine) == "0002"
+    finally:
+        engine.dispose()
 
 
 def test_sandbox_serve_rejects_a_bad_fault_plan(campaign: CampaignConfig) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import sys
 from collections.abc import Iterator
 from datetime import timedelta
@@ -10,10 +11,11 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
+import requests
 
 from scheduler.clock import FrozenClock
 from scheduler.config import CampaignConfig
-from scheduler.errors import AuthFailed, ConfigError, PublishError, UnknownOutcome
+from scheduler.errors import AuthFailed, ConfigError, PublishError, TokenKeyError, UnknownOutcome
 from scheduler.platforms.base import Credentials, MediaFile
 from scheduler.platforms.facebook import FacebookPublisher
 from scheduler.platforms.registry import build_publisher, load_credentials
@@ -26,6 +28,12 @@ from scheduler.platforms.secrets import (
 from scheduler.platforms.x import XPublisher
 from scheduler.sandbox.app import Sandbox
 from scheduler.sandbox.faults import Fault
+from scheduler.storage import tokens as token_rows
+from scheduler.storage.database import make_engine, make_session_factory, upgrade_database
+from scheduler.tokens.cipher import TOKEN_KEYS_ENV, TokenCipher, new_key
+from scheduler.tokens.kinds import NewToken
+from scheduler.tokens.report import token_report
+from scheduler.tokens.store import TokenStore
 from tests.conftest import ROOT
 from tests.platforms.conftest import PublisherFactory
 
@@ -189,6 +197,95 @@ def test_no_credential_appears_in_any_output_at_debug(
     for secret in secrets:
         for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
             assert form not in everything, f"a credential leaked: {form[:12]}..."
+
+
+def test_no_stored_token_appears_in_any_output_at_debug(
+    everything_at_debug: logging.Handler,
+    sandbox: Sandbox,
+    clock: FrozenClock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """The token store at DEBUG: SQLAlchemy logs every statement with its
+    parameters and rows, urllib3 every request line; values are received,
+    stored, read by another daemon and used in a request at once, renewed,
+    re-encrypted under a new key, refused under a wrong one and reported.
+    Each value is new to this process when it meets it (decrypted or received)."""
+    caplog.set_level(logging.DEBUG)
+    url = f"sqlite:///{tmp_path / 'campaign.db'}"
+    upgrade_database(url)
+    engine = make_engine(url)  # made with every logger at DEBUG: it logs its SQL and rows
+    sessions = make_session_factory(engine)
+    key = new_key()
+    environ = {TOKEN_KEYS_ENV: key}
+    values = [f"{name}-{secrets.token_urlsafe(16)}" for name in ("a1", "r1", "a2", "r2")]
+    a1, r1, a2, r2 = values
+    outputs: list[str] = []
+    try:
+        # Another daemon stored the first pair: this process meets it only decrypted.
+        lease = token_rows.try_lock(
+            sessions,
+            "x-main",
+            "daemon elsewhere:1",
+            clock.now(),
+            clock.now() + timedelta(seconds=60),
+        )
+        assert isinstance(lease, tuple)
+        cipher = TokenCipher([key])
+        token_rows.commit_changes(
+            sessions,
+            lease[0],
+            {
+                kind: token_rows.SealedToken(
+                    "x-main",
+                    kind,
+                    cipher.seal("x-main", kind, value),
+                    None,
+                    "elsewhere",
+                    clock.now(),
+                )
+                for kind, value in (("access", a1), ("refresh", r1))
+            },
+            clock.now(),
+        )
+        second = TokenStore(sessions, environ, writer="daemon probe:2", clock=clock)
+        read = second.read("x-main")
+        outputs += [repr(read), repr(read.get("access")), str(read.tokens)]
+        access = read.value("access")
+        requests.get(
+            f"{sandbox.url}/2/users/me",
+            # Not access_token=, which the Facebook transport's own filter masks.
+            params={"session": access},
+            headers={"Authorization": f"Bearer {access}"},
+            timeout=5,
+        )
+        renewed = second.update(
+            "x-main", lambda current: {"access": NewToken(a2), "refresh": NewToken(r2)}
+        )
+        outputs.append(repr(renewed))
+        rotation = TokenStore(
+            sessions, {TOKEN_KEYS_ENV: f"{new_key()},{key}"}, writer="rotate", clock=clock
+        ).rotate_key(actor="probe")
+        outputs.append(repr(rotation))
+        wrong = TokenStore(sessions, {TOKEN_KEYS_ENV: new_key()}, writer="x", clock=clock)
+        with pytest.raises(TokenKeyError) as refused:
+            wrong.read("x-main")
+        outputs += [str(refused.value), repr(refused.value)]
+        outputs.append(repr(token_report(sessions, environ, clock.now())))
+    finally:
+        engine.dispose()
+
+    captured = capfd.readouterr()
+    logged = caplog.text + "\n".join(
+        logging.Formatter().format(record) for record in caplog.records
+    )
+    everything = "\n".join([*outputs, captured.out, captured.err, logged])
+    assert "INSERT INTO stored_tokens" in everything  # SQLAlchemy's DEBUG lines are in
+    assert "/2/users/me?session=***" in everything  # urllib3's, the token masked
+    for value in values:
+        for form in {value, quote(value, safe=""), quote_plus(value)}:
+            assert form not in everything, f"a stored token leaked: {form[:6]}..."
 
 
 def test_publish_errors_carry_no_credentials(

@@ -80,7 +80,7 @@ def test_a_database_of_the_first_release_upgrades_keeping_its_rows(db_url: str) 
         with pytest.raises(SchemaError, match="campaign db upgrade"):
             check_schema(engine)
         upgrade_database(db_url)
-        assert current_revision(engine) == head_revision() == "0002"
+        assert current_revision(engine) == head_revision()
         with engine.connect() as connection:
             labels = connection.execute(text("SELECT label FROM account_states")).scalars()
             assert list(labels) == ["x-main"]

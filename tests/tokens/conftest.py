@@ -1,0 +1,70 @@
+"""Fixtures of the token store's suite: a database on each engine, keys, a
+frozen clock, and stores built the way a daemon or command builds one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.clock import FrozenClock
+from scheduler.storage.database import make_engine, make_session_factory
+from scheduler.tokens.cipher import TOKEN_KEYS_ENV, new_key
+from scheduler.tokens.store import TokenStore
+from tests.storage.conftest import no_leaked_connections
+
+__all__ = ["no_leaked_connections"]
+
+NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+Sessions = sessionmaker[Session]
+MakeStore = Callable[..., TokenStore]
+
+
+@pytest.fixture
+def sessions(db_url: str) -> Iterator[Sessions]:
+    """A session factory on a fresh database, once per engine."""
+    engine = make_engine(db_url)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(NOW)
+
+
+@pytest.fixture
+def key() -> str:
+    """The key the tokens are stored with."""
+    return new_key()
+
+
+@pytest.fixture
+def make_store(sessions: Sessions, clock: FrozenClock, key: str) -> MakeStore:
+    """``make_store(keys=None, writer="daemon test:1", **options)``: a store on the
+    test database; ``keys`` is what CAMPAIGN_TOKEN_KEYS holds (default: ``key``;
+    None for an unset variable)."""
+
+    def make(keys: str | None = "", writer: str = "daemon test:1", **options: float) -> TokenStore:
+        environ = {} if keys is None else {TOKEN_KEYS_ENV: keys or key}
+        return TokenStore(sessions, environ, writer=writer, clock=clock, **options)
+
+    return make
+
+
+def raw_rows(sessions: Sessions) -> list[tuple[str, ...]]:
+    """Every column of every stored token as the database returns it, as text:
+    what a dump of the database shows."""
+    with sessions() as session:
+        rows = session.execute(
+            text(
+                "SELECT account_label, kind, ciphertext, expires_at, written_by, written_at "
+                "FROM stored_tokens ORDER BY account_label, kind"
+            )
+        ).all()
+    return [tuple(str(value) for value in row) for row in rows]
