@@ -101,7 +101,7 @@ def rotate_key_command(
         )
     if not result.rotated and not result.failed:
         console.print("no tokens stored; nothing to re-encrypt")
-    elif result.key_count == 1:
+    elif result.rotated and result.key_count == 1:
         console.print(
             f"{TOKEN_KEYS_ENV} holds one key, so the tokens were encrypted again with that "
             "same key. To change the key: put a new one first (NEW,OLD), run this again, "
@@ -188,6 +188,8 @@ def print_token_report(report: TokenReport, *, problems: bool = True) -> None:
             f"{_utc(token.written_at)} by {token.written_by}",
         )
     console.print(table)
+    if any(token.expired and not token.problem for token in report.tokens):
+        console.print("expired: renewed with the account's refresh token on its next use")
     for token in report.tokens if problems else ():
         if token.problem:
             console.print(
@@ -201,7 +203,7 @@ def _result(token: TokenStatus) -> Text:
     if token.problem:
         return Text("PROBLEM", style="bold red")
     if token.expired:
-        return Text("expired, renewed on use", style="yellow")
+        return Text("expired", style="yellow")
     return Text("ok", style="green")
 
 

@@ -237,7 +237,8 @@ def test_reports_the_expiry_of_stored_tokens(
     assert "Stored tokens" in output
     # An expired access token beside a valid refresh token is renewed on use: ok.
     expired = now - timedelta(minutes=5)
-    assert f"x-main    access    {expired:%Y-%m-%d %H:%M}   expired, renewed on use" in output
+    assert f"x-main    access    {expired:%Y-%m-%d %H:%M}   expired" in output
+    assert "expired: renewed with the account's refresh token on its next use" in output
     assert f"x-main    refresh   {renewable:%Y-%m-%d %H:%M}   ok" in output
     assert f"x-fr      refresh   {gone:%Y-%m-%d %H:%M}   PROBLEM" in output
     flat = " ".join(output.split())
