@@ -3,7 +3,7 @@ frozen clock, and stores built the way a daemon or command builds one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -11,26 +11,15 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.clock import FrozenClock
-from scheduler.storage.database import make_engine, make_session_factory
 from scheduler.tokens.cipher import TOKEN_KEYS_ENV, new_key
 from scheduler.tokens.store import TokenStore
-from tests.storage.conftest import no_leaked_connections
+from tests.storage.conftest import no_leaked_connections, sessions
 
-__all__ = ["no_leaked_connections"]
+__all__ = ["no_leaked_connections", "sessions"]
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 Sessions = sessionmaker[Session]
 MakeStore = Callable[..., TokenStore]
-
-
-@pytest.fixture
-def sessions(db_url: str) -> Iterator[Sessions]:
-    """A session factory on a fresh database, once per engine."""
-    engine = make_engine(db_url)
-    try:
-        yield make_session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
