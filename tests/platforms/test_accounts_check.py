@@ -21,11 +21,11 @@ from scheduler.clock import SystemClock, utc_now
 from scheduler.config import CampaignConfig
 from scheduler.errors import ConfigError
 from scheduler.sandbox.app import Sandbox
-from scheduler.storage.database import make_engine, make_session_factory, upgrade_database
+from scheduler.storage.database import current_revision, make_engine, upgrade_database
 from scheduler.tokens.cipher import TOKEN_KEYS_ENV, new_key
 from scheduler.tokens.kinds import NewToken, TokenKind
 from scheduler.tokens.store import TokenStore
-from tests.conftest import ROOT, fresh_python
+from tests.conftest import ROOT, fresh_python, session_factory
 
 
 def write_config(
@@ -199,18 +199,12 @@ def seed_tokens(folder: Path, key: str, tokens: dict[str, dict[str, NewToken]]) 
     """A database beside config.yaml holding ``tokens`` (account -> kind -> token)."""
     url = f"sqlite:///{folder / 'campaign.db'}"
     upgrade_database(url)
-    engine = make_engine(url)
-    try:
+    with session_factory(url) as sessions:
         store = TokenStore(
-            make_session_factory(engine),
-            {TOKEN_KEYS_ENV: key},
-            writer="daemon host-a:41:3f2c",
-            clock=SystemClock(),
+            sessions, {TOKEN_KEYS_ENV: key}, writer="daemon host-a:41:3f2c", clock=SystemClock()
         )
         for account, pair in tokens.items():
             store.update(account, lambda current, pair=pair: pair)
-    finally:
-        engine.dispose()
 
 
 def test_reports_the_expiry_of_stored_tokens(
@@ -267,9 +261,7 @@ def test_a_database_not_yet_upgraded_is_said_and_not_touched(
     assert "stored tokens not checked: the database" in flat and "campaign db upgrade" in flat
     engine = make_engine(url)
     try:
-        from scheduler.storage.database import current_revision
-
-        assert current_revision(engine) == "0002"
+        assert current_revision(engine) == "0002"  # left as it was
     finally:
         engine.dispose()
 

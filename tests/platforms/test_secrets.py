@@ -28,14 +28,14 @@ from scheduler.platforms.secrets import (
 from scheduler.platforms.x import XPublisher
 from scheduler.sandbox.app import Sandbox
 from scheduler.sandbox.faults import Fault
-from scheduler.storage import tokens as token_rows
-from scheduler.storage.database import make_engine, make_session_factory, upgrade_database
-from scheduler.tokens.cipher import TOKEN_KEYS_ENV, TokenCipher, new_key
+from scheduler.storage.database import upgrade_database
+from scheduler.tokens.cipher import TOKEN_KEYS_ENV, new_key
 from scheduler.tokens.kinds import NewToken
 from scheduler.tokens.report import token_report
 from scheduler.tokens.store import TokenStore
-from tests.conftest import ROOT
+from tests.conftest import ROOT, session_factory
 from tests.platforms.conftest import PublisherFactory
+from tests.tokens.conftest import store_elsewhere
 
 
 def test_missing_variables_are_each_named_with_how_to_set_them(
@@ -215,40 +215,15 @@ def test_no_stored_token_appears_in_any_output_at_debug(
     caplog.set_level(logging.DEBUG)
     url = f"sqlite:///{tmp_path / 'campaign.db'}"
     upgrade_database(url)
-    engine = make_engine(url)  # made with every logger at DEBUG: it logs its SQL and rows
-    sessions = make_session_factory(engine)
     key = new_key()
     environ = {TOKEN_KEYS_ENV: key}
     values = [f"{name}-{secrets.token_urlsafe(16)}" for name in ("a1", "r1", "a2", "r2")]
     a1, r1, a2, r2 = values
     outputs: list[str] = []
-    try:
+    # Made with every logger at DEBUG: the engine logs its SQL, parameters and rows.
+    with session_factory(url) as sessions:
         # Another daemon stored the first pair: this process meets it only decrypted.
-        lease = token_rows.try_lock(
-            sessions,
-            "x-main",
-            "daemon elsewhere:1",
-            clock.now(),
-            clock.now() + timedelta(seconds=60),
-        )
-        assert isinstance(lease, tuple)
-        cipher = TokenCipher([key])
-        token_rows.commit_changes(
-            sessions,
-            lease[0],
-            {
-                kind: token_rows.SealedToken(
-                    "x-main",
-                    kind,
-                    cipher.seal("x-main", kind, value),
-                    None,
-                    "elsewhere",
-                    clock.now(),
-                )
-                for kind, value in (("access", a1), ("refresh", r1))
-            },
-            clock.now(),
-        )
+        store_elsewhere(sessions, key, "x-main", {"access": a1, "refresh": r1}, clock.now())
         second = TokenStore(sessions, environ, writer="daemon probe:2", clock=clock)
         read = second.read("x-main")
         outputs += [repr(read), repr(read.get("access")), str(read.tokens)]
@@ -273,8 +248,6 @@ def test_no_stored_token_appears_in_any_output_at_debug(
             wrong.read("x-main")
         outputs += [str(refused.value), repr(refused.value)]
         outputs.append(repr(token_report(sessions, environ, clock.now())))
-    finally:
-        engine.dispose()
 
     captured = capfd.readouterr()
     logged = caplog.text + "\n".join(

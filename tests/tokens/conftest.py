@@ -1,24 +1,25 @@
-"""Fixtures of the token store's suite: a database on each engine, keys, a
-frozen clock, and stores built the way a daemon or command builds one."""
+"""Fixtures of the token store's suite (``sessions``, on each engine, is the
+suite-wide one): keys, a frozen clock, and stores built the way a daemon or
+command builds one."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.clock import FrozenClock
-from scheduler.tokens.cipher import TOKEN_KEYS_ENV, new_key
+from scheduler.storage import tokens as rows
+from scheduler.tokens.cipher import TOKEN_KEYS_ENV, TokenCipher, new_key
 from scheduler.tokens.store import TokenStore
-from tests.storage.conftest import no_leaked_connections, sessions
+from tests.conftest import Sessions
+from tests.storage.conftest import no_leaked_connections
 
-__all__ = ["no_leaked_connections", "sessions"]
+__all__ = ["Sessions", "no_leaked_connections"]
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
-Sessions = sessionmaker[Session]
 MakeStore = Callable[..., TokenStore]
 
 
@@ -57,3 +58,20 @@ def raw_rows(sessions: Sessions) -> list[tuple[str, ...]]:
             )
         ).all()
     return [tuple(str(value) for value in row) for row in rows]
+
+
+def store_elsewhere(
+    sessions: Sessions, key: str, account: str, values: dict[str, str], now: datetime
+) -> None:
+    """Seal ``values`` (kind -> value) for ``account`` straight into the database, as
+    another daemon's process would: this process never sees them until it decrypts them."""
+    taken = rows.try_lock(sessions, account, "daemon elsewhere:1", now, now + timedelta(seconds=60))
+    assert not isinstance(taken, rows.LockState)
+    cipher = TokenCipher([key])
+    sealed: dict[str, rows.SealedToken | None] = {
+        kind: rows.SealedToken(
+            account, kind, cipher.seal(account, kind, value), None, "daemon elsewhere:1", now
+        )
+        for kind, value in values.items()
+    }
+    rows.commit_changes(sessions, taken[0], sealed, now)

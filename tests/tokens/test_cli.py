@@ -17,11 +17,11 @@ from typer.testing import CliRunner, Result
 from scheduler.cli import app
 from scheduler.clock import FrozenClock, utc_now
 from scheduler.errors import ConfigError, TokenKeyError
-from scheduler.storage.database import make_engine, make_session_factory, upgrade_database
+from scheduler.storage.database import upgrade_database
 from scheduler.tokens.cipher import TOKEN_KEYS_ENV, new_key
 from scheduler.tokens.kinds import NewToken, TokenKind
 from scheduler.tokens.store import TokenStore
-from tests.conftest import ROOT
+from tests.conftest import ROOT, session_factory
 
 WRITTEN = utc_now().replace(second=0, microsecond=0) - timedelta(minutes=1)
 
@@ -49,22 +49,21 @@ def key() -> str:
 def seeded(folder: Path, key: str) -> Iterator[TokenStore]:
     """x-main with a token pair written with ``key`` by a daemon a minute ago (the
     commands compare expiries with the real time)."""
-    engine = make_engine(f"sqlite:///{folder / 'campaign.db'}")
-    store = TokenStore(
-        make_session_factory(engine),
-        {TOKEN_KEYS_ENV: key},
-        writer="daemon host-a:41:3f2c",
-        clock=FrozenClock(WRITTEN),
-    )
-    store.update(
-        "x-main",
-        lambda current: {
-            TokenKind.ACCESS: NewToken(ACCESS, WRITTEN + timedelta(hours=2)),
-            TokenKind.REFRESH: NewToken(REFRESH, WRITTEN + timedelta(days=180)),
-        },
-    )
-    yield store
-    engine.dispose()
+    with session_factory(f"sqlite:///{folder / 'campaign.db'}") as sessions:
+        store = TokenStore(
+            sessions,
+            {TOKEN_KEYS_ENV: key},
+            writer="daemon host-a:41:3f2c",
+            clock=FrozenClock(WRITTEN),
+        )
+        store.update(
+            "x-main",
+            lambda current: {
+                TokenKind.ACCESS: NewToken(ACCESS, WRITTEN + timedelta(hours=2)),
+                TokenKind.REFRESH: NewToken(REFRESH, WRITTEN + timedelta(days=180)),
+            },
+        )
+        yield store
 
 
 def run(*args: str, env: dict[str, str] | None = None, code: int = 0) -> Result:

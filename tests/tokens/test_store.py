@@ -19,7 +19,7 @@ from scheduler.storage import tokens as rows
 from scheduler.storage.models import AuditEntry
 from scheduler.tokens.cipher import TOKEN_KEYS_ENV, TokenCipher, new_key
 from scheduler.tokens.kinds import AccountTokens, NewToken, TokenKind
-from tests.tokens.conftest import NOW, MakeStore, Sessions, raw_rows
+from tests.tokens.conftest import NOW, MakeStore, Sessions, raw_rows, store_elsewhere
 
 
 def fresh(prefix: str) -> str:
@@ -229,15 +229,8 @@ def test_none_deletes_a_kind(make_store: MakeStore) -> None:
 def test_values_decrypted_or_received_are_registered_for_redaction(
     make_store: MakeStore, sessions: Sessions, key: str, clock: FrozenClock
 ) -> None:
-    # Sealed straight into the database, so only reading it can register it.
     stored = fresh("stored-elsewhere")
-    cipher = TokenCipher([key])
-    taken = rows.try_lock(sessions, "x-es", "seed", NOW, NOW + timedelta(seconds=60))
-    assert not isinstance(taken, rows.LockState)
-    sealed = rows.SealedToken(
-        "x-es", "refresh", cipher.seal("x-es", "refresh", stored), None, "seed", NOW
-    )
-    rows.commit_changes(sessions, taken[0], {"refresh": sealed}, NOW)
+    store_elsewhere(sessions, key, "x-es", {"refresh": stored}, NOW)
     assert redact(stored) == stored
     seen_inside: list[str] = []
 

@@ -14,11 +14,10 @@ import time
 import pytest
 
 from scheduler.clock import SystemClock
-from scheduler.storage.database import make_engine, make_session_factory
 from scheduler.tokens.cipher import TOKEN_KEYS_ENV
 from scheduler.tokens.kinds import TokenKind
 from scheduler.tokens.store import TokenStore
-from tests.conftest import ROOT
+from tests.conftest import ROOT, session_factory
 from tests.tokens.conftest import MakeStore
 from tests.tokens.racer import ACCOUNT, renew
 
@@ -42,21 +41,20 @@ def test_two_daemons_in_threads_take_turns(db_url: str, make_store: MakeStore, k
     errors: list[BaseException] = []
 
     def daemon(index: int) -> None:
-        engine = make_engine(db_url)  # each daemon its own engine and connections
-        store = TokenStore(
-            make_session_factory(engine),
-            {TOKEN_KEYS_ENV: key},
-            writer=f"daemon host-{index}:{index}",
-            clock=SystemClock(),
-        )
-        try:
-            start.wait(10)
-            for _ in range(ROUNDS):
-                renew(store, spent[index])
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            engine.dispose()
+        # Each daemon its own engine and connections.
+        with session_factory(db_url) as sessions:
+            store = TokenStore(
+                sessions,
+                {TOKEN_KEYS_ENV: key},
+                writer=f"daemon host-{index}:{index}",
+                clock=SystemClock(),
+            )
+            try:
+                start.wait(10)
+                for _ in range(ROUNDS):
+                    renew(store, spent[index])
+            except BaseException as error:
+                errors.append(error)
 
     threads = [threading.Thread(target=daemon, args=(index,)) for index in (0, 1)]
     for thread in threads:
