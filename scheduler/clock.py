@@ -17,8 +17,24 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
+
+# The days a person may name (a filter, --since, --at): wide enough for any
+# campaign, and far enough inside Python's years 1 to 9999 that moving a day
+# between timezones, or to the next midnight, never overflows.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+
+
+def in_calendar(moment: date | datetime) -> bool:
+    """True when ``moment`` (a day, or a naive or aware time) falls from
+    :data:`FIRST_DAY` to :data:`LAST_DAY`, both included."""
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+CALENDAR_RANGE = f"from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
 
 
 def log_time(instant: datetime | None) -> str:

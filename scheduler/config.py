@@ -16,6 +16,7 @@ import os
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -31,7 +32,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from scheduler.errors import ConfigError, ContentError
-from scheduler.yamlsafe import Document, load_file
+from scheduler.files import CONFIG_MAX_BYTES, read_limited
+from scheduler.yamlsafe import Document, load_bytes
 
 Platform = Literal["x", "facebook"]
 PLATFORMS: tuple[Platform, ...] = ("x", "facebook")
@@ -224,11 +226,40 @@ class WebSettings(_Strict):
     ``operator_token_env`` names the environment variable that holds the
     operator token: signing in with it allows actions (retry, cancel, resolve,
     pause, resume). There is no default token; without one the dashboard is
-    read-only. ``session_hours`` is how long a sign-in lasts.
+    read-only. ``session_hours`` is how long a sign-in lasts (at most 31 days).
+    ``public_url`` is the address people reach the dashboard at
+    (``https://dashboard.example.org``, scheme, host and port only): required
+    when it listens beyond loopback, where it is the only Host trusted and the
+    base of redirects and calendar feed links.
     """
 
     operator_token_env: EnvName = "CAMPAIGN_OPERATOR_TOKEN"
-    session_hours: float = Field(default=12, gt=0)
+    session_hours: float = Field(default=12, gt=0, le=24 * 31)
+    public_url: str | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _origin(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        try:
+            port = parts.port
+        except ValueError:
+            raise ValueError(f"{value!r} has a port that is not a number from 1 to 65535") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"{value!r} is not a web address: write it as https://dashboard.example.org"
+            )
+        if parts.username or parts.password or parts.query or parts.fragment:
+            raise ValueError(f"{value!r} must be only the scheme, host and port, nothing else")
+        if parts.path not in ("", "/"):
+            raise ValueError(
+                f"{value!r} has a path: the dashboard is served at the root of its address"
+            )
+        host = parts.hostname.lower()
+        shown = f"[{host}]" if ":" in host else host
+        return f"{parts.scheme}://{shown}" + (f":{port}" if port else "")
 
 
 class CampaignConfig(_Strict):
@@ -371,7 +402,10 @@ def load_config(path: str | os.PathLike[str] = "config.yaml") -> CampaignConfig:
             hint="run from the campaign's folder, or set CAMPAIGN_CONFIG / pass --config",
         )
     try:
-        document = load_file(str(file_path))
+        raw = read_limited(
+            file_path, CONFIG_MAX_BYTES, "a campaign file", hint="give the campaign's config.yaml"
+        )
+        document = load_bytes(raw, str(file_path))
     except ContentError as error:
         raise ConfigError(
             error.problem, where=f"{error.path}:{error.line}:{error.column}", hint=error.hint

@@ -9,7 +9,6 @@ frozen clock.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from itertools import groupby
 from pathlib import Path
@@ -21,6 +20,7 @@ from rich.text import Text
 from scheduler.cli.common import ConfigOption, console, load
 from scheduler.clock import Clock, SystemClock
 from scheduler.content.resolved import CheckReport, Problem
+from scheduler.printable import json_text, printable
 
 PathsArgument = typer.Argument(
     None,
@@ -50,7 +50,7 @@ def register(app: typer.Typer, clock: Clock | None = None) -> None:
         campaign, _settings = load(config)
         report = check_paths(campaign, paths or None, now=time_source.now())
         if as_json:
-            typer.echo(json.dumps(report_as_dict(report, strict), ensure_ascii=False, indent=2))
+            typer.echo(json_text(report_as_dict(report, strict), indent=2))
         else:
             print_report(report, strict)
         raise typer.Exit(0 if report.ok(strict) else 1)
@@ -72,7 +72,7 @@ def print_report(report: CheckReport, strict: bool) -> None:
             lines.append("")
         lines.append(_summary(report, strict).plain)
         lines.extend(_note_text(note).plain for note in report.notes)
-        typer.echo("\n".join(lines))
+        typer.echo(printable("\n".join(lines)))
         return
     for path, found in groups:
         console.print(Text(f"{path}  ({_counts(found)})", style="bold"))

@@ -9,7 +9,6 @@ before a big day (exit 1 on any problem). Errors a person can cause exit 2.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from pathlib import Path
@@ -17,14 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich import box
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from scheduler.cli.common import ConfigOption, DatabaseOption, console, load
+from scheduler.cli.common import ConfigOption, DatabaseOption, console, load, styled
 from scheduler.cli.layout import print_wrapped
 from scheduler.clock import SystemClock, utc_now
 from scheduler.config import CampaignConfig, RuntimeSettings, resolve_database_url
 from scheduler.errors import ConfigError
+from scheduler.printable import has_control_characters, json_text
 
 if TYPE_CHECKING:
     from scheduler.daemon.preflight import PreflightReport
@@ -37,10 +37,23 @@ LogFormatOption = typer.Option(
     None, "--log-format", help="text (default, or $CAMPAIGN_LOG_FORMAT) or json (JSON lines)."
 )
 LogLevelOption = typer.Option(None, "--log-level", help="DEBUG, INFO (default), WARNING, ERROR.")
+WORKER_ID_MAX_CHARS = 100  # the workers table keeps 200; room for ":<pid>" suffixes
 
 
 def _url(config: CampaignConfig, settings: RuntimeSettings, database_url: str | None) -> str:
     return database_url or resolve_database_url(config, settings)
+
+
+def _check_worker_id(worker_id: str | None) -> None:
+    """:raises ConfigError: a name too long for the database, or with control characters."""
+    if worker_id is None:
+        return
+    if not worker_id.strip() or len(worker_id) > WORKER_ID_MAX_CHARS:
+        raise ConfigError(
+            f"a daemon's name has 1 to {WORKER_ID_MAX_CHARS} characters", where="--worker-id"
+        )
+    if has_control_characters(worker_id):
+        raise ConfigError("a daemon's name cannot hold control characters", where="--worker-id")
 
 
 def _logging(settings: RuntimeSettings, log_format: str | None, log_level: str | None) -> None:
@@ -58,7 +71,10 @@ def run_command(
     log_format: str | None = LogFormatOption,
     log_level: str | None = LogLevelOption,
     worker_id: str | None = typer.Option(
-        None, "--worker-id", help="Name this daemon (default: host:pid:random)."
+        None,
+        "--worker-id",
+        help=f"Name this daemon (default: host:pid:random; at most {WORKER_ID_MAX_CHARS} "
+        "characters).",
     ),
 ) -> None:
     """Publish the queue, each post at its time, until SIGTERM or Ctrl-C."""
@@ -66,6 +82,7 @@ def run_command(
     from scheduler.platforms.secrets import load_environment
 
     campaign, settings = load(config)
+    _check_worker_id(worker_id)
     _logging(settings, log_format, log_level)
     stop = StopFlag()
     stop.install()
@@ -99,7 +116,7 @@ def status_command(
     finally:
         engine.dispose()
     if as_json:
-        console.print_json(json.dumps(_status_json(report), default=str))
+        typer.echo(json_text(_status_json(report), indent=2, default=str))
         return
     print_status(report, campaign)
 
@@ -107,7 +124,9 @@ def status_command(
 def preflight_command(
     config: Path | None = ConfigOption,
     database_url: str | None = DatabaseOption,
-    days: int = typer.Option(7, "--days", min=1, help="Local days to check the quota of."),
+    days: int = typer.Option(
+        7, "--days", min=1, max=366, help="Local days to check the quota of (at most 366)."
+    ),
 ) -> None:
     """Readiness before a big day: accounts, media, quota headroom, nothing stuck.
     Exit status 1 on any problem."""
@@ -169,45 +188,49 @@ def print_status(report: StatusReport, config: CampaignConfig) -> None:
     """The status as Rich tables, times in the campaign's timezone."""
     workers = Table("daemon", "host", "pid", "last heartbeat", "state", box=box.SIMPLE)
     for worker in report.workers[:10]:
-        state = (
-            "[green]alive[/]" if worker.alive else escape(worker.stop_reason or "[red]silent[/]")
-        )
+        if worker.alive:
+            state = Text("alive", style="green")
+        else:
+            state = Text(worker.stop_reason) if worker.stop_reason else Text("silent", style="red")
         workers.add_row(
-            escape(worker.worker_id),
-            escape(worker.hostname),
+            worker.worker_id,
+            worker.hostname,
             str(worker.pid),
             _local(config, worker.heartbeat_at),
             state,
         )
-    console.print(workers if report.workers else "[yellow]no daemon has run on this database[/]")
+    console.print(
+        workers if report.workers else Text("no daemon has run on this database", style="yellow")
+    )
     counts = ", ".join(f"{state}: {count}" for state, count in sorted(report.counts.items()))
     console.print(f"publications: {counts or 'none'}")
     accounts = Table("account", "platform", "today / cap", "state", box=box.SIMPLE)
     for account in report.accounts:
         if account.paused:
-            state = "[bold red]PAUSED[/] (why below)"
+            account_state = styled(("PAUSED", "bold red"), " (why below)")
         elif account.rate_limited_until:
-            state = f"rate limited until {_local(config, account.rate_limited_until)}"
+            account_state = Text(f"rate limited until {_local(config, account.rate_limited_until)}")
         else:
-            state = "ok"
+            account_state = Text("ok")
         accounts.add_row(
-            account.label, account.platform, f"{account.posts_today} / {account.daily_cap}", state
+            account.label,
+            account.platform,
+            f"{account.posts_today} / {account.daily_cap}",
+            account_state,
         )
     console.print(accounts)
     # A pause's reason carries its fix, often several sentences: under the
     # table, at full width, rather than wrapped in a narrow cell.
     for account in report.accounts:
         if account.paused:
-            console.print(f"[bold red]{escape(account.label)} is paused:[/]")
+            console.print(Text(f"{account.label} is paused:", style="bold red"))
             print_wrapped(console, account.paused, 2)
     upcoming = Table("next", "post", "account", "state", box=box.SIMPLE)
     for post in report.upcoming:
-        upcoming.add_row(
-            _local(config, post.due_at), escape(post.post_id), post.account_label, post.state
-        )
+        upcoming.add_row(_local(config, post.due_at), post.post_id, post.account_label, post.state)
     console.print(upcoming if report.upcoming else "nothing queued")
     for line in report.attention:
-        console.print(f"[bold yellow]![/] {escape(line)}")
+        console.print(styled(("!", "bold yellow"), f" {line}"))
 
 
 def print_preflight(report: PreflightReport) -> None:
@@ -215,7 +238,9 @@ def print_preflight(report: PreflightReport) -> None:
     accounts = Table("account", "platform", "result", box=box.SIMPLE)
     for check in report.accounts:
         result = (
-            "[green]ready[/]" if check.ok else "[red]" + escape("; ".join(check.problems)) + "[/]"
+            Text("ready", style="green")
+            if check.ok
+            else Text("; ".join(check.problems), style="red")
         )
         accounts.add_row(check.label, check.platform, result)
     console.print(accounts)
@@ -226,13 +251,12 @@ def print_preflight(report: PreflightReport) -> None:
     quota = Table("account", "day", "planned", "cap", "headroom", box=box.SIMPLE)
     for day in report.quota:
         if day.planned or day.headroom < 0:
-            style = "red" if day.headroom < 0 else ""
             quota.add_row(
                 day.account_label,
                 str(day.day),
                 str(day.planned),
                 str(day.daily_cap),
-                f"[{style}]{day.headroom}[/]" if style else str(day.headroom),
+                Text(str(day.headroom), style="red" if day.headroom < 0 else ""),
             )
     console.print(quota)
     for title, lines in (
@@ -241,5 +265,7 @@ def print_preflight(report: PreflightReport) -> None:
         ("queue", report.queue),
     ):
         for line in lines:
-            console.print(f"[red]{title}:[/] {escape(line)}")
-    console.print("[bold green]ready[/]" if report.ok else "[bold red]not ready[/]")
+            console.print(styled((f"{title}:", "red"), f" {line}"))
+    console.print(
+        Text("ready", style="bold green") if report.ok else Text("not ready", style="bold red")
+    )

@@ -23,7 +23,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from scheduler.cli.common import ConfigOption, DatabaseOption, console, load
+from scheduler.cli.common import ConfigOption, DatabaseOption, console, load, styled
 from scheduler.config import CampaignConfig
 from scheduler.errors import ConfigError
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 DEFAULT_PORT = 8765
 PortOption = typer.Option(
-    DEFAULT_PORT, "--port", "-p", help="Port on 127.0.0.1 (0: any free port)."
+    DEFAULT_PORT, "--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."
 )
 FaultsOption = typer.Option(
     None,
@@ -127,13 +127,15 @@ def print_sandbox_banner(config: CampaignConfig, sandbox: Sandbox) -> None:
     """How to point the campaign at ``sandbox``: base URLs and the test credentials."""
     from scheduler.sandbox.credentials import sandbox_environment
 
-    console.print(f"[bold]Sandbox for X and Facebook on {sandbox.url}[/] (Ctrl-C stops it)")
+    console.print(
+        styled((f"Sandbox for X and Facebook on {sandbox.url}", "bold"), " (Ctrl-C stops it)")
+    )
     console.print("Point config.yaml at it:")
-    console.print(f'  platforms.x.api_base_url: "{sandbox.url}"', markup=False)
-    console.print(f'  platforms.facebook.api_base_url: "{sandbox.url}"', markup=False)
+    console.print(f'  platforms.x.api_base_url: "{sandbox.url}"')
+    console.print(f'  platforms.facebook.api_base_url: "{sandbox.url}"')
     console.print("and use the test credentials it accepts (they are not secrets):")
     for name, value in sorted(sandbox_environment(config).items()):
-        console.print(f"  export {name}={value}", markup=False, soft_wrap=True)
+        console.print(f"  export {name}={value}", soft_wrap=True)
     if sandbox.faults.faults:
         console.print(f"Faults armed: {len(sandbox.faults.faults)}")
 

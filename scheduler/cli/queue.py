@@ -11,14 +11,12 @@ times plus ``*_local`` ones. The reading commands are in
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 
 from scheduler.cli.check import problem_as_dict, problem_text
-from scheduler.cli.common import ConfigOption, DatabaseOption, console, load
+from scheduler.cli.common import ConfigOption, DatabaseOption, console, load, styled
 from scheduler.cli.queue_common import (
     AccountOption,
     Context,
@@ -33,6 +31,7 @@ from scheduler.cli.queue_read import history, show, timeline
 from scheduler.clock import utc_now
 from scheduler.config import RuntimeSettings
 from scheduler.errors import ConfigError
+from scheduler.printable import json_text
 from scheduler.storage import actions
 from scheduler.storage.database import (
     current_revision,
@@ -111,20 +110,17 @@ def _print_diff(context: Context, diff: SyncDiff, verbose: bool) -> None:
         entries = getattr(diff, section)
         if not entries:
             continue
-        console.print(f"[{style}]{section} ({len(entries)})[/]")
+        console.print(styled((f"{section} ({len(entries)})", style)))
         for entry in entries:
             where = f"@{entry.account}" if entry.account else ""
             console.print(
                 f"  {entry.post_id}{where}  {context.local(entry.scheduled_at)}  {entry.detail}",
-                markup=False,
                 soft_wrap=True,  # a command in the detail stays on one line to copy
             )
     if verbose and diff.unchanged:
         console.print(f"unchanged ({len(diff.unchanged)})")
         for entry in diff.unchanged:
-            console.print(
-                f"  {entry.post_id}@{entry.account}  {entry.detail}", markup=False, soft_wrap=True
-            )
+            console.print(f"  {entry.post_id}@{entry.account}  {entry.detail}", soft_wrap=True)
     counts = diff.counts()
     drafts = counts.pop("drafts")
     # Sections count publications (a post on two accounts is two), drafts count
@@ -153,7 +149,7 @@ def sync(
             data["written"] = outcome.diff is not None and not dry_run
             data["problems"] = [problem_as_dict(problem) for problem in report.problems]
             data["notes"] = list(report.notes)
-            typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            typer.echo(json_text(data, indent=2))
             if outcome.diff is None:
                 raise typer.Exit(1)
             return
@@ -163,15 +159,20 @@ def sync(
         for problem in shown:
             console.print(problem_text(problem), soft_wrap=True)
         if outcome.diff is None:
-            console.print(f"[bold red]{len(report.errors)} error(s); nothing was written.[/]")
+            console.print(
+                styled((f"{len(report.errors)} error(s); nothing was written.", "bold red"))
+            )
             raise typer.Exit(1)
         if report.warnings:
             console.print(
-                f"[yellow]{len(report.warnings)} warning(s)[/]; warnings do not stop a sync"
+                styled(
+                    (f"{len(report.warnings)} warning(s)", "yellow"),
+                    "; warnings do not stop a sync",
+                )
             )
         _print_diff(context, outcome.diff, verbose)
         for note in report.notes:
-            console.print(f"[bold cyan]note:[/] {escape(note)}", soft_wrap=True)
+            console.print(styled(("note:", "bold cyan"), f" {note}"), soft_wrap=True)
 
 
 # -- operator actions ------------------------------------------------------------
@@ -180,22 +181,20 @@ def _report(result: actions.ActionResult) -> None:
     if target is not None and target.message_id is not None:
         count = len(target.post_ids)
         console.print(
-            f"message {escape(target.message_id)}: {count} language version"
-            f"{'s' if count > 1 else ''} ({escape(target.versions)})",
+            f"message {target.message_id}: {count} language version"
+            f"{'s' if count > 1 else ''} ({target.versions})",
             soft_wrap=True,
         )
     for change in result.changes:
         console.print(
-            f"{result.action}: {change.post_id}@{change.account} {change.before} -> {change.after}",
-            markup=False,
+            f"{result.action}: {change.post_id}@{change.account} {change.before} -> {change.after}"
         )
     for item in result.skipped:
         hint = ""
         if result.action == "retry" and item.why == "cancelled":
             hint = f"; `campaign retry {item.post_id} --account {item.account}` queues it again"
         console.print(
-            f"[dim]left alone: {escape(item.post_id)}@{escape(item.account)}"
-            f" ({escape(item.why)}{escape(hint)})[/]",
+            styled((f"left alone: {item.post_id}@{item.account} ({item.why}{hint})", "dim")),
             soft_wrap=True,
         )
 
@@ -280,9 +279,7 @@ def pause(
     with opened(config_path, database_url) as context:
         check_account(context.config, account)
         hold = actions.pause(context.sessions, reason=reason, account=account, now=utc_now())
-        console.print(
-            f"paused {hold.scope} since {context.local(hold.since)}: {hold.reason}", markup=False
-        )
+        console.print(f"paused {hold.scope} since {context.local(hold.since)}: {hold.reason}")
 
 
 def resume(

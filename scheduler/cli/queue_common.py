@@ -14,6 +14,7 @@ import typer
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.cli.common import load
+from scheduler.clock import CALENDAR_RANGE, in_calendar
 from scheduler.config import CampaignConfig, RuntimeSettings, resolve_database_url
 from scheduler.errors import ConfigError
 from scheduler.storage.database import open_database
@@ -77,14 +78,21 @@ def parse_moment(text: str | None, zone: ZoneInfo, flag: str) -> datetime | None
         return None
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=zone)
-        moment = datetime.fromisoformat(text)
+            moment = datetime.combine(date.fromisoformat(text), time(0), tzinfo=zone)
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
         raise ConfigError(
             f"{text!r} is not a date or time",
             where=flag,
             hint="write 2020-11-23, 2020-11-23T10:00 (campaign time) or 2020-11-23T09:00Z",
         ) from None
+    if not in_calendar(moment):
+        raise ConfigError(
+            f"{text!r} is beyond the calendar this program handles",
+            where=flag,
+            hint=f"give a date or time {CALENDAR_RANGE}",
+        )
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 

@@ -7,17 +7,14 @@ history row's link or error goes on its own line.
 
 from __future__ import annotations
 
-import csv
-import json
 import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 
-from scheduler.cli.common import ConfigOption, DatabaseOption, console
+from scheduler.cli.common import ConfigOption, DatabaseOption, console, styled
 from scheduler.cli.layout import Column, Detail, print_table, print_wrapped
 from scheduler.cli.queue_common import (
     AccountFilter,
@@ -34,10 +31,12 @@ from scheduler.cli.queue_common import (
     opened,
 )
 from scheduler.errors import ConfigError, NotFoundError
+from scheduler.printable import json_text
 from scheduler.storage import queries
 from scheduler.storage.database import reading
 from scheduler.storage.filters import QueueFilter
 from scheduler.storage.history import HistoryCursor
+from scheduler.storage.history_csv import history_csv_lines
 from scheduler.storage.lookup import find_posts, post_of_publication
 
 TIMELINE_COLUMNS = (
@@ -49,6 +48,7 @@ HISTORY_COLUMNS = (
     Column("outcome"), Column("HTTP", drop=2, right=True), Column("state", drop=1),
 )  # fmt: skip
 LINK_OUTCOMES = ("published", "reconciled")
+MAX_ROWS = 1_000_000_000  # --limit: more rows than any campaign has, and within the driver
 
 
 def _empty_timeline(counts: dict[str, int], *, filtered: bool) -> str:
@@ -72,7 +72,9 @@ def timeline(
     state: list[str] = StateOption,
     since: str | None = SinceOption,
     until: str | None = UntilOption,
-    limit: int = typer.Option(0, "--limit", min=0, help="At most this many rows (0: all)."),
+    limit: int = typer.Option(
+        0, "--limit", min=0, max=MAX_ROWS, help="At most this many rows (0: all)."
+    ),
     as_json: bool = JsonOption,
     config_path: Path | None = ConfigOption,
     database_url: str | None = DatabaseOption,
@@ -92,7 +94,7 @@ def timeline(
                 }
                 for row in rows
             ]
-            typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            typer.echo(json_text(data, indent=2))
             return
         if not rows:
             console.print(_empty_timeline(counts, filtered=filters != QueueFilter()))
@@ -115,21 +117,14 @@ def timeline(
 
 
 def _history_csv(context: Context, rows: Iterator[queries.HistoryRow]) -> None:
-    fields = [*queries.HistoryRow.FIELDS, *(f"{name}_local" for name in queries.HistoryRow.TIMES)]
-    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row.as_dict(context.zone))
+    # The dashboard's export writes the same lines (formulas neutralised).
+    sys.stdout.writelines(history_csv_lines(rows, context.zone, newline="\n"))
 
 
 def _history_json(context: Context, rows: Iterator[queries.HistoryRow]) -> None:
     sys.stdout.write("[")
     for index, row in enumerate(rows):
-        sys.stdout.write(
-            ("," if index else "")
-            + "\n  "
-            + json.dumps(row.as_dict(context.zone), ensure_ascii=False)
-        )
+        sys.stdout.write(("," if index else "") + "\n  " + json_text(row.as_dict(context.zone)))
     sys.stdout.write("\n]\n")
 
 
@@ -184,6 +179,7 @@ def history(
         None,
         "--limit",
         min=0,
+        max=MAX_ROWS,
         help="Rows per page (default 50; 0: all; --csv/--json: all by default).",
     ),
     before: str | None = typer.Option(
@@ -240,20 +236,20 @@ def history(
                 ("--config", None if config_path is None else str(config_path)),
                 ("--database-url", database_url),
             ]
-            console.print(
-                f"more: {next_page_command(flags, page[-1].cursor)}", markup=False, soft_wrap=True
-            )
+            console.print(f"more: {next_page_command(flags, page[-1].cursor)}", soft_wrap=True)
 
 
 def _show_post(context: Context, detail: queries.PostDetail) -> None:
     post = detail.post
     removed = (
-        f"  [yellow]file removed {context.local(post.removed_at)}[/]" if post.removed_at else ""
+        [("  file removed " + context.local(post.removed_at), "yellow")] if post.removed_at else []
     )
-    console.print(f"[bold]{post.id}[/]  {post.status.value}  revision {post.revision}{removed}")
     console.print(
-        f"  {escape(post.source_path)}:{post.source_line}  call {post.call}"
-        f"  language {post.language}  message {escape(post.message_id)}",
+        styled((post.id, "bold"), f"  {post.status.value}  revision {post.revision}", *removed)
+    )
+    console.print(
+        f"  {post.source_path}:{post.source_line}  call {post.call}"
+        f"  language {post.language}  message {post.message_id}",
         soft_wrap=True,
     )
     console.print(
@@ -261,34 +257,44 @@ def _show_post(context: Context, detail: queries.PostDetail) -> None:
         f"  ({queries.countdown_words(context.config.campaign, post.publish_at)})"
     )
     for platform, text in post.texts.items():
-        console.print(f"  [dim]{platform}:[/]")
+        console.print(styled("  ", (f"{platform}:", "dim")))
         print_wrapped(console, str(text), 4)
     for path in post.media:
-        console.print(f"  [dim]media:[/] {escape(str(path))}", soft_wrap=True)
+        console.print(styled("  ", ("media:", "dim"), f" {path}"), soft_wrap=True)
     for publication in detail.publications:
-        why = escape(publication.last_error or publication.cancel_reason or "")
+        why = publication.last_error or publication.cancel_reason or ""
         console.print(
-            f"[bold]#{publication.id} {publication.account_label}[/] ({publication.platform})"
-            f"  {publication.state.value}  due {context.local(publication.next_attempt_at)}"
-            + (f"  [dim]{why}[/]" if why else "")
+            styled(
+                (f"#{publication.id} {publication.account_label}", "bold"),
+                f" ({publication.platform})  {publication.state.value}"
+                f"  due {context.local(publication.next_attempt_at)}",
+                *([("  " + why, "dim")] if why else []),
+            )
         )
         if publication.platform_url:
-            console.print(f"    {escape(publication.platform_url)}", soft_wrap=True)
+            console.print(f"    {publication.platform_url}", soft_wrap=True)
         for attempt in publication.attempts:
             status = f"  HTTP {attempt.http_status}" if attempt.http_status else ""
-            code = f"  code {escape(attempt.platform_code)}" if attempt.platform_code else ""
+            code = f"  code {attempt.platform_code}" if attempt.platform_code else ""
             console.print(
-                f"    attempt {attempt.id}  {context.local(attempt.started_at)}"
-                f"  {attempt.outcome or 'in flight'}{status}{code}"
-                f"  [dim]{escape(attempt.worker_id)}[/]",
+                styled(
+                    f"    attempt {attempt.id}  {context.local(attempt.started_at)}"
+                    f"  {attempt.outcome or 'in flight'}{status}{code}  ",
+                    (attempt.worker_id, "dim"),
+                ),
                 soft_wrap=True,
             )
             if attempt.platform_message:
                 print_wrapped(console, attempt.platform_message, 6, style="dim")
     for entry in detail.audit:
         console.print(
-            f"[dim]{context.local(entry.at)} {escape(entry.actor)} {entry.action}"
-            f" {escape(entry.target)}: {escape(entry.detail or '')} ({escape(entry.reason)})[/]"
+            styled(
+                (
+                    f"{context.local(entry.at)} {entry.actor} {entry.action}"
+                    f" {entry.target}: {entry.detail or ''} ({entry.reason})",
+                    "dim",
+                )
+            )
         )
 
 
@@ -315,8 +321,8 @@ def show(
         if target.message_id is not None:
             count = len(target.post_ids)
             console.print(
-                f"message {escape(identifier)}: {count} language version{'s' if count > 1 else ''}"
-                f" ({escape(target.versions)})",
+                f"message {identifier}: {count} language version{'s' if count > 1 else ''}"
+                f" ({target.versions})",
                 soft_wrap=True,
             )
         for number, post_id in enumerate(target.post_ids):

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich import box
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from scheduler.cli.common import ConfigOption, console, load
+from scheduler.cli.common import ConfigOption, console, load, styled
 from scheduler.config import CampaignConfig
 
 if TYPE_CHECKING:
@@ -174,10 +174,13 @@ def print_report(
         )
         p99 = late[min(len(late) - 1, int(len(late) * 0.99))]
         console.print(
-            f"[dim]for engineers: speed {result.speed:,.0f}x; lateness in campaign time "
-            f"median {statistics.median(late):.0f} s, p99 {p99:.0f} s, max {worst:.0f} s; "
-            f"late grace {result.grace.total_seconds():.0f} s; "
-            f"HTTP timeouts at most {MAX_REQUEST_TIMEOUT_S:.0f} s[/]"
+            Text(
+                f"for engineers: speed {result.speed:,.0f}x; lateness in campaign time "
+                f"median {statistics.median(late):.0f} s, p99 {p99:.0f} s, max {worst:.0f} s; "
+                f"late grace {result.grace.total_seconds():.0f} s; "
+                f"HTTP timeouts at most {MAX_REQUEST_TIMEOUT_S:.0f} s",
+                style="dim",
+            )
         )
     labels = [account.label for account in campaign.accounts]
     empty: Counter[date] = Counter()
@@ -192,40 +195,46 @@ def print_report(
         *(str(sum(result.per_account_day.get(label, empty).values())) for label in labels),
         style="bold",
     )
-    console.print("[bold]posts published per account and day[/] (the campaign's local days)")
+    console.print(
+        styled(("posts published per account and day", "bold"), " (the campaign's local days)")
+    )
     console.print(table)
     states = ", ".join(f"{state}: {count}" for state, count in sorted(result.states().items()))
     console.print(f"publications: {states}")
     if result.hits:
-        console.print("\n[bold]faults injected and how each was recovered[/]")
+        console.print(Text("\nfaults injected and how each was recovered", style="bold"))
         for hit, story in result.hits:
             target = "; ".join(story) if story else "no publication in flight"
             console.print(
                 f"  {_local(campaign, hit.at)} {hit.fault.kind} on {hit.endpoint} "
-                f"({hit.account}, {hit.effect}): {escape(target)}"
+                f"({hit.account}, {hit.effect}): {target}"
             )
     elif result.faults:
         console.print("\nno fault of the plan was triggered")
     if result.review:
-        console.print("\n[bold yellow]left for review[/]")
+        console.print(Text("\nleft for review", style="bold yellow"))
         for name, reason in result.review:
-            console.print(f"  {escape(name)}: {escape(reason)}")
+            console.print(f"  {name}: {reason}")
     for line in result.unrecorded:
-        console.print(f"[yellow]on the platform but not recorded:[/] {escape(line)}")
+        console.print(styled(("on the platform but not recorded:", "yellow"), f" {line}"))
     for line in result.duplicates:
-        console.print(f"[bold red]duplicate:[/] {escape(line)}")
+        console.print(styled(("duplicate:", "bold red"), f" {line}"))
     for outcome in result.surprises:
         console.print(
-            f"[bold red]not as predicted:[/] {escape(outcome.post_id)}@{outcome.account_label} "
-            f"ended {outcome.state}, expected {' or '.join(sorted(outcome.expected))} "
-            f"({escape(outcome.because)})"
+            styled(
+                ("not as predicted:", "bold red"),
+                f" {outcome.post_id}@{outcome.account_label} ended {outcome.state}, "
+                f"expected {' or '.join(sorted(outcome.expected))} ({outcome.because})",
+            )
         )
     if not result.settled:
-        console.print("[bold red]the rehearsal did not settle in time[/]")
-    console.print(f"\ndatabase: {result.database_path}", soft_wrap=True, markup=False)
+        console.print(Text("the rehearsal did not settle in time", style="bold red"))
+    console.print(f"\ndatabase: {result.database_path}", soft_wrap=True)
     console.print("see it with:")
     for line in see_it_commands(result, campaign, config_path):
         # soft_wrap: a command split across lines cannot be pasted back into a shell.
-        console.print(f"  {line}", soft_wrap=True, markup=False, highlight=False)
-    verdict = "[bold green]PASS[/]" if result.ok else "[bold red]FAIL[/]"
-    console.print(f"{verdict}: every publication ended as predicted" if result.ok else f"{verdict}")
+        console.print(f"  {line}", soft_wrap=True)
+    if result.ok:
+        console.print(styled(("PASS", "bold green"), ": every publication ended as predicted"))
+    else:
+        console.print(Text("FAIL", style="bold red"))

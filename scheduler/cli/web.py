@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 
-from scheduler.cli.common import ConfigOption, console, load
+from scheduler.cli.common import ConfigOption, console, load, styled
 from scheduler.cli.queue import DatabaseOption, parse_moment
 
 
@@ -22,7 +21,7 @@ def register(app: typer.Typer) -> None:
             help="Address to listen on. Anywhere but loopback, every page needs the "
             "operator sign-in.",
         ),
-        port: int = typer.Option(8000, "--port", help="Port to listen on."),
+        port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
         at: str | None = typer.Option(
             None,
             "--at",
@@ -33,24 +32,30 @@ def register(app: typer.Typer) -> None:
         database_url: str | None = DatabaseOption,
     ) -> None:
         """Serve the dashboard: calendar, posts, history, attention, ICS feed."""
+        from scheduler.daemon.logsetup import configure_logging
         from scheduler.web.server import build, serve
 
         config, settings = load(config_path)
         start = parse_moment(at, config.campaign.zone, "--at")
-        served = build(config, settings, host, at=start, database_url=database_url)
+        served = build(config, settings, host, port=port, at=start, database_url=database_url)
         try:
+            # The dashboard's own warnings (a burst of wrong tokens) go to stderr.
+            configure_logging(settings.log_format, settings.log_level)
             shown = f"[{host}]" if ":" in host else host
             token_env = config.web.operator_token_env
             console.print(
-                f"Dashboard on [bold]{escape(f'http://{shown}:{port}/')}[/] "
-                f"reading {escape(served.database)}"
+                styled("Dashboard on ", (f"http://{shown}:{port}/", "bold")),
+                f"reading {served.database}",
+                soft_wrap=True,
             )
+            if served.access.public_url:
+                console.print(f"People reach it at {served.access.public_url}/", soft_wrap=True)
             if served.access.actions_enabled:
                 console.print(f"Operator actions: sign in with the token in ${token_env}.")
             else:
                 console.print(f"Read-only: set ${token_env} to allow operator actions.")
             if not served.access.open_reading:
-                console.print("Listening beyond this machine: every page needs the sign-in.")
+                console.print("Reached from beyond this machine: every page needs the sign-in.")
             serve(served, host, port)
         finally:
             served.engine.dispose()  # also when printing fails (a closed pipe, say)

@@ -24,7 +24,8 @@ from scheduler.content.rules import check_ids, check_past, check_timeline, check
 from scheduler.content.spec import STATUSES, read_entries
 from scheduler.content.times import complete_time_hint
 from scheduler.errors import ContentError
-from scheduler.yamlsafe import Trap, load_file
+from scheduler.files import POST_FILE_MAX_BYTES, read_limited
+from scheduler.yamlsafe import Trap, load_bytes
 
 POST_SUFFIXES = (".yaml", ".yml")
 
@@ -83,7 +84,8 @@ def _check_file(
     file_path: Path, config: CampaignConfig, resolver: PostResolver, sink: FileProblems
 ) -> list[Candidate]:
     try:
-        document = load_file(str(file_path), collect=True)
+        raw = read_limited(file_path, POST_FILE_MAX_BYTES, "a post file")
+        document = load_bytes(raw, str(file_path), collect=True)
     except ContentError as error:
         sink.from_content_error(error)
         return []

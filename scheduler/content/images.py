@@ -12,6 +12,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from scheduler.files import media_problem
+
 
 @dataclass(frozen=True)
 class ImageInfo:
@@ -40,10 +42,10 @@ class ImageInspector:
 
 
 def _open(path: Path) -> ImageInfo:
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        return ImageInfo(error=f"cannot be read ({error.strerror})")
+    problem = media_problem(path)  # a FIFO would block Pillow; /dev/zero never ends
+    if problem is not None:
+        return ImageInfo(error=problem)
+    size = path.stat().st_size
     try:
         with Image.open(path) as image:
             image_format = image.format

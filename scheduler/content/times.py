@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from scheduler.clock import CALENDAR_RANGE, in_calendar
 from scheduler.config import Campaign
 
 _CLOCK = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
@@ -85,9 +86,25 @@ def parse_publish_time(
     ``message_time`` (aware) is what ``"+30 min"`` counts from; without it that
     form is an error. Does not check the campaign window (see ``check_window``).
 
-    :raises TimeError: for numbers, dates without times, unreadable text and
-        local times that fall in a DST gap or overlap.
+    :raises TimeError: for numbers, dates without times, unreadable text, times
+        beyond the calendar and local times that fall in a DST gap or overlap.
     """
+    try:
+        found = _parse_publish_time(value, campaign, message_time)
+    except OverflowError:
+        found = None
+    if found is None or not in_calendar(found.instant):
+        raise TimeError(
+            "time-format",
+            f"{str(value).strip()!r} is beyond the calendar",
+            f"write a date {CALENDAR_RANGE}, e.g. {FORMS}",
+        )
+    return found
+
+
+def _parse_publish_time(
+    value: object, campaign: Campaign, message_time: datetime | None
+) -> PublishTime:
     if isinstance(value, bool) or not isinstance(value, str):
         shown = "a true/false value" if isinstance(value, bool) else f"the number {value!r}"
         raise TimeError(

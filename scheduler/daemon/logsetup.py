@@ -3,18 +3,21 @@
 Configured only by entry points (``campaign run``, ``campaign rehearse``), never
 on import. ``CAMPAIGN_LOG_FORMAT=json`` (or ``--log-format json``) writes one
 JSON object per line: ``time`` (ISO 8601 UTC), ``level``, ``logger``,
-``message``, plus ``exception`` when there is one, for log shippers. The
-platforms' secret redaction (:mod:`scheduler.platforms.secrets`) is installed
+``message``, plus ``exception`` when there is one, for log shippers. Messages
+carry outside text (a platform's error, a post id): control characters in it
+are shown as visible stand-ins (:func:`scheduler.printable.printable`), never
+sent raw to the terminal. The platforms' secret redaction (:mod:`scheduler.platforms.secrets`) is installed
 by every publisher and scrubs records before any handler formats them.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from datetime import UTC, datetime
 from typing import IO
+
+from scheduler.printable import json_text, printable
 
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 # Chatty libraries (Alembic's migration INFO lines included) stay at WARNING
@@ -30,6 +33,17 @@ _QUIET = (
 )
 
 
+class TextFormatter(logging.Formatter):
+    """:data:`TEXT_FORMAT`, with control characters made visible (line breaks kept,
+    for tracebacks)."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
+
+
 class JSONLineFormatter(logging.Formatter):
     """One JSON object per record, on one line."""
 
@@ -42,7 +56,7 @@ class JSONLineFormatter(logging.Formatter):
         }
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
-        return json.dumps(payload, ensure_ascii=False)
+        return json_text(payload)
 
 
 def configure_logging(
@@ -60,9 +74,7 @@ def configure_logging(
     if not isinstance(numeric, int):
         raise ValueError(f"unknown log level {level!r}; use DEBUG, INFO, WARNING or ERROR")
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(
-        JSONLineFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
-    )
+    handler.setFormatter(JSONLineFormatter() if log_format == "json" else TextFormatter())
     handler.set_name("campaign")
     root = logging.getLogger()
     for existing in list(root.handlers):

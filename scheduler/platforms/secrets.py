@@ -17,6 +17,7 @@ or filter sees the record), and in any text passed to :func:`redact`.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
@@ -28,6 +29,9 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 from dotenv import dotenv_values
+
+from scheduler.errors import ConfigError, ContentError
+from scheduler.files import ENV_FILE_MAX_BYTES, read_limited
 
 MASK = "***"
 # Shorter values are not worth hiding and would mangle ordinary text.
@@ -44,7 +48,14 @@ def load_environment(
     values: dict[str, str] = {}
     path = base_dir / filename
     if path.is_file():
-        values.update({key: value for key, value in dotenv_values(path).items() if value})
+        try:
+            raw = read_limited(
+                path, ENV_FILE_MAX_BYTES, "a .env file", hint="keep only the credentials in it"
+            )
+        except ContentError as error:
+            raise ConfigError(error.problem, where=error.path, hint=error.hint) from None
+        parsed = dotenv_values(stream=io.StringIO(raw.decode("utf-8", "replace")))
+        values.update({key: value for key, value in parsed.items() if value})
     values.update(os.environ if environ is None else environ)
     return values
 

@@ -40,6 +40,7 @@ from scheduler.platforms.base import (
 )
 from scheduler.platforms.transport import mount_base_url
 from scheduler.platforms.x_errors import translate_x_error
+from scheduler.platforms.x_links import post_url
 from scheduler.platforms.x_media import XMediaUploader
 
 PUBLIC_BASE = "https://api.twitter.com"
@@ -84,11 +85,6 @@ def snowflake_time(post_id: str) -> datetime | None:
     if value < 1 << 22:
         return None
     return datetime.fromtimestamp(((value >> 22) + SNOWFLAKE_EPOCH_MS) / 1000, UTC)
-
-
-def post_url(post_id: str) -> str:
-    """The public link of a post; X redirects it to the author's handle."""
-    return f"https://x.com/i/web/status/{post_id}"
 
 
 class XPublisher(Publisher):

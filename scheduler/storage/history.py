@@ -39,7 +39,13 @@ from sqlalchemy.orm import Session
 
 from scheduler.storage.filters import QueueFilter, export
 from scheduler.storage.history_plan import Plan, choose_plan, hint_for, matching_publications
-from scheduler.storage.models import UPCOMING_STATES, Attempt, Post, Publication
+from scheduler.storage.models import (
+    MAX_ROW_NUMBER,
+    UPCOMING_STATES,
+    Attempt,
+    Post,
+    Publication,
+)
 from scheduler.storage.models import PublicationState as State
 
 AnySelect = Select[*tuple[Any, ...]]
@@ -65,8 +71,10 @@ class HistoryCursor:
         kind: Literal["attempt", "publication"] = "attempt"
         if text[:1] in ("p", "P"):
             kind, text = "publication", text[1:]
-        if not text.isdigit():
+        if not text.isascii() or not text.isdigit():
             raise ValueError(f"{value!r} is not an attempt number (142) or a publication (p57)")
+        if len(text) > 19 or int(text) > MAX_ROW_NUMBER:
+            raise ValueError(f"{value!r} is larger than any row number")
         return cls(kind, int(text))
 
     def __str__(self) -> str:

@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.errors import NotFoundError
-from scheduler.storage.models import Post, Publication
+from scheduler.storage.models import MAX_ROW_NUMBER, Post, Publication
 
 SUGGESTIONS = 3
 # A publication number as the timeline and `campaign show` print it (46), or as
 # `campaign history` prints a publication that ended without an attempt (p46).
-PUBLICATION_NUMBER = re.compile(r"p?(\d+)")
+PUBLICATION_NUMBER = re.compile(r"p?([0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ def find_posts(session: Session, identifier: str) -> PostTarget:
     :raises NotFoundError: neither exists; its ``suggestions`` are close post or
         message ids.
     """
+    if "\x00" in identifier:  # PostgreSQL refuses NUL in text; no id holds one
+        raise NotFoundError("post", identifier.replace("\x00", "\\0"))
     if session.get(Post, identifier) is not None:
         return PostTarget(identifier, (identifier,))
     versions = session.scalars(
@@ -71,10 +73,21 @@ def close_ids(session: Session, identifier: str) -> tuple[str, ...]:
     return tuple(families.values())[:SUGGESTIONS]
 
 
+def row_number(text: str) -> int | None:
+    """``46`` -> 46: a database row number written in ASCII digits, or None (for
+    anything else, and for a number above :data:`MAX_ROW_NUMBER`, which names no row)."""
+    text = text.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if number <= MAX_ROW_NUMBER else None
+
+
 def publication_number(identifier: str) -> int | None:
-    """``46`` or ``p46`` -> 46; None for anything else (a post or message id)."""
+    """``46`` or ``p46`` -> 46; None for anything else (a post or message id, or a
+    number too large to name a row)."""
     found = PUBLICATION_NUMBER.fullmatch(identifier.strip())
-    return int(found.group(1)) if found else None
+    return row_number(found.group(1)) if found else None
 
 
 def post_of_publication(session: Session, identifier: str) -> str | None:

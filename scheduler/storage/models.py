@@ -80,6 +80,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+# The largest row number a database holds (SQLite's and PostgreSQL's 64-bit
+# integers): a larger number names no row, and would overflow the driver.
+MAX_ROW_NUMBER = 2**63 - 1
+
+
 class PublicationState(enum.StrEnum):
     """Where one publication stands; the moves are drawn in the module docstring."""
 
@@ -370,3 +375,25 @@ class StoredToken(Base):
     expires_at: Mapped[datetime | None]
     written_by: Mapped[str] = mapped_column(String(200))
     written_at: Mapped[datetime]
+
+
+class DashboardSession(Base):
+    """A sign-in to the dashboard, kept here so that it can be ended.
+
+    The browser holds a random session id; only its SHA-256 (``id_hash``, hex)
+    is stored, so a copy of the database signs nobody in. ``token_fingerprint``
+    identifies the operator token it was opened with: a session opened with
+    another token is not valid. ``expires_at`` and ``ended_at`` (sign-out, or a
+    token change) are aware UTC; ``client`` is the address it signed in from.
+    """
+
+    __tablename__ = "dashboard_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operator: Mapped[str] = mapped_column(String(200))
+    token_fingerprint: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(100))

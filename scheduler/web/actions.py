@@ -20,13 +20,16 @@ from starlette.routing import Route
 
 from scheduler.errors import CampaignError
 from scheduler.storage import actions as store
+from scheduler.storage.lookup import row_number
 from scheduler.web.access import CSRF_FIELD, check_csrf, operator_name, require_operator
 from scheduler.web.dashboard import Dashboard, dashboard, flash
+from scheduler.web.forms import read_form
 from scheduler.web.signin import safe_next
 
 logger = logging.getLogger(__name__)
 
 REASON_MAX_CHARS = 500
+URL_MAX_CHARS = 2000
 ACCOUNT_SCOPE_PREFIX = "account:"
 
 # (board, form, actor, reason) -> the message shown when it worked.
@@ -50,7 +53,7 @@ async def _perform(request: Request, describe: str, work: Work) -> Response:
     form problem or a refusal by the store (wrong state, unknown id) is shown
     on the page the form came from."""
     board = dashboard(request)
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(request, form.get(CSRF_FIELD))
     require_operator(request)
     actor = operator_name(request)
@@ -68,10 +71,10 @@ async def _perform(request: Request, describe: str, work: Work) -> Response:
 
 
 def _publication_id(request: Request) -> int:
-    try:
-        return int(request.path_params["publication_id"])
-    except ValueError:
-        raise HTTPException(404, "No such publication.") from None
+    number = row_number(request.path_params["publication_id"])
+    if number is None:  # not a number, or larger than any row
+        raise HTTPException(404, "No such publication.")
+    return number
 
 
 def _moved(result: store.ActionResult) -> str:
@@ -119,6 +122,8 @@ async def resolve(request: Request) -> Response:
             raise FormProblem("choose whether the post went out or not")
         if outcome == "published" and not url:
             raise FormProblem("give the live post's URL to resolve it as published")
+        if len(url) > URL_MAX_CHARS:
+            raise FormProblem(f"that URL is longer than {URL_MAX_CHARS} characters")
         result = store.resolve(
             board.sessions,
             publication_id,

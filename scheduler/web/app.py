@@ -1,10 +1,11 @@
 """The dashboard's application factory: routes, templates and middleware.
 
-Middleware, outermost first: trusted Host header (loopback names only when
-bound to loopback), the signed session cookie, the read guard (every page but
-sign-in needs a sign-in when reading is not open), and security headers (a
-strict Content-Security-Policy: no inline script or style, nothing from
-another origin).
+Middleware, outermost first: security headers (:mod:`scheduler.web.guard`),
+trusted Host header (loopback names for a loopback binding, only the public
+address's host beyond it), the request guard (control characters, long
+addresses, large bodies), the signed cookie and the sign-in behind it
+(:mod:`scheduler.web.sessions`), and the read guard (every page but sign-in
+needs a sign-in when reading is not open).
 """
 
 from __future__ import annotations
@@ -18,23 +19,22 @@ import jinja2
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from scheduler.clock import Clock
+from scheduler.clock import Clock, SystemClock
 from scheduler.config import CampaignConfig
-from scheduler.errors import CampaignError
+from scheduler.errors import CampaignError, StorageError
+from scheduler.platforms.links import platform_link
+from scheduler.storage.dashboard_sessions import end_sessions_of_other_tokens
 from scheduler.web import pages, signin
-from scheduler.web.access import WebAccess, is_operator
+from scheduler.web.access import WebAccess
 from scheduler.web.actions import action_routes
 from scheduler.web.dashboard import Dashboard, dashboard
 from scheduler.web.formatting import (
@@ -46,64 +46,14 @@ from scheduler.web.formatting import (
     relative,
     state_label,
 )
+from scheduler.web.guard import ReadGuard, RequestGuard, SecurityHeaders
 from scheduler.web.media import MediaDirectory
+from scheduler.web.sessions import CookieSession, SignInState
+from scheduler.web.throttle import SignInThrottle
 
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-SESSION_COOKIE = "campaign_dashboard"
-PUBLIC_PREFIXES = ("/signin", "/static/")
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
-
-
-class ReadGuard:
-    """Sends visitors who are not signed in to the sign-in page when reading is not open."""
-
-    def __init__(self, app: ASGIApp, open_reading: bool) -> None:
-        self.app = app
-        self.open_reading = open_reading
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.open_reading or scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope)
-        if is_operator(request) or request.url.path.startswith(PUBLIC_PREFIXES):
-            await self.app(scope, receive, send)
-            return
-        if request.method in ("GET", "HEAD"):
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            response: Response = RedirectResponse(
-                str(request.url_for("signin").include_query_params(next=target)), 303
-            )
-        else:
-            response = Response("Sign in first.", status_code=403)
-        await response(scope, receive, send)
-
-
-class SecurityHeaders:
-    """Adds :data:`SECURITY_HEADERS` to every response."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def _templates(config: CampaignConfig) -> Jinja2Templates:
@@ -138,6 +88,8 @@ def _templates(config: CampaignConfig) -> Jinja2Templates:
             "call_wording": lambda call, language: config.calls.get(call, {}).get(language, ""),
             "call_index": lambda call: calls.index(call) % 6 if call in calls else 5,
             "language_name": lambda code: config.languages.get(code, code),
+            # A URL a platform handed back is a link only on that platform's hosts.
+            "platform_link": platform_link,
             "post_href": lambda post_id: "/posts/" + quote(post_id, safe=""),
             "thumb_href": lambda path: "/thumbs/" + quote(path),
             "media_href": lambda path: "/media/" + quote(path),
@@ -147,17 +99,34 @@ def _templates(config: CampaignConfig) -> Jinja2Templates:
 
 
 def _error_page(request: Request, exc: Exception) -> Response:
+    headers: dict[str, str] = {}
     if isinstance(exc, HTTPException) and exc.status_code == 404 and exc.detail == "Not Found":
         status, message = 404, "There is no page at this address."  # Starlette's router
     elif isinstance(exc, HTTPException):
         status, message = exc.status_code, str(exc.detail)
+        headers = dict(exc.headers or {})
     elif isinstance(exc, SQLAlchemyError):
         logger.error("dashboard: the database failed: %s", exc)
         status, message = 503, "The database did not answer; try again in a moment."
     else:
         status, message = 409, str(exc)
     context = {"status": status, "message": message, "links": [], "page": "error"}
-    return dashboard(request).render(request, "error.html", context, status)
+    response = dashboard(request).render(request, "error.html", context, status)
+    response.headers.update(headers)
+    return response
+
+
+def _end_sessions_of_other_tokens(
+    sessions: sessionmaker[Session], access: WebAccess, wall_clock: Clock
+) -> None:
+    """A new operator token signs everybody out: end the sessions opened with another."""
+    try:
+        ended = end_sessions_of_other_tokens(sessions, access.token_fingerprint, wall_clock.now())
+    except (StorageError, SQLAlchemyError) as error:
+        logger.error("dashboard: could not end the sign-ins of an earlier token: %s", error)
+        return
+    if ended:
+        logger.info("dashboard: %d sign-in(s) of another operator token ended", ended)
 
 
 def create_app(
@@ -165,13 +134,19 @@ def create_app(
     sessions: sessionmaker[Session],
     clock: Clock,
     access: WebAccess,
+    *,
+    wall_clock: Clock | None = None,
 ) -> Starlette:
     """The dashboard as an ASGI application.
 
     ``sessions`` come from :func:`scheduler.storage.database.open_database` (the
-    daemon's database); ``clock`` gives "now" for the countdown, today and
-    actions; ``access`` says who may read and act (see :mod:`scheduler.web.access`).
+    daemon's database); ``clock`` gives campaign "now" for the countdown, today
+    and actions; ``access`` says who may read and act (see
+    :mod:`scheduler.web.access`); ``wall_clock`` is the real time for sign-ins
+    and the sign-in throttle (default the system clock; tests pass a frozen one).
+    Sign-ins opened with another operator token are ended here.
     """
+    wall = wall_clock or SystemClock()
     routes = [
         Route("/", pages.calendar_page, name="calendar"),
         Route("/posts/{post_id}", pages.post_page, name="post"),
@@ -188,16 +163,12 @@ def create_app(
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     middleware = [
-        Middleware(TrustedHostMiddleware, allowed_hosts=list(access.allowed_hosts)),
-        Middleware(
-            SessionMiddleware,
-            secret_key=access.session_secret,
-            session_cookie=SESSION_COOKIE,
-            max_age=access.session_max_age_s,
-            same_site="strict",
-        ),
-        Middleware(ReadGuard, open_reading=access.open_reading),
         Middleware(SecurityHeaders),
+        Middleware(TrustedHostMiddleware, allowed_hosts=list(access.allowed_hosts)),
+        Middleware(RequestGuard),
+        Middleware(CookieSession, access=access),
+        Middleware(SignInState),
+        Middleware(ReadGuard, access=access),
     ]
     app = Starlette(
         routes=routes,
@@ -216,5 +187,8 @@ def create_app(
         access=access,
         media=MediaDirectory(media_directory),
         templates=_templates(config),
+        wall_clock=wall,
+        throttle=SignInThrottle(lambda: wall.now().timestamp()),
     )
+    _end_sessions_of_other_tokens(sessions, access, wall)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,18 +15,24 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from scheduler.clock import Clock
+from scheduler.clock import Clock, SystemClock
 from scheduler.config import CampaignConfig
 from scheduler.storage.database import reading
 from scheduler.web.access import WebAccess, csrf_token, is_operator
 from scheduler.web.attention import attention_count
 from scheduler.web.formatting import countdown
 from scheduler.web.media import MediaDirectory
+from scheduler.web.throttle import SignInThrottle
 
 
 @dataclass(frozen=True)
 class Dashboard:
-    """The running dashboard's parts; kept on ``app.state.dashboard``."""
+    """The running dashboard's parts; kept on ``app.state.dashboard``.
+
+    ``clock`` is campaign time (a rehearsal's, with ``campaign web --at``);
+    ``wall_clock`` the real time, for sign-ins and their expiry; ``throttle``
+    slows down wrong operator tokens per client.
+    """
 
     config: CampaignConfig
     sessions: sessionmaker[Session]
@@ -34,6 +40,8 @@ class Dashboard:
     access: WebAccess
     media: MediaDirectory
     templates: Jinja2Templates
+    wall_clock: Clock = field(default_factory=SystemClock)
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)
 
     def now(self) -> datetime:
         """Campaign time now (aware UTC)."""

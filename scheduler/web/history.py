@@ -9,17 +9,17 @@ page stays fast however long the history grows.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from scheduler.clock import CALENDAR_RANGE, in_calendar
 from scheduler.config import CampaignConfig
 from scheduler.storage.filters import check_choice
 from scheduler.storage.history import HistoryCursor
+from scheduler.storage.history_csv import history_csv_lines
 from scheduler.storage.models import PublicationState
 from scheduler.storage.queries import HistoryRow, QueueFilter, history, iter_history
 
@@ -77,9 +77,12 @@ def _day(params: Mapping[str, str], name: str) -> tuple[date | None, str]:
     if not value:
         return None, ""
     try:
-        return date.fromisoformat(value), ""
+        day = date.fromisoformat(value)
     except ValueError:
         return None, f"{name} date {value!r} ignored: use YYYY-MM-DD"
+    if not in_calendar(day):
+        return None, f"{name} date {value!r} ignored: use a date {CALENDAR_RANGE}"
+    return day, ""
 
 
 def parse_filter(params: Mapping[str, str], config: CampaignConfig) -> HistoryFilter:
@@ -99,11 +102,13 @@ def parse_filter(params: Mapping[str, str], config: CampaignConfig) -> HistoryFi
 
 def parse_before(params: Mapping[str, str]) -> HistoryCursor | None:
     """Where a later page starts (the ``before`` parameter: ``142`` or ``p57``), or
-    None for the first page (also for a value that is not a cursor)."""
-    try:
-        return HistoryCursor.parse(params.get("before", ""))
-    except ValueError:
-        return None
+    None for the first page.
+
+    :raises ValueError: for a value that is not a cursor (too large, not a number),
+        with the reason in plain words.
+    """
+    value = params.get("before", "")
+    return HistoryCursor.parse(value) if value.strip() else None
 
 
 def load_history(
@@ -117,29 +122,9 @@ def load_history(
     return rows, (str(rows[-1].cursor) if more else None)
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting with = + - @ is run as a formula by spreadsheets
-    # (CSV injection); a leading apostrophe keeps it text.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def history_csv(session: Session, config: CampaignConfig, chosen: HistoryFilter) -> str:
-    """Every matching row as CSV with a header: the store's fields (UTC, ISO
-    8601) followed by the same times in the campaign's zone (``*_local``), as
-    ``campaign history --csv`` writes them."""
-    zone = config.campaign.zone
-    buffer = io.StringIO()
-    writer: csv.DictWriter[str] | None = None
-    for row in iter_history(session, chosen.to_queue_filter(config)):
-        data = row.as_dict(zone)
-        if writer is None:
-            writer = csv.DictWriter(buffer, fieldnames=list(data))
-            writer.writeheader()
-        writer.writerow({name: _cell(value) for name, value in data.items()})
-    if writer is None:
-        local = [f"{name}_local" for name in HistoryRow.TIMES]
-        csv.writer(buffer).writerow([*HistoryRow.FIELDS, *local])
-    return buffer.getvalue()
+def history_csv(session: Session, config: CampaignConfig, chosen: HistoryFilter) -> Iterator[str]:
+    """Every matching row as CSV lines with a header, streamed from the store: the
+    store's fields (UTC, ISO 8601) followed by the same times in the campaign's zone
+    (``*_local``), as ``campaign history --csv`` writes them, formulas neutralised."""
+    rows = iter_history(session, chosen.to_queue_filter(config))
+    return history_csv_lines(rows, config.campaign.zone)

@@ -8,21 +8,36 @@ session and renders after it is closed.
 
 from __future__ import annotations
 
+import itertools
+import threading
+from collections.abc import Iterator
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
 from scheduler.errors import NotFoundError
 from scheduler.storage.lookup import find_posts
 from scheduler.storage.models import PublicationState
 from scheduler.web.attention import load_attention
 from scheduler.web.calendar import build_calendar, load_entries
-from scheduler.web.dashboard import dashboard
-from scheduler.web.history import history_csv, load_history, parse_before, parse_filter
+from scheduler.web.dashboard import Dashboard, dashboard
+from scheduler.web.history import (
+    HistoryFilter,
+    history_csv,
+    load_history,
+    parse_before,
+    parse_filter,
+)
 from scheduler.web.ics import schedule_ics
+from scheduler.web.media import ImageRefused
 from scheduler.web.post_page import load_post_page
+
+EXPORT_SLOTS = 2
+EXPORT_CHUNK_CHARS = 64 * 1024
+# Shared by every dashboard in the process: exports hold a database read each.
+_export_slots = threading.BoundedSemaphore(EXPORT_SLOTS)
 
 
 def calendar_page(request: Request) -> Response:
@@ -76,10 +91,16 @@ def post_page(request: Request) -> Response:
 
 def history_page(request: Request) -> Response:
     """``/history``: attempts (and publications that ended without one) with
-    filters, newest first, a page at a time."""
+    filters, newest first, a page at a time. A filter value that is not one of the
+    campaign's is dropped and named on the page, which then answers 400."""
     board = dashboard(request)
     chosen = parse_filter(request.query_params, board.config)
-    before = parse_before(request.query_params)
+    try:
+        before = parse_before(request.query_params)
+    except ValueError as error:
+        raise HTTPException(
+            400, f"There is no such page of the history: {error}. Start from the newest rows."
+        ) from None
     with board.read() as session:
         rows, next_before = load_history(session, board.config, chosen, before)
     return board.render(
@@ -93,20 +114,55 @@ def history_page(request: Request) -> Response:
             "states": [state.value for state in PublicationState],
             "page": "history",
         },
+        400 if chosen.problems else 200,
     )
 
 
 def history_csv_export(request: Request) -> Response:
-    """``/history.csv``: every row the same filters select, as CSV."""
+    """``/history.csv``: every row the same filters select, as CSV, streamed (memory
+    stays flat however long the history). At most :data:`EXPORT_SLOTS` exports run
+    at once; another is refused with 503 until one ends. A filter value that is
+    not one of the campaign's is refused with 400 rather than exporting everything."""
     board = dashboard(request)
     chosen = parse_filter(request.query_params, board.config)
-    with board.read() as session:
-        body = history_csv(session, board.config, chosen)
-    return Response(
-        body,
+    if chosen.problems:
+        raise HTTPException(400, "Nothing exported: " + "; ".join(chosen.problems) + ".")
+    if not _export_slots.acquire(blocking=False):
+        raise HTTPException(
+            503,
+            f"{EXPORT_SLOTS} exports are being made already; try again in a minute.",
+            headers={"Retry-After": "60"},
+        )
+    chunks = _csv_chunks(board, chosen)
+    try:
+        first = next(chunks)  # started, so closing it (even unread) frees the slot
+    except BaseException:
+        _export_slots.release()
+        raise
+    return StreamingResponse(
+        itertools.chain([first], chunks),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="campaign-history.csv"'},
     )
+
+
+def _csv_chunks(board: Dashboard, chosen: HistoryFilter) -> Iterator[str]:
+    """The CSV in chunks of about :data:`EXPORT_CHUNK_CHARS`, read in one session;
+    frees its export slot when it ends, fails or is closed (a client gone)."""
+    try:
+        yield ""
+        with board.read() as session:
+            batch: list[str] = []
+            size = 0
+            for line in history_csv(session, board.config, chosen):
+                batch.append(line)
+                size += len(line)
+                if size >= EXPORT_CHUNK_CHARS:
+                    yield "".join(batch)
+                    batch, size = [], 0
+            yield "".join(batch)
+    finally:
+        _export_slots.release()
 
 
 def attention_page(request: Request) -> Response:
@@ -120,8 +176,10 @@ def schedule_feed(request: Request) -> Response:
     """``/schedule.ics``: the schedule as an iCalendar feed."""
     board = dashboard(request)
 
+    base = board.access.base_url(request)  # the public address, never the Host header
+
     def post_url(post_id: str) -> str:
-        return str(request.url_for("post", post_id=post_id))
+        return f"{base}/posts/{quote(post_id, safe='')}"
 
     with board.read() as session:
         entries = load_entries(session, board.config)
@@ -142,8 +200,12 @@ def media_file(request: Request) -> Response:
 
 
 def thumbnail(request: Request) -> Response:
-    """``/thumbs/{path}``: a small PNG of an image from the media directory."""
-    data = dashboard(request).media.thumbnail(request.path_params["path"])
+    """``/thumbs/{path}``: a small PNG of an image from the media directory; 422
+    with the reason for an image too large to preview."""
+    try:
+        data = dashboard(request).media.thumbnail(request.path_params["path"])
+    except ImageRefused as refused:
+        raise HTTPException(422, str(refused)) from None
     if data is None:
         raise HTTPException(404, "No such image in the media directory.")
     return Response(data, media_type="image/png", headers={"Cache-Control": "max-age=300"})

@@ -35,20 +35,22 @@ def build(
     settings: RuntimeSettings,
     host: str,
     *,
+    port: int = 8000,
     at: datetime | None = None,
     database_url: str | None = None,
 ) -> Served:
-    """The dashboard for ``host``: database checked, token read, access decided.
+    """The dashboard for ``host`` and ``port``: database checked, token read, access
+    decided, sign-ins of an earlier operator token ended.
 
     ``at`` (aware) starts the dashboard's clock at that campaign instant, ticking
     in real time, to review a rehearsal as of a moment; None is the real time.
     ``database_url`` overrides the configured database (as ``--database-url``).
 
-    :raises ConfigError: for a token that is too short, or a non-loopback host
-        without a token.
+    :raises ConfigError: for a weak token, or a non-loopback host without a token
+        or an https ``web.public_url``.
     :raises SchemaError: when the database needs ``campaign db upgrade``.
     """
-    access = web_access(host, operator_token(config), config)
+    access = web_access(host, operator_token(config), config, port=port)
     url = database_url or resolve_database_url(config, settings)
     engine, sessions = open_database(url)
     try:

@@ -85,7 +85,9 @@ def test_a_database_of_the_first_release_upgrades_keeping_its_rows(db_url: str) 
             labels = connection.execute(text("SELECT label FROM account_states")).scalars()
             assert list(labels) == ["x-main"]
             columns = {column["name"] for column in inspect(connection).get_columns("publications")}
+            tables = set(inspect(connection).get_table_names())
         assert "requeued_at" in columns
+        assert "dashboard_sessions" in tables
     finally:
         engine.dispose()
 

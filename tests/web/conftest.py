@@ -18,6 +18,7 @@ from scheduler.clock import FrozenClock
 from scheduler.config import CampaignConfig, load_config
 from scheduler.storage.database import open_database, upgrade_database
 from scheduler.web import create_app, web_access
+from scheduler.web.access import is_loopback
 from tests.conftest import ROOT, Closer
 from tests.storage.conftest import no_leaked_connections
 from tests.web.seed import NOW, seed_campaign
@@ -25,7 +26,14 @@ from tests.web.seed import NOW, seed_campaign
 __all__ = ["no_leaked_connections"]  # autouse here too: fails the test that leaks
 
 TOKEN = "correct-horse-battery-staple-42"
+PUBLIC_URL = "https://localhost"
 ClientFactory = Callable[..., TestClient]
+
+
+def with_public_url(config: CampaignConfig, public_url: str | None) -> CampaignConfig:
+    """``config`` with ``web.public_url`` set (the campaign folder stays the same)."""
+    web = config.web.model_copy(update={"public_url": public_url})
+    return config.model_copy(update={"web": web})
 
 
 def draw_logos(media: Path, config: CampaignConfig) -> None:
@@ -97,15 +105,18 @@ def make_client(
 ) -> ClientFactory:
     """``make_client(host="127.0.0.1", token=TOKEN, now=None)``: a test client of a
     dashboard bound to ``host`` whose clock stands at ``now`` (the seed's NOW unless
-    given); closed after the test."""
+    given); closed after the test. Bound beyond loopback, the dashboard's public address
+    is ``https://localhost`` (behind an HTTPS proxy, as it must be there) and the client
+    comes through it."""
 
     def make(
         host: str = "127.0.0.1", token: str | None = TOKEN, now: datetime | None = None
     ) -> TestClient:
         at = clock if now is None else FrozenClock(now)
-        app = create_app(config, sessions, at, web_access(host, token, config))
-        shown = "localhost" if host in ("0.0.0.0", "::") else host
-        return closing(TestClient(app, base_url=f"http://{shown}", follow_redirects=False))
+        chosen = config if is_loopback(host) else with_public_url(config, PUBLIC_URL)
+        app = create_app(chosen, sessions, at, web_access(host, token, chosen))
+        base = f"http://{host}" if is_loopback(host) else PUBLIC_URL
+        return closing(TestClient(app, base_url=base, follow_redirects=False))
 
     return make
 

@@ -154,7 +154,8 @@ def test_beyond_loopback_every_page_needs_the_sign_in(make_client: ClientFactory
     ):
         response = client.get(path)
         assert response.status_code == 303, path
-        assert response.headers["location"].startswith("http://localhost/signin?next=")
+        # From the public address (an https one beyond loopback), never the Host header.
+        assert response.headers["location"].startswith("https://localhost/signin?next=")
     assert client.get("/static/style.css").status_code == 200
     assert client.post("/pause", data={"reason": "x"}).status_code == 403
     sign_in(client)

@@ -10,9 +10,27 @@
 - :mod:`~scheduler.platforms.facebook.translate`: every failure mapped to one
   outcome of :mod:`scheduler.errors`.
 
-User documentation: ``docs/facebook.md``.
+- :mod:`~scheduler.platforms.facebook.links`: a Page post's public link and
+  the hosts such links have.
+
+User documentation: ``docs/facebook.md``. ``FacebookPublisher`` is imported on
+first use, so that asking :mod:`~scheduler.platforms.facebook.links` about a
+URL does not load facebook-sdk.
 """
 
-from scheduler.platforms.facebook.publisher import FacebookPublisher
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scheduler.platforms.facebook.publisher import FacebookPublisher
 
 __all__ = ["FacebookPublisher"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FacebookPublisher":
+        from scheduler.platforms.facebook.publisher import FacebookPublisher
+
+        return FacebookPublisher
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

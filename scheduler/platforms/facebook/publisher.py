@@ -36,6 +36,7 @@ from scheduler.platforms.base import (
     PublishedPost,
     Publisher,
 )
+from scheduler.platforms.facebook.links import permalink
 from scheduler.platforms.facebook.translate import translate
 from scheduler.platforms.facebook.transport import graph_client, protect, redact
 
@@ -49,14 +50,6 @@ WRITE_SCOPES = ("pages_manage_posts", "pages_read_engagement")  # [platforms.md 
 def normalise(text: str) -> str:
     """NFC, whitespace collapsed, trimmed: how post texts are compared."""
     return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def permalink(post_id: str) -> str:
-    """Public link of a Page post ``{page-id}_{post-id}``."""
-    page_id, _, number = post_id.partition("_")
-    if not number:
-        return f"https://www.facebook.com/{post_id}"
-    return f"https://www.facebook.com/{page_id}/posts/{number}"
 
 
 class FacebookPublisher(Publisher):

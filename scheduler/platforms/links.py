@@ -1,0 +1,34 @@
+"""Which URLs handed back by a platform the product shows as links.
+
+A URL stored from a platform's answer (the permalink of a post found during
+reconciliation, say) is outside text: shown as a link only when it is
+``https`` on that platform's own hosts, which each platform lists beside its
+code (:mod:`scheduler.platforms.x_links`, :mod:`scheduler.platforms.facebook.links`).
+Anything else (``javascript:``, ``http:``, another site, the sandbox's
+127.0.0.1) is shown as text.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from scheduler.platforms.facebook.links import LINK_HOSTS as FACEBOOK_HOSTS
+from scheduler.platforms.x_links import LINK_HOSTS as X_HOSTS
+
+LINK_HOSTS: dict[str, frozenset[str]] = {"x": X_HOSTS, "facebook": FACEBOOK_HOSTS}
+
+
+def platform_link(platform: str, url: str | None) -> str | None:
+    """``url`` when it is an ``https`` link on ``platform``'s own hosts (no user
+    name, no port but 443), else None (show it as text, if at all)."""
+    if not url or any(character.isspace() or not character.isprintable() for character in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme != "https" or parts.username is not None or port not in (None, 443):
+        return None
+    host = (parts.hostname or "").rstrip(".")
+    return url if host in LINK_HOSTS.get(platform, frozenset()) else None
