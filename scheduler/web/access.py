@@ -110,7 +110,16 @@ def weak_token_reason(token: str, config: CampaignConfig) -> str | None:
     from zxcvbn import zxcvbn  # loaded only when a token is set
 
     campaign = config.campaign
-    own_words = [campaign.name, *config.calls, *(a.label for a in config.accounts), "campaign"]
+    own_words = [
+        campaign.name,
+        campaign.hashtag,
+        campaign.hashtag.lstrip("#"),
+        campaign.conference.name,
+        *config.calls,
+        *(word for account in config.accounts for word in (account.label, account.name)),
+        "campaign",
+        "dashboard",
+    ]
     estimate = zxcvbn(token[:TOKEN_CHARS_JUDGED], user_inputs=own_words)
     guesses = float(estimate["guesses_log10"])
     if guesses >= MIN_TOKEN_GUESSES_LOG10:

@@ -8,14 +8,14 @@ session and renders after it is closed.
 
 from __future__ import annotations
 
-import itertools
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from scheduler.errors import NotFoundError
 from scheduler.storage.lookup import find_posts
@@ -134,19 +134,34 @@ def history_csv_export(request: Request) -> Response:
             headers={"Retry-After": "60"},
         )
     chunks = _csv_chunks(board, chosen)
-    try:
-        first = next(chunks)  # started, so closing it (even unread) frees the slot
-    except BaseException:
-        _export_slots.release()
-        raise
-    return StreamingResponse(
-        itertools.chain([first], chunks),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="campaign-history.csv"'},
-    )
+    next(chunks)  # started, so that closing it, even unread, runs its finally
+    return _Export(chunks)
 
 
-def _csv_chunks(board: Dashboard, chosen: HistoryFilter) -> Iterator[str]:
+class _Export(StreamingResponse):
+    """The CSV response; its chunks are closed (read session ended, export slot
+    freed) when the response ends, however it ends: done, failed, or the client
+    gone mid-way (the server then cancels the response)."""
+
+    def __init__(self, chunks: Generator[str, None, None]) -> None:
+        super().__init__(
+            chunks,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="campaign-history.csv"'},
+        )
+        self.chunks = chunks
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Synchronous on purpose: it must run even when the response was
+            # cancelled, and the thread reading the chunks has returned by then
+            # (Starlette does not abandon it).
+            self.chunks.close()
+
+
+def _csv_chunks(board: Dashboard, chosen: HistoryFilter) -> Generator[str, None, None]:
     """The CSV in chunks of about :data:`EXPORT_CHUNK_CHARS`, read in one session;
     frees its export slot when it ends, fails or is closed (a client gone)."""
     try:
