@@ -92,7 +92,6 @@ async def signin_submit(request: Request) -> Response:
         flash(request, "error", "Sign-in refused: give your name and the operator token.")
         return RedirectResponse(_signin_url(target), status_code=303)
     if not token_matches(board.access, token):
-        logger.info("dashboard: wrong operator token from %s", client)
         wait = board.throttle.failed(client)
         later = f" Wait {_seconds(wait)} before the next try." if wait > 0 else ""
         flash(

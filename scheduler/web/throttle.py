@@ -8,9 +8,9 @@ its sign-ins are refused without looking at the token. A burst ends after
 :data:`QUIET_S` without a wrong token, and the count starts again; the right
 token ends it at once.
 
-Each burst is logged once, when the waiting starts (a warning naming the
-client), however many tries follow, so a guessing script cannot flood the
-log. Behind a proxy every client has the proxy's address: the waiting is then
+A burst is logged at its first wrong token (info) and once more when the
+waiting starts (a warning naming the client), however many tries follow, so
+a guessing script cannot flood the log. Behind a proxy every client has the proxy's address: the waiting is then
 shared, which still bounds the guessing.
 
 State is in memory, for one dashboard process; at most :data:`MAX_CLIENTS`
@@ -95,6 +95,8 @@ class SignInThrottle:
             self._bursts.move_to_end(client)
             burst.failures += 1
             burst.last = now
+            if burst.failures == 1:
+                logger.info("dashboard: a wrong operator token from %s", client)
             beyond = burst.failures - FREE_FAILURES
             if beyond <= 0:
                 return 0.0

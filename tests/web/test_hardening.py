@@ -169,6 +169,8 @@ def test_a_burst_of_wrong_tokens_is_logged_once(
             wall.advance(2)
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1 and "198.51.100.7" in warnings[0].getMessage()
+    about_tokens = [r for r in caplog.records if "wrong operator token" in r.getMessage()]
+    assert len(about_tokens) == 2  # the first wrong token, and when the waiting starts
 
 
 @pytest.mark.parametrize(
