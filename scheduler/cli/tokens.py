@@ -19,7 +19,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from scheduler.cli.common import ConfigOption, DatabaseOption, console, error_console
+from scheduler.cli.common import ConfigOption, DatabaseOption, console, error_console, styled
 from scheduler.cli.queue_common import ReasonOption, opened
 from scheduler.clock import SystemClock, utc_now
 from scheduler.errors import ConfigError
@@ -48,7 +48,6 @@ def new_key_command() -> None:
         f"Put it first in {TOKEN_KEYS_ENV} (NEW or NEW,OLD), in the environment of every "
         "daemon and command of this database, or in the .env file beside config.yaml; "
         'keep it secret. Changing keys: docs/platforms.md, "Rotating the key".',
-        markup=False,
         soft_wrap=True,
     )
 
@@ -94,7 +93,7 @@ def rotate_key_command(
         )
         result = store.rotate_key(actor=current_actor())
     for account, kinds in result.rotated.items():
-        console.print(f"{account}: re-encrypted the {', '.join(kinds)} token(s)", markup=False)
+        console.print(f"{account}: re-encrypted the {', '.join(kinds)} token(s)")
     for account, reason in result.failed.items():
         console.print(
             Text(f"{account}: left as it was: ", style="bold red") + Text(reason), soft_wrap=True
@@ -106,14 +105,12 @@ def rotate_key_command(
             f"{TOKEN_KEYS_ENV} holds one key, so the tokens were encrypted again with that "
             "same key. To change the key: put a new one first (NEW,OLD), run this again, "
             "then remove OLD.",
-            markup=False,
             soft_wrap=True,
         )
     elif not result.failed:
         console.print(
             f"every stored token is now encrypted with the first key of {TOKEN_KEYS_ENV}; "
             "the others can be removed from it on every host",
-            markup=False,
             soft_wrap=True,
         )
     raise typer.Exit(1 if result.failed else 0)
@@ -165,14 +162,17 @@ def forget_command(
                     else "no account has stored tokens"
                 ),
             )
-    console.print(f"deleted the stored {', '.join(deleted)} token(s) of {account}", markup=False)
+    console.print(f"deleted the stored {', '.join(deleted)} token(s) of {account}")
 
 
 def print_token_report(report: TokenReport, *, problems: bool = True) -> None:
     """The stored tokens as a table (times in UTC), then (with ``problems``) each
     problem in full; a line saying why when the store could not be read."""
     if report.unavailable:
-        console.print(f"[yellow]stored tokens not checked:[/] {report.unavailable}", soft_wrap=True)
+        console.print(
+            styled(("stored tokens not checked:", "yellow"), f" {report.unavailable}"),
+            soft_wrap=True,
+        )
     if not report.tokens:
         return
     table = Table(title="Stored tokens", box=box.SIMPLE_HEAD, pad_edge=False)
