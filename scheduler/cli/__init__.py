@@ -32,7 +32,7 @@ COMMAND_MODULES: dict[str, str] = {
     "resolve": "queue",
     "pause": "queue",
     "resume": "queue",
-    "db": "queue",
+    "db": "db",
     "sandbox": "platforms",
     "accounts": "platforms",
     "run": "daemon",
@@ -42,7 +42,7 @@ COMMAND_MODULES: dict[str, str] = {
     "web": "web",
     "tokens": "tokens",
 }
-MODULES: tuple[str, ...] = ("check", "queue", "platforms", "daemon", "web", "tokens")
+MODULES: tuple[str, ...] = ("check", "db", "queue", "platforms", "daemon", "web", "tokens")
 
 app: typer.Typer  # built on first access by __getattr__ below
 

@@ -1,8 +1,8 @@
-"""The queue and its history: ``db``, ``sync``, ``timeline``, ``history``, ``show``,
+"""The queue and its history: ``sync``, ``timeline``, ``history``, ``show``,
 ``cancel``, ``retry``, ``resolve``, ``pause`` and ``resume``.
 
-Every command but ``db upgrade`` refuses a database whose schema is missing,
-older or newer than this program (the message names ``campaign db upgrade``).
+Every command refuses a database whose schema is missing, older or newer than
+this program (the message names ``campaign db upgrade``, in :mod:`scheduler.cli.db`).
 Times print in the campaign's timezone; ``--json`` and ``--csv`` carry UTC
 times plus ``*_local`` ones. The reading commands are in
 :mod:`scheduler.cli.queue_read`, the shared options in
@@ -16,37 +16,26 @@ from pathlib import Path
 import typer
 
 from scheduler.cli.check import problem_as_dict, problem_text
-from scheduler.cli.common import ConfigOption, DatabaseOption, console, load, styled
+from scheduler.cli.common import ConfigOption, DatabaseOption, console, styled
 from scheduler.cli.queue_common import (
     AccountOption,
     Context,
     JsonOption,
     ReasonOption,
     check_account,
-    database_url_for,
     opened,
     parse_moment,
 )
 from scheduler.cli.queue_read import history, show, timeline
 from scheduler.clock import utc_now
-from scheduler.config import RuntimeSettings
 from scheduler.errors import ConfigError
 from scheduler.printable import json_text
 from scheduler.storage import actions
-from scheduler.storage.database import (
-    current_revision,
-    describe_url,
-    head_revision,
-    make_engine,
-    upgrade_database,
-)
 from scheduler.storage.lookup import publication_number
 from scheduler.storage.sync import SyncDiff
 
 # Used by the other command modules (``campaign web`` takes the same options).
 __all__ = ["DatabaseOption", "parse_moment", "register"]
-
-db_app = typer.Typer(help="The database schema: create or upgrade it.", no_args_is_help=True)
 
 
 def _target(identifier: str) -> str | int:
@@ -54,47 +43,6 @@ def _target(identifier: str) -> str | int:
     print it, or ``p46`` as `campaign history` does."""
     number = publication_number(identifier)
     return identifier if number is None else number
-
-
-# -- db --------------------------------------------------------------------------
-@db_app.command("upgrade")
-def db_upgrade(
-    config_path: Path | None = ConfigOption, database_url: str | None = DatabaseOption
-) -> None:
-    """Create the database's tables, or bring them up to this program's schema."""
-    settings = RuntimeSettings()
-    url = database_url or settings.database_url or database_url_for(*load(config_path), None)
-    engine = make_engine(url)
-    try:
-        before = current_revision(engine)
-        upgrade_database(url)
-        after = current_revision(engine)
-    finally:
-        engine.dispose()
-    where = describe_url(engine)
-    if before == after:
-        console.print(f"{where} is up to date (schema {after}).")
-    else:
-        console.print(f"{where}: schema {before or 'none'} -> {after}.")
-
-
-@db_app.command("current")
-def db_current(
-    config_path: Path | None = ConfigOption, database_url: str | None = DatabaseOption
-) -> None:
-    """Print the database's schema revision and whether it is this program's."""
-    settings = RuntimeSettings()
-    url = database_url or settings.database_url or database_url_for(*load(config_path), None)
-    engine = make_engine(url)
-    try:
-        found = current_revision(engine)
-    finally:
-        engine.dispose()
-    expected = head_revision()
-    verdict = "up to date" if found == expected else "run `campaign db upgrade`"
-    console.print(
-        f"{describe_url(engine)}: schema {found or 'none'} (this program: {expected}); {verdict}"
-    )
 
 
 # -- sync ------------------------------------------------------------------------
@@ -297,6 +245,5 @@ def resume(
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
-    app.add_typer(db_app, name="db")
     for command in (sync, timeline, history, show, cancel, retry, resolve, pause, resume):
         app.command()(command)
