@@ -5,8 +5,8 @@ Every command refuses a database whose schema is missing, older or newer than
 this program (the message names ``campaign db upgrade``, in :mod:`scheduler.cli.db`).
 Times print in the campaign's timezone; ``--json`` and ``--csv`` carry UTC
 times plus ``*_local`` ones. The reading commands are in
-:mod:`scheduler.cli.queue_read`, the shared options in
-:mod:`scheduler.cli.queue_common`.
+:mod:`scheduler.cli.queue_read` and :mod:`scheduler.cli.queue_history`, the
+shared options in :mod:`scheduler.cli.queue_common`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from scheduler.cli.queue_common import (
     opened,
     parse_moment,
 )
-from scheduler.cli.queue_read import history, show, timeline
+from scheduler.cli.queue_history import history
+from scheduler.cli.queue_read import show, timeline
 from scheduler.clock import utc_now
 from scheduler.errors import ConfigError
 from scheduler.printable import json_text

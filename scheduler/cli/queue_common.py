@@ -21,6 +21,7 @@ from scheduler.storage.database import open_database
 from scheduler.storage.filters import QueueFilter, check_choice
 from scheduler.storage.models import PublicationState
 
+MAX_ROWS = 1_000_000_000  # --limit: more rows than any campaign has, and within the driver
 PlatformOption = typer.Option(
     [], "--platform", help="Only this platform (x, facebook); repeatable."
 )
