@@ -38,8 +38,8 @@ from scheduler.errors import ConfigError
 from scheduler.printable import json_text
 from scheduler.storage import queries
 from scheduler.storage.database import reading
-from scheduler.storage.history import HistoryCursor
 from scheduler.storage.history_csv import history_csv_lines
+from scheduler.storage.history_rows import HistoryCursor
 
 HISTORY_COLUMNS = (
     Column("try", right=True), Column("when"), Column("post"), Column("account"),

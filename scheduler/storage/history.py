@@ -22,6 +22,7 @@ publications (far fewer than the attempts) through the index on their state,
 with an anti-join on the attempts' ``publication_id`` index. With filters on
 the publications (``--state``, ``--account``...), how to read the attempts is
 chosen from the share that matches (:mod:`scheduler.storage.history_plan`).
+The rows and the cursor are in :mod:`scheduler.storage.history_rows`.
 """
 
 from __future__ import annotations
@@ -29,116 +30,21 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Literal
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
-from scheduler.storage.filters import QueueFilter, export
+from scheduler.storage.filters import QueueFilter
 from scheduler.storage.history_plan import Plan, choose_plan, hint_for, matching_publications
-from scheduler.storage.models import (
-    MAX_ROW_NUMBER,
-    UPCOMING_STATES,
-    Attempt,
-    Post,
-    Publication,
-)
+from scheduler.storage.history_rows import HistoryCursor, HistoryRow
+from scheduler.storage.models import UPCOMING_STATES, Attempt, Post, Publication
 from scheduler.storage.models import PublicationState as State
 
 AnySelect = Select[*tuple[Any, ...]]
 # No longer queued: a publication in one of these states with no attempt gets a row.
 ENDED_STATES = frozenset(State) - UPCOMING_STATES
-_ATTEMPT, _PUBLICATION = 0, 1
-
-
-@dataclass(frozen=True)
-class HistoryCursor:
-    """Where a page ends: an attempt (``142``) or a publication without one (``p57``)."""
-
-    kind: Literal["attempt", "publication"]
-    id: int
-
-    @classmethod
-    def parse(cls, value: int | str) -> HistoryCursor:
-        """``142`` or ``"142"``: attempt 142; ``"p57"``: publication 57.
-
-        :raises ValueError: for anything else.
-        """
-        text = str(value).strip()
-        kind: Literal["attempt", "publication"] = "attempt"
-        if text[:1] in ("p", "P"):
-            kind, text = "publication", text[1:]
-        if not text.isascii() or not text.isdigit():
-            raise ValueError(f"{value!r} is not an attempt number (142) or a publication (p57)")
-        if len(text) > 19 or int(text) > MAX_ROW_NUMBER:
-            raise ValueError(f"{value!r} is larger than any row number")
-        return cls(kind, int(text))
-
-    def __str__(self) -> str:
-        return str(self.id) if self.kind == "attempt" else f"p{self.id}"
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    """One attempt with its publication, or a publication that ended without an
-    attempt (see the module docstring). Times are aware UTC."""
-
-    attempt_id: int | None
-    started_at: datetime | None
-    ended_at: datetime | None
-    outcome: str | None
-    http_status: int | None
-    platform_code: str | None
-    platform_message: str | None
-    worker_id: str | None
-    publication_id: int
-    post_id: str
-    account: str
-    platform: str
-    call: str
-    language: str
-    state: str
-    platform_url: str | None
-    scheduled_at: datetime
-
-    FIELDS: ClassVar[tuple[str, ...]] = (
-        "attempt_id", "started_at", "ended_at", "outcome", "http_status", "platform_code",
-        "platform_message", "worker_id", "publication_id", "post_id", "account", "platform",
-        "call", "language", "state", "platform_url", "scheduled_at",
-    )  # fmt: skip
-    TIMES: ClassVar[tuple[str, ...]] = ("started_at", "ended_at", "scheduled_at")
-
-    @property
-    def is_attempt(self) -> bool:
-        """True for an attempt, False for a publication that ended without one."""
-        return self.attempt_id is not None
-
-    @property
-    def at(self) -> datetime:
-        """The row's time: when the attempt started, or when the publication ended."""
-        moment = self.started_at if self.is_attempt else self.ended_at
-        assert moment is not None  # started_at and updated_at are NOT NULL
-        return moment
-
-    @property
-    def cursor(self) -> HistoryCursor:
-        """Pass as ``before`` to get the rows after this one."""
-        if self.attempt_id is not None:
-            return HistoryCursor("attempt", self.attempt_id)
-        return HistoryCursor("publication", self.publication_id)
-
-    def sort_key(self) -> tuple[datetime, int, int]:
-        """The history's order, ascending (pages list it descending)."""
-        if self.attempt_id is not None:
-            return (self.at, _ATTEMPT, self.attempt_id)
-        return (self.at, _PUBLICATION, self.publication_id)
-
-    def as_dict(self, zone: ZoneInfo | None = None) -> dict[str, Any]:
-        """JSON-ready: UTC ISO times, plus ``*_local`` ones in ``zone``."""
-        return export(self, zone, self.TIMES)
 
 
 _HISTORY_COLUMNS = (

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from scheduler.printable import printable
-from scheduler.storage.history import HistoryRow
+from scheduler.storage.history_rows import HistoryRow
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Full-width forms that some spreadsheets also read as the start of a formula.

@@ -19,14 +19,8 @@ from sqlalchemy.orm import Session, selectinload
 from scheduler.config import Campaign
 from scheduler.errors import NotFoundError
 from scheduler.storage.filters import QueueFilter, export
-from scheduler.storage.history import (
-    AnySelect,
-    HistoryCursor,
-    HistoryRow,
-    history,
-    history_query,
-    iter_history,
-)
+from scheduler.storage.history import AnySelect, history, history_query, iter_history
+from scheduler.storage.history_rows import HistoryCursor, HistoryRow
 from scheduler.storage.lookup import close_ids
 from scheduler.storage.models import UPCOMING_STATES, AuditEntry, Post, Publication
 

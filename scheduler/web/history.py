@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from scheduler.clock import CALENDAR_RANGE, in_calendar
 from scheduler.config import CampaignConfig
 from scheduler.storage.filters import check_choice
-from scheduler.storage.history import HistoryCursor
 from scheduler.storage.history_csv import history_csv_lines
+from scheduler.storage.history_rows import HistoryCursor
 from scheduler.storage.models import PublicationState
 from scheduler.storage.queries import HistoryRow, QueueFilter, history, iter_history
 

@@ -12,7 +12,8 @@ from scheduler import errors
 from scheduler.config import CampaignConfig
 from scheduler.storage import queries
 from scheduler.storage.actions import cancel, resolve
-from scheduler.storage.history import HistoryCursor, ended_query
+from scheduler.storage.history import ended_query
+from scheduler.storage.history_rows import HistoryCursor
 from scheduler.storage.models import ATTEMPT_OUTCOMES, Attempt
 from scheduler.storage.models import PublicationState as State
 from scheduler.storage.queries import QueueFilter

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.config import CampaignConfig
 from scheduler.storage import history
 from scheduler.storage.history_plan import choose_plan
+from scheduler.storage.history_rows import HistoryRow
 from scheduler.storage.models import Attempt, Publication
 from scheduler.storage.models import PublicationState as State
 from scheduler.storage.queries import QueueFilter
@@ -110,7 +111,7 @@ def test_every_plan_reads_the_same_rows(store: Sessions, filters: QueueFilter) -
 
 def test_a_plan_the_history_chose_pages_without_gaps(store: Sessions) -> None:
     filters = QueueFilter(accounts=("x-main",))
-    seen: list[history.HistoryRow] = []
+    seen: list[HistoryRow] = []
     with store() as session:
         before = None
         while page := history.history(session, filters, before=before, limit=4):
