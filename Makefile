@@ -22,7 +22,7 @@ rehearse: $(STAMP)
 
 ## The whole test suite, with lint and type checks.
 test: $(STAMP)
-	$(BIN)/ruff check scheduler tests bench
+	$(BIN)/ruff check scheduler alembic tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
 

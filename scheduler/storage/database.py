@@ -10,8 +10,10 @@ with :data:`READ_ONLY`, which begins a plain deferred transaction.
 PostgreSQL: psycopg 3 at READ COMMITTED; the queries that need row locks take
 them (``SELECT ... FOR UPDATE``).
 
-The schema is versioned by Alembic; the migrations ship inside the package
-(``scheduler/storage/migrations``) so an installed ``campaign`` can migrate.
+The schema is versioned by Alembic. The migrations live in ``alembic/`` at the
+top of the repository; building the package maps that folder to
+``scheduler/storage/migrations`` (see pyproject.toml), so an installed
+``campaign`` migrates itself (:func:`migrations_dir`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.errors import SchemaError, StorageError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Where the migrations are: inside the package in a wheel; in the checkout's
+# alembic/ for an editable install (the build never copies them in place).
+PACKAGED_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+CHECKOUT_MIGRATIONS = Path(__file__).resolve().parents[2] / "alembic"
 
 # Execution option for sessions that only read: on SQLite they begin a deferred
 # transaction and do not take the write lock. Use as
@@ -94,10 +99,30 @@ def describe_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+@functools.cache
+def migrations_dir() -> Path:
+    """The folder of the Alembic migrations (``env.py``, ``versions/``): the copy
+    inside an installed package, else the ``alembic/`` folder of the checkout the
+    package runs from.
+
+    :raises StorageError: when neither holds them (a broken installation).
+    """
+    for candidate in (PACKAGED_MIGRATIONS, CHECKOUT_MIGRATIONS):
+        if (candidate / "env.py").is_file() and (candidate / "versions").is_dir():
+            return candidate
+    raise StorageError(
+        f"the database migrations are missing: neither {PACKAGED_MIGRATIONS} nor "
+        f"{CHECKOUT_MIGRATIONS} holds them; reinstall campaign-scheduler"
+    )
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
-    """Alembic's configuration for the packaged migrations, run through ``connection``."""
+    """Alembic's configuration for the program's migrations, run through ``connection``.
+
+    :raises StorageError: when the migrations are missing (:func:`migrations_dir`).
+    """
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations_dir()))
     config.attributes["connection"] = connection
     return config
 

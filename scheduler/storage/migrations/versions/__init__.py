@@ -1,1 +1,0 @@
-"""One module per schema revision (Alembic skips this file)."""
