@@ -62,6 +62,7 @@ LAYERS = (
     "cli",
     "web",
     "daemon",
+    "tokens",
     {"storage", "platforms", "sandbox"},
     "content",
     {"config", "clock"},
@@ -193,6 +194,12 @@ def test_imports_under_type_checking_count(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.syspath_prepend(str(tmp_path))
     found = circles(import_graph("typed_circle"))
     assert found == [frozenset({"typed_circle.api", "typed_circle.posts"})]
+
+
+def test_every_package_has_a_layer(graph: grimp.ImportGraph) -> None:
+    layered = {name for layer in LAYERS for name in ([layer] if isinstance(layer, str) else layer)}
+    children = {module.removeprefix("scheduler.") for module in graph.find_children("scheduler")}
+    assert children - {"__main__"} == layered, "give each package its place in LAYERS"
 
 
 def test_the_packages_depend_on_each_other_one_way(graph: grimp.ImportGraph) -> None:

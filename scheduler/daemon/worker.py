@@ -33,16 +33,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.clock import Clock, log_time
 from scheduler.config import CampaignConfig
 from scheduler.daemon.crashpoints import CrashPoints
-from scheduler.daemon.limits import DEFAULT_RATE_LIMIT_WAIT, AccountLimits, backoff_delay
+from scheduler.daemon.failures import auth_settlement, failure_settlement
+from scheduler.daemon.limits import AccountLimits
 from scheduler.daemon.publishers import PublisherPool
 from scheduler.daemon.reconcile import reconcile
 from scheduler.errors import (
-    AuthFailed,
     CampaignError,
     DuplicateContent,
     PublishError,
-    RateLimited,
-    Rejected,
     UnknownOutcome,
 )
 from scheduler.platforms.base import MediaFile, Publisher
@@ -176,13 +174,13 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
     try:
         publisher = ctx.publishers.get(held.account_label)
     except CampaignError as error:
-        return _record(ctx, held, _auth_settlement(ctx, held, str(error), None))
+        return _record(ctx, held, auth_settlement(held, str(error), None, ctx.clock.now()))
     if held.needs_reconcile:
         return _record(ctx, held, _reconcile(ctx, publisher, held, cause=None))
     try:
         media_ids = [publisher.upload_media(_media_file(ctx.config, path)) for path in held.media]
     except PublishError as error:
-        return _record(ctx, held, failure_settlement(ctx, with_history(ctx.sessions, held), error))
+        return _record(ctx, held, _failed(ctx, held, error))
     except OSError as error:
         failed = Settlement(
             state=PublicationState.FAILED,
@@ -204,7 +202,7 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
     except (UnknownOutcome, DuplicateContent) as error:
         return _record(ctx, held, _reconcile(ctx, publisher, held, cause=error))
     except PublishError as error:
-        return _record(ctx, held, failure_settlement(ctx, with_history(ctx.sessions, held), error))
+        return _record(ctx, held, _failed(ctx, held, error))
     ctx.crash.reached("before_result_recorded")
     now = ctx.clock.now()
     late = (now - held.scheduled_at).total_seconds()
@@ -223,6 +221,14 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
         platform_url=post.url,
     )
     return _record(ctx, held, done)
+
+
+def _failed(ctx: WorkerContext, held: Claim, error: PublishError) -> Settlement:
+    """How the attempt ends after a definite failure, with the tries it used so far."""
+    publishing = ctx.config.publishing
+    return failure_settlement(
+        with_history(ctx.sessions, held), error, ctx.clock.now(), publishing, ctx.rng
+    )
 
 
 def _record(ctx: WorkerContext, held: Claim, settlement: Settlement) -> JobOutcome:
@@ -250,82 +256,3 @@ def _located(base: Path, directory: str, relative: str) -> tuple[Path, str]:
 def _media_file(config: CampaignConfig, relative: str) -> MediaFile:
     path, mime_type = _located(config.base_dir, config.media.directory, relative)
     return MediaFile(path=path, mime_type=mime_type, size_bytes=path.stat().st_size)
-
-
-def _auth_settlement(
-    ctx: WorkerContext, held: Claim, message: str, error: PublishError | None
-) -> Settlement:
-    reason = (
-        f"{held.account_label} is paused: {message}. Its posts stay queued. Fix the "
-        "credentials, check them with `campaign accounts check`, then run "
-        f"`campaign resume --account {held.account_label}`"
-    )
-    logger.error("ACCOUNT PAUSED: %s", reason)
-    return Settlement(
-        state=PublicationState.RETRYING,
-        outcome="auth_failed",
-        next_attempt_at=ctx.clock.now(),
-        hold_reason=reason,
-        last_error=reason,
-    ).citing(error, message)
-
-
-def failure_settlement(ctx: WorkerContext, held: Claim, error: PublishError) -> Settlement:
-    """How an attempt ends after a definite failure (nothing was posted); ``held``
-    carries its history (:func:`~scheduler.storage.attempts.with_history`).
-
-    Rate limit: wait for the reset, for every publication of the account.
-    Auth: pause the account (a hold), keep the publication queued. Rejected:
-    failed with the platform's words. Anything else is transient: retry with
-    backoff until ``max_attempts`` tries, then failed.
-    """
-    now = ctx.clock.now()
-    if isinstance(error, RateLimited):
-        reset = error.reset_at or now + DEFAULT_RATE_LIMIT_WAIT
-        reason = f"{held.platform} rate limit on {held.account_label} ({error})"
-        logger.warning("%s; waiting until %s", reason, log_time(reset))
-        return Settlement(
-            state=PublicationState.RETRYING,
-            outcome=error.outcome,
-            next_attempt_at=reset,
-            rate_limited_until=reset,
-            rate_limit_reason=reason,
-            last_error=f"{reason}; waiting until {reset:%Y-%m-%d %H:%M:%S} UTC",
-        ).citing(error)
-    if isinstance(error, AuthFailed):
-        return _auth_settlement(ctx, held, f"the platform refused its credentials ({error})", error)
-    if isinstance(error, Rejected):
-        reason = f"{held.platform} refused the post: {error.platform_message}"
-        logger.error("publication %s failed: %s", held.publication_id, reason)
-        return Settlement(
-            state=PublicationState.FAILED,
-            outcome=error.outcome,
-            last_error=reason,
-        ).citing(error)
-    publishing = ctx.config.publishing
-    tries = (held.earlier_tries or 0) + 1
-    if tries >= publishing.max_attempts:
-        reason = f"gave up after {tries} tries; the last error: {error}"
-        logger.error("publication %s failed: %s", held.publication_id, reason)
-        return Settlement(
-            state=PublicationState.FAILED,
-            outcome="transient",
-            last_error=reason,
-        ).citing(error)
-    retry_at = now + backoff_delay(
-        tries, publishing.backoff_base_s, publishing.backoff_max_s, ctx.rng
-    )
-    logger.warning(
-        "publication %s: %s (try %d of %d); retrying at %s",
-        held.publication_id,
-        error,
-        tries,
-        publishing.max_attempts,
-        log_time(retry_at),
-    )
-    return Settlement(
-        state=PublicationState.RETRYING,
-        outcome="transient",
-        next_attempt_at=retry_at,
-        last_error=f"{error} (try {tries} of {publishing.max_attempts})",
-    ).citing(error)

@@ -1,12 +1,14 @@
-"""The audit trail: who did what to the queue, when (UTC) and why."""
+"""The audit trail: who did what to the queue and to the stored tokens, when
+(UTC) and why."""
 
 from __future__ import annotations
 
 import getpass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler.storage.database import writing
 from scheduler.storage.models import AuditEntry
 
 
@@ -31,3 +33,22 @@ def record_audit(
     session.add(
         AuditEntry(at=now, actor=actor, action=action, target=target, reason=reason, detail=detail)
     )
+
+
+def record_token_audit(
+    sessions: sessionmaker[Session],
+    action: str,
+    account_label: str,
+    *,
+    actor: str,
+    reason: str,
+    detail: str,
+    now: datetime,
+) -> None:
+    """Record an operator action on ``account_label``'s stored tokens in the audit
+    trail (target ``account:<label>``).
+
+    :raises StorageError: when the database refuses.
+    """
+    with writing(sessions) as session:
+        record_audit(session, action, f"account:{account_label}", reason, actor, now, detail)

@@ -294,22 +294,3 @@ def forget_tokens(
             session, "forget-tokens", f"account:{account_label}", reason, actor, now, detail
         )
     return found
-
-
-def record_token_audit(
-    sessions: sessionmaker[Session],
-    action: str,
-    account_label: str,
-    *,
-    actor: str,
-    reason: str,
-    detail: str,
-    now: datetime,
-) -> None:
-    """Record an operator action on ``account_label``'s stored tokens in the audit
-    trail (target ``account:<label>``).
-
-    :raises StorageError: when the database refuses.
-    """
-    with writing(sessions) as session:
-        record_audit(session, action, f"account:{account_label}", reason, actor, now, detail)

@@ -54,6 +54,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.clock import Clock
 from scheduler.errors import StorageError, TokenKeyError, TokenLockBusy
 from scheduler.platforms.secrets import register_secrets
+from scheduler.storage import audit
 from scheduler.storage import tokens as rows
 from scheduler.storage.tokens import Lease, LockState, SealedToken
 from scheduler.tokens.cipher import TokenCipher
@@ -298,7 +299,7 @@ class TokenStore:
                 continue
             if kinds:
                 result.rotated[account] = kinds
-                rows.record_token_audit(
+                audit.record_token_audit(
                     self._sessions,
                     "rotate-key",
                     account,

@@ -1,0 +1,109 @@
+"""How an attempt ends after a definite failure: nothing was posted.
+
+A rate limit waits for the platform's reset, for every publication of the
+account; a refused credential pauses the account (a hold) and keeps the
+publication queued; a refused post fails with the platform's words; anything
+else is transient and is retried with backoff until ``publishing.max_attempts``
+tries. The worker (:mod:`scheduler.daemon.worker`) records the settlement.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime
+
+from scheduler.clock import log_time
+from scheduler.config import Publishing
+from scheduler.daemon.limits import DEFAULT_RATE_LIMIT_WAIT, backoff_delay
+from scheduler.errors import AuthFailed, PublishError, RateLimited, Rejected
+from scheduler.storage.attempts import Claim
+from scheduler.storage.models import PublicationState
+from scheduler.storage.settlements import Settlement
+
+logger = logging.getLogger(__name__)
+
+
+def auth_settlement(
+    held: Claim, message: str, error: PublishError | None, now: datetime
+) -> Settlement:
+    """The account is paused (a hold naming ``message`` and the fix); the
+    publication stays queued, due at ``now`` (aware UTC) once the hold lifts."""
+    reason = (
+        f"{held.account_label} is paused: {message}. Its posts stay queued. Fix the "
+        "credentials, check them with `campaign accounts check`, then run "
+        f"`campaign resume --account {held.account_label}`"
+    )
+    logger.error("ACCOUNT PAUSED: %s", reason)
+    return Settlement(
+        state=PublicationState.RETRYING,
+        outcome="auth_failed",
+        next_attempt_at=now,
+        hold_reason=reason,
+        last_error=reason,
+    ).citing(error, message)
+
+
+def failure_settlement(
+    held: Claim,
+    error: PublishError,
+    now: datetime,
+    publishing: Publishing,
+    rng: random.Random,
+) -> Settlement:
+    """How an attempt ends after a definite failure (nothing was posted); ``held``
+    carries its history (:func:`~scheduler.storage.attempts.with_history`), ``now``
+    is aware UTC, ``rng`` jitters the backoff.
+
+    Rate limit: wait for the reset, for every publication of the account.
+    Auth: pause the account (a hold), keep the publication queued. Rejected:
+    failed with the platform's words. Anything else is transient: retry with
+    backoff until ``max_attempts`` tries, then failed.
+    """
+    if isinstance(error, RateLimited):
+        reset = error.reset_at or now + DEFAULT_RATE_LIMIT_WAIT
+        reason = f"{held.platform} rate limit on {held.account_label} ({error})"
+        logger.warning("%s; waiting until %s", reason, log_time(reset))
+        return Settlement(
+            state=PublicationState.RETRYING,
+            outcome=error.outcome,
+            next_attempt_at=reset,
+            rate_limited_until=reset,
+            rate_limit_reason=reason,
+            last_error=f"{reason}; waiting until {reset:%Y-%m-%d %H:%M:%S} UTC",
+        ).citing(error)
+    if isinstance(error, AuthFailed):
+        message = f"the platform refused its credentials ({error})"
+        return auth_settlement(held, message, error, now)
+    if isinstance(error, Rejected):
+        reason = f"{held.platform} refused the post: {error.platform_message}"
+        logger.error("publication %s failed: %s", held.publication_id, reason)
+        return Settlement(
+            state=PublicationState.FAILED,
+            outcome=error.outcome,
+            last_error=reason,
+        ).citing(error)
+    tries = (held.earlier_tries or 0) + 1
+    if tries >= publishing.max_attempts:
+        reason = f"gave up after {tries} tries; the last error: {error}"
+        logger.error("publication %s failed: %s", held.publication_id, reason)
+        return Settlement(
+            state=PublicationState.FAILED,
+            outcome="transient",
+            last_error=reason,
+        ).citing(error)
+    retry_at = now + backoff_delay(tries, publishing.backoff_base_s, publishing.backoff_max_s, rng)
+    logger.warning(
+        "publication %s: %s (try %d of %d); retrying at %s",
+        held.publication_id,
+        error,
+        tries,
+        publishing.max_attempts,
+        log_time(retry_at),
+    )
+    return Settlement(
+        state=PublicationState.RETRYING,
+        outcome="transient",
+        next_attempt_at=retry_at,
+        last_error=f"{error} (try {tries} of {publishing.max_attempts})",
+    ).citing(error)
