@@ -66,8 +66,8 @@ LAYERS = (
     {"storage", "platforms", "sandbox"},
     "content",
     {"config", "clock"},
-    "yamlsafe",
-    "errors",
+    {"yamlsafe", "files"},
+    {"errors", "printable"},
 )
 
 

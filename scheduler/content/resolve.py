@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from scheduler.config import PLATFORMS, CampaignConfig
+from scheduler.config import PLATFORMS, Campaign, CampaignConfig
 from scheduler.content.images import ImageInspector
 from scheduler.content.limits import LIMITS
 from scheduler.content.media import MediaResolver, platform_media_issues
@@ -25,7 +25,7 @@ from scheduler.content.resolved import ResolvedPost
 from scheduler.content.spec import MessageEntry
 from scheduler.content.targets import TargetResolver
 from scheduler.content.text_rules import TextRules
-from scheduler.content.times import PublishTime, TimeError, check_window, parse_publish_time
+from scheduler.content.times import PublishTime, TimeError, parse_publish_time
 from scheduler.yamlsafe import Path as YamlPath
 
 _LINK = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -254,3 +254,17 @@ class PostResolver:
             for _index, rule, message, hint in found:
                 sink.error(rule, message, hint, path, post_id=post_id)
         return paths
+
+
+def check_window(instant: datetime, campaign: Campaign) -> TimeError | None:
+    """An error when ``instant`` falls outside the campaign window, else None."""
+    if campaign.window_start <= instant < campaign.window_end:
+        return None
+    side = "before" if instant < campaign.window_start else "after"
+    local = instant.astimezone(campaign.zone)
+    return TimeError(
+        "window",
+        f"{local:%Y-%m-%d %H:%M} ({campaign.timezone}) is {side} the campaign window "
+        f"{campaign.window.start} to {campaign.window.end}",
+        "move the post into the window, or change campaign.window in config.yaml",
+    )

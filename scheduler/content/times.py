@@ -84,7 +84,8 @@ def parse_publish_time(
     """Read ``value`` (as loaded from YAML) as a publish time of ``campaign``.
 
     ``message_time`` (aware) is what ``"+30 min"`` counts from; without it that
-    form is an error. Does not check the campaign window (see ``check_window``).
+    form is an error. Does not check the campaign window
+    (:func:`scheduler.content.resolve.check_window` does).
 
     :raises TimeError: for numbers, dates without times, unreadable text, times
         beyond the calendar and local times that fall in a DST gap or overlap.
@@ -181,20 +182,6 @@ def complete_time_hint(clock: str, campaign: Campaign, *, in_version: bool) -> s
     if in_version:
         hint += ' (or "+30 min" to count from the message\'s time)'
     return hint
-
-
-def check_window(instant: datetime, campaign: Campaign) -> TimeError | None:
-    """An error when ``instant`` falls outside the campaign window, else None."""
-    if campaign.window_start <= instant < campaign.window_end:
-        return None
-    side = "before" if instant < campaign.window_start else "after"
-    local = instant.astimezone(campaign.zone)
-    return TimeError(
-        "window",
-        f"{local:%Y-%m-%d %H:%M} ({campaign.timezone}) is {side} the campaign window "
-        f"{campaign.window.start} to {campaign.window.end}",
-        "move the post into the window, or change campaign.window in config.yaml",
-    )
 
 
 def local_instant(naive: datetime, zone: ZoneInfo, written: str) -> datetime:

@@ -242,7 +242,7 @@ def test_times_outside_the_campaign_window(config: CampaignConfig, check: CheckT
         "change campaign.window in config.yaml",
     )
     before = parse_publish_time("2020-10-23 23:59", config.campaign).instant
-    from scheduler.content.times import check_window
+    from scheduler.content.resolve import check_window
 
     error = check_window(before, config.campaign)
     assert error is not None and "before the campaign window" in error.message
