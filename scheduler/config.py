@@ -7,6 +7,10 @@ flags. Parsed once into frozen objects and passed down; never a global.
 Every model forbids unknown keys, so a misspelt key is an error with a
 "did you mean" rather than a silently ignored setting. Secrets never live in
 this file: accounts name the environment variables that hold them.
+
+Which platforms exist, what each account of a platform needs and how each
+``platforms.<key>`` section reads is asked of the platforms' registry
+(:mod:`scheduler.platforms.registry`); this module names no platform.
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
+    SerializeAsAny,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -33,20 +39,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from scheduler.errors import ConfigError, ContentError
 from scheduler.files import CONFIG_MAX_BYTES, read_limited
+from scheduler.platforms import registry
+from scheduler.platforms.profile import PlatformSettings
+from scheduler.platforms.validation import PlatformKey, platform_sections
 from scheduler.yamlsafe import Document, load_bytes
 
-Platform = Literal["x", "facebook"]
-PLATFORMS: tuple[Platform, ...] = ("x", "facebook")
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")]
-
-# The credential fields each platform needs, mapped to what they are for.
-# X: OAuth 1.0a user context (consumer key/secret + access token/secret) [platforms.md 0.1].
-# Facebook: a Page access token [platforms.md 2.1]; app id/secret only for debug_token.
-CREDENTIAL_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "x": (("api_key", "api_secret", "access_token", "access_token_secret"), ("bearer_token",)),
-    "facebook": (("page_access_token",), ("app_id", "app_secret")),
-}
 
 
 class _Strict(BaseModel):
@@ -145,26 +144,6 @@ class MediaSettings(_Strict):
         return value
 
 
-class XSettings(_Strict):
-    """X API v2. ``api_base_url`` is the real API or the sandbox."""
-
-    api_base_url: str = "https://api.twitter.com"
-    request_timeout_s: float = Field(default=20.0, gt=0)
-
-
-class FacebookSettings(_Strict):
-    """Graph API. ``api_version`` must be quoted (``"v25.0"``) and is what goes on the wire."""
-
-    api_base_url: str = "https://graph.facebook.com"
-    api_version: Annotated[str, StringConstraints(pattern=r"^v\d{1,2}\.\d$")] = "v25.0"
-    request_timeout_s: float = Field(default=20.0, gt=0)
-
-
-class PlatformSettings(_Strict):
-    x: XSettings = Field(default_factory=XSettings)
-    facebook: FacebookSettings = Field(default_factory=FacebookSettings)
-
-
 class Account(_Strict):
     """One account the campaign publishes to.
 
@@ -175,7 +154,7 @@ class Account(_Strict):
     """
 
     label: Slug
-    platform: Platform
+    platform: PlatformKey
     name: str
     languages: list[str] = Field(min_length=1)
     page_id: str | None = None
@@ -184,22 +163,11 @@ class Account(_Strict):
     min_spacing_min: float = Field(default=30, ge=0)
 
     @model_validator(mode="after")
-    def _credential_fields(self) -> Account:
-        required, optional = CREDENTIAL_FIELDS[self.platform]
-        missing = [name for name in required if name not in self.credentials]
-        unknown = [name for name in self.credentials if name not in required + optional]
-        if missing:
-            raise ValueError(
-                f"credentials for a {self.platform} account need {', '.join(missing)} "
-                "(each the name of an environment variable)"
-            )
-        if unknown:
-            raise ValueError(
-                f"unknown credential field(s) {', '.join(unknown)}; "
-                f"{self.platform} takes {', '.join(required + optional)}"
-            )
-        if self.platform == "facebook" and not self.page_id:
-            raise ValueError("a facebook account needs page_id (the Page's numeric id, quoted)")
+    def _fits_its_platform(self) -> Account:
+        """Credential fields and whatever the platform's accounts need (its profile says)."""
+        problems = registry.profile(self.platform).account_problems(self)
+        if problems:
+            raise ValueError(problems[0])
         return self
 
 
@@ -269,7 +237,9 @@ class CampaignConfig(_Strict):
     languages: dict[Slug, str] = Field(min_length=1)
     calls: dict[Slug, dict[str, str]] = Field(min_length=1)
     media: MediaSettings = Field(default_factory=MediaSettings)
-    platforms: PlatformSettings = Field(default_factory=PlatformSettings)
+    platforms: Annotated[
+        dict[str, SerializeAsAny[PlatformSettings]], BeforeValidator(platform_sections)
+    ] = Field(default_factory=dict, validate_default=True)
     accounts: list[Account] = Field(min_length=1)
     publishing: Publishing = Field(default_factory=Publishing)
     web: WebSettings = Field(default_factory=WebSettings)
@@ -340,16 +310,25 @@ def _location(document: Document, loc: tuple[Any, ...]) -> tuple[str, int, int]:
     return dotted or "(top level)", mark.line, mark.column
 
 
-def _did_you_mean(key: str, model: type[BaseModel] | None) -> str:
-    if model is None:
-        return ""
-    close = difflib.get_close_matches(key, list(model.model_fields), n=1)
+def _did_you_mean(key: str, names: list[str] | None) -> str:
+    close = difflib.get_close_matches(key, names or [], n=1)
     return f"did you mean {close[0]!r}?" if close else ""
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+def _names_at(loc: tuple[Any, ...]) -> list[str] | None:
+    """The keys allowed where ``loc`` ends (None when unknown): the fields of
+    the model there; under ``platforms`` the platforms' keys, and below a key
+    the fields of that platform's settings model."""
     model: Any = CampaignConfig
-    for part in loc[:-1]:
+    parents = loc[:-1]
+    if parents[:1] == ("platforms",):
+        if len(parents) == 1:
+            return list(registry.platform_keys())
+        profile = registry.find(str(parents[1]))
+        if profile is None:
+            return None
+        model, parents = profile.settings_model, parents[2:]
+    for part in parents:
         if isinstance(part, int):
             continue
         field = getattr(model, "model_fields", {}).get(part)
@@ -363,7 +342,9 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
         )
         if model is None:
             return None
-    return model if isinstance(model, type) else None
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return None
 
 
 def format_validation_errors(error: ValidationError, document: Document) -> list[ConfigError]:
@@ -376,7 +357,7 @@ def format_validation_errors(error: ValidationError, document: Document) -> list
         hint = None
         if item["type"] == "extra_forbidden":
             message = f"unknown key {loc[-1]!r}"
-            hint = _did_you_mean(str(loc[-1]), _model_at(loc)) or "remove it"
+            hint = _did_you_mean(str(loc[-1]), _names_at(loc)) or "remove it"
         elif loc in document.plain_scalars and item["type"] in (
             "string_type",
             "string_pattern_mismatch",

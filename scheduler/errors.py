@@ -21,9 +21,10 @@
         └── UnknownOutcome             the create call may have been applied: reconcile first
 
 Every exception takes structured fields and builds its own message, so the CLI
-can print ``str(error)`` and never a traceback. Third-party exceptions (tweepy,
-facebook-sdk, requests, SQLAlchemy, cryptography) are translated into this tree
-at the layer boundary that owns them and never escape it.
+can print ``str(error)`` and never a traceback. Third-party exceptions (the
+platforms' client libraries, requests, SQLAlchemy, cryptography) are translated
+into this tree at the layer boundary that owns them (each platform's publisher,
+the storage layer, the token store) and never escape it.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from scheduler.cli import app
 from scheduler.config import CampaignConfig
+from scheduler.platforms import registry
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -44,8 +45,20 @@ def _setting_names(model: type[BaseModel], prefix: str = "") -> list[str]:
     return names
 
 
+def _platform_setting_names() -> list[str]:
+    """``platforms.<key>.<setting>`` for every registered platform, by its own settings model
+    (``platforms`` maps keys to models the walk above cannot see)."""
+    return [
+        name
+        for profile in registry.profiles()
+        for name in _setting_names(profile.settings_model, f"platforms.{profile.key}.")
+    ]
+
+
 COMMANDS = _command_names(app)
-SETTINGS = _setting_names(CampaignConfig)
+SETTINGS = [
+    name for name in _setting_names(CampaignConfig) if name != "platforms"
+] + _platform_setting_names()
 
 
 def test_the_walk_finds_the_commands_and_settings() -> None:

@@ -2,7 +2,7 @@
 function and print. Each module registers its commands on the app.
 
 Start-up cost: some command modules import heavy things at module level (the
-database layer, the daemon, the sandbox with twitter-text). :func:`main` loads
+database layer, the daemon, the sandbox and the platforms' text counters). :func:`main` loads
 only the module of the command being run (:data:`COMMAND_MODULES`), so
 ``campaign version`` or ``campaign check`` does not pay for ``campaign run``.
 ``app``, the whole command tree with every module loaded, is built on first
@@ -48,7 +48,7 @@ app: typer.Typer  # built on first access by __getattr__ below
 
 
 def _root() -> None:
-    """Schedule and publish a social media campaign to X and Facebook Pages."""
+    """Schedule and publish a social media campaign."""
 
 
 def version() -> None:
@@ -61,9 +61,11 @@ def version() -> None:
 def build_app(modules: Iterable[str] = MODULES) -> typer.Typer:
     """The ``campaign`` app with ``version`` and the commands of ``modules``
     (names under ``scheduler.cli``), in the order given."""
+    from scheduler.platforms import registry
+
     application = typer.Typer(
         name="campaign",
-        help="Schedule and publish a social media campaign to X and Facebook Pages.",
+        help=f"Schedule and publish a social media campaign to {registry.publishes_to()}.",
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,

@@ -1,4 +1,5 @@
-"""What every command shares: the consoles, loading the campaign file, errors.
+"""What every command shares: the consoles, loading the campaign file, errors, and
+the platforms' fault examples for help texts (from the registry).
 
 The consoles print text as it is. Rich markup is off (``markup=False``), so a
 ``[/bold]`` in a post id, a platform's message or a file name prints as those
@@ -21,6 +22,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 from scheduler.config import CampaignConfig, RuntimeSettings, load_config
+from scheduler.platforms import registry
 from scheduler.printable import printable
 
 
@@ -67,6 +69,13 @@ def styled(*parts: str | tuple[str, str]) -> Text:
     """One line from plain parts and ``(text, style)`` pairs: outside text goes in
     as it is, never read as markup (``styled(("error:", "bold red"), " ", message)``)."""
     return Text.assemble(*parts)
+
+
+def fault_example() -> str:
+    """A fault plan with one fault per platform, from each stand-in's catalogue
+    (cheap: a catalogue loads no sandbox)."""
+    examples = [profile.fault_catalogue().example for profile in registry.profiles()]
+    return ";".join(example for example in examples if example)
 
 
 def console_error(message: str) -> None:

@@ -1,13 +1,13 @@
 """``campaign sandbox serve`` and ``campaign accounts check``.
 
-``sandbox serve [--port N] [--faults SPEC]`` runs the local X and Facebook
-stand-in on 127.0.0.1 until Ctrl-C and prints how to point the campaign at it.
+``sandbox serve [--port N] [--faults SPEC]`` runs the local stand-in of every
+platform on 127.0.0.1 until Ctrl-C and prints how to point the campaign at it.
 ``accounts check`` is the preflight table for every configured account, then
 the tokens stored for them (when the database holds any); exit status 1 when
 any account has a problem, 2 when config.yaml cannot be used.
 
 The sandbox and the platform adapters are imported inside the commands:
-loading the sandbox compiles twitter-text's patterns (most of a second), which
+loading the sandbox compiles a text counter's patterns (most of a second), which
 no other ``campaign`` command should pay for at start-up.
 """
 
@@ -23,12 +23,20 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from scheduler.cli.common import ConfigOption, DatabaseOption, console, load, styled
+from scheduler.cli.common import (
+    ConfigOption,
+    DatabaseOption,
+    console,
+    fault_example,
+    load,
+    styled,
+)
 from scheduler.config import CampaignConfig
 from scheduler.errors import ConfigError
+from scheduler.platforms import registry
 
 if TYPE_CHECKING:
-    from scheduler.platforms.preflight import AccountCheck
+    from scheduler.platforms.base import AccountCheck
     from scheduler.sandbox.app import Sandbox
     from scheduler.tokens.report import TokenReport
 
@@ -36,15 +44,15 @@ DEFAULT_PORT = 8765
 PortOption = typer.Option(
     DEFAULT_PORT, "--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."
 )
+
 FaultsOption = typer.Option(
     None,
     "--faults",
-    help="Faults to inject, e.g. 'x.create_post:drop_after;facebook.photos:fb_code:code=2:times=2' "
-    "(see docs/platforms.md).",
+    help=f"Faults to inject, e.g. '{fault_example()}:times=2' (see docs/platforms.md).",
 )
 
 sandbox_app = typer.Typer(
-    help="The local stand-in for the X and Facebook APIs.", no_args_is_help=True
+    help=f"The local stand-in for the {registry.display_names()} APIs.", no_args_is_help=True
 )
 accounts_app = typer.Typer(help="The accounts of config.yaml.", no_args_is_help=True)
 
@@ -61,7 +69,7 @@ def serve_command(
     faults: str | None = FaultsOption,
     config: Path | None = ConfigOption,
 ) -> None:
-    """Serve the X and Facebook sandbox on 127.0.0.1 until Ctrl-C."""
+    """Serve the sandbox of every platform on 127.0.0.1 until Ctrl-C."""
     campaign, _settings = load(config)
     sandbox = start_sandbox(campaign, port, faults)
     print_sandbox_banner(campaign, sandbox)
@@ -83,7 +91,7 @@ def check_command(
     Exit status 1 on any problem."""
     from scheduler.clock import SystemClock
     from scheduler.config import resolve_database_url
-    from scheduler.platforms.preflight import check_accounts
+    from scheduler.daemon.accounts_check import check_accounts
     from scheduler.platforms.secrets import load_environment
     from scheduler.tokens.report import token_report_at, with_token_problems
 
@@ -128,11 +136,14 @@ def print_sandbox_banner(config: CampaignConfig, sandbox: Sandbox) -> None:
     from scheduler.sandbox.credentials import sandbox_environment
 
     console.print(
-        styled((f"Sandbox for X and Facebook on {sandbox.url}", "bold"), " (Ctrl-C stops it)")
+        styled(
+            (f"Sandbox for {registry.display_names()} on {sandbox.url}", "bold"),
+            " (Ctrl-C stops it)",
+        )
     )
     console.print("Point config.yaml at it:")
-    console.print(f'  platforms.x.api_base_url: "{sandbox.url}"')
-    console.print(f'  platforms.facebook.api_base_url: "{sandbox.url}"')
+    for profile in registry.profiles():
+        console.print(f'  {profile.base_url_setting}: "{sandbox.url}"')
     console.print("and use the test credentials it accepts (they are not secrets):")
     for name, value in sorted(sandbox_environment(config).items()):
         console.print(f"  export {name}={value}", soft_wrap=True)

@@ -17,13 +17,16 @@ from scheduler.cli.common import load
 from scheduler.clock import CALENDAR_RANGE, in_calendar
 from scheduler.config import CampaignConfig, RuntimeSettings, resolve_database_url
 from scheduler.errors import ConfigError
+from scheduler.platforms import registry
 from scheduler.storage.database import open_database
 from scheduler.storage.filters import QueueFilter, check_choice
 from scheduler.storage.models import PublicationState
 
 MAX_ROWS = 1_000_000_000  # --limit: more rows than any campaign has, and within the driver
 PlatformOption = typer.Option(
-    [], "--platform", help="Only this platform (x, facebook); repeatable."
+    [],
+    "--platform",
+    help=f"Only this platform ({', '.join(registry.platform_keys())}); repeatable.",
 )
 AccountFilter = typer.Option([], "--account", help="Only this account label; repeatable.")
 CallOption = typer.Option([], "--call", help="Only this call (join-the-treaty...); repeatable.")

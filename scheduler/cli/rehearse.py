@@ -17,7 +17,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from scheduler.cli.common import ConfigOption, console, load, styled
+from scheduler.cli.common import ConfigOption, console, fault_example, load, styled
 from scheduler.config import CampaignConfig
 
 if TYPE_CHECKING:
@@ -35,14 +35,13 @@ def rehearse_command(
         min=1.0,
         max=MAX_SPEED,
         help="Campaign seconds per wall second (default: the whole campaign in about a "
-        f"minute, about 50000); at most {MAX_SPEED:.0f}, beyond which an X media id expires "
-        "(after a campaign day) before the post that uses it is sent.",
+        f"minute, about 50000); at most {MAX_SPEED:.0f}, beyond which an uploaded media id "
+        "may expire (after a campaign day) before the post that uses it is sent.",
     ),
     faults: str | None = typer.Option(
         None,
         "--faults",
-        help="Faults for the sandbox to inject, e.g. "
-        "'x.create_post:drop_after;facebook.photos:fb_code:code=2' (see docs/daemon.md).",
+        help=f"Faults for the sandbox to inject, e.g. '{fault_example()}' (see docs/daemon.md).",
     ),
     database: Path | None = typer.Option(
         None, "--database", help="SQLite file to rehearse in (default: a new temporary one)."
@@ -52,7 +51,7 @@ def rehearse_command(
 ) -> None:
     """Rehearse the real campaign against the local sandbox, fast. Exit status 0 only
     when every publication ended as the fault plan predicts."""
-    # Imported here: the sandbox and twitter-text cost every other command time.
+    # Imported here: the sandbox and the text counters cost every other command time.
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -201,6 +200,16 @@ def print_report(
     console.print(table)
     states = ", ".join(f"{state}: {count}" for state, count in sorted(result.states().items()))
     console.print(f"publications: {states}")
+    for bill in result.bills:
+        items = ", ".join(
+            f"{count:,} × {price.what} at ${price.usd:.3f}"
+            + (f" per {price.per}" if price.per != "request" else "")
+            for price, count in bill.lines
+        )
+        console.print(
+            f"{bill.platform} would bill about ${bill.total_usd:,.2f} for these requests "
+            f"({items}; the prices are {bill.setting} in config.yaml)"
+        )
     if result.hits:
         console.print(Text("\nfaults injected and how each was recovered", style="bold"))
         for hit, story in result.hits:

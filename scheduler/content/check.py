@@ -20,7 +20,12 @@ from scheduler.config import CampaignConfig
 from scheduler.content.problems import FileProblems
 from scheduler.content.resolve import Candidate, PostResolver
 from scheduler.content.resolved import CheckReport
-from scheduler.content.rules import check_ids, check_past, check_timeline, check_x_duplicates
+from scheduler.content.rules import (
+    check_ids,
+    check_past,
+    check_repeated_texts,
+    check_timeline,
+)
 from scheduler.content.spec import STATUSES, read_entries
 from scheduler.content.times import complete_time_hint
 from scheduler.errors import ContentError
@@ -68,7 +73,7 @@ def check_paths(
         report.files_checked += 1
         candidates.extend(_check_file(file_path, config, resolver, sink))
     check_ids(candidates)
-    check_x_duplicates(candidates, config)
+    check_repeated_texts(candidates, config)
     check_timeline(candidates, config)
     if now is not None:
         note = check_past(candidates, config, now)

@@ -1,4 +1,5 @@
-"""A post's images: which files they are, and whether each target platform takes them.
+"""A post's images: which files they are, and whether each target platform takes them
+(by the rules its profile states, :meth:`~scheduler.platforms.profile.PlatformProfile.media_rules`).
 
 A post's ``media`` entries are names a comms person can write: ``logo`` (the
 logo for the post's call and language), the name of one of the campaign's
@@ -20,8 +21,11 @@ from pathlib import Path, PurePosixPath
 
 from scheduler.config import CampaignConfig
 from scheduler.content.images import ImageInfo, ImageInspector
-from scheduler.content.limits import MEGABYTE, VIDEO_EXTENSIONS, PlatformLimits
 from scheduler.content.problems import did_you_mean
+from scheduler.platforms.facts import MEGABYTE, MediaRules
+
+# Extensions of files that are video, so a misplaced video gets a clear message.
+VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv", ".ts"})
 
 
 @dataclass(frozen=True)
@@ -156,13 +160,14 @@ class MediaResolver:
 
 def platform_media_issues(
     paths: tuple[str, ...],
-    limits: PlatformLimits,
+    limits: MediaRules,
+    name: str,
     inspector: ImageInspector,
     resolver: MediaResolver,
 ) -> list[tuple[int, str, str, str]]:
-    """Problems with ``paths`` on one platform as (index in paths, rule, message, fix)."""
+    """Problems with ``paths`` on one platform (``name``, as messages say it, whose
+    rules are ``limits``) as (index in paths, rule, message, fix)."""
     issues: list[tuple[int, str, str, str]] = []
-    name = limits.display_name
     if limits.max_images is not None and len(paths) > limits.max_images:
         issues.append(
             (
@@ -191,14 +196,13 @@ def platform_media_issues(
                 )
             )
             continue
-        issues.extend(_size_issues(index, relative, info, len(paths), limits))
+        issues.extend(_size_issues(index, relative, info, len(paths), limits, name))
     return issues
 
 
 def _size_issues(
-    index: int, relative: str, info: ImageInfo, count: int, limits: PlatformLimits
+    index: int, relative: str, info: ImageInfo, count: int, limits: MediaRules, name: str
 ) -> list[tuple[int, str, str, str]]:
-    name = limits.display_name
     size_mb = f"{info.size_bytes / MEGABYTE:.1f} MB"
     if info.animated and info.format == "GIF" and limits.max_animated_gif_bytes is not None:
         issues = []

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from scheduler.config import PLATFORMS, Campaign, CampaignConfig
+from scheduler.config import Campaign, CampaignConfig
 from scheduler.content.images import ImageInspector
-from scheduler.content.limits import LIMITS
 from scheduler.content.media import MediaResolver, platform_media_issues
 from scheduler.content.messages import View, check_versions, message_id, views
 from scheduler.content.problems import FileProblems, did_you_mean, one_of
@@ -26,6 +25,7 @@ from scheduler.content.spec import MessageEntry
 from scheduler.content.targets import TargetResolver
 from scheduler.content.text_rules import TextRules
 from scheduler.content.times import PublishTime, TimeError, parse_publish_time
+from scheduler.platforms import registry
 from scheduler.yamlsafe import Path as YamlPath
 
 _LINK = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -52,7 +52,7 @@ class PostResolver:
         self.media = MediaResolver(config)
         self.images = ImageInspector()
         self.targets = TargetResolver(config)
-        self.text_rules = TextRules(config.campaign.hashtag)
+        self.text_rules = TextRules(config)
         self._times: dict[tuple[str, datetime | None], PublishTime | TimeError] = {}
         self._media_checks: dict[tuple[str, tuple[str, ...]], list[tuple[int, str, str, str]]] = {}
 
@@ -117,11 +117,11 @@ class PostResolver:
         status = view.fields.get("status", ("draft", ()))[0]
         link = self._link(view, sink, post_id)
         labels: tuple[str, ...] = ()
-        platforms: list[str] = list(PLATFORMS)  # an unknown language: check for every platform
+        platforms = list(registry.platform_keys())  # an unknown language: check for every platform
         if view.known_language:
             labels = self._targets(view, sink, post_id)
             used = {self.targets.platform_of(label) for label in labels}
-            platforms = [platform for platform in PLATFORMS if platform in used]
+            platforms = [platform for platform in platforms if platform in used]
         texts, text_paths = self.text_rules.texts(view, platforms, link, sink, post_id)
         media: tuple[str, ...] = ()
         if call is not None and view.known_language:
@@ -249,7 +249,11 @@ class PostResolver:
             key = (platform, paths)
             found = self._media_checks.get(key)
             if found is None:
-                found = platform_media_issues(paths, LIMITS[platform], self.images, self.media)
+                profile = registry.profile(platform)
+                rules = profile.media_rules(self.config.platforms[platform])
+                found = platform_media_issues(
+                    paths, rules, profile.display_name, self.images, self.media
+                )
                 self._media_checks[key] = found
             for _index, rule, message, hint in found:
                 sink.error(rule, message, hint, path, post_id=post_id)

@@ -20,7 +20,7 @@ class ResolvedPost:
     """One post in one language, ready to queue.
 
     ``id`` is stable (``<message id>-<language>`` for language versions);
-    ``publish_at`` is aware UTC; ``texts`` maps platform (``x``, ``facebook``) to
+    ``publish_at`` is aware UTC; ``texts`` maps platform key (the registry's) to
     the exact text to publish there (hashtag included); ``media`` lists paths
     relative to the media directory, the logo first; ``targets`` are account
     labels; ``source_line`` is 1-based; ``status`` is draft, approved or cancelled.
@@ -67,7 +67,7 @@ def content_hash(
 class Problem:
     """One finding of ``campaign check``; ``line`` and ``column`` are 1-based.
 
-    ``rule`` is a short stable name (``hashtag``, ``x-length``, ``dst-gap``...).
+    ``rule`` is a short stable name (``hashtag``, ``<platform>-length``, ``dst-gap``...).
     """
 
     severity: Severity

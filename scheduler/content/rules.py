@@ -1,5 +1,6 @@
-"""Rules that compare posts across all files: ids, duplicate text, each account's
-timeline; and the one rule that depends on when the check runs: posts already past.
+"""Rules that compare posts across all files: ids, repeated text on a platform
+that refuses it, each account's timeline; and the one rule that depends on when
+the check runs: posts already past.
 
 Cancelled posts are left out of the duplicate-text and timeline rules (they
 will never be published); drafts count, since approving one must not break
@@ -17,6 +18,7 @@ from scheduler.config import CampaignConfig
 from scheduler.content.problems import FileProblems
 from scheduler.content.resolve import Candidate
 from scheduler.content.text import duplicate_key
+from scheduler.platforms import registry
 
 # A file's warning about past posts names this many of them, then counts the rest.
 _PAST_NAMED = 5
@@ -53,29 +55,39 @@ def check_ids(candidates: Sequence[Candidate]) -> None:
             )
 
 
-def check_x_duplicates(candidates: Sequence[Candidate], config: CampaignConfig) -> None:
-    """No X account gets the same text twice (X refuses duplicates, platforms.md 1.4)."""
-    x_accounts = {account.label for account in config.accounts if account.platform == "x"}
+def check_repeated_texts(candidates: Sequence[Candidate], config: CampaignConfig) -> None:
+    """No account of a platform that refuses repeated text (its profile's
+    ``refuses_repeated_text``: X, platforms.md 1.4) gets the same text twice;
+    the problem's rule is ``<platform>-duplicate``."""
+    for profile in registry.profiles():
+        if profile.refuses_repeated_text:
+            _check_repeated(candidates, config, profile.key, profile.display_name)
+
+
+def _check_repeated(
+    candidates: Sequence[Candidate], config: CampaignConfig, platform: str, name: str
+) -> None:
+    accounts = {account.label for account in config.accounts if account.platform == platform}
     seen: dict[tuple[str, str], Candidate] = {}
     for candidate in candidates:
         post = candidate.post
-        text = post.texts.get("x")
+        text = post.texts.get(platform)
         if text is None or post.status == "cancelled":
             continue
         key_text = duplicate_key(text)
         for label in post.targets:
-            if label not in x_accounts:
+            if label not in accounts:
                 continue
             previous = seen.get((label, key_text))
             if previous is None:
                 seen[(label, key_text)] = candidate
                 continue
             candidate.sink.error(
-                "x-duplicate",
+                f"{platform}-duplicate",
                 f"{post.id} has the same text as {previous.post.id} ({_where(previous)}) on "
-                f"{label}; X refuses duplicate content",
+                f"{label}; {name} refuses duplicate content",
                 "reword one of them (changing only case or spaces is not enough)",
-                candidate.text_paths.get("x", ()),
+                candidate.text_paths.get(platform, ()),
                 post_id=post.id,
             )
 

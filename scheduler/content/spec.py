@@ -19,8 +19,10 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from scheduler.config import PLATFORMS, CampaignConfig, Platform
+from scheduler.config import CampaignConfig
 from scheduler.content.problems import FileProblems, closest, did_you_mean, one_of
+from scheduler.platforms import registry
+from scheduler.platforms.validation import PlatformKey
 from scheduler.yamlsafe import Document
 from scheduler.yamlsafe import Path as YamlPath
 
@@ -46,7 +48,7 @@ class VersionSpec(_Spec):
     """One language version of a message: its text and anything it changes."""
 
     text: str
-    variants: dict[Platform, str] = Field(default_factory=dict)
+    variants: dict[PlatformKey, str] = Field(default_factory=dict)
     call: str | None = None
     at: Any = None
     link: str | None = None
@@ -66,7 +68,7 @@ class MessageSpec(_Spec):
     call: str | None = None
     language: str | None = None
     text: str | None = None
-    variants: dict[Platform, str] | None = None
+    variants: dict[PlatformKey, str] | None = None
     at: Any = None
     link: str | None = None
     media: Names | None = None
@@ -249,7 +251,8 @@ def report_validation(
             sink.error(
                 "unknown-field",
                 f"variants are per platform; {name!r} is not one",
-                did_you_mean(name, PLATFORMS) or f"use {one_of(PLATFORMS)}",
+                did_you_mean(name, registry.platform_keys())
+                or f"use {one_of(registry.platform_keys())}",
                 path,
                 key=True,
             )

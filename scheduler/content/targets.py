@@ -1,7 +1,7 @@
 """Which accounts a post goes to.
 
-A post's ``targets`` lists platforms (``x``, ``facebook``) and account labels
-from config.yaml. A platform means every account of that platform carrying the
+A post's ``targets`` lists platform keys (see :mod:`scheduler.platforms.registry`)
+and account labels from config.yaml. A platform means every account of that platform carrying the
 post's language; no ``targets`` means every platform. An account named by
 label must carry the post's language.
 """
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scheduler.config import PLATFORMS, CampaignConfig
+from scheduler.config import CampaignConfig
 from scheduler.content.problems import did_you_mean, one_of
+from scheduler.platforms import registry
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,9 @@ class TargetResolver:
     def __init__(self, config: CampaignConfig) -> None:
         self.accounts = {account.label: account for account in config.accounts}
         self._order = {account.label: index for index, account in enumerate(config.accounts)}
+        self._platforms = registry.platform_keys()
         self._by_platform: dict[tuple[str, str], tuple[str, ...]] = {}
-        for platform in PLATFORMS:
+        for platform in self._platforms:
             for language in config.languages:
                 self._by_platform[(platform, language)] = tuple(
                     account.label
@@ -64,7 +66,7 @@ class TargetResolver:
         labels: set[str] = set()
         issues: list[TargetIssue] = []
         if entries is None:
-            for platform in PLATFORMS:
+            for platform in self._platforms:
                 labels.update(self._by_platform.get((platform, language), ()))
             if not labels:
                 issues.append(
@@ -93,7 +95,7 @@ class TargetResolver:
     def _entry(
         self, entry: str, language: str, index: int
     ) -> tuple[tuple[str, ...], TargetIssue | None]:
-        if entry in PLATFORMS:
+        if entry in self._platforms:
             found = self._by_platform.get((entry, language), ())
             if found:
                 return found, None
@@ -106,17 +108,18 @@ class TargetResolver:
             )
         account = self.accounts.get(entry)
         if account is None:
-            choices = [*PLATFORMS, *self.accounts]
+            choices = [*self._platforms, *self.accounts]
             hint = did_you_mean(entry, choices) or f"use {one_of(choices)}"
-            if entry.lower() in ("twitter", "tweet", "tweets"):
-                hint = "Twitter is now X: write x"
+            meant = registry.from_alias(entry)
+            if meant is not None:
+                hint = meant.alias_hint()
             return (), TargetIssue(
                 "targets", f"{entry!r} is neither a platform nor an account label", hint, index
             )
         if language not in account.languages:
             carriers = [
                 label
-                for platform in PLATFORMS
+                for platform in self._platforms
                 for label in self._by_platform.get((platform, language), ())
             ]
             suggestion = f"target {one_of(carriers)}" if carriers else "target another account"

@@ -1,12 +1,7 @@
-"""Post text: the final text per platform, X's weighted length, the hashtag, duplicates.
+"""Post text: the final text per platform, the hashtag, duplicates.
 
-X counts characters its own way (platforms.md 1.5): text is NFC-normalised,
-code points outside a few ranges weigh 2, every URL counts 23 and an emoji
-sequence counts 2; a post is valid up to 280. ``twitter_text.parse_tweet`` (the
-``twitter-text-parser`` package, conformant with X's test suite) does the
-counting; it takes about a millisecond per text, so :class:`XLengthCounter`
-caches it per distinct text and skips it when a cheap upper bound already
-proves the text fits (see ``_certainly_fits``).
+How long a text is on a platform is the platform profile's business
+(:meth:`~scheduler.platforms.profile.PlatformProfile.text_rule`).
 """
 
 from __future__ import annotations
@@ -15,12 +10,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-X_MAX_WEIGHTED_LENGTH = 280  # platforms.md 1.5 (maxWeightedTweetLength)
-_URL_WEIGHT = 23  # platforms.md 1.5 (transformedURLLength)
-# A URL twitter-text recognises has a domain with a dot followed by its TLD.
-_DOT_BEFORE_WORD = re.compile(r"\.\w")
-# Characters twitter-text rejects outright (regexp/invalid_chars_group.py).
-_INVALID_CHARACTERS = ("\ufffe", "\ufeff", "\uffff")
 _SPACES = re.compile(r"\s+")
 
 
@@ -36,11 +25,12 @@ def final_text(text: str, link: str | None) -> str:
 
 
 def duplicate_key(text: str) -> str:
-    """The form in which two texts count as the same for X's duplicate-content rule.
+    """The form in which two texts count as the same for a platform that refuses
+    repeated text (``refuses_repeated_text`` in its profile).
 
-    X refuses a text identical to a recent post of the same account
-    (platforms.md 1.4); it does not say how it compares, so this errs towards
-    "identical": NFC, case-folded, runs of whitespace collapsed.
+    Such a platform refuses a text identical to a recent post of the same
+    account without saying how it compares (platforms.md 1.4), so this errs
+    towards "identical": NFC, case-folded, runs of whitespace collapsed.
     """
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text).casefold()).strip()
 
@@ -82,64 +72,3 @@ def hashtag_pattern(hashtag: str, *, any_case: bool = True) -> re.Pattern[str]:
         pattern = re.compile(r"(?<![\w#])" + re.escape(hashtag) + r"(?!\w)", flags)
         _HASHTAG_PATTERNS[(hashtag, any_case)] = pattern
     return pattern
-
-
-class XLengthCounter:
-    """X's weighted length of texts, computed once per distinct text.
-
-    ``overflow(text)`` is None when X accepts the text, otherwise its weighted
-    length (an empty text or one with characters X rejects gives its length
-    too, possibly 0). One counter lives for one check run.
-    """
-
-    def __init__(self) -> None:
-        self._cache: dict[str, int | None] = {}
-
-    def overflow(self, text: str) -> int | None:
-        """None when ``text`` is valid on X; else its weighted length."""
-        try:
-            return self._cache[text]
-        except KeyError:
-            pass
-        result: int | None = None
-        if not _certainly_fits(text):
-            from twitter_text import parse_tweet  # compiling its patterns takes ~0.4 s
-
-            parsed = parse_tweet(text)
-            result = None if parsed.valid else int(parsed.weightedLength)
-        self._cache[text] = result
-        return result
-
-    @staticmethod
-    def weighted_length(text: str) -> int:
-        """X's weighted length of ``text`` (uncached; for messages and tests)."""
-        from twitter_text import parse_tweet
-
-        return int(parse_tweet(text).weightedLength)
-
-
-def _certainly_fits(text: str) -> bool:
-    """A cheap proof that X accepts ``text``; False means "count it properly".
-
-    Upper bound on the weighted length of an NFC-normalised text: every URL
-    weighs 23; outside URLs, an ASCII character weighs 1 and takes 1 UTF-8
-    byte, any other code point weighs at most 2 and takes at least 2 bytes,
-    and an emoji sequence weighs 2, no more than its bytes. So the weight is
-    at most 23 per URL plus the UTF-8 bytes of the rest. URLs are found by
-    twitter-text's own extractor (a fraction of ``parse_tweet``'s cost, which
-    goes mostly to emoji matching), and only when a ``.`` precedes a word
-    character, as every domain needs. Texts that normalisation could change
-    (not NFC, or holding a carriage return) take the slow path, as do empty
-    ones and those with characters X rejects.
-    """
-    if not text.strip() or "\r" in text or any(bad in text for bad in _INVALID_CHARACTERS):
-        return False
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-        return False
-    weight = len(text.encode("utf-8"))
-    if _DOT_BEFORE_WORD.search(text) is not None:
-        from twitter_text import extract_urls_with_indices
-
-        for entity in extract_urls_with_indices(text):
-            weight += _URL_WEIGHT - len(entity["url"].encode("utf-8"))
-    return weight <= X_MAX_WEIGHTED_LENGTH

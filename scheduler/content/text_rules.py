@@ -2,36 +2,36 @@
 
 - the campaign hashtag, exactly as config.yaml writes it (once per written
   text, even when several platforms share it), reported where it is written;
-- X: at most 280 weighted characters by X's own counting (platforms.md 1.5),
-  link included;
-- Facebook: at most 63,206 characters (platforms.md 2.2);
+- the length, link included, as the platform counts it and up to its limit:
+  each platform's profile says how (:meth:`~scheduler.platforms.profile.PlatformProfile.text_rule`),
+  with the words of the message; the problem's rule is ``<platform>-length``;
 - no empty text; a variant for a platform the post does not go to is a warning.
 
 Messages are for the person writing posts: they say the rule in plain words;
-the sources (platforms.md sections) stay in these docstrings and comments.
+the sources (platforms.md sections) stay in the profiles' docstrings.
 """
 
 from __future__ import annotations
 
-from scheduler.content.limits import FACEBOOK_LIMITS, X_LIMITS
+from scheduler.config import CampaignConfig
 from scheduler.content.messages import View
 from scheduler.content.problems import FileProblems
-from scheduler.content.text import (
-    X_MAX_WEIGHTED_LENGTH,
-    XLengthCounter,
-    check_hashtag,
-    final_text,
-    hashtag_pattern,
-)
+from scheduler.content.text import check_hashtag, final_text, hashtag_pattern
+from scheduler.platforms import registry
+from scheduler.platforms.facts import TextRule
 from scheduler.yamlsafe import Path as YamlPath
 
 
 class TextRules:
-    """Checks texts for one campaign; X lengths are cached across the whole run."""
+    """Checks texts for one campaign; each platform's text rule lives for the
+    whole run (a rule may cache what it counted)."""
 
-    def __init__(self, hashtag: str) -> None:
-        self.hashtag = hashtag
-        self.x_length = XLengthCounter()
+    def __init__(self, config: CampaignConfig) -> None:
+        self.hashtag = config.campaign.hashtag
+        self.lengths: dict[str, TextRule] = {
+            profile.key: profile.text_rule(config.platforms[profile.key])
+            for profile in registry.profiles()
+        }
 
     def texts(
         self,
@@ -128,30 +128,9 @@ class TextRules:
         post_id: str | None,
     ) -> None:
         """``text`` (link included) fits ``platform``'s limit."""
-        if platform == X_LIMITS.platform:
-            overflow = self.x_length.overflow(text)
-            if overflow is not None:
-                # The facts behind the words: platforms.md 1.5 (weighted length).
-                with_link = ", the link included" if link else ""
-                excess = max(overflow - X_MAX_WEIGHTED_LENGTH, 1)
-                sink.error(
-                    "x-length",
-                    f"X counts {overflow} characters{with_link}; a post on X may have at most "
-                    f"{X_MAX_WEIGHTED_LENGTH}",
-                    f"shorten it by {excess} character{'' if excess == 1 else 's'} (X "
-                    "counts every link as 23 characters, and an emoji or a Chinese, Japanese or "
-                    "Korean character as 2), or add a shorter `variants: x:` text",
-                    path,
-                    post_id=post_id,
-                )
-        elif platform == FACEBOOK_LIMITS.platform:
-            limit = FACEBOOK_LIMITS.max_text_chars or 0
-            if len(text) > limit:
-                sink.error(
-                    "facebook-length",
-                    f"the text has {len(text)} characters; Facebook takes at most {limit}",
-                    f"shorten it by {len(text) - limit} character"
-                    + ("" if len(text) - limit == 1 else "s"),
-                    path,
-                    post_id=post_id,
-                )
+        rule = self.lengths.get(platform)
+        overflow = rule.overflow(text) if rule is not None else None
+        if rule is None or overflow is None:
+            return
+        message, fix = rule.too_long(overflow, bool(link))
+        sink.error(f"{platform}-length", message, fix, path, post_id=post_id)

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from scheduler.clock import log_time
 from scheduler.config import Publishing
-from scheduler.daemon.limits import DEFAULT_RATE_LIMIT_WAIT, backoff_delay
+from scheduler.daemon.limits import backoff_delay, rate_limit_wait
 from scheduler.errors import AuthFailed, PublishError, RateLimited, Rejected
 from scheduler.storage.attempts import Claim
 from scheduler.storage.models import PublicationState
@@ -61,7 +61,7 @@ def failure_settlement(
     backoff until ``max_attempts`` tries, then failed.
     """
     if isinstance(error, RateLimited):
-        reset = error.reset_at or now + DEFAULT_RATE_LIMIT_WAIT
+        reset = error.reset_at or now + rate_limit_wait(held.platform)
         reason = f"{held.platform} rate limit on {held.account_label} ({error})"
         logger.warning("%s; waiting until %s", reason, log_time(reset))
         return Settlement(

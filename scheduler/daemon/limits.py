@@ -10,8 +10,8 @@ The rules, in order:
 1. **Too late.** Due more than ``late_grace_min`` ago (the daemon was down, or
    the campaign or account was paused): missed, with the reason.
 2. **Platform rate limit.** The account waits until the reset time the platform
-   gave (platforms.md 1.2: ``x-rate-limit-reset``, the 24-hour user limit; 2.4:
-   Facebook usage). Not bounded by the grace: the platform decides.
+   gave (where it arrives is the platform profile's ``rate_limits.reset_info``).
+   Not bounded by the grace: the platform decides.
 3. **Daily cap.** ``daily_cap`` posts per local calendar day (campaign
    timezone): the post waits for the next local day.
 4. **Minimum spacing.** ``min_spacing_min`` after the account's last post.
@@ -31,12 +31,20 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from scheduler.config import Account, CampaignConfig
+from scheduler.platforms import registry
 from scheduler.storage.claim_policy import ClaimFacts, Verdict
 from scheduler.storage.models import PublicationState
 
-# X's standard rate-limit window, used when a 429 carries no reset time
-# (platforms.md 1.2: limits are counted per 15 minutes).
+# The wait after a rate limit with no reset time, for a platform no profile
+# describes any more (an old database row); a profile gives its own.
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
+
+
+def rate_limit_wait(platform: str) -> timedelta:
+    """How long to wait after a rate-limit refusal of ``platform`` that carries no
+    reset time: its profile's ``rate_limits.default_wait``."""
+    profile = registry.find(platform)
+    return profile.rate_limits.default_wait if profile is not None else DEFAULT_RATE_LIMIT_WAIT
 
 
 def _minutes(delta: timedelta) -> str:

@@ -17,19 +17,19 @@ import sys
 from datetime import UTC, datetime
 from typing import IO
 
+from scheduler.platforms import registry
 from scheduler.printable import json_text, printable
 
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 # Chatty libraries (Alembic's migration INFO lines included) stay at WARNING
 # unless the level asks for DEBUG.
+# Each platform's client library is named by its profile (``library_loggers``).
 _QUIET = (
     "alembic",
     "apscheduler",
     "urllib3",
     "requests_oauthlib",
     "oauthlib",
-    "tweepy",
-    "facebook",
 )
 
 
@@ -82,6 +82,7 @@ def configure_logging(
             root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(numeric)
-    for name in _QUIET:
+    libraries = [name for profile in registry.profiles() for name in profile.library_loggers]
+    for name in (*_QUIET, *libraries):
         logging.getLogger(name).setLevel(numeric if numeric <= logging.DEBUG else logging.WARNING)
     return handler

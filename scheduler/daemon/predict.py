@@ -11,12 +11,16 @@ effect        faults                                                      predic
 ============  ==========================================================  =================
 recovered     rate limits, 5xx/drops/timeouts on uploads and reads, slow  published
 reconciled    ``drop_after``/``error_after`` on a create (stored, lost)   published
-lost          5xx, ``timeout``, ``drop_before``, ``fb_code`` 1/2 on a      needs review
-              create (nothing stored); ``duplicate``, ``fb_code`` 506/368
-rejected      ``invalid_media``, ``processing_failed``, ``fb_code`` 100     failed
+lost          5xx, ``timeout``, ``drop_before`` on a create (nothing      needs review
+              stored); ``duplicate``
+rejected      ``invalid_media``, ``processing_failed``                    failed
 paused        ``unauthorized``, ``expired_token``, ``forbidden``,          queued (the account
-              ``credits``, ``fb_code`` 190/200                            is paused)
+              ``credits``                                                 is paused)
 ============  ==========================================================  =================
+
+A platform's own fault kinds (such as ``fb_code``) have the effect its
+stand-in's catalogue gives (:meth:`~scheduler.platforms.faults.FaultCatalogue.effect_of`);
+which endpoints create a post is the catalogue's too.
 
 A rate limit or a slow answer also delays the account's next posts: those due
 within a day of the hit may end published or missed. A pause keeps every later
@@ -32,14 +36,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from scheduler.sandbox.faults import Fault, FaultPlan
+from scheduler.platforms import registry
+from scheduler.platforms.faults import Fault, FaultCatalogue
+from scheduler.sandbox.faults import FaultPlan
 
-CREATE_ENDPOINTS = frozenset({"x.create_post", "facebook.feed", "facebook.photos"})
-RATE_CODES = frozenset({4, 17, 32, 341, 613, 80001})
-AUTH_CODES = frozenset({190, 102, 10, 200})
-# The sandbox answers code 368 with Facebook's "already posted" wording, which the
-# adapter reads as a duplicate (like 506), not as a policy block.
-DUPLICATE_CODES = frozenset({506, 368})
 QUEUED = frozenset({"pending", "retrying"})
 # How far after a rate limit or stall the account's posts may be missed.
 KNOCK_ON = timedelta(days=1)
@@ -54,10 +54,20 @@ _EXPECTED = {
 }
 
 
+def _catalogue(endpoint: str) -> FaultCatalogue | None:
+    """The fault catalogue of the platform ``endpoint`` belongs to (``x.me``: X's)."""
+    profile = registry.find(endpoint.partition(".")[0])
+    return profile.fault_catalogue() if profile is not None else None
+
+
 def effect_of(endpoint: str, fault: Fault) -> str:
     """The effect (table above) of ``fault`` applied to a request to ``endpoint``."""
     kind = fault.kind
-    creates = endpoint in CREATE_ENDPOINTS
+    catalogue = _catalogue(endpoint)
+    creates = catalogue is not None and endpoint in catalogue.creates
+    own = catalogue.effect_of(fault, creates) if catalogue is not None else None
+    if own is not None:
+        return own
     if kind in ("unauthorized", "expired_token", "forbidden", "credits"):
         return "paused"
     if kind in ("invalid_media", "processing_failed"):
@@ -68,24 +78,15 @@ def effect_of(endpoint: str, fault: Fault) -> str:
         return "reconciled" if creates else "recovered"
     if kind in ("server_error", "timeout", "drop_before"):
         return "lost" if creates else "recovered"
-    if kind == "fb_code":
-        code = fault.code or 0
-        if code in AUTH_CODES:
-            return "paused"
-        if code in DUPLICATE_CODES:
-            return "lost"
-        if code == 100:
-            return "rejected"
-        if code in RATE_CODES:
-            return "recovered"
-        return "lost" if creates else "recovered"
     return "recovered"  # rate_limit, cap_24h, slow
 
 
-def delays_account(fault: Fault) -> bool:
+def delays_account(fault: Fault, endpoint: str = "") -> bool:
     """True when the fault holds up the account's later posts (rate limit or stall)."""
-    if fault.kind == "fb_code":
-        return (fault.code or 0) in RATE_CODES
+    catalogue = _catalogue(endpoint or fault.endpoint)
+    own = catalogue.delays_account(fault) if catalogue is not None else None
+    if own is not None:
+        return own
     return fault.kind in ("rate_limit", "cap_24h", "slow", "timeout")
 
 
@@ -185,7 +186,7 @@ def predict(rows: list[Row], hits: list[Hit]) -> list[Outcome]:
         if hit.effect == "paused":
             first = paused_from.get(hit.account)
             paused_from[hit.account] = min(first, hit.at) if first else hit.at
-        elif delays_account(hit.fault):
+        elif delays_account(hit.fault, hit.endpoint):
             delayed[hit.account].append(hit.at)
     outcomes: list[Outcome] = []
     for row in rows:

@@ -26,10 +26,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.clock import Clock
 from scheduler.config import CampaignConfig
 from scheduler.content.images import ImageInspector
-from scheduler.content.limits import LIMITS
 from scheduler.content.media import MediaResolver, platform_media_issues
+from scheduler.daemon.accounts_check import check_accounts
 from scheduler.daemon.status import daemon_status
-from scheduler.platforms.preflight import AccountCheck, check_accounts
+from scheduler.platforms import registry
+from scheduler.platforms.base import AccountCheck
 from scheduler.storage.database import reading
 from scheduler.storage.models import QUEUED, Post, Publication, PublicationState
 from scheduler.tokens.report import TokenReport, token_report, with_token_problems
@@ -130,10 +131,12 @@ def preflight(
             day = moment.astimezone(zone).date()
             if day >= first_day:
                 planned[(label, day)] += 1
-            if state in QUEUED and platform in LIMITS:
+            profile = registry.find(platform)
+            if state in QUEUED and profile is not None:
                 paths = tuple(str(item) for item in media or ())
+                rules = profile.media_rules(config.platforms[platform])
                 for _, _, message, fix in platform_media_issues(
-                    paths, LIMITS[platform], inspector, resolver
+                    paths, rules, profile.display_name, inspector, resolver
                 ):
                     report.media.append(f"{post_id} on {label}: {message} ({fix})")
                 for relative in paths:

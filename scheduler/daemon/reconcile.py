@@ -22,7 +22,7 @@ import random
 from datetime import datetime, timedelta
 
 from scheduler.clock import log_time
-from scheduler.daemon.limits import DEFAULT_RATE_LIMIT_WAIT, backoff_delay
+from scheduler.daemon.limits import backoff_delay, rate_limit_wait
 from scheduler.errors import AuthFailed, DuplicateContent, PublishError, RateLimited
 from scheduler.platforms.base import Publisher
 from scheduler.storage.attempts import Claim
@@ -82,7 +82,7 @@ def reconcile(
         retry_at = now + backoff_delay(tries, backoff_base_s, backoff_max_s, rng)
         hold = None
         if isinstance(error, RateLimited):
-            retry_at = error.reset_at or now + DEFAULT_RATE_LIMIT_WAIT
+            retry_at = error.reset_at or now + rate_limit_wait(claim.platform)
         elif isinstance(error, AuthFailed):
             hold = f"{publisher.platform} refused the credentials of {claim.account_label}: {error}"
         logger.warning(

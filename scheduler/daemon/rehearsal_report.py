@@ -1,6 +1,6 @@
 """The rehearsal's result: what went out where and when, what each injected
-fault did, what is left for review, and whether the platform holds exactly one
-post per published publication."""
+fault did, what is left for review, whether the platform holds exactly one
+post per published publication, and what the platforms that bill would charge."""
 
 from __future__ import annotations
 
@@ -14,9 +14,25 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.config import CampaignConfig
 from scheduler.daemon.predict import FaultTracker, Hit, Outcome, Row, predict
+from scheduler.platforms import registry
+from scheduler.platforms.facts import Price
 from scheduler.sandbox.app import Sandbox
 from scheduler.storage.database import reading
 from scheduler.storage.models import Attempt, Publication
+
+
+@dataclass(frozen=True)
+class Bill:
+    """What one platform would charge for the rehearsal's requests at the prices of
+    config.yaml: each priced operation with how many the sandbox answered."""
+
+    platform: str
+    setting: str
+    lines: tuple[tuple[Price, int], ...]
+
+    @property
+    def total_usd(self) -> float:
+        return sum(price.usd * count for price, count in self.lines)
 
 
 @dataclass
@@ -37,6 +53,7 @@ class RehearsalResult:
     duplicates: list[str] = field(default_factory=list)
     unrecorded: list[str] = field(default_factory=list)
     lateness_s: list[float] = field(default_factory=list)
+    bills: list[Bill] = field(default_factory=list)
 
     @property
     def database_url(self) -> str:
@@ -63,13 +80,24 @@ def _platform_posts(sandbox: Sandbox, config: CampaignConfig) -> dict[str, list[
     """Account label -> [(platform post id, text as sent)] of what the sandbox stored."""
     stored: dict[str, list[tuple[str, str]]] = {}
     for account in config.accounts:
-        if account.platform == "x":
-            stored[account.label] = [(p.id, p.submitted) for p in sandbox.x.posts(account.label)]
-        else:
-            stored[account.label] = [
-                (p.post_id, p.message) for p in sandbox.facebook.posts(account.label)
-            ]
+        stand_in = sandbox.platforms.get(account.platform)
+        sent = stand_in.sent(account.label) if stand_in is not None else []
+        stored[account.label] = [(post.post_id, post.text) for post in sent]
     return stored
+
+
+def _bills(sandbox: Sandbox, config: CampaignConfig) -> list[Bill]:
+    """A bill per platform that has prices (its profile's, after config.yaml's)."""
+    bills = []
+    for profile in registry.profiles():
+        prices = profile.prices(config.platforms[profile.key])
+        stand_in = sandbox.platforms.get(profile.key)
+        if not prices or stand_in is None:
+            continue
+        counts = stand_in.billed()
+        lines = tuple((price, counts[price.operation]) for price in prices)
+        bills.append(Bill(profile.display_name, f"platforms.{profile.key}.prices", lines))
+    return bills
 
 
 def collect_result(
@@ -135,4 +163,5 @@ def collect_result(
         for post_id, text in posts:
             if post_id not in recorded[label]:
                 result.unrecorded.append(f"{label}: post {post_id} ({text[:40]!r}) is not recorded")
+    result.bills = _bills(sandbox, config)
     return result

@@ -6,8 +6,8 @@
 3. one :class:`~scheduler.clock.ScaledClock` shared by the sandbox and the
    daemon: the campaign from its first post to its last plays in about
    ``target_wall_s`` (one minute) unless ``speed`` says otherwise;
-4. the same daemon as ``campaign run``, against the sandbox's X and Graph
-   APIs, with the sandbox's test credentials, and the fault plan if any;
+4. the same daemon as ``campaign run``, against the sandbox's stand-in of
+   every platform, with the sandbox's test credentials, and the fault plan if any;
 5. when every publication has settled: the report and the verdict
    (:mod:`scheduler.daemon.predict`), plus a duplicate check against what the
    sandbox actually stored.
@@ -34,11 +34,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.clock import ScaledClock
 from scheduler.config import CampaignConfig
+from scheduler.daemon.accounts import build_publisher
 from scheduler.daemon.predict import FaultTracker, TrackedFaultPlan
 from scheduler.daemon.rehearsal_report import RehearsalResult, collect_result
 from scheduler.daemon.runner import Daemon
 from scheduler.errors import CampaignError, ConfigError
-from scheduler.platforms.registry import build_publisher
 from scheduler.sandbox.app import build_sandbox, point_at_sandbox
 from scheduler.sandbox.credentials import sandbox_environment
 from scheduler.sandbox.faults import FaultPlan
@@ -121,18 +121,10 @@ def _is_rehearsal(path: Path) -> bool:
 def rehearsal_config(config: CampaignConfig, url: str, speed: float) -> CampaignConfig:
     """``config`` pointed at the sandbox at ``url``, refreshing often, short HTTP timeouts."""
     live = point_at_sandbox(config, url)
-    platforms = live.platforms.model_copy(
-        update={
-            name: getattr(live.platforms, name).model_copy(
-                update={
-                    "request_timeout_s": min(
-                        getattr(live.platforms, name).request_timeout_s, MAX_REQUEST_TIMEOUT_S
-                    )
-                }
-            )
-            for name in ("x", "facebook")
-        }
-    )
+    platforms = {
+        key: settings.with_timeout_at_most(MAX_REQUEST_TIMEOUT_S)
+        for key, settings in live.platforms.items()
+    }
     publishing = live.publishing.model_copy(
         update={"refresh_s": min(live.publishing.refresh_s, 0.2)}
     )

@@ -21,10 +21,10 @@ from types import FrameType
 
 from scheduler.clock import Clock, ScaledClock, SystemClock
 from scheduler.config import CampaignConfig
+from scheduler.daemon.accounts import build_publisher
 from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.runner import Daemon
 from scheduler.errors import ConfigError
-from scheduler.platforms.registry import build_publisher
 from scheduler.storage.database import describe_url, open_database
 
 logger = logging.getLogger(__name__)

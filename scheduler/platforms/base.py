@@ -61,6 +61,26 @@ class AccountIdentity:
 
 
 @dataclass(frozen=True)
+class AccountCheck:
+    """What checking one account found (``campaign accounts check``, preflight).
+
+    ``credentials_present`` is False when a variable is missing (then nothing
+    else was checked); ``identity`` is what the platform said, None when it
+    could not be asked or refused; ``problems`` is empty when the account is ready.
+    """
+
+    label: str
+    platform: str
+    credentials_present: bool
+    identity: AccountIdentity | None = None
+    problems: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
 class PublishedPost:
     """A post as it exists on the platform.
 

@@ -2,20 +2,17 @@
 
 A URL stored from a platform's answer (the permalink of a post found during
 reconciliation, say) is outside text: shown as a link only when it is
-``https`` on that platform's own hosts, which each platform lists beside its
-code (:mod:`scheduler.platforms.x_links`, :mod:`scheduler.platforms.facebook.links`).
-Anything else (``javascript:``, ``http:``, another site, the sandbox's
-127.0.0.1) is shown as text.
+``https`` on that platform's own hosts, which its profile lists
+(:attr:`~scheduler.platforms.profile.PlatformProfile.link_hosts`). Anything
+else (``javascript:``, ``http:``, another site, the sandbox's 127.0.0.1) is
+shown as text.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from scheduler.platforms.facebook.links import LINK_HOSTS as FACEBOOK_HOSTS
-from scheduler.platforms.x_links import LINK_HOSTS as X_HOSTS
-
-LINK_HOSTS: dict[str, frozenset[str]] = {"x": X_HOSTS, "facebook": FACEBOOK_HOSTS}
+from scheduler.platforms import registry
 
 
 def platform_link(platform: str, url: str | None) -> str | None:
@@ -31,4 +28,5 @@ def platform_link(platform: str, url: str | None) -> str | None:
     if parts.scheme != "https" or parts.username is not None or port not in (None, 443):
         return None
     host = (parts.hostname or "").rstrip(".")
-    return url if host in LINK_HOSTS.get(platform, frozenset()) else None
+    profile = registry.find(platform)
+    return url if profile is not None and host in profile.link_hosts else None

@@ -1,101 +1,118 @@
-"""Build the publisher for an account: credentials from the environment, then the adapter.
+"""The platforms the product publishes to: one profile per platform folder.
 
-This is the one place that turns config.yaml's account entries into working
-publishers; the daemon, ``campaign accounts check`` and the rehearsal all come
-through here. Building a publisher also registers its secrets for redaction
-and installs the log redaction (see :mod:`scheduler.platforms.secrets`).
+This is the one list of platforms. Adding a platform is a folder under
+``platforms/`` with its profile, and one line in :data:`_BUILT_IN`; nothing
+else names it (docs/architecture.md, "Adding a platform"). The order of the
+list is the order the product shows platforms in (the calendar, a post's
+page, help texts).
+
+Everything here is cheap to import: a profile module imports no client
+library (see :mod:`scheduler.platforms.profile`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from scheduler.clock import Clock
-from scheduler.config import CREDENTIAL_FIELDS, Account, CampaignConfig
-from scheduler.errors import ConfigError
-from scheduler.platforms.base import Credentials, Publisher
-from scheduler.platforms.secrets import install_log_redaction, register_secrets
+from scheduler.platforms.facebook.profile import FacebookProfile
+from scheduler.platforms.profile import PlatformProfile, joined
+from scheduler.platforms.x.profile import XProfile
+
+_BUILT_IN: tuple[PlatformProfile, ...] = (XProfile(), FacebookProfile())
+
+_lock = threading.Lock()
+_profiles: dict[str, PlatformProfile] = {profile.key: profile for profile in _BUILT_IN}
+_generation = 0
 
 
-def load_credentials(account: Account, environ: Mapping[str, str]) -> Credentials:
-    """The secret values ``account`` names, read from ``environ``.
+def profiles() -> tuple[PlatformProfile, ...]:
+    """Every registered profile, in display order."""
+    return tuple(_profiles.values())
 
-    Every variable the account names in config.yaml must be set and non-empty
-    (surrounding whitespace is dropped, as from a pasted token).
 
-    :raises ConfigError: naming each missing variable, and only those, and how to set them.
+def platform_keys() -> tuple[str, ...]:
+    """Every registered platform key (``x``, ``facebook``), in display order."""
+    return tuple(_profiles)
+
+
+def find(key: str) -> PlatformProfile | None:
+    """The profile of ``key``, or None when no platform has that key."""
+    return _profiles.get(key)
+
+
+def profile(key: str) -> PlatformProfile:
+    """The profile of ``key``.
+
+    :raises KeyError: naming the platforms there are (config.yaml's validation
+        refuses unknown keys, so this means a value from elsewhere, such as an
+        old database row).
     """
-    values: dict[str, str] = {}
-    missing: list[tuple[str, str]] = []  # (variable, field)
-    for field_name, variable in account.credentials.items():
-        value = environ.get(variable, "").strip()
-        if value:
-            values[field_name] = value
-        else:
-            missing.append((variable, field_name))
-    if missing:
-        named = ", ".join(f"{variable} ({field_name})" for variable, field_name in missing)
-        exports = " ".join(f"{variable}=..." for variable, _field in missing)
-        them = "it" if len(missing) == 1 else "them"
-        raise ConfigError(
-            f"account {account.label!r} ({account.platform}) is missing credential "
-            f"environment variable(s): {named}",
-            where="environment",
-            hint=(
-                f"export {them} before running (export {exports}) or put {them} in a .env "
-                "file beside config.yaml, which git ignores; docs/platforms.md says where "
-                "each value comes from"
-            ),
-        )
-    required, _optional = CREDENTIAL_FIELDS[account.platform]
-    absent = [name for name in required if name not in values]
-    if absent:  # config.py validates this already; kept so a bad Account cannot slip through
-        raise ConfigError(f"account {account.label!r} names no variable for {', '.join(absent)}")
-    register_secrets(values.values())
-    return Credentials(values)
+    found = _profiles.get(key)
+    if found is None:
+        raise KeyError(f"unknown platform {key!r}; platforms are {', '.join(_profiles)}")
+    return found
 
 
-def build_publisher(
-    config: CampaignConfig, account: Account, environ: Mapping[str, str], clock: Clock
-) -> Publisher:
-    """The publisher for ``account``, talking to the base URL config.yaml gives.
+def position(key: str) -> int:
+    """Where ``key`` comes in display order; unknown keys come last."""
+    try:
+        return list(_profiles).index(key)
+    except ValueError:
+        return len(_profiles)
 
-    :raises ConfigError: a credential variable is missing (see load_credentials).
+
+def display_name(key: str) -> str:
+    """``x`` -> ``X``; an unknown key unchanged."""
+    found = _profiles.get(key)
+    return found.display_name if found is not None else key
+
+
+def from_alias(word: str) -> PlatformProfile | None:
+    """The platform people mean by ``word`` when it is not a key (``twitter``, ``fb``)."""
+    plain = word.strip().lower()
+    return next((p for p in _profiles.values() if plain in p.aliases), None)
+
+
+def close_keys(word: str) -> list[str]:
+    """Keys spelt like ``word`` (``facebok`` -> ``facebook``), closest first."""
+    return difflib.get_close_matches(word, list(_profiles), n=3)
+
+
+def publishes_to() -> str:
+    """``X and Facebook Pages``: where the product publishes (each profile's
+    ``label``), for help texts."""
+    return joined(profile.label for profile in _profiles.values())
+
+
+def display_names() -> str:
+    """``X and Facebook``: every platform's display name, for help texts."""
+    return joined(profile.display_name for profile in _profiles.values())
+
+
+def generation() -> int:
+    """A number that changes whenever the registry does, for caches built from it."""
+    return _generation
+
+
+@contextmanager
+def registered(extra: PlatformProfile) -> Iterator[PlatformProfile]:
+    """Register ``extra`` for the length of a ``with`` block: a test's hook for a
+    platform that is not built in. Refuses a key that is already taken.
+
+    :raises ValueError: ``extra.key`` is already registered.
     """
-    install_log_redaction()
-    credentials = load_credentials(account, environ)
-    if account.platform == "x":
-        from scheduler.platforms.x import XPublisher
-
-        return XPublisher(account, config.platforms.x, credentials, clock)
-    if account.platform == "facebook":
-        # Imported here so neither adapter's library loads unless an account needs it.
-        from scheduler.platforms.facebook import FacebookPublisher
-
-        return FacebookPublisher(account, config.platforms.facebook, credentials, clock)
-    raise ConfigError(f"account {account.label!r}: unknown platform {account.platform!r}")
-
-
-def build_publishers(
-    config: CampaignConfig, environ: Mapping[str, str], clock: Clock
-) -> dict[str, Publisher]:
-    """A publisher for every configured account, keyed by label.
-
-    :raises ConfigError: listing every account with missing credentials at once.
-    """
-    publishers: dict[str, Publisher] = {}
-    problems: list[str] = []
-    for account in config.accounts:
-        try:
-            publishers[account.label] = build_publisher(config, account, environ, clock)
-        except ConfigError as error:
-            problems.append(error.problem)
-    if problems:
-        for publisher in publishers.values():
-            publisher.close()
-        raise ConfigError(
-            "; ".join(problems),
-            where="environment",
-            hint="export the variables or put them in a .env file beside config.yaml",
-        )
-    return publishers
+    global _generation
+    with _lock:
+        if extra.key in _profiles:
+            raise ValueError(f"a platform {extra.key!r} is already registered")
+        _profiles[extra.key] = extra
+        _generation += 1
+    try:
+        yield extra
+    finally:
+        with _lock:
+            _profiles.pop(extra.key, None)
+            _generation += 1

@@ -14,7 +14,7 @@ naming the config.yaml setting that holds the base URL::
     could not reach graph.facebook.com: no network or DNS; check the connection
     or platforms.facebook.api_base_url
 
-The adapters' error translation (``x_errors``, ``facebook/translate``) uses it,
+The adapters' error translation (``x/errors``, ``facebook/translate``) uses it,
 so these words reach the history, the logs and ``campaign accounts check``.
 """
 
@@ -28,9 +28,6 @@ from urllib3.exceptions import (
     NewConnectionError,
 )
 
-X_BASE_URL_SETTING = "platforms.x.api_base_url"
-FACEBOOK_BASE_URL_SETTING = "platforms.facebook.api_base_url"
-
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 
@@ -39,7 +36,7 @@ def describe_unreachable(error: BaseException, setting: str) -> str | None:
     """What went wrong when no connection could be made, and what to check.
 
     ``setting`` is the config.yaml key of the base URL the request went to
-    (:data:`X_BASE_URL_SETTING` or :data:`FACEBOOK_BASE_URL_SETTING`). Returns
+    (``platforms.<key>.api_base_url``). Returns
     None when ``error`` is not a failure to open the connection (a timeout
     while reading, a dropped connection, an answer): then the caller keeps its
     own words. The text holds no URL path or query, so no token can leak.

@@ -1,8 +1,9 @@
-"""The whole sandbox: the X and Graph stand-ins on one local server.
+"""The whole sandbox: every registered platform's stand-in on one local server.
 
-X paths start with ``/2/`` and Graph paths with a version (``/v25.0/``), so
-one :class:`~scheduler.sandbox.server.HTTPSandbox` on 127.0.0.1 serves both.
-Both stand-ins share one fault plan and the caller's clock (the daemon's, in a
+Each platform's API has its own path shape (X's start with ``/2/``, Graph's
+with a version such as ``/v25.0/``), so one
+:class:`~scheduler.platforms.sandbox_server.HTTPSandbox` on 127.0.0.1 serves them all.
+The stand-ins share one fault plan and the caller's clock (the daemon's, in a
 rehearsal), so rate windows, 24-hour caps and token expiry stay consistent
 with the schedule.
 
@@ -16,20 +17,23 @@ Typical use (tests, the rehearsal)::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from scheduler.clock import Clock
 from scheduler.config import CampaignConfig
+from scheduler.platforms import registry
+from scheduler.platforms.sandbox_base import PlatformSandbox
+from scheduler.platforms.sandbox_server import HTTPSandbox
 from scheduler.sandbox.faults import FaultPlan
-from scheduler.sandbox.graph_api import GraphSandbox
-from scheduler.sandbox.server import HTTPSandbox
-from scheduler.sandbox.x_api import XSandbox
-from scheduler.sandbox.x_limits import XLimits
 
 
 class Sandbox:
-    """Both stand-ins behind one server. ``url`` is valid once constructed (the port is
-    bound at once); :meth:`start` serves in a background thread, :meth:`serve_forever`
-    in the calling one. ``x`` and ``facebook`` hold each platform's state for
-    assertions; ``faults`` is the shared fault plan."""
+    """Every platform's stand-in behind one server. ``url`` is valid once
+    constructed (the port is bound at once); :meth:`start` serves in a background
+    thread, :meth:`serve_forever` in the calling one. ``platforms`` holds each
+    platform's stand-in by key, for assertions (``sandbox["x"]``, or
+    ``sandbox.x`` in tests); ``faults`` is the shared fault plan."""
 
     def __init__(
         self,
@@ -37,18 +41,35 @@ class Sandbox:
         clock: Clock,
         faults: FaultPlan | None = None,
         port: int = 0,
-        x_limits: XLimits | None = None,
+        options: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
         self.faults = faults if faults is not None else FaultPlan()
-        self.x = XSandbox(config, clock, self.faults, limits=x_limits)
-        self.facebook = GraphSandbox(config, clock, self.faults)
-        self._http = HTTPSandbox([*self.x.routes(), *self.facebook.routes()], port=port)
+        self.platforms: dict[str, PlatformSandbox] = {}
+        for profile in registry.profiles():
+            accounts = [account for account in config.accounts if account.platform == profile.key]
+            knobs = (options or {}).get(profile.key, {})
+            self.platforms[profile.key] = profile.build_sandbox(
+                accounts, clock, self.faults, **knobs
+            )
+        routes = [route for stand_in in self.platforms.values() for route in stand_in.routes()]
+        self._http = HTTPSandbox(routes, port=port)
+
+    def __getitem__(self, key: str) -> PlatformSandbox:
+        """The stand-in of platform ``key``; KeyError when none is mounted."""
+        return self.platforms[key]
+
+    def __getattr__(self, key: str) -> Any:
+        """``sandbox.x``: the stand-in of platform ``x`` with its own type (for tests)."""
+        platforms = self.__dict__.get("platforms", {})
+        if key in platforms:
+            return platforms[key]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {key!r}")
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:<port>``: the base URL for both platforms."""
+        """``http://127.0.0.1:<port>``: the base URL for every platform."""
         return self._http.url
 
     def start(self) -> Sandbox:
@@ -75,25 +96,22 @@ def build_sandbox(
     faults: FaultPlan | None = None,
     port: int = 0,
     *,
-    x_limits: XLimits | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Sandbox:
     """A sandbox for the accounts of ``config``, bound to 127.0.0.1:``port`` (0: any free
     port) but not yet serving; use it as a context manager or call ``start()``.
+    ``options`` gives a platform's stand-in its own knobs, by platform key
+    (``{"x": {"limits": XLimits(create_15m=2)}}``).
 
     :raises OSError: the port is taken.
     """
-    return Sandbox(config, clock, faults, port, x_limits)
+    return Sandbox(config, clock, faults, port, options)
 
 
 def point_at_sandbox(config: CampaignConfig, url: str) -> CampaignConfig:
-    """A copy of ``config`` whose X and Facebook base URLs are ``url``; everything else,
-    including the folder relative paths start from, is unchanged."""
-    platforms = config.platforms.model_copy(
-        update={
-            "x": config.platforms.x.model_copy(update={"api_base_url": url}),
-            "facebook": config.platforms.facebook.model_copy(update={"api_base_url": url}),
-        }
-    )
+    """A copy of ``config`` whose every platform's base URL is ``url``; everything
+    else, including the folder relative paths start from, is unchanged."""
+    platforms = {key: settings.pointed_at(url) for key, settings in config.platforms.items()}
     copy = config.model_copy(update={"platforms": platforms})
     copy._base_dir = config._base_dir
     return copy

@@ -1,39 +1,17 @@
 """Fault injection for the sandbox: what to break, where, and how often.
 
-A :class:`FaultPlan` holds faults; each endpoint handler asks ``take(endpoint,
-account)`` before doing its work and, when a fault comes back, answers the way
-the real platform does in that situation. Endpoints are named
-``<platform>.<operation>``:
-
-- X: ``x.create_post``, ``x.media_upload`` (simple and chunked steps),
-  ``x.media_status``, ``x.me``, ``x.timeline``, ``x.delete``, ``x.lookup``
-- Facebook: ``facebook.feed``, ``facebook.photos``, ``facebook.me``,
-  ``facebook.read`` (published_posts/feed reads), ``facebook.debug_token``
-
-Kinds (``kind``), each mapped by the platform module to the real answer:
-
-=====================  =======================================================
-rate_limit             429 with reset headers (X) / code 4, 17, 32 or 613 (Facebook, see ``code``)
-cap_24h                X: 429 with the 24-hour user limit headers at zero
-credits                X: 402 CreditsDepleted
-server_error           500 (``status`` may say 502/503); X: problem JSON; Facebook: code 1 or 2
-slow                   answer normally after ``delay_s`` wall seconds
-timeout                wait ``delay_s`` (default 30) then drop the connection, nothing stored
-drop_before            drop the connection without storing anything
-drop_after             store the post, then drop the connection ("it went out but we did not hear back")
-error_after            store the post, then answer with the error in ``status``/``code`` (Facebook code 1/2, koala#699)
-unauthorized           401 (X) / code 190 subcode 467 (Facebook)
-expired_token          X: 401; Facebook: code 190 subcode 463 "Session has expired"
-forbidden              X: 403 oauth1-permissions; Facebook: code 200
-duplicate              X: 403 duplicate content; Facebook: code 506
-invalid_media          X: 400 invalid media; Facebook: code 100 subcode 1366046
-processing_failed      X: media processing ends in state ``failed``
-fb_code                Facebook: answer with error ``code`` (1, 2, 4, 17, 32, 190, 200, 368, 506, 613)
-=====================  =======================================================
+A :class:`FaultPlan` holds faults; each endpoint handler of a platform's
+stand-in asks ``take(endpoint, account)`` before doing its work and, when a
+fault comes back, answers the way the real platform does in that situation.
+The kinds, and what a platform's stand-in declares, are in
+:mod:`scheduler.platforms.faults`; the endpoint names each platform's
+stand-in answers to are in its catalogue (``platforms/<key>/sandbox/faults.py``),
+found through the registry.
 
 A plan can be written as text, for ``--faults`` on the command line::
 
-    x.create_post:drop_after;facebook.photos:fb_code:code=2:times=2;x.create_post:rate_limit:account=x-fr
+    <platform>.<operation>:<kind>[:key=value...] separated by ';'
+    (example: x.create_post:drop_after;x.create_post:rate_limit:account=x-fr)
 """
 
 from __future__ import annotations
@@ -42,73 +20,40 @@ import difflib
 import threading
 from dataclasses import dataclass, field, replace
 
-ENDPOINTS = frozenset(
-    {
-        "x.create_post",
-        "x.media_upload",
-        "x.media_status",
-        "x.me",
-        "x.timeline",
-        "x.delete",
-        "x.lookup",
-        "facebook.feed",
-        "facebook.photos",
-        "facebook.me",
-        "facebook.read",
-        "facebook.debug_token",
-    }
-)
+from scheduler.platforms import registry
+from scheduler.platforms.faults import GENERIC_KINDS, Fault
 
-KINDS = frozenset(
-    {
-        "rate_limit",
-        "cap_24h",
-        "credits",
-        "server_error",
-        "slow",
-        "timeout",
-        "drop_before",
-        "drop_after",
-        "error_after",
-        "unauthorized",
-        "expired_token",
-        "forbidden",
-        "duplicate",
-        "invalid_media",
-        "processing_failed",
-        "fb_code",
-    }
-)
+__all__ = ["Fault", "FaultPlan", "example", "known_endpoints", "known_kinds"]
 
 
-@dataclass(frozen=True)
-class Fault:
-    """One fault. ``endpoint`` may end in ``*`` (``x.*``). It skips the first
-    ``after`` matching requests, then applies to the next ``times`` of them.
-    ``account`` restricts it to one account label. ``delay_s`` is wall seconds."""
-
-    endpoint: str
-    kind: str
-    account: str | None = None
-    times: int = 1
-    after: int = 0
-    code: int | None = None
-    status: int | None = None
-    delay_s: float = 0.0
-
-    def matches(self, endpoint: str, account: str | None) -> bool:
-        if self.account is not None and self.account != account:
-            return False
-        if self.endpoint.endswith("*"):
-            return endpoint.startswith(self.endpoint[:-1])
-        return self.endpoint == endpoint
+def known_endpoints() -> frozenset[str]:
+    """Every fault endpoint of every registered platform's stand-in."""
+    return frozenset(
+        name for profile in registry.profiles() for name in profile.fault_catalogue().endpoints
+    )
 
 
-def _known_endpoint(endpoint: str) -> bool:
+def known_kinds() -> frozenset[str]:
+    """The generic kinds and every registered platform's own."""
+    return GENERIC_KINDS.union(
+        *(profile.fault_catalogue().kinds for profile in registry.profiles())
+    )
+
+
+def example() -> str:
+    """A fault plan with one example per platform, for help texts."""
+    return ";".join(
+        profile.fault_catalogue().example
+        for profile in registry.profiles()
+        if profile.fault_catalogue().example
+    )
+
+
+def _known_endpoint(endpoint: str, endpoints: frozenset[str]) -> bool:
     if endpoint.endswith("*"):
         prefix = endpoint[:-1]
-        return any(name.startswith(prefix) for name in ENDPOINTS)
-    return endpoint in ENDPOINTS
+        return any(name.startswith(prefix) for name in endpoints)
+    return endpoint in endpoints
 
 
 @dataclass
@@ -127,16 +72,19 @@ class FaultPlan:
             pattern) that names no sandbox endpoint, since a typo would otherwise
             make the fault silently never fire.
         """
-        if not _known_endpoint(fault.endpoint):
-            close = difflib.get_close_matches(fault.endpoint, sorted(ENDPOINTS), n=1)
+        endpoints = known_endpoints()
+        if not _known_endpoint(fault.endpoint, endpoints):
+            close = difflib.get_close_matches(fault.endpoint, sorted(endpoints), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
+            wildcards = " / ".join(f"{key}.*" for key in registry.platform_keys())
             raise ValueError(
                 f"unknown fault endpoint {fault.endpoint!r}{hint} "
-                f"(known: {', '.join(sorted(ENDPOINTS))}, or x.* / facebook.*)"
+                f"(known: {', '.join(sorted(endpoints))}, or {wildcards})"
             )
-        if fault.kind not in KINDS:
+        kinds = known_kinds()
+        if fault.kind not in kinds:
             raise ValueError(
-                f"unknown fault kind {fault.kind!r}; known: {', '.join(sorted(KINDS))}"
+                f"unknown fault kind {fault.kind!r}; known: {', '.join(sorted(kinds))}"
             )
         with self._lock:
             self.faults.append(fault)

@@ -44,6 +44,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.errors import ConfigError, InvalidTransition, NotFoundError, StorageError
+from scheduler.platforms import registry
 from scheduler.storage.audit import current_actor, record_audit
 from scheduler.storage.database import writing
 from scheduler.storage.holds import (
@@ -73,13 +74,6 @@ RETRY_FROM = frozenset({State.FAILED, State.MISSED, State.NEEDS_REVIEW})
 # What retry moves when nothing targeted is in RETRY_FROM: undoing a cancel.
 RETRY_CANCELLED_FROM = frozenset({State.CANCELLED})
 RESOLVE_FROM = frozenset({State.NEEDS_REVIEW})
-
-# X: https://x.com/{user}/status/{id} [platforms.md 1]; Facebook: {page-id}_{post-id}
-# appears in permalinks and is the Graph id of a Page post [platforms.md 2.5].
-_X_STATUS = re.compile(r"/status(?:es)?/(\d+)")
-_FACEBOOK_ID = re.compile(r"(\d+)_(\d+)")
-_FACEBOOK_PAGE_POST = re.compile(r"facebook\.com/(\d+)/posts/(\d+)")
-_FACEBOOK_STORY = re.compile(r"story_fbid=(\d+).*?[?&]id=(\d+)")
 
 
 @dataclass(frozen=True)
@@ -330,13 +324,13 @@ def retry(
 
 
 def platform_post_id_from_url(url: str) -> str | None:
-    """The platform's post id read from a post's public URL, or None when unknown."""
-    for pattern in (_X_STATUS, _FACEBOOK_ID, _FACEBOOK_PAGE_POST):
-        match = pattern.search(url)
-        if match:
-            return "_".join(match.groups())
-    story = _FACEBOOK_STORY.search(url)
-    return f"{story.group(2)}_{story.group(1)}" if story else None
+    """The platform's post id read from a post's public URL, or None when unknown:
+    the first platform, in the registry's order, whose profile reads one in it."""
+    for profile in registry.profiles():
+        post_id = profile.post_id_from_url(url)
+        if post_id is not None:
+            return post_id
+    return None
 
 
 def resolve(

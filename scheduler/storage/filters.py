@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select
 
-from scheduler.config import PLATFORMS, CampaignConfig
+from scheduler.config import CampaignConfig
+from scheduler.platforms import registry
 from scheduler.storage.models import (
     ATTEMPT_OUTCOMES,
     UPCOMING_STATES,
@@ -27,9 +28,6 @@ from scheduler.storage.models import (
 )
 
 _Ts = TypeVarTuple("_Ts")
-
-# Names people use for a platform that the campaign file calls otherwise.
-PLATFORM_ALIASES = {"twitter": "x", "tweet": "x", "fb": "facebook", "meta": "facebook"}
 
 
 @dataclass(frozen=True)
@@ -84,7 +82,7 @@ def filter_choices(config: CampaignConfig) -> dict[str, list[str]]:
     in without one)."""
     ended = [state.value for state in PublicationState if state not in UPCOMING_STATES]
     return {
-        "platform": list(PLATFORMS),
+        "platform": list(registry.platform_keys()),
         "account": [account.label for account in config.accounts],
         "call": list(config.calls),
         "language": list(config.languages),
@@ -102,8 +100,9 @@ def _plain(text: str) -> str:
 def _alias(name: str, value: str, config: CampaignConfig) -> str | None:
     """The value a person most likely meant by a name the campaign spells otherwise."""
     plain = _plain(value)
-    if name == "platform":
-        return PLATFORM_ALIASES.get(plain)
+    if name == "platform":  # a name people use that the campaign file spells otherwise
+        meant = registry.from_alias(plain)
+        return meant.key if meant is not None else None
     if name == "language":  # the language's name (Français), or a word it starts (french)
         for code, label in config.languages.items():
             if plain == _plain(label) or (len(plain) > len(code) and plain.startswith(code)):
@@ -125,8 +124,9 @@ def suggestions(value: str, choices: Iterable[str], alias: str | None = None) ->
 @dataclass(frozen=True)
 class Rejected:
     """A filter value that is not one of the campaign's: what was given, what is
-    allowed, and the close ones. ``message`` reads ``unknown platform 'twitter'
-    (did you mean x?); platforms are x, facebook``."""
+    allowed, and the close ones. ``message`` reads ``unknown language 'french'
+    (did you mean fr?); languages are en, fr, es``; a platform's other names
+    (:attr:`~scheduler.platforms.profile.PlatformProfile.aliases`) suggest its key."""
 
     name: str
     value: str

@@ -166,7 +166,7 @@ class Base(DeclarativeBase):
 class Post(Base):
     """The validated content snapshot of one post (one language version).
 
-    ``texts`` maps platform (``x``, ``facebook``) to the exact text to publish;
+    ``texts`` maps platform key (the registry's) to the exact text to publish;
     ``media`` lists paths relative to the media directory, logo first.
     ``revision`` goes up by one on every content change, so a claim can record
     exactly which version it publishes.

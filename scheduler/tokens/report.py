@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.errors import SchemaError, StorageError, TokenKeyError
-from scheduler.platforms.preflight import AccountCheck
+from scheduler.platforms.base import AccountCheck
 from scheduler.platforms.secrets import register_secrets
 from scheduler.storage.database import (
     current_revision,

@@ -31,6 +31,7 @@ from starlette.templating import Jinja2Templates
 from scheduler.clock import Clock, SystemClock
 from scheduler.config import CampaignConfig
 from scheduler.errors import CampaignError, StorageError
+from scheduler.platforms import registry
 from scheduler.platforms.links import platform_link
 from scheduler.storage.dashboard_sessions import end_sessions_of_other_tokens
 from scheduler.web import pages, signin
@@ -43,6 +44,7 @@ from scheduler.web.formatting import (
     local_day,
     local_time,
     platform_name,
+    platforms_css,
     relative,
     state_label,
 )
@@ -90,6 +92,7 @@ def _templates(config: CampaignConfig) -> Jinja2Templates:
             "language_name": lambda code: config.languages.get(code, code),
             # A URL a platform handed back is a link only on that platform's hosts.
             "platform_link": platform_link,
+            "platform_keys": registry.platform_keys,
             "post_href": lambda post_id: "/posts/" + quote(post_id, safe=""),
             "thumb_href": lambda path: "/thumbs/" + quote(path),
             "media_href": lambda path: "/media/" + quote(path),
@@ -129,6 +132,10 @@ def _end_sessions_of_other_tokens(
         logger.info("dashboard: %d sign-in(s) of another operator token ended", ended)
 
 
+def _platforms_stylesheet(request: Request) -> Response:
+    return Response(platforms_css(), media_type="text/css")
+
+
 def create_app(
     config: CampaignConfig,
     sessions: sessionmaker[Session],
@@ -160,6 +167,8 @@ def create_app(
         Route("/signin", signin.signin_submit, name="signin_submit", methods=["POST"]),
         Route("/signout", signin.signout_submit, name="signout", methods=["POST"]),
         *action_routes(),
+        # Before the static files: the badges' colours come from the platform profiles.
+        Route("/static/platforms.css", _platforms_stylesheet, name="platforms_css"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     middleware = [

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from scheduler.config import CampaignConfig
+from scheduler.platforms import registry
 from scheduler.storage.models import UPCOMING_STATES, PublicationState
 from scheduler.storage.queries import QueueFilter, TimelineRow, countdown, timeline
 
@@ -38,8 +39,8 @@ class Entry:
     """One post (one language version) on the calendar; ``publish_at`` is aware UTC.
 
     ``logo`` is the logo's path relative to the media directory (from the
-    ``media.logo`` pattern); ``texts`` maps platform to the text it receives;
-    ``excerpt`` is the start of the X text (else the first one).
+    ``media.logo`` pattern); ``texts`` maps platform to the text it receives, in
+    the registry's order of platforms; ``excerpt`` is the start of the first text.
     """
 
     post_id: str
@@ -53,7 +54,7 @@ class Entry:
     @property
     def excerpt(self) -> str:
         texts = dict(self.texts)
-        text = " ".join((texts.get("x") or next(iter(texts.values()), "")).split())
+        text = " ".join(next(iter(texts.values()), "").split())
         if len(text) <= EXCERPT_CHARS:
             return text
         return text[: EXCERPT_CHARS - 1].rstrip() + "…"
@@ -75,7 +76,9 @@ def entries_from_timeline(rows: list[TimelineRow], config: CampaignConfig) -> li
     entries = []
     for post_id, publications in grouped.items():
         first = publications[0]
-        ordered = sorted(publications, key=lambda row: (row.platform != "x", row.account))
+        ordered = sorted(
+            publications, key=lambda row: (registry.position(row.platform), row.account)
+        )
         texts: dict[str, str] = {}
         for row in ordered:
             texts.setdefault(row.platform, row.text)

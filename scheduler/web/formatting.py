@@ -11,8 +11,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from scheduler.config import Campaign
-
-PLATFORM_NAMES = {"x": "X", "facebook": "Facebook"}
+from scheduler.platforms import registry
 
 STATE_LABELS = {
     "pending": "pending",
@@ -27,8 +26,17 @@ STATE_LABELS = {
 
 
 def platform_name(platform: str) -> str:
-    """``x`` -> ``X``, ``facebook`` -> ``Facebook``; unknown names unchanged."""
-    return PLATFORM_NAMES.get(platform, platform)
+    """A platform key as people write it (its profile's ``display_name``: ``x`` ->
+    ``X``); an unknown key unchanged."""
+    return registry.display_name(platform)
+
+
+def platforms_css() -> str:
+    """The stylesheet of the platform badges: each profile's ``badge_colour``."""
+    return "".join(
+        f".platform-{profile.key} {{ background: {profile.badge_colour}; }}\n"
+        for profile in registry.profiles()
+    )
 
 
 def state_label(state: str) -> str:

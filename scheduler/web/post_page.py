@@ -14,15 +14,25 @@ from sqlalchemy.orm import Session
 
 from scheduler.config import CampaignConfig
 from scheduler.errors import ConfigError
+from scheduler.platforms import registry
+from scheduler.platforms.facts import TextLength
 from scheduler.storage.actions import CANCEL_FROM, RESOLVE_FROM, RETRY_FROM
 from scheduler.storage.models import Post, PostStatus, Publication, PublicationState
 from scheduler.storage.queries import post_detail
-from scheduler.web.text_length import TextLength, measure
 
 # The moves the store's actions allow, as state values.
 RETRYABLE = frozenset(state.value for state in RETRY_FROM)
 CANCELLABLE = frozenset(state.value for state in CANCEL_FROM)
 RESOLVABLE = frozenset(state.value for state in RESOLVE_FROM)
+
+
+def measure(config: CampaignConfig, platform: str, text: str) -> TextLength:
+    """``text``'s length as ``platform`` counts it, with its limit (its profile's
+    text rule); characters with no limit for a platform no profile describes."""
+    profile = registry.find(platform)
+    if profile is None:
+        return TextLength(len(text), None, "characters")
+    return profile.text_rule(config.platforms[platform]).measure(text)
 
 
 @dataclass(frozen=True)
@@ -183,11 +193,13 @@ def load_post_page(session: Session, config: CampaignConfig, post_id: str) -> Po
         .order_by(Post.language)
     ).all()
     publications = sorted(
-        detail.publications, key=lambda pub: (pub.platform != "x", pub.account_label)
+        detail.publications, key=lambda pub: (registry.position(pub.platform), pub.account_label)
     )
     texts = tuple(
-        PlatformText(platform, str(text), measure(platform, str(text)))
-        for platform, text in sorted(post.texts.items(), key=lambda item: item[0] != "x")
+        PlatformText(platform, str(text), measure(config, platform, str(text)))
+        for platform, text in sorted(
+            post.texts.items(), key=lambda item: registry.position(item[0])
+        )
     )
     return PostPage(
         id=post.id,

@@ -18,8 +18,8 @@ from twitter_text import parse_tweet
 
 from scheduler.config import CampaignConfig
 from scheduler.content.check import check_paths
-from scheduler.content.text import XLengthCounter, _certainly_fits
 from scheduler.errors import ContentError
+from scheduler.platforms.x.text import XLengthCounter, _certainly_fits
 from scheduler.yamlsafe import load_bytes
 
 QUICK = settings(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.content.text import XLengthCounter, check_hashtag, duplicate_key, final_text
+from scheduler.content.text import check_hashtag, duplicate_key, final_text
+from scheduler.platforms.x.text import XLengthCounter
 from tests.content.conftest import CheckText, assert_problem
 
 HASHTAG = "#StopClusterBombsNow"

@@ -20,7 +20,7 @@ from scheduler.config import CampaignConfig
 from scheduler.daemon.logsetup import configure_logging
 from scheduler.daemon.preflight import preflight
 from scheduler.daemon.status import daemon_status
-from scheduler.platforms.preflight import AccountCheck
+from scheduler.platforms.base import AccountCheck
 from scheduler.storage import daemon_state
 from scheduler.storage.actions import pause
 from scheduler.storage.models import AccountState, Publication, PublicationState

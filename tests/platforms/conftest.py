@@ -24,16 +24,17 @@ import requests
 from PIL import Image
 
 from scheduler.clock import FrozenClock
-from scheduler.config import CampaignConfig, FacebookSettings, load_config
+from scheduler.config import CampaignConfig, load_config
+from scheduler.daemon.accounts import build_publisher
 from scheduler.platforms.base import Credentials, MediaFile, Publisher
-from scheduler.platforms.facebook import FacebookPublisher
+from scheduler.platforms.facebook.publisher import FacebookPublisher
+from scheduler.platforms.facebook.sandbox.api import GraphSandbox
+from scheduler.platforms.facebook.settings import FacebookSettings
 from scheduler.platforms.facebook.transport import graph_client
-from scheduler.platforms.registry import build_publisher
+from scheduler.platforms.sandbox_server import HTTPSandbox
 from scheduler.sandbox.app import Sandbox, build_sandbox, point_at_sandbox
 from scheduler.sandbox.credentials import sandbox_credentials, sandbox_environment
 from scheduler.sandbox.faults import FaultPlan
-from scheduler.sandbox.graph_api import GraphSandbox
-from scheduler.sandbox.server import HTTPSandbox
 from tests.conftest import ROOT, Closer, campaign_data, facebook_account
 
 START = datetime(2020, 11, 2, 8, 0, tzinfo=UTC)
@@ -78,13 +79,11 @@ PublisherFactory = Callable[..., Publisher]
 
 
 def with_timeout(config: CampaignConfig, seconds: float) -> CampaignConfig:
-    """``config`` with both platforms' request timeout set to ``seconds``."""
-    platforms = config.platforms.model_copy(
-        update={
-            "x": config.platforms.x.model_copy(update={"request_timeout_s": seconds}),
-            "facebook": config.platforms.facebook.model_copy(update={"request_timeout_s": seconds}),
-        }
-    )
+    """``config`` with every platform's request timeout set to ``seconds``."""
+    platforms = {
+        key: settings.model_copy(update={"request_timeout_s": seconds})
+        for key, settings in config.platforms.items()
+    }
     return config.model_copy(update={"platforms": platforms})
 
 
@@ -174,7 +173,7 @@ def facebook_publisher(clock: FrozenClock, closing: Closer) -> FacebookPublisher
         return closing(
             FacebookPublisher(
                 campaign.account(label),
-                campaign.platforms.facebook.model_copy(update=values),
+                campaign.platforms["facebook"].model_copy(update=values),
                 Credentials(
                     sandbox_credentials("facebook", label) if credentials is None else credentials
                 ),
@@ -229,7 +228,7 @@ def start_graph(
     with ExitStack() as servers:
 
         def start(**quotas: int) -> GraphServer:
-            sandbox = GraphSandbox(pages_campaign(), clock, faults, **quotas)
+            sandbox = GraphSandbox(pages_campaign().accounts, clock, faults, **quotas)
             server = servers.enter_context(HTTPSandbox(sandbox.routes()))
             return GraphServer(sandbox, clock, server.url, facebook_publisher)
 

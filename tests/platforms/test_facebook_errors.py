@@ -23,9 +23,9 @@ from scheduler.errors import (
     UnknownOutcome,
 )
 from scheduler.platforms.base import MediaFile
-from scheduler.platforms.facebook import FacebookPublisher
+from scheduler.platforms.facebook.publisher import FacebookPublisher
+from scheduler.platforms.sandbox_server import HTTPSandbox, Request, Response, route
 from scheduler.sandbox.faults import Fault
-from scheduler.sandbox.server import HTTPSandbox, Request, Response, route
 from tests.platforms.conftest import (
     MAIN_PAGE,
     START,

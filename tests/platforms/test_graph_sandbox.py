@@ -13,9 +13,9 @@ import pytest
 import requests
 from PIL import Image
 
+from scheduler.platforms.facebook.sandbox.wire import served_version
 from scheduler.sandbox.credentials import sandbox_credentials
 from scheduler.sandbox.faults import Fault
-from scheduler.sandbox.graph_wire import served_version
 from tests.platforms.conftest import MAIN_PAGE, OTHER_PAGE, START, GraphServer
 
 TOKEN = sandbox_credentials("facebook", "fb-main")["page_access_token"]

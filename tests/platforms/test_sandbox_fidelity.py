@@ -29,10 +29,15 @@ from PIL import Image
 from requests_oauthlib import OAuth1
 
 from scheduler.platforms.transport import mount_base_url
+from scheduler.platforms.x.sandbox.credentials import x_user_id
+from scheduler.platforms.x.sandbox.openapi import (
+    request_schema_name,
+    response_schema_name,
+    schema_errors,
+)
 from scheduler.sandbox.app import Sandbox
-from scheduler.sandbox.credentials import sandbox_credentials, x_user_id
+from scheduler.sandbox.credentials import sandbox_credentials
 from scheduler.sandbox.faults import Fault
-from scheduler.sandbox.openapi import request_schema_name, response_schema_name, schema_errors
 
 CASSETTES = Path(__file__).parent / "data" / "x-api-cassettes"
 PUBLIC = "https://api.twitter.com"

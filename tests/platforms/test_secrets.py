@@ -15,17 +15,17 @@ import requests
 
 from scheduler.clock import FrozenClock
 from scheduler.config import CampaignConfig
+from scheduler.daemon.accounts import build_publisher, load_credentials
 from scheduler.errors import AuthFailed, ConfigError, PublishError, TokenKeyError, UnknownOutcome
 from scheduler.platforms.base import Credentials, MediaFile
-from scheduler.platforms.facebook import FacebookPublisher
-from scheduler.platforms.registry import build_publisher, load_credentials
+from scheduler.platforms.facebook.publisher import FacebookPublisher
 from scheduler.platforms.secrets import (
     install_log_redaction,
     load_environment,
     redact,
     register_secrets,
 )
-from scheduler.platforms.x import XPublisher
+from scheduler.platforms.x.publisher import XPublisher
 from scheduler.sandbox.app import Sandbox
 from scheduler.sandbox.faults import Fault
 from scheduler.storage.database import upgrade_database

@@ -12,14 +12,14 @@ import pytest
 
 from scheduler.clock import FrozenClock
 from scheduler.config import CampaignConfig
+from scheduler.daemon.accounts import build_publisher
 from scheduler.errors import AuthFailed, RateLimited, Rejected, TransientError, UnknownOutcome
 from scheduler.platforms.base import MediaFile
-from scheduler.platforms.registry import build_publisher
-from scheduler.platforms.x import XPublisher, normalise, snowflake_time
+from scheduler.platforms.x.publisher import XPublisher, normalise, snowflake_time
+from scheduler.platforms.x.sandbox.credentials import x_user_id
+from scheduler.platforms.x.sandbox.limits import XLimits
 from scheduler.sandbox.app import Sandbox, build_sandbox, point_at_sandbox
-from scheduler.sandbox.credentials import x_user_id
 from scheduler.sandbox.faults import Fault
-from scheduler.sandbox.x_limits import XLimits
 from tests.platforms.conftest import PublisherFactory, gif_file, image_file
 
 
@@ -216,7 +216,7 @@ def test_a_read_only_app_may_not_post(sandbox: Sandbox, publisher_for: Publisher
 @pytest.fixture
 def tight_sandbox(campaign: CampaignConfig, clock: FrozenClock) -> Iterator[Sandbox]:
     limits = XLimits(create_15m=2, create_user_24h=3)
-    with build_sandbox(campaign, clock, x_limits=limits) as running:
+    with build_sandbox(campaign, clock, options={"x": {"limits": limits}}) as running:
         yield running
 
 

@@ -23,10 +23,11 @@ from twitter_text import parse_tweet
 
 from scheduler.clock import FrozenClock
 from scheduler.platforms.transport import mount_base_url
+from scheduler.platforms.x.sandbox.credentials import x_user_id
+from scheduler.platforms.x.sandbox.posts import fits_in_a_post
 from scheduler.sandbox.app import Sandbox
-from scheduler.sandbox.credentials import sandbox_credentials, x_user_id
+from scheduler.sandbox.credentials import sandbox_credentials
 from scheduler.sandbox.faults import Fault
-from scheduler.sandbox.x_posts import fits_in_a_post
 
 PUBLIC = "https://api.twitter.com"
 

@@ -6,7 +6,7 @@ import re
 
 from starlette.testclient import TestClient
 
-from scheduler.content.text import XLengthCounter
+from scheduler.platforms.x.text import XLengthCounter
 from tests.web.seed import CANCELLED, NEEDS_REVIEW
 
 

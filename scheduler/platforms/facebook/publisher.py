@@ -27,7 +27,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from scheduler.clock import Clock
-from scheduler.config import Account, FacebookSettings
 from scheduler.errors import AuthFailed, ConfigError, PublishError, Rejected, TransientError
 from scheduler.platforms.base import (
     AccountIdentity,
@@ -37,8 +36,10 @@ from scheduler.platforms.base import (
     Publisher,
 )
 from scheduler.platforms.facebook.links import permalink
+from scheduler.platforms.facebook.settings import FacebookSettings
 from scheduler.platforms.facebook.translate import translate
 from scheduler.platforms.facebook.transport import graph_client, protect, redact
+from scheduler.platforms.profile import AccountEntry
 
 PHOTO_TYPES = frozenset(
     {"image/jpeg", "image/png", "image/gif", "image/tiff", "image/heif", "image/heic", "image/webp"}
@@ -67,7 +68,11 @@ class FacebookPublisher(Publisher):
     platform = "facebook"
 
     def __init__(
-        self, account: Account, settings: FacebookSettings, credentials: Credentials, clock: Clock
+        self,
+        account: AccountEntry,
+        settings: FacebookSettings,
+        credentials: Credentials,
+        clock: Clock,
     ) -> None:
         super().__init__(account.label)
         if not account.page_id:

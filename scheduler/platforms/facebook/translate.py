@@ -48,9 +48,11 @@ from scheduler.errors import (
     TransientError,
     UnknownOutcome,
 )
-from scheduler.platforms.unreachable import FACEBOOK_BASE_URL_SETTING, describe_unreachable
+from scheduler.platforms.facebook.rates import DEFAULT_WAIT
+from scheduler.platforms.unreachable import describe_unreachable
 
-DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
+DEFAULT_RATE_LIMIT_WAIT = DEFAULT_WAIT
+BASE_URL_SETTING = "platforms.facebook.api_base_url"  # named in messages about an unreachable API
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613, 80001})
 AUTH_CODES = frozenset({10, 102, 190, *range(200, 300)})
 REJECTED_CODES = frozenset({100, 324, 1609005})
@@ -80,7 +82,7 @@ def translate(
     if isinstance(error, facebook.GraphAPIError):
         return _graph_error(error, where, creates, response, now, redact)
     if isinstance(error, requests.ConnectTimeout) or _refused(error):
-        reason = describe_unreachable(error, FACEBOOK_BASE_URL_SETTING)
+        reason = describe_unreachable(error, BASE_URL_SETTING)
         return TransientError(
             f"{where}: {reason or 'could not connect to the Graph API: ' + redact(str(error))}"
         )

@@ -32,9 +32,9 @@ from typing import Any
 import facebook
 import requests
 
-from scheduler.config import FacebookSettings
 from scheduler.platforms import secrets
 from scheduler.platforms.base import Credentials
+from scheduler.platforms.facebook.settings import FacebookSettings
 from scheduler.platforms.transport import RebasingAdapter, read_environment_once
 
 GRAPH_URL = "https://graph.facebook.com/"

@@ -1,0 +1,47 @@
+"""The contract of one platform's stand-in (its sandbox), as the sandbox mounts it.
+
+Each platform's profile builds its stand-in
+(:meth:`~scheduler.platforms.profile.PlatformProfile.build_sandbox`); the
+sandbox (:mod:`scheduler.sandbox.app`) serves every registered platform's
+routes on one local server and reads back what each stored.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter
+from dataclasses import dataclass
+
+from scheduler.platforms.sandbox_server import Route
+
+
+@dataclass(frozen=True)
+class SentPost:
+    """A post a stand-in stored: the platform's id and the text as the product sent it."""
+
+    post_id: str
+    text: str
+
+
+class PlatformSandbox(ABC):
+    """One platform's stand-in: its routes, and what it stored, for checks."""
+
+    @abstractmethod
+    def routes(self) -> list[Route]:
+        """Every endpoint of this stand-in. Paths must not overlap another
+        platform's (each platform's API has its own path shape: ``/2/``, ``/v25.0/``)."""
+
+    @abstractmethod
+    def sent(self, label: str) -> list[SentPost]:
+        """The posts of account ``label`` the stand-in holds, oldest first
+        (empty for an account it does not know)."""
+
+    @abstractmethod
+    def count(self, label: str | None = None) -> int:
+        """Posts stored for ``label`` (every account when None)."""
+
+    def billed(self) -> Counter[str]:
+        """What the real platform would bill for what this stand-in answered: how
+        many of each priced operation (a :class:`~scheduler.platforms.facts.Price`'s
+        ``operation``, counted in its ``per`` unit). Empty where nothing is billed."""
+        return Counter()

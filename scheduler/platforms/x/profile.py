@@ -1,0 +1,167 @@
+"""X: what the product knows of it, for everyone else to ask.
+
+Facts and their sources (the project's platform reference):
+
+- text: X's weighted length, at most 280, every link 23 (platforms.md 1.5;
+  :mod:`~scheduler.platforms.x.text`);
+- media: up to 4 photos, or 1 animated GIF, or 1 video; photo <= 5 MB,
+  animated GIF <= 15 MB, video <= 512 MB; JPG, PNG, GIF, WEBP; alt text up to
+  1,000 characters (platforms.md 1.6; platforms-2026.md 1.1, 1.2);
+- rate limits: :mod:`~scheduler.platforms.x.rates` (platforms.md 1.2);
+- prices: per request since 2026 (platforms-2026.md 3;
+  :class:`~scheduler.platforms.x.settings.XPrices`);
+- X refuses a text the account posted recently, without saying how recently
+  (platforms.md 1.4);
+- credentials: OAuth 1.0a user context, four values, and an optional app
+  Bearer token for timeline reads (platforms.md 0.1);
+- a post's public link: ``https://x.com/i/web/status/{id}``, which X redirects
+  to the author's handle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from scheduler.clock import Clock
+from scheduler.platforms.base import AccountIdentity, Credentials, Publisher
+from scheduler.platforms.facts import (
+    MEGABYTE,
+    CredentialField,
+    MediaRules,
+    Price,
+    TextRule,
+)
+from scheduler.platforms.profile import AccountEntry, PlatformProfile, PlatformSettings
+from scheduler.platforms.x import links
+from scheduler.platforms.x.rates import X_RATE_LIMITS
+from scheduler.platforms.x.settings import XSettings
+from scheduler.platforms.x.text import XTextRule
+
+if TYPE_CHECKING:
+    from scheduler.platforms.faults import FaultCatalogue, FaultSource
+    from scheduler.platforms.sandbox_base import PlatformSandbox
+
+_PRICES = "platforms-2026.md 3 (docs.x.com pricing, 2026-08-13)"
+
+X_MEDIA = MediaRules(
+    max_images=4,
+    max_image_bytes=5 * MEGABYTE,
+    image_bytes_inclusive=True,
+    image_formats=frozenset({"JPEG", "PNG", "GIF", "WEBP"}),
+    max_animated_gif_bytes=15 * MEGABYTE,
+    animated_gif_alone=True,
+    max_image_pixels=None,  # no maximum on docs.x.com (platforms-2026.md 1.2: UNCERTAIN)
+    max_video_bytes=512 * MEGABYTE,
+    images_and_video_mix=False,
+    alt_text_max_chars=1000,
+    sources={
+        "max_images": "platforms.md 1.6",
+        "max_image_bytes": "platforms.md 1.6",
+        "image_formats": "platforms.md 1.6",
+        "max_animated_gif_bytes": "platforms.md 1.6",
+        "animated_gif_alone": "platforms.md 1.6",
+        "max_video_bytes": "platforms-2026.md 1.2",
+        "images_and_video_mix": "platforms-2026.md 1.2",
+        "alt_text_max_chars": "platforms-2026.md 1.1",
+    },
+)
+
+
+class XProfile(PlatformProfile):
+    """X (formerly Twitter), through its API v2 and tweepy."""
+
+    key = "x"
+    display_name = "X"
+    label = "X"
+    aliases = frozenset({"twitter", "tweet", "tweets"})
+    badge_colour = "#000000"
+    link_hosts = links.LINK_HOSTS
+    settings_model = XSettings
+    credential_fields = (
+        CredentialField("api_key", True, "the app's API key (OAuth 1.0a consumer key)"),
+        CredentialField("api_secret", True, "the app's API key secret"),
+        CredentialField("access_token", True, "the account's access token"),
+        CredentialField("access_token_secret", True, "the account's access token secret"),
+        CredentialField("bearer_token", False, "the app's Bearer token, for timeline reads"),
+    )
+    rate_limits = X_RATE_LIMITS
+    refuses_repeated_text = True
+    library_loggers = ("tweepy",)
+
+    def text_rule(self, settings: PlatformSettings) -> TextRule:
+        return XTextRule()
+
+    def media_rules(self, settings: PlatformSettings) -> MediaRules:
+        return X_MEDIA
+
+    def prices(self, settings: PlatformSettings) -> tuple[Price, ...]:
+        table = _settings(settings).prices
+        return (
+            Price("post_create", "Post: Create", table.post_create_usd, "request", _PRICES),
+            Price(
+                "post_create_with_url",
+                "Post: Create (with URL)",
+                table.post_create_with_url_usd,
+                "request",
+                _PRICES,
+            ),
+            Price("owned_read", "Owned Reads", table.owned_read_usd, "post read", _PRICES),
+        )
+
+    def alias_hint(self) -> str:
+        """The fix for a target written ``twitter``."""
+        return "Twitter is now X: write x"
+
+    def identity_problems(self, account: AccountEntry, identity: AccountIdentity) -> list[str]:
+        """The handle in config.yaml's ``name`` (``@handle``) must be the credentials' user."""
+        username = (identity.username or "").lower()
+        handle = account.name[1:].lower() if account.name.startswith("@") else ""
+        if handle and username and username != handle:
+            return [
+                f"the credentials are for @{identity.username}, but config.yaml names "
+                f"{account.name}; use that account's access token"
+            ]
+        return []
+
+    def post_url(self, post_id: str) -> str:
+        return links.post_url(post_id)
+
+    def post_id_from_url(self, url: str) -> str | None:
+        return links.post_id_from_url(url)
+
+    def build_publisher(
+        self,
+        account: AccountEntry,
+        settings: PlatformSettings,
+        credentials: Credentials,
+        clock: Clock,
+    ) -> Publisher:
+        from scheduler.platforms.x.publisher import XPublisher
+
+        return XPublisher(account, _settings(settings), credentials, clock)
+
+    def build_sandbox(
+        self, accounts: Sequence[AccountEntry], clock: Clock, faults: FaultSource, **options: Any
+    ) -> PlatformSandbox:
+        """The X stand-in; ``options`` go to
+        :class:`~scheduler.platforms.x.sandbox.api.XSandbox` (``limits``...)."""
+        from scheduler.platforms.x.sandbox.api import XSandbox
+
+        return XSandbox(accounts, clock, faults, **options)
+
+    def sandbox_credentials(self, label: str) -> dict[str, str]:
+        from scheduler.platforms.x.sandbox.credentials import sandbox_credentials
+
+        return sandbox_credentials(label)
+
+    def fault_catalogue(self) -> FaultCatalogue:
+        from scheduler.platforms.x.sandbox.faults import X_FAULTS
+
+        return X_FAULTS
+
+
+def _settings(settings: PlatformSettings) -> XSettings:
+    if not isinstance(settings, XSettings):  # the registry pairs each key with its model
+        raise TypeError(f"X needs XSettings, not {type(settings).__name__}")
+    return settings

@@ -1,0 +1,202 @@
+"""The X publisher: tweepy's v2 ``Client`` with OAuth 1.0a user context.
+
+tweepy hard-codes ``https://api.twitter.com`` and has no timeout; a transport
+adapter on the client's session sends its requests to the configured base URL
+(the real API or the sandbox) with ``request_timeout_s`` [platforms.md 0.1].
+The client returns raw ``requests.Response`` objects, so the headers
+(``x-access-level``, rate limits) are visible too.
+
+Post ids are snowflakes: the creation time is in the id itself, which is how
+:class:`~scheduler.platforms.base.PublishedPost` gets ``created_at`` from a
+create answer that does not state it.
+
+Reconciliation (``find_post``) reads the account's timeline,
+``GET /2/users/{id}/tweets``, where X returns links rewritten to ``t.co``, a
+trailing ``t.co`` link for attached media and ``&``, ``<``, ``>`` as HTML
+entities [platforms.md 1.7]; :func:`normalise` undoes what can be undone and
+drops every link on both sides before comparing.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+import tweepy
+
+from scheduler.clock import Clock
+from scheduler.errors import PublishError
+from scheduler.platforms.base import (
+    AccountIdentity,
+    Credentials,
+    MediaFile,
+    PublishedPost,
+    Publisher,
+)
+from scheduler.platforms.profile import AccountEntry
+from scheduler.platforms.transport import mount_base_url
+from scheduler.platforms.x.errors import translate_x_error
+from scheduler.platforms.x.links import post_url
+from scheduler.platforms.x.media import XMediaUploader
+from scheduler.platforms.x.settings import XSettings
+
+PUBLIC_BASE = "https://api.twitter.com"
+# Snowflake epoch of X ids, in milliseconds (2010-11-04T01:42:54.657Z).
+SNOWFLAKE_EPOCH_MS = 1288834974657
+# Pages of 100 posts read back while looking for a post (X serves at most 3,200).
+MAX_TIMELINE_PAGES = 10
+WRITE_ACCESS = ("read-write", "read-write-directmessages", "write")
+
+
+def compose_text(text: str, link: str | None) -> str:
+    """The text sent to X: ``link`` goes on its own line unless the text already has it."""
+    if link and link not in text:
+        return f"{text}\n{link}"
+    return text
+
+
+def normalise(text: str) -> str:
+    """Text reduced to what survives X's rewriting: entities unescaped, NFC, links dropped,
+    whitespace collapsed."""
+    # Imported here: twitter-text builds its emoji and URL patterns on import (about
+    # 0.6 s), and only a reconciliation needs it; the daemon starts that much sooner.
+    from twitter_text import extract_urls_with_indices
+
+    text = unicodedata.normalize("NFC", html.unescape(text))
+    kept: list[str] = []
+    position = 0
+    for found in extract_urls_with_indices(text):
+        start, end = found["indices"]
+        kept.append(text[position:start])
+        position = end
+    kept.append(text[position:])
+    return " ".join("".join(kept).split())
+
+
+def snowflake_time(post_id: str) -> datetime | None:
+    """The creation instant (aware UTC) encoded in an X id, or None if it is not a snowflake."""
+    try:
+        value = int(post_id)
+    except ValueError:
+        return None
+    if value < 1 << 22:
+        return None
+    return datetime.fromtimestamp(((value >> 22) + SNOWFLAKE_EPOCH_MS) / 1000, UTC)
+
+
+class XPublisher(Publisher):
+    """Publishes to one X account. ``settings`` gives the base URL and timeout."""
+
+    platform = "x"
+
+    def __init__(
+        self, account: AccountEntry, settings: XSettings, credentials: Credentials, clock: Clock
+    ) -> None:
+        super().__init__(account.label)
+        self._clock = clock
+        self._client = tweepy.Client(
+            bearer_token=credentials.get("bearer_token"),
+            consumer_key=credentials["api_key"],
+            consumer_secret=credentials["api_secret"],
+            access_token=credentials["access_token"],
+            access_token_secret=credentials["access_token_secret"],
+            return_type=requests.Response,
+            wait_on_rate_limit=False,
+        )
+        session = self._client.session
+        mount_base_url(session, PUBLIC_BASE, settings.api_base_url, settings.request_timeout_s)
+        auth = tweepy.OAuth1UserHandler(
+            credentials["api_key"],
+            credentials["api_secret"],
+            credentials["access_token"],
+            credentials["access_token_secret"],
+        ).apply_auth()
+        self._media = XMediaUploader(session, auth, PUBLIC_BASE, clock)
+        # X user access tokens start with the user's numeric id ("<id>-<random>").
+        prefix = credentials["access_token"].split("-", 1)[0]
+        self._user_id: str | None = prefix if prefix.isdigit() else None
+
+    def __repr__(self) -> str:
+        return f"XPublisher({self.account_label!r})"
+
+    def _verify(self) -> AccountIdentity:
+        response = self._client.get_me(user_auth=True)
+        data = response.json()["data"]
+        self._user_id = str(data["id"])
+        access = response.headers.get("x-access-level", "")
+        can_write = access in WRITE_ACCESS or not access
+        detail = f"access level {access}" if access else "access level not reported"
+        if not can_write:
+            detail += "; give the app Read and write permission and regenerate the access token"
+        return AccountIdentity(
+            account_id=self._user_id,
+            name=str(data.get("name", "")),
+            username=data.get("username"),
+            can_write=can_write,
+            token_expires_at=None,  # OAuth 1.0a user tokens do not expire
+            detail=detail,
+        )
+
+    def _upload_media(self, media: MediaFile) -> str:
+        return self._media.upload(media)
+
+    def _create_post(self, text: str, media_ids: Sequence[str], link: str | None) -> PublishedPost:
+        response = self._client.create_tweet(
+            text=compose_text(text, link), media_ids=list(media_ids) or None, user_auth=True
+        )
+        data = response.json()["data"]
+        post_id = str(data["id"])
+        return PublishedPost(
+            platform_post_id=post_id,
+            url=post_url(post_id),
+            created_at=snowflake_time(post_id) or self._clock.now(),
+            text=str(data.get("text", "")),
+        )
+
+    def _find_post(self, text: str, since: datetime, until: datetime) -> PublishedPost | None:
+        wanted = normalise(text)
+        user_id = self._user_id or self._verify().account_id
+        params: dict[str, Any] = {
+            "max_results": 100,
+            "tweet_fields": ["created_at"],
+            "start_time": since - timedelta(seconds=1),
+        }
+        if until + timedelta(seconds=1) < self._clock.now():
+            params["end_time"] = until + timedelta(seconds=1)
+        for _ in range(MAX_TIMELINE_PAGES):
+            body = self._client.get_users_tweets(user_id, user_auth=True, **params).json()
+            for item in body.get("data", []):  # newest first
+                created = _parse_time(item.get("created_at")) or snowflake_time(item["id"])
+                if created is not None and not since <= created <= until:
+                    continue
+                if normalise(item["text"]) == wanted:
+                    return PublishedPost(
+                        platform_post_id=item["id"],
+                        url=post_url(item["id"]),
+                        created_at=created,
+                        text=item["text"],
+                    )
+            next_token = body.get("meta", {}).get("next_token")
+            if not next_token:
+                return None
+            params["pagination_token"] = next_token
+        return None
+
+    def _translate(self, error: Exception, operation: str, creates: bool) -> PublishError:
+        return translate_x_error(error, operation, creates, self._clock)
+
+    def close(self) -> None:
+        self._client.session.close()
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return None
