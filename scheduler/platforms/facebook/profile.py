@@ -63,6 +63,8 @@ class FacebookProfile(PlatformProfile):
     aliases = frozenset({"fb", "meta"})
     badge_colour = "#1877f2"
     link_hosts = links.LINK_HOSTS
+    post_url = staticmethod(links.permalink)
+    post_id_from_url = staticmethod(links.post_id_from_url)
     settings_model = FacebookSettings
     credential_fields = (
         CredentialField("page_access_token", True, "the Page's access token"),
@@ -96,12 +98,6 @@ class FacebookProfile(PlatformProfile):
                 f"config.yaml names page_id {page}"
             ]
         return []
-
-    def post_url(self, post_id: str) -> str:
-        return links.permalink(post_id)
-
-    def post_id_from_url(self, url: str) -> str | None:
-        return links.post_id_from_url(url)
 
     def build_publisher(
         self,

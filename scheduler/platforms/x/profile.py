@@ -77,6 +77,8 @@ class XProfile(PlatformProfile):
     aliases = frozenset({"twitter", "tweet", "tweets"})
     badge_colour = "#000000"
     link_hosts = links.LINK_HOSTS
+    post_url = staticmethod(links.post_url)
+    post_id_from_url = staticmethod(links.post_id_from_url)
     settings_model = XSettings
     credential_fields = (
         CredentialField("api_key", True, "the app's API key (OAuth 1.0a consumer key)"),
@@ -123,12 +125,6 @@ class XProfile(PlatformProfile):
                 f"{account.name}; use that account's access token"
             ]
         return []
-
-    def post_url(self, post_id: str) -> str:
-        return links.post_url(post_id)
-
-    def post_id_from_url(self, url: str) -> str | None:
-        return links.post_id_from_url(url)
 
     def build_publisher(
         self,
