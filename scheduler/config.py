@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -37,6 +38,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from scheduler.alert_settings import AlertSettings, variable_name
 from scheduler.errors import ConfigError, ContentError
 from scheduler.files import CONFIG_MAX_BYTES, read_limited
 from scheduler.platforms import registry
@@ -45,7 +47,8 @@ from scheduler.platforms.validation import PlatformKey, platform_sections
 from scheduler.yamlsafe import Document, load_bytes
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")]
+# The name of an environment variable that holds a secret, never the secret.
+EnvName = Annotated[str, AfterValidator(variable_name)]
 
 
 class _Strict(BaseModel):
@@ -243,6 +246,7 @@ class CampaignConfig(_Strict):
     accounts: list[Account] = Field(min_length=1)
     publishing: Publishing = Field(default_factory=Publishing)
     web: WebSettings = Field(default_factory=WebSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     database_url: str = "sqlite:///campaign.db"
     _base_dir: str = PrivateAttr(default=".")
 

@@ -49,13 +49,14 @@ LAYERS = (
     "cli",
     "web",
     "daemon",
+    {"alerts", "withdrawal"},
     "tokens",
     {"storage", "sandbox"},
     "content",
     "config",
     "platforms",
     "clock",
-    {"yamlsafe", "files"},
+    {"yamlsafe", "files", "alert_settings"},
     {"errors", "printable"},
 )
 

@@ -41,8 +41,13 @@ COMMAND_MODULES: dict[str, str] = {
     "preflight": "daemon",
     "web": "web",
     "tokens": "tokens",
+    "alerts": "alerts",
+    "watch": "alerts",
+    "withdraw": "withdraw",
 }
-MODULES: tuple[str, ...] = ("check", "db", "queue", "platforms", "daemon", "web", "tokens")
+MODULES: tuple[str, ...] = (
+    "check", "db", "queue", "withdraw", "platforms", "daemon", "web", "tokens", "alerts",
+)  # fmt: skip
 
 app: typer.Typer  # built on first access by __getattr__ below
 

@@ -180,6 +180,7 @@ def _status_json(report: StatusReport) -> dict[str, Any]:
         "overdue": [asdict(post) for post in report.overdue],
         "holds": report.holds,
         "accounts": [asdict(account) for account in report.accounts],
+        "alerts": [asdict(target) for target in report.alerts],
         "attention": report.attention,
     }
 
@@ -229,6 +230,16 @@ def print_status(report: StatusReport, config: CampaignConfig) -> None:
     for post in report.upcoming:
         upcoming.add_row(_local(config, post.due_at), post.post_id, post.account_label, post.state)
     console.print(upcoming if report.upcoming else "nothing queued")
+    if report.alerts:
+        alerts = Table("alert target", "waiting", "given up", "last sent", box=box.SIMPLE)
+        for target in report.alerts:
+            alerts.add_row(
+                target.target,
+                str(target.pending),
+                str(target.failed),
+                _local(config, target.last_sent_at),
+            )
+        console.print(alerts)
     for line in report.attention:
         console.print(styled(("!", "bold yellow"), f" {line}"))
 

@@ -53,6 +53,7 @@ def _print_diff(context: Context, diff: SyncDiff, verbose: bool) -> None:
         "changed": "cyan",
         "cancelled": "yellow",
         "conflicts": "bold red",
+        "live": "bold yellow",
         "drafts": "dim",
     }
     for section, style in styles.items():

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from scheduler.daemon.rehearsal_report import RehearsalResult
 
 MAX_SPEED = 250_000.0
-SETTLED = ("published", "failed", "missed", "needs_review", "cancelled")
+SETTLED = ("published", "failed", "missed", "needs_review", "cancelled", "withdrawn")
 
 
 def rehearse_command(
@@ -147,6 +147,34 @@ def see_it_commands(
     return lines
 
 
+def _headline(title: str, campaign: CampaignConfig) -> str:
+    """An alert's title without the hashtag before it and the event id after it."""
+    title = title.removeprefix(f"{campaign.campaign.hashtag}: ")
+    return title.rsplit(" [event ", 1)[0]
+
+
+def print_alerts(result: RehearsalResult, campaign: CampaignConfig) -> None:
+    """The alerts the rehearsal's own receiver got, one a line in the order they
+    arrived, with the campaign time of their event; then any event whose alert
+    did not arrive, or arrived twice."""
+    occurred = {event.event_id: event.occurred_at for event in result.events}
+    console.print(
+        styled(
+            ("\nalerts", "bold"),
+            " (sent to the rehearsal's own receiver, not to config.yaml's targets): "
+            f"{len(result.alerts)} for {len(result.events)} event(s)",
+        )
+    )
+    for alert in result.alerts:
+        at = occurred.get(alert.event_id)
+        when = _local(campaign, at) if at else "?"
+        console.print(f"  {when} {alert.kind}: {_headline(alert.title, campaign)}")
+    for event in result.undelivered:
+        console.print(styled(("alert not received:", "bold red"), f" {event.kind} {event.key}"))
+    for event_id in result.repeated_alerts:
+        console.print(styled(("alert received more than once:", "bold red"), f" event {event_id}"))
+
+
 def print_report(
     result: RehearsalResult,
     campaign: CampaignConfig,
@@ -224,6 +252,7 @@ def print_report(
         console.print(Text("\nleft for review", style="bold yellow"))
         for name, reason in result.review:
             console.print(f"  {name}: {reason}")
+    print_alerts(result, campaign)
     for line in result.unrecorded:
         console.print(styled(("on the platform but not recorded:", "yellow"), f" {line}"))
     for line in result.duplicates:

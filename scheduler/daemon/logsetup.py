@@ -30,6 +30,7 @@ _QUIET = (
     "urllib3",
     "requests_oauthlib",
     "oauthlib",
+    "apprise",
 )
 
 

@@ -1,6 +1,8 @@
 """The rehearsal's result: what went out where and when, what each injected
 fault did, what is left for review, whether the platform holds exactly one
-post per published publication, and what the platforms that bill would charge."""
+post per published publication, what the platforms that bill would charge,
+and the alerts the rehearsal's receiver got against the events recorded (one
+message per event)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler.alert_settings import EVENT_KINDS
+from scheduler.alerts.receiver import ReceivedAlert
 from scheduler.config import CampaignConfig
 from scheduler.daemon.predict import FaultTracker, Hit, Outcome, Row, predict
 from scheduler.platforms import registry
@@ -19,6 +23,7 @@ from scheduler.platforms.facts import Price
 from scheduler.sandbox.app import Sandbox
 from scheduler.storage.database import reading
 from scheduler.storage.models import Attempt, Publication
+from scheduler.storage.outbox import StoredEvent, recorded_events
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,20 @@ class RehearsalResult:
     unrecorded: list[str] = field(default_factory=list)
     lateness_s: list[float] = field(default_factory=list)
     bills: list[Bill] = field(default_factory=list)
+    alerts: list[ReceivedAlert] = field(default_factory=list)
+    events: list[StoredEvent] = field(default_factory=list)
+
+    @property
+    def undelivered(self) -> list[StoredEvent]:
+        """Events a target hears whose alert the receiver did not get."""
+        got = {alert.event_id for alert in self.alerts}
+        return [e for e in self.events if e.kind in EVENT_KINDS and e.event_id not in got]
+
+    @property
+    def repeated_alerts(self) -> list[str]:
+        """Event ids the receiver got more than once."""
+        seen = Counter(alert.event_id for alert in self.alerts)
+        return sorted(event_id for event_id, count in seen.items() if count > 1)
 
     @property
     def database_url(self) -> str:
@@ -66,7 +85,13 @@ class RehearsalResult:
 
     @property
     def ok(self) -> bool:
-        return self.settled and not self.surprises and not self.duplicates
+        return (
+            self.settled
+            and not self.surprises
+            and not self.duplicates
+            and not self.undelivered
+            and not self.repeated_alerts
+        )
 
     def states(self) -> Counter[str]:
         return Counter(outcome.state for outcome in self.outcomes)
@@ -112,9 +137,13 @@ def collect_result(
     faults: str | None,
     settled: bool,
     wall_seconds: float,
+    alerts: list[ReceivedAlert] | None = None,
 ) -> RehearsalResult:
-    """Read the database and the sandbox after the run and build the result."""
+    """Read the database and the sandbox after the run and build the result;
+    ``alerts`` are what the rehearsal's receiver got."""
     result = RehearsalResult(database_path, speed, grace, faults, settled, wall_seconds)
+    result.alerts = list(alerts or [])
+    result.events = [e for e in recorded_events(sessions) if e.kind in EVENT_KINDS]
     zone = config.campaign.zone
     rows: list[Row] = []
     recorded: dict[str, set[str]] = defaultdict(set)

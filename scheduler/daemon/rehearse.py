@@ -8,9 +8,10 @@
    ``target_wall_s`` (one minute) unless ``speed`` says otherwise;
 4. the same daemon as ``campaign run``, against the sandbox's stand-in of
    every platform, with the sandbox's test credentials, and the fault plan if any;
-5. when every publication has settled: the report and the verdict
-   (:mod:`scheduler.daemon.predict`), plus a duplicate check against what the
-   sandbox actually stored.
+5. alerts go to its own local receiver, never to config.yaml's targets;
+6. when every publication has settled: the report and the verdict
+   (:mod:`scheduler.daemon.predict`), a duplicate check against what the
+   sandbox stored, and the alerts received against the events (one each).
 
 Two settings are adapted to the speed-up, and the report says so: the late
 grace is at least half a second of wall time (a hiccup of the machine,
@@ -32,6 +33,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler.alert_settings import AlertTarget
+from scheduler.alerts.receiver import AlertReceiver
 from scheduler.clock import ScaledClock
 from scheduler.config import CampaignConfig
 from scheduler.daemon.accounts import build_publisher
@@ -39,7 +42,7 @@ from scheduler.daemon.predict import FaultTracker, TrackedFaultPlan
 from scheduler.daemon.rehearsal_report import RehearsalResult, collect_result
 from scheduler.daemon.runner import Daemon
 from scheduler.errors import CampaignError, ConfigError
-from scheduler.sandbox.app import build_sandbox, point_at_sandbox
+from scheduler.sandbox.app import Sandbox, build_sandbox, point_at_sandbox
 from scheduler.sandbox.credentials import sandbox_environment
 from scheduler.sandbox.faults import FaultPlan
 from scheduler.storage.database import open_database, reading, upgrade_database, writing
@@ -53,6 +56,7 @@ MIN_GRACE_WALL_S = 0.5
 MAX_REQUEST_TIMEOUT_S = 5.0
 LEAD_WALL_S = 2.0
 SETTLE_SLACK_WALL_S = 30.0
+ALERTS_VARIABLE = "CAMPAIGN_REHEARSAL_ALERTS_URL"
 ACTIVE = (PublicationState.PENDING, PublicationState.RETRYING, PublicationState.PUBLISHING)
 
 
@@ -71,7 +75,8 @@ class Progress:
 class RehearsalOptions:
     """``speed``: campaign seconds per wall second (None: the campaign in about
     ``target_wall_s``); ``faults``: a fault plan (``--faults``); ``database``:
-    where the SQLite file goes (None: a new temporary folder)."""
+    where the SQLite file goes (None: a new temporary folder); ``prepare_sandbox``
+    changes the sandbox before the daemon starts (a test makes a token expire)."""
 
     speed: float | None = None
     faults: str | None = None
@@ -79,6 +84,7 @@ class RehearsalOptions:
     target_wall_s: float = 60.0
     on_progress: Callable[[Progress], None] | None = None
     stop: threading.Event = field(default_factory=threading.Event)
+    prepare_sandbox: Callable[[Sandbox], None] | None = None
 
 
 def fresh_database(path: Path | None) -> Path:
@@ -128,7 +134,11 @@ def rehearsal_config(config: CampaignConfig, url: str, speed: float) -> Campaign
     publishing = live.publishing.model_copy(
         update={"refresh_s": min(live.publishing.refresh_s, 0.2)}
     )
-    rehearsed = live.model_copy(update={"platforms": platforms, "publishing": publishing})
+    # Every event to the rehearsal's own receiver, never to the team's targets.
+    alerts = live.alerts.model_copy(update={"targets": (AlertTarget(url_env=ALERTS_VARIABLE),)})
+    rehearsed = live.model_copy(
+        update={"platforms": platforms, "publishing": publishing, "alerts": alerts}
+    )
     rehearsed._base_dir = config._base_dir
     return rehearsed
 
@@ -200,8 +210,11 @@ def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> Rehearsa
             timedelta(seconds=MIN_GRACE_WALL_S * speed),
         )
         sandbox = build_sandbox(config, clock, plan).start()
+        if options.prepare_sandbox is not None:
+            options.prepare_sandbox(sandbox)
+        receiver = AlertReceiver().start()
         live = rehearsal_config(config, sandbox.url, speed)
-        environ = sandbox_environment(config)
+        environ = {**sandbox_environment(config), ALERTS_VARIABLE: receiver.url}
         daemon = Daemon(
             config=live,
             sessions=sessions,
@@ -209,6 +222,8 @@ def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> Rehearsa
             publisher_factory=lambda account: build_publisher(live, account, environ, clock),
             grace=grace,
             observer=tracker.observe,
+            alerts_environ=environ,
+            alerts_interval_wall_s=0.1,
         )
         wall_started = time.monotonic()
         try:
@@ -218,6 +233,7 @@ def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> Rehearsa
         finally:
             daemon.stop("rehearsal over", timeout_s=MAX_REQUEST_TIMEOUT_S)
             sandbox.stop()
+            receiver.stop()
         return collect_result(
             sessions,
             config,
@@ -229,6 +245,7 @@ def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> Rehearsa
             faults=options.faults,
             settled=settled,
             wall_seconds=time.monotonic() - wall_started,
+            alerts=receiver.alerts(),
         )
     finally:
         engine.dispose()

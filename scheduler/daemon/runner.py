@@ -23,13 +23,16 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler.alerts.service import DaemonAlerts
 from scheduler.clock import Clock
 from scheduler.config import CampaignConfig
 from scheduler.daemon import jobs
+from scheduler.daemon.alerting import daemon_alerts
 from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.identity import HEARTBEAT_WALL_S, new_worker_id, refuse_a_namesake
 from scheduler.daemon.limits import AccountLimits
@@ -54,6 +57,8 @@ class Daemon:
     (see :class:`~scheduler.daemon.limits.AccountLimits`). ``lease_wall_s``
     overrides ``publishing.lease_s``. ``observer`` hears "claimed"/"settled".
     ``threads_per_account`` is how many of an account's posts may be in flight at once.
+    ``alerts_environ`` holds the alert targets' URLs: given, the daemon raises and
+    sends alerts (:mod:`scheduler.alerts`); None, it only records them (tests).
     """
 
     def __init__(
@@ -71,6 +76,8 @@ class Daemon:
         crash: CrashPoints | None = None,
         observer: Observer | None = None,
         rng: random.Random | None = None,
+        alerts_environ: Mapping[str, str] | None = None,
+        alerts_interval_wall_s: float = 1.0,
     ) -> None:
         self.config = config
         self.sessions = sessions
@@ -89,6 +96,9 @@ class Daemon:
             lease_wall_s=lease_wall_s,
             observer=observer,
         )
+        self.alerts: DaemonAlerts | None = None
+        if alerts_environ is not None:
+            self.alerts = daemon_alerts(self.context, alerts_environ, alerts_interval_wall_s)
         self.window = JobWindow(self.context, self.key, max_window, threads_per_account)
         self.recovery = Recovery(
             self.context, self.window.submit_recovery, jobs.running_worker_ids, self._requeued
@@ -137,6 +147,8 @@ class Daemon:
             target=self._refresh_loop, name="campaign-refresh", daemon=True
         )
         self._refresher.start()
+        if self.alerts is not None:
+            self.alerts.start()
         logger.info(
             "daemon %s started: %d publication(s) in the window up to %s",
             self.worker_id,
@@ -179,6 +191,9 @@ class Daemon:
         while self._in_flight_count() and self._wall() < deadline:
             threading.Event().wait(0.05)
         left = self._in_flight_count()
+        if self.alerts is not None:
+            # After the calls in flight: the alerts their settlements raised go out too.
+            self.alerts.stop(max(1.0, deadline - self._wall()))
         # Nothing in flight: wait for the threads so none holds a connection when
         # the engine is disposed. Calls still in flight are not waited for.
         self.window.scheduler.shutdown(wait=not left)

@@ -122,6 +122,7 @@ def run_daemon(
             publisher_factory=lambda account: build_publisher(config, account, environ, clock),
             worker_id=worker_id,
             crash=crash or CrashPoints.from_environment(dict(environ)),
+            alerts_environ=environ,
         )
         daemon.start()
         logger.info("publishing the queue of %s", describe_url(engine))

@@ -2,7 +2,8 @@
 
 One read-only pass over the database: each daemon's heartbeat, the next
 publications, counts by state, pauses (campaign and accounts), today's posts
-per account against its daily cap, rate-limit waits, and anything overdue.
+per account against its daily cap, rate-limit waits, anything overdue, and the
+alert targets: what waits for each, and the last error of one that stays down.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from scheduler.config import CampaignConfig
 from scheduler.daemon.identity import HEARTBEAT_WALL_S, STALE_HEARTBEATS
 from scheduler.daemon.limits import AccountLimits
 from scheduler.storage.database import reading
+from scheduler.storage.deliveries import TargetBacklog, target_backlog
 from scheduler.storage.models import (
     QUEUED,
     AccountState,
@@ -77,6 +79,7 @@ class StatusReport:
     overdue_count: int = 0
     holds: dict[str, str] = field(default_factory=dict)
     accounts: list[AccountStatus] = field(default_factory=list)
+    alerts: list[TargetBacklog] = field(default_factory=list)
 
     @property
     def alive(self) -> list[WorkerStatus]:
@@ -96,6 +99,13 @@ class StatusReport:
                 )
         if self.overdue_count:
             lines.append(f"{self.overdue_count} publication(s) overdue")
+        for target in self.alerts:
+            if target.failed or (target.pending and target.last_error):
+                lines.append(
+                    f"alerts to {target.target} are not getting through ({target.pending} "
+                    f"waiting, {target.failed} given up): {target.last_error}; "
+                    "`campaign alerts test` tries the target"
+                )
         return lines
 
 
@@ -190,4 +200,5 @@ def daemon_status(
                     wait if wait is not None and wait > now else None,
                 )
             )
+    report.alerts = target_backlog(sessions)
     return report

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler.alerts.pipeline import with_alerts
 from scheduler.clock import Clock, log_time
 from scheduler.config import CampaignConfig
 from scheduler.daemon.crashpoints import CrashPoints
@@ -66,6 +67,7 @@ class WorkerContext:
 
     ``lease_wall_s`` is the claim's lease in wall seconds (converted to campaign
     time through the clock, so a sped-up rehearsal keeps real leases).
+    ``wake_alerts`` tells the alert sender an event was recorded.
     """
 
     sessions: sessionmaker[Session]
@@ -78,6 +80,7 @@ class WorkerContext:
     rng: random.Random = field(default_factory=random.Random)
     lease_wall_s: float | None = None
     observer: Observer | None = None
+    wake_alerts: Callable[[], None] | None = None
 
     def campaign_duration(self, wall_seconds: float) -> timedelta:
         """The campaign time that passes during ``wall_seconds`` of wall time."""
@@ -232,13 +235,17 @@ def _failed(ctx: WorkerContext, held: Claim, error: PublishError) -> Settlement:
 
 
 def _record(ctx: WorkerContext, held: Claim, settlement: Settlement) -> JobOutcome:
-    if not settle(ctx.sessions, held, ctx.clock.now(), settlement):
+    now = ctx.clock.now()
+    settlement = with_alerts(settlement, held, ctx.config, now)
+    if not settle(ctx.sessions, held, now, settlement):
         logger.error(
             "publication %s: the claim was taken over while publishing; "
             "the new holder reconciles it",
             held.publication_id,
         )
         return DONE
+    if (settlement.events or settlement.hold_event) and ctx.wake_alerts is not None:
+        ctx.wake_alerts()
     if settlement.state in (PublicationState.RETRYING, PublicationState.PENDING):
         return JobOutcome("again", settlement.next_attempt_at, settlement.last_error or "")
     if settlement.reconcile_at is not None:

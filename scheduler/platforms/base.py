@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from scheduler.errors import PublishError, TransientError
+from scheduler.errors import PublishError, Rejected, TransientError
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +180,21 @@ class Publisher(ABC):
         """
         return self._call("find_post", lambda: self._find_post(text, since, until), creates=False)
 
+    def delete_post(self, platform_post_id: str) -> bool:
+        """Take the post ``platform_post_id`` of this account down (``campaign
+        withdraw``). True when it was deleted now; False when the platform says it
+        is not there (deleted already, by this or by a person), which counts as
+        withdrawn, so a withdrawal is safe to repeat.
+
+        :raises RateLimited | TransientError: try again later (nothing changed, or
+            the delete went through and the next try finds nothing).
+        :raises AuthFailed: the credentials may not delete.
+        :raises Rejected: the platform refuses to delete it (or cannot delete at all).
+        """
+        return self._call(
+            "delete_post", lambda: self._delete_post(platform_post_id), creates=False
+        )
+
     def close(self) -> None:  # noqa: B027 - optional hook, most publishers hold nothing
         """Release connections. Idempotent."""
 
@@ -198,6 +213,9 @@ class Publisher(ABC):
 
     @abstractmethod
     def _find_post(self, text: str, since: datetime, until: datetime) -> PublishedPost | None: ...
+
+    def _delete_post(self, platform_post_id: str) -> bool:
+        raise Rejected(f"{self.platform or 'this platform'} posts cannot be deleted by the program")
 
     @abstractmethod
     def _translate(self, error: Exception, operation: str, creates: bool) -> PublishError:

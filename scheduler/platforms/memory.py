@@ -139,5 +139,15 @@ class MemoryPublisher(Publisher):
                 return post
         return None
 
+    def _delete_post(self, platform_post_id: str) -> bool:
+        fault = self._fault("delete_post")
+        posts = self.store.posts.get(self.account_label, [])
+        kept = [post for post in posts if post.platform_post_id != platform_post_id]
+        with self.store._lock:
+            self.store.posts[self.account_label] = kept
+        if fault is not None:  # applied, but the answer is lost
+            raise fault.error()
+        return len(kept) != len(posts)
+
     def _translate(self, error: Exception, operation: str, creates: bool) -> PublishError:
         return TransientError(f"{operation}: {error}")

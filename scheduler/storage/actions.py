@@ -64,7 +64,7 @@ __all__ = [
     "CAMPAIGN_SCOPE", "CANCEL_FROM", "RESOLVE_FROM", "RETRY_CANCELLED_FROM", "RETRY_FROM",
     "ActionResult", "Change", "Skipped",
     "account_scope", "active_holds", "cancel", "current_actor", "hold_for", "pause",
-    "platform_post_id_from_url", "resolve", "resume", "retry",
+    "platform_post_id_from_url", "resolve", "resume", "retry", "targeted",
 ]  # fmt: skip
 
 CANCEL_FROM = frozenset(
@@ -108,9 +108,15 @@ class ActionResult:
     target: PostTarget | None = None
 
 
-def _publications(
-    session: Session, target: str | int, account: str | None
+def targeted(
+    session: Session, target: str | int, account: str | None, *, lock: bool = True
 ) -> tuple[list[Publication], PostTarget | None]:
+    """The publications ``target`` names (a publication id, or a post or message id,
+    only ``account``'s when given), by post then account, locked for update on
+    PostgreSQL unless ``lock`` is False; and which posts a post or message id named.
+
+    :raises NotFoundError: nothing matches.
+    """
     query = select(Publication).order_by(Publication.post_id, Publication.account_label)
     found_posts: PostTarget | None = None
     if isinstance(target, int):
@@ -120,7 +126,7 @@ def _publications(
         query = query.where(Publication.post_id.in_(found_posts.post_ids))
         if account is not None:
             query = query.where(Publication.account_label == account)
-    if session.get_bind().dialect.name == "postgresql":
+    if lock and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     found = list(session.scalars(query))
     if found:
@@ -161,8 +167,14 @@ def _choose(
         )
         allowed_text = ", ".join(sorted(s.value for s in move.allowed | move.fallback))
         allowed_text = f"publications that are {allowed_text}"
+        hint = None
+        if any(p.state == State.WITHDRAWN for p in publications):
+            hint = (
+                "a withdrawn post is never published again; to publish it anew, "
+                "write it as a new post with a new id"
+            )
         raise InvalidTransition(
-            _label(target, publications), current, move.wanted.value, allowed_text
+            _label(target, publications), current, move.wanted.value, allowed_text, hint=hint
         )
     if move.guard is None:
         return chosen, skipped
@@ -211,7 +223,7 @@ def _move(
         raise ConfigError(f"`campaign {move.action}` needs a reason", where="--reason")
     result = ActionResult(move.action)
     with writing(sessions) as session:
-        publications, result.target = _publications(session, target, account)
+        publications, result.target = targeted(session, target, account)
         chosen, result.skipped = _choose(target, publications, move)
         if move.single and len(chosen) > 1:
             names = ", ".join(f"{p.post_id}@{p.account_label}" for p in chosen)

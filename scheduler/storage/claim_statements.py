@@ -33,6 +33,8 @@ PUBLICATION = select(
     Publication.scheduled_at,
     Publication.needs_reconcile,
     Publication.requeued_at,
+    Publication.post_id,
+    Publication.platform,
 ).where(Publication.id == bindparam("pid"))
 HOLDS = select(Hold.scope, Hold.reason).where(
     Hold.scope.in_(bindparam("scopes", expanding=True)), HOLD_ACTIVE

@@ -38,6 +38,7 @@ from scheduler.storage import claim_statements as statements
 from scheduler.storage.attempts import Claim, PostChanged, open_attempt
 from scheduler.storage.claim_policy import ClaimFacts, ClaimPolicy, Verdict
 from scheduler.storage.models import QUEUED, Publication, PublicationState
+from scheduler.storage.outbox import publication_event, record_event
 from scheduler.storage.writes import write_transaction
 
 # A publication that gives way tries again this many times within the window: the
@@ -172,6 +173,18 @@ def _claim_once(
         _set_queued(
             connection, publication_id, now, state=PublicationState.MISSED, error=verdict.reason
         )
+        missed = publication_event(
+            "missed",
+            f"missed:{publication_id}:{publication.next_attempt_at.isoformat()}",
+            now,
+            publication_id=publication_id,
+            post_id=publication.post_id,
+            account=account_label,
+            platform=publication.platform,
+            scheduled_at=publication.scheduled_at,
+            reason=verdict.reason,
+        )
+        record_event(connection, missed)  # the alert, in the same transaction as the miss
         return ClaimResult("missed", reason=verdict.reason)
     if verdict.action == "defer":
         assert verdict.until is not None

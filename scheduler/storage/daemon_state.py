@@ -27,6 +27,8 @@ from scheduler.storage.models import (
     PublicationState,
     Worker,
 )
+from scheduler.storage.outbox import account_paused_event, record_event
+from scheduler.storage.writes import write_transaction
 
 
 @dataclass(frozen=True, order=True)
@@ -88,12 +90,16 @@ def pause_account(
 ) -> bool:
     """Pause account ``label`` (a hold on ``account:<label>``) unless a hold is
     already there: the first pause's reason stands. Returns True when this call
-    placed the hold. ``now`` is aware UTC."""
+    placed the hold, and then records the ``account_paused`` alert with it.
+    ``now`` is aware UTC."""
     hold = {"scope": f"account:{label}", "reason": reason, "actor": actor, "since": now}
-    with writing(sessions) as session:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        result = session.execute(dialect.insert(Hold).values(hold).on_conflict_do_nothing())
-        return bool(getattr(result, "rowcount", 0))
+    with write_transaction(sessions) as connection:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        result = connection.execute(dialect.insert(Hold).values(hold).on_conflict_do_nothing())
+        if not result.rowcount:
+            return False
+        record_event(connection, account_paused_event(label, reason, actor, now))
+        return True
 
 
 def ensure_accounts(sessions: sessionmaker[Session], labels: Iterable[str], now: datetime) -> None:

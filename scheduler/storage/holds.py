@@ -15,6 +15,7 @@ from scheduler.errors import ConfigError, InvalidTransition
 from scheduler.storage.audit import current_actor, record_audit
 from scheduler.storage.database import writing
 from scheduler.storage.models import Hold
+from scheduler.storage.outbox import hold_event, record_event
 
 CAMPAIGN_SCOPE = "campaign"
 
@@ -35,7 +36,8 @@ def pause(
     """Hold the whole campaign (or one account) until :func:`resume`.
 
     Pausing again replaces the reason. Every daemon checks the ``holds`` table
-    before it claims a publication.
+    before it claims a publication. The ``campaign_paused`` or
+    ``account_paused`` alert is recorded with it (once per pause).
 
     :raises ConfigError: an empty reason.
     """
@@ -51,6 +53,8 @@ def pause(
         else:
             hold.reason, hold.actor = reason, who
         record_audit(session, "pause", scope, reason, who, now, None)
+        session.flush()
+        record_event(session.connection(), hold_event("paused", scope, hold.since, now, reason, who))
     return hold
 
 
@@ -63,6 +67,7 @@ def resume(
     actor: str | None = None,
 ) -> Hold:
     """Lift the pause of the campaign (or one account); returns the hold removed.
+    The ``campaign_resumed`` or ``account_resumed`` alert is recorded with it.
 
     :raises InvalidTransition: that scope is not paused.
     """
@@ -85,6 +90,8 @@ def resume(
             now,
             f"paused since {hold.since.isoformat()}",
         )
+        event = hold_event("resumed", scope, hold.since, now, reason or "resumed", who)
+        record_event(session.connection(), event)
     return hold
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.storage.attempts import Claim, counted_tries, open_attempt
 from scheduler.storage.database import reading
 from scheduler.storage.models import AccountState, Attempt, Publication, PublicationState, Worker
+from scheduler.storage.outbox import publication_event, record_event
 from scheduler.storage.writes import write_transaction
 
 
@@ -139,10 +140,15 @@ def take_over(
 def _requeue(
     connection: Connection, held: HeldClaim, now: datetime, max_attempts: int, why: str
 ) -> TakeOver:
-    attempt_count = connection.scalar(
-        select(Publication.attempt_count).where(Publication.id == held.publication_id)
-    )
-    tries = counted_tries(connection, held.publication_id, int(attempt_count or 0))
+    row = connection.execute(
+        select(
+            Publication.attempt_count,
+            Publication.post_id,
+            Publication.platform,
+            Publication.scheduled_at,
+        ).where(Publication.id == held.publication_id)
+    ).one()
+    tries = counted_tries(connection, held.publication_id, int(row.attempt_count or 0))
     failed = tries >= max_attempts
     reason = f"{why}; no create call had been sent, so nothing can be on the platform"
     if failed:
@@ -159,6 +165,19 @@ def _requeue(
             updated_at=now,
         )
     )
+    if failed:
+        event = publication_event(
+            "failed",
+            f"failed:{held.publication_id}:{now.isoformat()}",
+            now,
+            publication_id=held.publication_id,
+            post_id=row.post_id,
+            account=held.account_label,
+            platform=row.platform,
+            scheduled_at=row.scheduled_at,
+            reason=reason,
+        )
+        record_event(connection, event)
     # Give the spacing slot back unless another claim of the account is in flight.
     others = (
         select(Publication.id)

@@ -13,6 +13,8 @@ Publication states and the moves between them::
        │                                        │
     missed (too late) ─────────(retry)──────────┘
     cancelled  (from pending, retrying, missed, failed, needs_review)
+    withdrawn  (from published, or needs_review when the post was found live:
+                `campaign withdraw` deleted it from the platform; terminal)
 
 ``campaign sync`` cancels with ``cancel_source="sync"`` (file removed, status
 cancelled or draft, account no longer targeted) and queues such a publication
@@ -96,6 +98,7 @@ class PublicationState(enum.StrEnum):
     MISSED = "missed"
     CANCELLED = "cancelled"
     NEEDS_REVIEW = "needs_review"
+    WITHDRAWN = "withdrawn"
 
 
 # What an attempt's ``outcome`` may be: how the worker settled it
@@ -112,6 +115,8 @@ ATTEMPT_OUTCOMES = (
     "unknown",
     "error",
     "crashed",
+    "withdrawn",
+    "withdraw_failed",
 )
 
 # Waiting in the queue for their time: what a worker may claim.
@@ -206,6 +211,7 @@ class Publication(Base):
     the module docstring) and ``cancel_reason`` says why. ``requeued_at`` is when an
     operator last queued it again (``campaign retry``, ``resolve --not-published``):
     from then on its lateness counts from that moment, not from its old time.
+    ``withdrawn_at`` is when ``campaign withdraw`` took the live post down (UTC).
     """
 
     __tablename__ = "publications"
@@ -238,6 +244,7 @@ class Publication(Base):
     cancel_source: Mapped[str | None] = mapped_column(String(16))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     requeued_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -253,6 +260,8 @@ class Attempt(Base):
     ``outcome`` is ``published``, ``reconciled`` or a PublishError outcome
     (``rate_limited``, ``transient``, ``duplicate``, ``auth_failed``,
     ``rejected``, ``unknown``), or ``crashed`` when a lease expired mid-try.
+    A delete call of ``campaign withdraw`` is recorded as an attempt too:
+    ``withdrawn`` (the post is gone) or ``withdraw_failed`` (it may still be live).
     """
 
     __tablename__ = "attempts"
@@ -397,3 +406,58 @@ class DashboardSession(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(100))
+
+
+class AlertEvent(Base):
+    """Something the team should hear about, written in the same transaction as
+    the change it reports (the outbox): a publication failed, an account paused,
+    the daily digest. :mod:`scheduler.storage.outbox` writes and reads it.
+
+    ``event_id`` is the stable id every message about it carries (a UUID, hex);
+    ``dedupe_key`` says what happened in words (``failed:46:812``), so the same
+    change recorded twice (two daemons, a retried transaction) stays one event.
+    ``kind`` is one of :data:`scheduler.alert_settings.EVENT_KINDS`; ``facts``
+    what the message needs (post, account, times as ISO 8601 UTC, reasons);
+    ``fanned_out`` is True once a delivery row exists for every target that wants it.
+    """
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(40), unique=True)
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    facts: Mapped[dict[str, Any]]
+    fanned_out: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+
+class AlertDelivery(Base):
+    """One event going to one target, with its own retries and backoff.
+
+    ``target`` is the name of the environment variable that holds the target's
+    Apprise URL, never the URL (it carries secrets). ``state`` is ``pending``,
+    ``sent`` or ``failed`` (given up). ``claimed_by`` and ``lease_expires_at``
+    (UTC) mark the daemon sending it now; a sender that dies mid-send loses the
+    lease and another sends it again, with the same event id. ``last_error`` is
+    the last failure, redacted.
+    """
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_row_id", "target"),
+        Index("ix_alert_deliveries_state_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_row_id: Mapped[int] = mapped_column(ForeignKey("alert_events.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(16))
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_tried_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.errors import PublishError
 from scheduler.storage.attempts import Claim
 from scheduler.storage.models import AccountState, Attempt, Hold, Publication, PublicationState
+from scheduler.storage.outbox import NewEvent, record_event
 from scheduler.storage.writes import write_transaction
 
 
@@ -34,6 +35,8 @@ class Settlement:
     ending then: a create may have been applied and the lookup must be tried again.
     ``posted`` False gives the account's spacing slot back. ``rate_limited_until``
     makes every publication of the account wait; ``hold_reason`` pauses the account.
+    ``events`` are alerts recorded with the settlement, in its transaction;
+    ``hold_event`` only when this settlement's pause is the one that stands.
     """
 
     state: PublicationState
@@ -50,6 +53,8 @@ class Settlement:
     rate_limited_until: datetime | None = None
     rate_limit_reason: str | None = None
     hold_reason: str | None = None
+    events: tuple[NewEvent, ...] = ()
+    hold_event: NewEvent | None = None
 
     def citing(self, error: PublishError | None, message: str | None = None) -> Settlement:
         """This settlement carrying ``error``'s HTTP status, platform code and message
@@ -178,6 +183,8 @@ def settle(
             },
         )
         _account_effects(connection, claim, now, settlement)
+        for event in settlement.events:
+            record_event(connection, event)
         return True
 
 
@@ -218,4 +225,6 @@ def _account_effects(
         }
         # Two workers of one account may fail at once: the first pause stands.
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        connection.execute(dialect.insert(Hold).values(hold).on_conflict_do_nothing())
+        placed = connection.execute(dialect.insert(Hold).values(hold).on_conflict_do_nothing())
+        if placed.rowcount and settlement.hold_event is not None:
+            record_event(connection, settlement.hold_event)

@@ -15,7 +15,10 @@ The rules, from issue 3:
   must not publish twice);
 - a removed file, ``status: cancelled`` or ``status: draft`` cancels what has not
   gone out (history stays); restoring the post queues those publications again,
-  but never one that was published;
+  but never one that was published; a publication already out is listed as
+  ``live`` with the ``campaign withdraw`` command that takes it down;
+- a withdrawn publication is never published again, even when its file comes
+  back, nor is a new id with its content;
 - drafts are listed, not queued;
 - a second run with the same posts writes nothing.
 

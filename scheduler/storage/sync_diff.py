@@ -36,10 +36,14 @@ class SyncDiff:
     cancelled: list[SyncEntry] = field(default_factory=list)
     unchanged: list[SyncEntry] = field(default_factory=list)
     conflicts: list[SyncEntry] = field(default_factory=list)
+    live: list[SyncEntry] = field(default_factory=list)
     drafts: list[SyncEntry] = field(default_factory=list)
     dry_run: bool = False
 
-    SECTIONS = ("added", "changed", "cancelled", "unchanged", "conflicts", "drafts")
+    # ``live``: published posts whose file was removed, or set to cancelled or
+    # draft, or that no longer target the account: still on the platform, and
+    # each entry says how to take it down (``campaign withdraw``).
+    SECTIONS = ("added", "changed", "cancelled", "unchanged", "conflicts", "live", "drafts")
 
     @property
     def writes(self) -> bool:

@@ -23,6 +23,9 @@ from scheduler.storage.models import (
 from scheduler.storage.sync_diff import SyncDiff, SyncEntry
 
 Row = dict[str, Any]
+# What went out at some point: its content is what the platform got (or had, for a
+# withdrawn post), and sync never publishes it, or a renamed copy of it, again.
+WENT_OUT = VISIBLE_STATES | {PublicationState.WITHDRAWN}
 
 # The columns sync reads (a subset of the models, loaded as plain rows: building
 # ORM objects would cost more than the whole insert). Texts, media and link are
@@ -110,7 +113,7 @@ class _Planner:
         for publication in publications:
             self.publications[publication.post_id][publication.account_label] = publication
         for publication in publications:
-            if publication.state in VISIBLE_STATES:
+            if publication.state in WENT_OUT:
                 post = self.posts[publication.post_id]
                 for value in (
                     publication.published_hash,
@@ -152,8 +155,9 @@ class _Planner:
         )
         self.plan.diff.added.append(SyncEntry(post_id, account, "queued", due))
 
-    def _withdraw(self, publication: StoredPublication, reason: str) -> None:
-        """Cancel what has not gone out; report what might have as a conflict."""
+    def _drop(self, publication: StoredPublication, reason: str) -> None:
+        """Cancel what has not gone out; report what might have as a conflict, and
+        a published one as live with the command that takes it down."""
         diff = self.plan.diff
         entry = (publication.post_id, publication.account_label)
         if publication.state in CANCELLABLE_STATES:
@@ -173,6 +177,13 @@ class _Planner:
                 "settle it with `campaign resolve`"
             )
             diff.conflicts.append(SyncEntry(*entry, detail, publication.scheduled_at))
+        elif publication.state == PublicationState.PUBLISHED:
+            post_id, account = entry
+            detail = (
+                f"{reason}, but it is live{_where(publication)}; to take it down: "
+                f'`campaign withdraw {post_id} --account {account} --reason "..."`'
+            )
+            diff.live.append(SyncEntry(*entry, detail, publication.scheduled_at))
 
     # -- posts --------------------------------------------------------------
     def new_post(self, resolved: ResolvedPost) -> None:
@@ -206,7 +217,7 @@ class _Planner:
     def stored_post(self, resolved: ResolvedPost, post: StoredPost) -> None:
         diff = self.plan.diff
         publications = self.publications.get(post.id, {})
-        frozen = [p for p in publications.values() if p.state in VISIBLE_STATES]
+        frozen = [p for p in publications.values() if p.state in WENT_OUT]
         content_changed = post.content_hash != resolved.content_hash
         values = {k: v for k, v in _described_fields(resolved).items() if _differs(post, k, v)}
         if frozen:
@@ -234,7 +245,7 @@ class _Planner:
             if resolved.status == PostStatus.DRAFT:
                 diff.drafts.append(SyncEntry(post.id, None, "draft", resolved.publish_at))
             for publication in publications.values():
-                self._withdraw(publication, reason)
+                self._drop(publication, reason)
             return
         text_edit = (
             f"text (revision {post.revision + 1})" if content_changed and not frozen else None
@@ -249,7 +260,7 @@ class _Planner:
                 self._targeted(existing, resolved.publish_at, text_edit, back=back)
         for account, publication in publications.items():
             if account not in resolved.targets:
-                self._withdraw(publication, "no longer targets this account")
+                self._drop(publication, "no longer targets this account")
 
     def _targeted(
         self,
@@ -283,6 +294,9 @@ class _Planner:
                 detail = f"cancelled by an operator, which sync keeps; {retry} queues it again"
                 section = diff.changed if back else diff.unchanged
                 section.append(SyncEntry(*entry, detail, publication.scheduled_at))
+        elif state == PublicationState.WITHDRAWN:
+            detail = "withdrawn; sync never publishes it again (give the post a new id to)"
+            diff.unchanged.append(SyncEntry(*entry, detail, publication.scheduled_at))
         elif state in VISIBLE_STATES:
             if moved:
                 detail = f"time changed after it was {state.value}; nothing is published again"
@@ -310,7 +324,7 @@ class _Planner:
                 {"id": post.id, "removed_at": self.now, "updated_at": self.now}
             )
         for publication in self.publications.get(post.id, {}).values():
-            self._withdraw(publication, "file removed")
+            self._drop(publication, "file removed")
 
 
 def _described_fields(resolved: ResolvedPost) -> Row:

@@ -1,4 +1,4 @@
-"""Operator actions: retry, cancel, resolve, pause and resume.
+"""Operator actions: retry, cancel, resolve, withdraw, pause and resume.
 
 Each one checks the form's CSRF token and the operator sign-in, then calls the
 store's action (:mod:`scheduler.storage.actions`), which moves the state and
@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from scheduler.errors import CampaignError
+from scheduler.platforms.base import Publisher
 from scheduler.storage import actions as store
 from scheduler.storage.lookup import row_number
 from scheduler.web.access import CSRF_FIELD, check_csrf, operator_name, require_operator
@@ -137,6 +138,47 @@ async def resolve(request: Request) -> Response:
     return await _perform(request, "resolve", work)
 
 
+async def withdraw(request: Request) -> Response:
+    """``POST /publications/{id}/withdraw``: delete the live post from its platform
+    and mark it withdrawn (:mod:`scheduler.withdrawal.service`). The form must
+    carry ``confirm=yes`` (a box the operator ticks) besides the reason."""
+    publication_id = _publication_id(request)
+
+    def work(board: Dashboard, form: FormData, actor: str, reason: str) -> str:
+        from scheduler.withdrawal.service import withdraw as take_down
+
+        if form.get("confirm") != "yes":
+            raise FormProblem("tick the box to confirm: the live post is deleted from the platform")
+        if board.publisher_for is None:
+            raise FormProblem("this dashboard cannot reach the platforms")
+        built: dict[str, Publisher] = {}
+
+        def publisher_for(label: str) -> Publisher:
+            if label not in built:
+                assert board.publisher_for is not None
+                built[label] = board.publisher_for(label)
+            return built[label]
+
+        try:
+            result = take_down(
+                board.sessions, publisher_for, publication_id, reason=reason, actor=actor,
+                now=board.now,
+            )  # fmt: skip
+        finally:
+            for publisher in built.values():
+                publisher.close()
+        failed = [outcome for outcome in result.outcomes if not outcome.ok]
+        if failed:
+            raise FormProblem("; ".join(outcome.detail for outcome in failed))
+        if not result.outcomes:
+            return "Already withdrawn."
+        return "Withdrawn: " + "; ".join(
+            f"{outcome.post_id} on {outcome.account}" for outcome in result.outcomes
+        )
+
+    return await _perform(request, "withdraw", work)
+
+
 async def pause(request: Request) -> Response:
     """``POST /pause``: a campaign-wide pause every daemon respects."""
 
@@ -168,6 +210,9 @@ def action_routes() -> list[Route]:
         Route("/publications/{publication_id}/retry", retry, methods=["POST"], name="retry"),
         Route("/publications/{publication_id}/cancel", cancel, methods=["POST"], name="cancel"),
         Route("/publications/{publication_id}/resolve", resolve, methods=["POST"], name="resolve"),
+        Route(
+            "/publications/{publication_id}/withdraw", withdraw, methods=["POST"], name="withdraw"
+        ),
         Route("/pause", pause, methods=["POST"], name="pause"),
         Route("/resume", resume, methods=["POST"], name="resume"),
     ]

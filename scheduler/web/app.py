@@ -37,7 +37,7 @@ from scheduler.storage.dashboard_sessions import end_sessions_of_other_tokens
 from scheduler.web import pages, signin
 from scheduler.web.access import WebAccess
 from scheduler.web.actions import action_routes
-from scheduler.web.dashboard import Dashboard, dashboard
+from scheduler.web.dashboard import Dashboard, PublisherFor, dashboard, environment_publishers
 from scheduler.web.formatting import (
     duration,
     local_datetime,
@@ -143,6 +143,7 @@ def create_app(
     access: WebAccess,
     *,
     wall_clock: Clock | None = None,
+    publisher_for: PublisherFor | None = None,
 ) -> Starlette:
     """The dashboard as an ASGI application.
 
@@ -151,6 +152,8 @@ def create_app(
     and actions; ``access`` says who may read and act (see
     :mod:`scheduler.web.access`); ``wall_clock`` is the real time for sign-ins
     and the sign-in throttle (default the system clock; tests pass a frozen one).
+    ``publisher_for(label)`` gives an account's publisher for the withdraw action
+    (default: built from config.yaml and the environment, as ``campaign withdraw``).
     Sign-ins opened with another operator token are ended here.
     """
     wall = wall_clock or SystemClock()
@@ -198,6 +201,7 @@ def create_app(
         templates=_templates(config),
         wall_clock=wall,
         throttle=SignInThrottle(lambda: wall.now().timestamp()),
+        publisher_for=publisher_for or environment_publishers(config),
     )
     _end_sessions_of_other_tokens(sessions, access, wall)
     return app

@@ -58,6 +58,10 @@ class Issue:
     def can_resolve(self) -> bool:
         return self.row.state in RESOLVABLE
 
+    @property
+    def can_withdraw(self) -> bool:
+        return False  # what needs attention never went out: nothing to take down
+
 
 @dataclass(frozen=True)
 class HoldView:

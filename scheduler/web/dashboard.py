@@ -3,7 +3,7 @@ the access rules, and rendering with the common page context."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,12 +17,30 @@ from starlette.templating import Jinja2Templates
 
 from scheduler.clock import Clock, SystemClock
 from scheduler.config import CampaignConfig
+from scheduler.platforms.base import Publisher
 from scheduler.storage.database import reading
 from scheduler.web.access import WebAccess, csrf_token, is_operator
 from scheduler.web.attention import attention_count
 from scheduler.web.formatting import countdown
 from scheduler.web.media import MediaDirectory
 from scheduler.web.throttle import SignInThrottle
+
+# An account's publisher, by label (the withdraw action deletes through it).
+PublisherFor = Callable[[str], Publisher]
+
+
+def environment_publishers(config: CampaignConfig) -> PublisherFor:
+    """Publishers built as ``campaign withdraw`` builds them: from config.yaml and
+    the environment (or ``.env``), on the system clock; each built when first used."""
+
+    def build(label: str) -> Publisher:
+        from scheduler.platforms.registry import build_publisher
+        from scheduler.platforms.secrets import load_environment
+
+        environ = load_environment(config.base_dir)
+        return build_publisher(config, config.account(label), environ, SystemClock())
+
+    return build
 
 
 @dataclass(frozen=True)
@@ -31,7 +49,8 @@ class Dashboard:
 
     ``clock`` is campaign time (a rehearsal's, with ``campaign web --at``);
     ``wall_clock`` the real time, for sign-ins and their expiry; ``throttle``
-    slows down wrong operator tokens per client.
+    slows down wrong operator tokens per client; ``publisher_for`` gives an
+    account's publisher (the withdraw action).
     """
 
     config: CampaignConfig
@@ -42,6 +61,7 @@ class Dashboard:
     templates: Jinja2Templates
     wall_clock: Clock = field(default_factory=SystemClock)
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
+    publisher_for: PublisherFor | None = None
 
     def now(self) -> datetime:
         """Campaign time now (aware UTC)."""

@@ -22,6 +22,7 @@ STATE_LABELS = {
     "missed": "missed",
     "cancelled": "cancelled",
     "needs_review": "needs review",
+    "withdrawn": "withdrawn",
 }
 
 

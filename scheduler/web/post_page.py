@@ -93,6 +93,10 @@ class PublicationView:
     def can_resolve(self) -> bool:
         return self.state in RESOLVABLE
 
+    @property
+    def can_withdraw(self) -> bool:
+        return self.state == "published"
+
 
 @dataclass(frozen=True)
 class AuditView:

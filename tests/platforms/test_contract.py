@@ -49,9 +49,18 @@ EXPECTED: dict[str, type[PublishError]] = {
     "find_rate_limited": RateLimited,
     "upload_server_error": TransientError,
     "upload_rejected": Rejected,
+    "delete_server_error": TransientError,
+    "delete_dropped_after_delete": TransientError,
+    "delete_rate_limited": RateLimited,
+    "delete_unauthorized": AuthFailed,
 }
-# Scenarios after which the post exists on the platform although the call failed.
-STORED_ANYWAY = {"create_dropped_after_store", "create_error_after_store"}
+# Scenarios after which the post exists on the platform although the call failed
+# (or, for a delete, is gone although the call failed).
+STORED_ANYWAY = {
+    "create_dropped_after_store",
+    "create_error_after_store",
+    "delete_dropped_after_delete",
+}
 TIMEOUT_S = 0.3
 
 
@@ -85,7 +94,12 @@ def _memory_harness(clock: FrozenClock) -> Harness:
             return lambda: RateLimited("limited", reset_at=clock.now() + timedelta(minutes=15))
         return lambda: kind(f"scripted {kind.__name__}")
 
-    operations = {"create": "create_post", "verify": "verify", "find": "find_post"}
+    operations = {
+        "create": "create_post",
+        "verify": "verify",
+        "find": "find_post",
+        "delete": "delete_post",
+    }
     operations["upload"] = "upload_media"
 
     def inject(scenario: str) -> None:
@@ -118,6 +132,10 @@ X_FAULTS: dict[str, Fault] = {
     "find_rate_limited": Fault("x.timeline", "rate_limit"),
     "upload_server_error": Fault("x.media_upload", "server_error", status=500),
     "upload_rejected": Fault("x.media_upload", "invalid_media"),
+    "delete_server_error": Fault("x.delete", "server_error", status=503),
+    "delete_dropped_after_delete": Fault("x.delete", "drop_after"),
+    "delete_rate_limited": Fault("x.delete", "rate_limit"),
+    "delete_unauthorized": Fault("x.delete", "unauthorized"),
 }
 
 FACEBOOK_FAULTS: dict[str, Fault] = {
@@ -133,6 +151,10 @@ FACEBOOK_FAULTS: dict[str, Fault] = {
     "verify_unauthorized": Fault("facebook.me", "unauthorized"),
     "find_server_error": Fault("facebook.read", "server_error", code=1, status=500),
     "find_rate_limited": Fault("facebook.read", "rate_limit", code=4),
+    "delete_server_error": Fault("facebook.delete", "server_error", code=1, status=500),
+    "delete_dropped_after_delete": Fault("facebook.delete", "drop_after"),
+    "delete_rate_limited": Fault("facebook.delete", "rate_limit", code=32),
+    "delete_unauthorized": Fault("facebook.delete", "unauthorized"),
 }
 
 
@@ -301,6 +323,43 @@ def test_platform_words_are_kept(harness: Harness) -> None:
     with pytest.raises(DuplicateContent) as caught:
         publisher.create_post("Words probe #StopClusterBombsNow")
     assert caught.value.platform_message
+
+
+def test_a_post_is_deleted_and_deleting_it_again_finds_it_gone(harness: Harness) -> None:
+    publisher = harness.publisher()
+    text = f"Withdrawn before long ({harness.name}) #StopClusterBombsNow"
+    post = publisher.create_post(text)
+    assert harness.stored() == 1
+
+    assert publisher.delete_post(post.platform_post_id) is True
+    assert harness.stored() == 0
+    assert publisher.find_post(text, *_window(harness)) is None
+    assert publisher.delete_post(post.platform_post_id) is False  # gone: safe to repeat
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        "delete_server_error",
+        "delete_dropped_after_delete",
+        "delete_rate_limited",
+        "delete_unauthorized",
+    ],
+)
+def test_delete_failures_say_what_to_do_and_a_repeat_settles_them(
+    harness: Harness, scenario: str
+) -> None:
+    post = harness.publisher().create_post(f"To take down ({scenario}) #StopClusterBombsNow")
+    publisher = harness.failing(scenario)
+    with pytest.raises(EXPECTED[scenario]):
+        publisher.delete_post(post.platform_post_id)
+    gone = scenario in STORED_ANYWAY
+    assert harness.stored() == (0 if gone else 1)
+    if scenario == "delete_rate_limited":
+        harness.clock.advance(16 * 60)  # past the reset
+    # The next try: deleted now, or found gone (the dropped answer had deleted it).
+    assert harness.publisher().delete_post(post.platform_post_id) is (not gone)
+    assert harness.stored() == 0
 
 
 def test_close_is_idempotent(harness: Harness) -> None:

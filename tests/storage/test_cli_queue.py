@@ -45,7 +45,7 @@ def test_sync_then_read_the_queue(campaign: Path) -> None:
     rehearsal = run("sync", "--dry-run")
     assert "dry run, nothing written" in rehearsal and "launch-en@x-main" in rehearsal
     assert (
-        "publications: 4 added, 0 changed, 0 cancelled, 0 unchanged, 0 conflicts; drafts: 1 post"
+        "publications: 4 added, 0 changed, 0 cancelled, 0 unchanged, 0 conflicts, 0 live; drafts: 1 post"
         in " ".join(rehearsal.split())
     )
     assert json.loads(run("timeline", "--json")) == []

@@ -68,6 +68,7 @@ def test_first_sync_queues_one_publication_per_target_and_a_second_changes_nothi
         "cancelled": 0,
         "unchanged": 0,
         "conflicts": 0,
+        "live": 0,
         "drafts": 0,
     }
     stored = publications(sessions)
@@ -258,7 +259,8 @@ def test_a_dry_run_reports_the_same_diff_and_writes_nothing(
     assert snapshot(sessions) == before
     real = sync_posts(sessions, posts, config, now=NOW)
     assert rehearsal.counts() == real.counts() == {
-        "added": 2, "changed": 2, "cancelled": 0, "unchanged": 0, "conflicts": 0, "drafts": 0
+        "added": 2, "changed": 2, "cancelled": 0, "unchanged": 0, "conflicts": 0, "live": 0,
+        "drafts": 0,
     }  # fmt: skip
 
 

@@ -15,6 +15,12 @@
   clock's time of the answer.
 - ``find_post``: ``GET /{page-id}/published_posts`` within the window, newest
   first, following ``paging.next`` [platforms.md 2.7].
+- ``delete_post``: ``DELETE /{post-id}``, answered ``{"success": true}``. An id
+  the Graph cannot find answers code 100, subcode 33 ("Object with ID ... does
+  not exist, cannot be loaded due to missing permissions, or does not support
+  this operation": seen in restfb#1469, SpottedBot#30). That wording also covers
+  a token that may not see the post, so ``GET /{post-id}`` tells the two apart:
+  not there either means gone; there means the token may not delete it.
 """
 
 from __future__ import annotations
@@ -216,6 +222,27 @@ class FacebookPublisher(Publisher):
                 return PublishedPost(post_id, url, created, message)
         return None
 
+    def _delete_post(self, platform_post_id: str) -> bool:
+        self._require_token()
+        try:
+            answer = self.graph.delete_object(platform_post_id)
+        except Exception as error:
+            if not _object_missing(error):
+                raise
+            try:
+                self.graph.get_object(platform_post_id, fields="id")
+            except Exception as lookup:
+                if _object_missing(lookup):
+                    return False  # not there: gone
+                raise
+            raise AuthFailed(
+                f"the Page token of {self.account_label} may not delete post {platform_post_id}, "
+                "which is still there; it needs pages_manage_posts on the Page"
+            ) from None
+        if isinstance(answer, dict) and answer.get("success") is False:
+            raise Rejected("Facebook did not delete the post", platform_message=str(answer))
+        return True
+
     def _translate(self, error: Exception, operation: str, creates: bool) -> PublishError:
         return translate(
             error,
@@ -226,6 +253,16 @@ class FacebookPublisher(Publisher):
             timeout_s=self.settings.request_timeout_s,
             redact=redact,
         )
+
+
+def _object_missing(error: Exception) -> bool:
+    """A Graph error saying no object with that id can be loaded (code 100, subcode 33)."""
+    result = getattr(error, "result", None)
+    details = result.get("error", {}) if isinstance(result, dict) else {}
+    return isinstance(details, dict) and (details.get("code"), details.get("error_subcode")) == (
+        100,
+        33,
+    )
 
 
 def _same_post(wanted: str, message: str) -> bool:

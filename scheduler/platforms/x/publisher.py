@@ -10,6 +10,11 @@ Post ids are snowflakes: the creation time is in the id itself, which is how
 :class:`~scheduler.platforms.base.PublishedPost` gets ``created_at`` from a
 create answer that does not state it.
 
+Withdrawal (``delete_post``) is ``DELETE /2/tweets/{id}``, answered
+``{"data": {"deleted": true}}`` [platforms.md 1.1]; an id X does not have is a
+resource-not-found error (in a 200 answer's ``errors``, as v2 answers unknown
+ids, or a 404), which means it is gone.
+
 Reconciliation (``find_post``) reads the account's timeline,
 ``GET /2/users/{id}/tweets``, where X returns links rewritten to ``t.co``, a
 trailing ``t.co`` link for attached media and ``&``, ``<``, ``>`` as HTML
@@ -20,6 +25,7 @@ drops every link on both sides before comparing.
 from __future__ import annotations
 
 import html
+import json
 import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -29,7 +35,7 @@ import requests
 import tweepy
 
 from scheduler.clock import Clock
-from scheduler.errors import PublishError
+from scheduler.errors import PublishError, Rejected
 from scheduler.platforms.base import (
     AccountIdentity,
     Credentials,
@@ -38,6 +44,7 @@ from scheduler.platforms.base import (
     Publisher,
 )
 from scheduler.platforms.profile import AccountEntry
+from scheduler.platforms.secrets import redact
 from scheduler.platforms.transport import mount_base_url
 from scheduler.platforms.x.errors import translate_x_error
 from scheduler.platforms.x.links import post_url
@@ -186,11 +193,34 @@ class XPublisher(Publisher):
             params["pagination_token"] = next_token
         return None
 
+    def _delete_post(self, platform_post_id: str) -> bool:
+        try:
+            response = self._client.delete_tweet(platform_post_id, user_auth=True)
+        except tweepy.NotFound:
+            return False
+        body = response.json()
+        if (body.get("data") or {}).get("deleted") is True:
+            return True
+        if any(_not_found(problem) for problem in body.get("errors") or []):
+            return False
+        raise Rejected(
+            "X did not delete the post", platform_message=redact(json.dumps(body)[:500])
+        )
+
     def _translate(self, error: Exception, operation: str, creates: bool) -> PublishError:
         return translate_x_error(error, operation, creates, self._clock)
 
     def close(self) -> None:
         self._client.session.close()
+
+
+def _not_found(problem: object) -> bool:
+    """A v2 error saying the post is not there (``resource-not-found``)."""
+    if not isinstance(problem, dict):
+        return False
+    return str(problem.get("type", "")).endswith("/resource-not-found") or (
+        problem.get("title") == "Not Found Error"
+    )
 
 
 def _parse_time(value: object) -> datetime | None:

@@ -8,6 +8,7 @@ Endpoints (every path starts with a version, ``/v2.8/`` to ``/vNN.N/``)::
     POST /{version}/{page-id}/feed           text, link and multi-photo posts
     POST /{version}/{page-id}/photos         photo posts; unpublished photos with published=false
     GET  /{version}/{page-id}/published_posts, /feed, /posts   what the Page posted, newest first
+    DELETE /{version}/{post-id}              take one of the Page's own posts down
 
 What each request passes through before its handler is in
 :mod:`~scheduler.platforms.facebook.sandbox.base`. The write handlers live in
@@ -57,5 +58,6 @@ class GraphSandbox(GraphStandIn):
                 self._endpoint("facebook.read", reads.posts),
             ),
             route("GET", VERSION + PAGE, self._endpoint("facebook.me", reads.graph_object)),
+            route("DELETE", VERSION + PAGE, self._endpoint("facebook.delete", publish.delete)),
             *(route(method, VERSION + "/.*", unknown) for method in ("GET", "POST", "DELETE")),
         ]

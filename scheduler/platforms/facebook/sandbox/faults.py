@@ -3,7 +3,8 @@ what its own kind (``fb_code``) does to a publication.
 
 Endpoints: ``facebook.feed``, ``facebook.photos``, ``facebook.me`` (``/me`` and
 ``/{id}``), ``facebook.read`` (published_posts/feed reads),
-``facebook.debug_token``.
+``facebook.debug_token``, ``facebook.delete`` (``DELETE /{post-id}``; after
+``drop_after`` the post is deleted but the answer is lost).
 
 =====================  =======================================================
 rate_limit             code 32 (or ``code``: 4, 17, 613) with usage headers
@@ -65,6 +66,7 @@ FACEBOOK_FAULTS = GraphFaults(
             "facebook.me",
             "facebook.read",
             "facebook.debug_token",
+            "facebook.delete",
         }
     ),
     creates=frozenset({"facebook.feed", "facebook.photos"}),

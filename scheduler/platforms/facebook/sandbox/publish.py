@@ -46,11 +46,12 @@ def _target(sandbox: GraphStandIn, call: GraphCall) -> PageState | Response:
     return page
 
 
-def unknown_object(identifier: str) -> Response:
-    """Code 100 subcode 33, the answer for an id that is not there."""
+def unknown_object(identifier: str, method: str = "get") -> Response:
+    """Code 100 subcode 33, the answer for an id that is not there (``method``:
+    the request's, lower case, as the Graph words it: "Unsupported delete request")."""
     return graph_error(
         100,
-        f"Unsupported get request. Object with ID '{identifier}' does not exist, cannot be "
+        f"Unsupported {method} request. Object with ID '{identifier}' does not exist, cannot be "
         "loaded due to missing permissions, or does not support this operation. Please read "
         "the Graph API documentation at https://developers.facebook.com/docs/graph-api",
         subcode=33,
@@ -160,3 +161,23 @@ def photos(sandbox: GraphStandIn, call: GraphCall) -> Response:
             return Response(200, {"id": photo.photo_id})
         post = sandbox.state.add_post(page, message, None, now, (photo.photo_id,))
     return Response(200, {"id": photo.photo_id, "post_id": post.post_id})
+
+
+def delete(sandbox: GraphStandIn, call: GraphCall) -> Response:
+    """``DELETE /{post-id}``: a post of the token's own Page, with
+    ``pages_manage_posts``; ``{"success": true}``. An id that is not there (or
+    not the token's to see) answers code 100 subcode 33, as the Graph does."""
+    identifier = call.match["page"]
+    page = call.page
+    with sandbox.state.lock:
+        for candidate in sandbox.state.pages.values():
+            for post in candidate.posts:
+                if post.post_id != identifier:
+                    continue
+                if candidate is not page:
+                    return unknown_object(identifier, "delete")
+                if "pages_manage_posts" not in candidate.scopes:
+                    return graph_error(200)
+                candidate.posts.remove(post)
+                return Response(200, {"success": True})
+    return unknown_object(identifier, "delete")
