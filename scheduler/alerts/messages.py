@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from scheduler.config import CampaignConfig
+from scheduler.platforms import registry
 from scheduler.storage.outbox import StoredEvent
 
 
@@ -46,7 +47,7 @@ class _Words:
         """``x-fr (@CMC_francais on X)``, or the bare label of an account config.yaml dropped."""
         for account in self.config.accounts:
             if account.label == label:
-                return f"{label} ({account.name} on {account.platform.capitalize()})"
+                return f"{label} ({account.name} on {_platform(account.platform)})"
         return label
 
     def page(self, path: str) -> str:
@@ -104,7 +105,7 @@ def _rate_limited(words: _Words, facts: dict[str, Any]) -> tuple[str, list[str]]
     post, label = facts.get("post_id", "?"), facts.get("account", "?")
     late = float(facts.get("late_min", 0))
     lines = [
-        f"A rate limit of {str(facts.get('platform', 'the platform')).capitalize()} stops {words.account(label)} "
+        f"A rate limit of {_platform(str(facts.get('platform', '')))} stops {words.account(label)} "
         f"until {words.when(facts.get('reset_at'))}.",
         f"The post {post}, due {words.when(facts.get('scheduled_at'))}, goes out about "
         f"{_minutes(late)} late then, and the account's other posts due before the reset wait too.",
@@ -250,6 +251,12 @@ _RENDER = {
     "digest": _digest,
     "test": _test,
 }
+
+
+def _platform(key: str) -> str:
+    """A platform as people write it (its profile's ``display_name``: ``X``)."""
+    profile = registry.find(key)
+    return profile.display_name if profile is not None else (key or "the platform")
 
 
 def _minutes(minutes: float) -> str:

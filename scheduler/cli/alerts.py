@@ -76,9 +76,9 @@ def watch_command(
     raise the digest when no daemon does, and send waiting alerts. Exit status 1
     when no daemon is alive while posts are due."""
     from scheduler.alerts.service import watch_once
+    from scheduler.daemon.accounts import build_publisher
     from scheduler.daemon.identity import HEARTBEAT_WALL_S, STALE_HEARTBEATS
     from scheduler.daemon.logsetup import configure_logging
-    from scheduler.platforms.registry import build_publisher
     from scheduler.platforms.secrets import load_environment
 
     _config, settings = load(config_path)

@@ -48,7 +48,7 @@ def withdraw_command(
     """Delete a live post from its platform (every language version of a message, or
     one account's with --account) and mark it withdrawn: retry refuses it and sync
     never publishes it again. Safe to repeat. Exit status 1 when a delete failed."""
-    from scheduler.platforms.registry import build_publisher
+    from scheduler.daemon.accounts import build_publisher
     from scheduler.platforms.secrets import load_environment
     from scheduler.storage.audit import current_actor
     from scheduler.withdrawal.service import withdraw

@@ -34,7 +34,7 @@ def environment_publishers(config: CampaignConfig) -> PublisherFor:
     the environment (or ``.env``), on the system clock; each built when first used."""
 
     def build(label: str) -> Publisher:
-        from scheduler.platforms.registry import build_publisher
+        from scheduler.daemon.accounts import build_publisher
         from scheduler.platforms.secrets import load_environment
 
         environ = load_environment(config.base_dir)

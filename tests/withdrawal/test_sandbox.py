@@ -15,12 +15,12 @@ from typer.testing import CliRunner
 from scheduler.cli import app
 from scheduler.clock import FrozenClock
 from scheduler.config import load_config
+from scheduler.daemon.accounts import build_publisher
 from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.limits import AccountLimits
 from scheduler.daemon.publishers import PublisherPool
 from scheduler.daemon.worker import WorkerContext, publish
 from scheduler.errors import InvalidTransition
-from scheduler.platforms.registry import build_publisher
 from scheduler.sandbox.app import Sandbox, build_sandbox
 from scheduler.sandbox.credentials import sandbox_environment
 from scheduler.sandbox.faults import Fault, FaultPlan
