@@ -9,16 +9,23 @@ All datetimes are timezone-aware UTC. Three clocks:
   instance, so rate-limit windows and 24-hour caps stay consistent with the
   schedule.
 
+:func:`publishing_clock` is the clock that will publish: the system clock, or
+a scaled one named by ``CAMPAIGN_SCALED_CLOCK``.
+
 ``to_wall`` converts a campaign instant into the wall-clock instant at which it
 happens; APScheduler, which only knows wall time, is given those.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
+
+from scheduler.errors import ConfigError
 
 # The days a person may name (a filter, --since, --at): wide enough for any
 # campaign, and far enough inside Python's years 1 to 9999 that moving a day
@@ -152,3 +159,62 @@ class ScaledClock:
 
     def __repr__(self) -> str:
         return f"ScaledClock(start={self.campaign_start.isoformat()}, speed={self.speed})"
+
+
+SCALED_CLOCK_VARIABLE = "CAMPAIGN_SCALED_CLOCK"
+
+
+def clock_from_environment(environ: Mapping[str, str]) -> Clock:
+    """The system clock, unless ``CAMPAIGN_SCALED_CLOCK`` asks for a rehearsal clock.
+
+    ``CAMPAIGN_SCALED_CLOCK=<campaign start>,<wall start>,<speed>`` (ISO 8601
+    instants with offsets, speed in campaign seconds per wall second) makes a
+    :class:`~scheduler.clock.ScaledClock` that agrees with any other process given
+    the same three values: the SIGKILL soak runs real daemon processes on the
+    same compressed campaign time as its sandbox this way.
+
+    :raises ConfigError: when the value cannot be read.
+    """
+    value = environ.get(SCALED_CLOCK_VARIABLE, "").strip()
+    if not value:
+        return SystemClock()
+    try:
+        campaign_text, wall_text, speed_text = value.split(",")
+        return ScaledClock(
+            datetime.fromisoformat(campaign_text),
+            float(speed_text),
+            wall_start=datetime.fromisoformat(wall_text),
+        )
+    except ValueError as error:
+        raise ConfigError(
+            f"cannot read {SCALED_CLOCK_VARIABLE}={value!r}: {error}",
+            where="environment",
+            hint="write <campaign start>,<wall start>,<speed>, e.g. "
+            "2020-10-24T06:00:00+00:00,2026-01-01T12:00:00+00:00,10000, or unset it",
+        ) from None
+
+
+def publishing_clock() -> Clock:
+    """The clock that will publish: the system clock, or the one
+    ``CAMPAIGN_SCALED_CLOCK`` describes. ``campaign check``, ``sync``, ``status``
+    and ``preflight`` judge past times on it, as the daemon publishes on it.
+
+    :raises ConfigError: when ``CAMPAIGN_SCALED_CLOCK`` cannot be read.
+    """
+    return clock_from_environment(os.environ)
+
+
+def duration_words(seconds: float) -> str:
+    """A span of time for people: ``45 s``, ``12 min``, ``3 h 5 min``, ``2 d 4 h``
+    (the sign is dropped: say "ago" or "in" around it)."""
+    seconds = abs(seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"

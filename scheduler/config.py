@@ -15,7 +15,6 @@ Which platforms exist, what each account of a platform needs and how each
 
 from __future__ import annotations
 
-import difflib
 import os
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -44,6 +43,7 @@ from scheduler.files import CONFIG_MAX_BYTES, read_limited
 from scheduler.platforms import registry
 from scheduler.platforms.profile import PlatformSettings
 from scheduler.platforms.validation import PlatformKey, platform_sections
+from scheduler.validation_words import closest, listed, plain_message, yaml_kind
 from scheduler.yamlsafe import Document, load_bytes
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -83,8 +83,16 @@ class Window(_Strict):
 
 
 class Campaign(_Strict):
-    """Who, what and when."""
+    """Who, what and when.
 
+    ``id`` names this campaign (``ccm-2020``); the database records it on the
+    first sync and refuses a campaign file with another id, so next year's
+    campaign never runs on this year's queue (see
+    :mod:`scheduler.storage.facts`). Optional for campaign files written
+    before it existed; ``campaign new`` always writes one.
+    """
+
+    id: Slug | None = None
     name: str
     hashtag: Annotated[str, StringConstraints(pattern=r"^#\w+$")]
     timezone: str
@@ -258,15 +266,21 @@ class CampaignConfig(_Strict):
                 raise ValueError(f"call {call!r} has no wording for {', '.join(missing)}")
             extra = [lang for lang in wording if lang not in self.languages]
             if extra:
-                raise ValueError(f"call {call!r} has wording for unknown language(s) {extra}")
+                raise ValueError(
+                    f"call {call} has wording for {listed(extra)}, not among the campaign's "
+                    f"languages ({listed(self.languages)})"
+                )
         labels = [account.label for account in self.accounts]
         duplicates = {label for label in labels if labels.count(label) > 1}
         if duplicates:
-            raise ValueError(f"account labels must be unique: {sorted(duplicates)}")
+            raise ValueError(f"account labels must be unique: {listed(sorted(duplicates))}")
         for account in self.accounts:
             unknown = [lang for lang in account.languages if lang not in self.languages]
             if unknown:
-                raise ValueError(f"account {account.label!r} carries unknown language(s) {unknown}")
+                raise ValueError(
+                    f"account {account.label} carries {listed(unknown)}, not among the "
+                    f"campaign's languages ({listed(self.languages)})"
+                )
         return self
 
     def account(self, label: str) -> Account:
@@ -303,6 +317,30 @@ class RuntimeSettings(BaseSettings):
     log_level: str = "INFO"
 
 
+def runtime_settings() -> RuntimeSettings:
+    """The ``CAMPAIGN_*`` environment variables, read and checked.
+
+    :raises ConfigError: naming the variable and what it takes, in plain words.
+    """
+    try:
+        return RuntimeSettings()
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            name = f"CAMPAIGN_{str(item['loc'][0]).upper()}" if item["loc"] else "CAMPAIGN_*"
+            message, hint = plain_message(item, name)
+            problems.append(
+                ConfigError(
+                    message.replace(f"`{name}`", name, 1),
+                    where="environment",
+                    hint=hint or f"change {name}, or unset it",
+                )
+            )
+        if len(problems) == 1:
+            raise problems[0] from None
+        raise ConfigError("\n".join(str(problem) for problem in problems)) from None
+
+
 def _location(document: Document, loc: tuple[Any, ...]) -> tuple[str, int, int]:
     path = tuple(
         part for part in loc if not (isinstance(part, str) and part.startswith("function-"))
@@ -315,8 +353,8 @@ def _location(document: Document, loc: tuple[Any, ...]) -> tuple[str, int, int]:
 
 
 def _did_you_mean(key: str, names: list[str] | None) -> str:
-    close = difflib.get_close_matches(key, names or [], n=1)
-    return f"did you mean {close[0]!r}?" if close else ""
+    match = closest(key, names or [])
+    return f"did you mean {match!r}?" if match else ""
 
 
 def _names_at(loc: tuple[Any, ...]) -> list[str] | None:
@@ -352,22 +390,21 @@ def _names_at(loc: tuple[Any, ...]) -> list[str] | None:
 
 
 def format_validation_errors(error: ValidationError, document: Document) -> list[ConfigError]:
-    """Turn pydantic's errors into ConfigErrors with ``file:line:column`` and a fix."""
+    """Turn pydantic's errors into ConfigErrors with ``file:line:column``, the
+    problem in plain words (:mod:`scheduler.validation_words`) and a fix."""
     problems: list[ConfigError] = []
     for item in error.errors():
         loc = tuple(item["loc"])
         dotted, line, column = _location(document, loc)
-        message = item["msg"].removeprefix("Value error, ")
-        hint = None
+        field = next((str(part) for part in reversed(loc) if isinstance(part, str)), "value")
+        message, hint = plain_message(item, field)
         if item["type"] == "extra_forbidden":
             message = f"unknown key {loc[-1]!r}"
             hint = _did_you_mean(str(loc[-1]), _names_at(loc)) or "remove it"
-        elif loc in document.plain_scalars and item["type"] in (
-            "string_type",
-            "string_pattern_mismatch",
-        ):
+        elif loc in document.plain_scalars and not isinstance(item["input"], str):
             source = document.plain_scalars[loc]
-            hint = f'YAML read {source} as a {type(item["input"]).__name__}; quote it: "{source}"'
+            if item["type"] in ("string_type", "string_pattern_mismatch"):
+                hint = f'YAML read {source} as {yaml_kind(item["input"])}; quote it: "{source}"'
         problems.append(
             ConfigError(message, where=f"{document.path}:{line}:{column} {dotted}", hint=hint)
         )
@@ -418,3 +455,13 @@ def resolve_database_url(config: CampaignConfig, settings: RuntimeSettings) -> s
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite:///:memory:":
         return prefix + str(config.base_dir / url[len(prefix) :])
     return url
+
+
+DEFAULT_DASHBOARD = "http://127.0.0.1:8000"
+
+
+def dashboard_address(config: CampaignConfig) -> str:
+    """Where people open the dashboard: ``web.public_url``, else ``campaign web``'s
+    default address on this machine. Links the terminal prints to a dashboard page
+    (what the sandbox received, the calendar feed) start with it."""
+    return (config.web.public_url or DEFAULT_DASHBOARD).rstrip("/")

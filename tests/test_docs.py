@@ -89,3 +89,18 @@ def test_the_readme_names_the_two_setup_commands_that_ci_runs() -> None:
 def test_every_linked_document_exists() -> None:
     for target in re.findall(r"\]\(((?:docs/)[^)#]+)\)", README):
         assert (ROOT / target).exists(), f"README.md links to missing {target}"
+
+
+def test_a_new_user_meets_db_upgrade_before_the_first_sync() -> None:
+    """The README's first commands on the real campaign create the database before
+    anything reads it, and the Chromium line works on a bare Debian."""
+    upgrade = README.index("campaign db upgrade")
+    assert upgrade < README.index("$ campaign sync")
+    assert upgrade < README.index("## Commands")
+    assert "`apt-get update && apt-get install -y chromium`" in README
+
+
+def test_the_next_campaign_is_documented() -> None:
+    assert "docs/new-campaign.md" in README
+    page = (ROOT / "docs" / "new-campaign.md").read_text(encoding="utf-8")
+    assert "campaign new" in page and "campaign rehearse" in page

@@ -48,7 +48,7 @@ KNOWN_CIRCLES: tuple[frozenset[str], ...] = ()
 LAYERS = (
     "cli",
     "web",
-    "daemon",
+    {"daemon", "campaigns"},
     {"alerts", "withdrawal"},
     "tokens",
     {"storage", "sandbox"},
@@ -57,7 +57,7 @@ LAYERS = (
     "platforms",
     "clock",
     {"yamlsafe", "files", "alert_settings"},
-    {"errors", "printable"},
+    {"errors", "printable", "validation_words"},
 )
 
 

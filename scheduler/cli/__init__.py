@@ -44,9 +44,12 @@ COMMAND_MODULES: dict[str, str] = {
     "alerts": "alerts",
     "watch": "alerts",
     "withdraw": "withdraw",
+    "new": "new",
+    "feed": "feed",
 }
 MODULES: tuple[str, ...] = (
     "check", "db", "queue", "withdraw", "platforms", "daemon", "web", "tokens", "alerts",
+    "new", "feed",
 )  # fmt: skip
 
 app: typer.Typer  # built on first access by __getattr__ below
@@ -82,7 +85,9 @@ def build_app(modules: Iterable[str] = MODULES) -> typer.Typer:
     application.command()(version)
     for name in modules:
         importlib.import_module(f"scheduler.cli.{name}").register(application)
-    return application
+    from scheduler.cli.help import plain_help
+
+    return plain_help(application)
 
 
 def modules_for(arguments: Sequence[str]) -> tuple[str, ...]:

@@ -1,10 +1,13 @@
 """``campaign check [PATHS] [--strict] [--json]``: every problem in the post files.
 
 Exit status: 0 when clean, 1 when there are errors (or, with ``--strict``,
-warnings), 2 when the campaign file itself cannot be used. The check runs at
-the clock's current time, so approved posts already past are reported (see
-:func:`scheduler.content.rules.check_past`); tests register the command with a
-frozen clock.
+warnings), 2 when the campaign file itself cannot be used.
+
+Past times are judged on the clock that will publish (see
+:func:`scheduler.content.rules.check_past`): the real time, reading the queue
+(when there is one) so that posts already out are not reported; or, with
+``--at TIME``, a rehearsal's clock at TIME (the queue is not read: a rehearsal
+plays every post). Tests register the command with a frozen clock.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from typing import Any
 import typer
 from rich.text import Text
 
-from scheduler.cli.common import ConfigOption, console, load
-from scheduler.clock import Clock, SystemClock
+from scheduler.cli.common import ConfigOption, console, load, parse_moment
+from scheduler.clock import Clock, publishing_clock
 from scheduler.content.resolved import CheckReport, Problem
 from scheduler.printable import json_text, printable
 
@@ -30,25 +33,49 @@ PathsArgument = typer.Argument(
 )
 StrictOption = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too.")
 JsonOption = typer.Option(False, "--json", help="Print the report as JSON for tools.")
+AtOption = typer.Option(
+    None,
+    "--at",
+    metavar="TIME",
+    help="Judge past times as of this campaign time (2020-11-01T09:00, local), as a "
+    "rehearsal's clock would, instead of now.",
+)
 
 
 def register(app: typer.Typer, clock: Clock | None = None) -> None:
     """Add ``campaign check`` to ``app``; ``clock`` gives the time of the check
-    (default: the system clock)."""
-    time_source: Clock = clock or SystemClock()
+    (default: the clock that will publish, :func:`~scheduler.clock.publishing_clock`)."""
 
     @app.command("check")
     def check_command(
         paths: list[Path] | None = PathsArgument,
         strict: bool = StrictOption,
         as_json: bool = JsonOption,
+        at: str | None = AtOption,
         config: Path | None = ConfigOption,
     ) -> None:
         """Check post files against the campaign's rules; report every problem with its fix."""
         from scheduler.content.check import check_paths  # keeps other commands' start-up fast
 
-        campaign, _settings = load(config)
-        report = check_paths(campaign, paths or None, now=time_source.now())
+        campaign, settings = load(config)
+        moment = parse_moment(at, campaign.campaign.zone, "--at")
+        notes: list[str] = []
+
+        def settled() -> frozenset[str]:
+            # Only when a post is past: the database layer costs start-up time.
+            from scheduler.config import resolve_database_url
+            from scheduler.storage.service import queue_settled_posts
+
+            found, note = queue_settled_posts(campaign, resolve_database_url(campaign, settings))
+            notes.extend([note] if note else [])
+            return found
+
+        if moment is None:
+            now = (clock or publishing_clock()).now()
+            report = check_paths(campaign, paths or None, now=now, settled=settled)
+        else:
+            report = check_paths(campaign, paths or None, now=moment)
+        report.notes.extend(notes)
         if as_json:
             typer.echo(json_text(report_as_dict(report, strict), indent=2))
         else:

@@ -14,14 +14,18 @@ write plain output themselves (CSV, JSON, piped text) use
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook, RenderResult
 from rich.segment import Segment
 from rich.text import Text
 
-from scheduler.config import CampaignConfig, RuntimeSettings, load_config
+from scheduler.clock import CALENDAR_RANGE, in_calendar
+from scheduler.config import CampaignConfig, RuntimeSettings, load_config, runtime_settings
+from scheduler.errors import ConfigError
 from scheduler.platforms import registry
 from scheduler.printable import printable
 
@@ -83,8 +87,42 @@ def console_error(message: str) -> None:
     error_console.print(styled(("error:", "bold red"), " ", message), soft_wrap=True)
 
 
+def console_note(message: str) -> None:
+    """Print a line a person must not miss (a rehearsal's database), in bold
+    yellow, on stderr so that JSON or CSV on stdout stays data."""
+    if message:
+        error_console.print(styled((message, "bold yellow")), soft_wrap=True)
+
+
 def load(config_path: Path | None) -> tuple[CampaignConfig, RuntimeSettings]:
     """The campaign file and runtime settings, layered as config.py documents."""
-    settings = RuntimeSettings()
+    settings = runtime_settings()
     config = load_config(config_path or settings.config)
     return config, settings
+
+
+def parse_moment(text: str | None, zone: ZoneInfo, flag: str) -> datetime | None:
+    """``2020-11-23`` (local midnight), ``2020-11-23T10:00`` (local) or with an offset.
+
+    :raises ConfigError: for anything else, naming ``flag``.
+    """
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            moment = datetime.combine(date.fromisoformat(text), time(0), tzinfo=zone)
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(
+            f"{text!r} is not a date or time",
+            where=flag,
+            hint="write 2020-11-23, 2020-11-23T10:00 (campaign time) or 2020-11-23T09:00Z",
+        ) from None
+    if not in_calendar(moment):
+        raise ConfigError(
+            f"{text!r} is beyond the calendar this program handles",
+            where=flag,
+            hint=f"give a date or time {CALENDAR_RANGE}",
+        )
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)

@@ -12,23 +12,15 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import typer
-from rich import box
-from rich.table import Table
-from rich.text import Text
 
-from scheduler.cli.common import ConfigOption, DatabaseOption, console, load, styled
-from scheduler.cli.layout import print_wrapped
-from scheduler.clock import SystemClock, utc_now
+from scheduler.cli.common import ConfigOption, DatabaseOption, load
+from scheduler.cli.daemon_print import print_preflight, print_status, status_json
+from scheduler.clock import publishing_clock
 from scheduler.config import CampaignConfig, RuntimeSettings, resolve_database_url
 from scheduler.errors import ConfigError
 from scheduler.printable import has_control_characters, json_text
-
-if TYPE_CHECKING:
-    from scheduler.daemon.preflight import PreflightReport
-    from scheduler.daemon.status import StatusReport
 
 # The daemon, the platforms and the sandbox are imported inside each command:
 # every command pays only for what it uses.
@@ -107,16 +99,14 @@ def status_command(
 ) -> None:
     """The daemons' heartbeats, the next posts, counts by state, pauses, today's quota."""
     from scheduler.daemon.status import daemon_status
-    from scheduler.storage.database import open_database
+    from scheduler.storage.facts import opened_for
 
     campaign, settings = load(config)
-    engine, sessions = open_database(_url(campaign, settings, database_url))
-    try:
-        report = daemon_status(sessions, campaign, utc_now())
-    finally:
-        engine.dispose()
+    with opened_for(_url(campaign, settings, database_url), campaign) as database:
+        now = publishing_clock().now()
+        report = daemon_status(database.sessions, campaign, now, facts=database.facts)
     if as_json:
-        typer.echo(json_text(_status_json(report), indent=2, default=str))
+        typer.echo(json_text(status_json(report), indent=2, default=str))
         return
     print_status(report, campaign)
 
@@ -132,16 +122,17 @@ def preflight_command(
     Exit status 1 on any problem."""
     from scheduler.daemon.preflight import preflight
     from scheduler.platforms.secrets import load_environment
-    from scheduler.storage.database import open_database
+    from scheduler.storage.facts import opened_for
 
     campaign, settings = load(config)
-    engine, sessions = open_database(_url(campaign, settings, database_url))
-    try:
+    with opened_for(_url(campaign, settings, database_url), campaign) as database:
         report = preflight(
-            campaign, sessions, load_environment(campaign.base_dir), SystemClock(), days=days
+            campaign,
+            database.sessions,
+            load_environment(campaign.base_dir),
+            publishing_clock(),
+            days=days,
         )
-    finally:
-        engine.dispose()
     print_preflight(report)
     raise typer.Exit(0 if report.ok else 1)
 
@@ -157,126 +148,3 @@ def register(app: typer.Typer) -> None:
     app.command("rehearse")(rehearse_command)
     app.command("status")(status_command)
     app.command("preflight")(preflight_command)
-
-
-# -- printing -------------------------------------------------------------------------------
-
-
-def _local(config: CampaignConfig, instant: Any) -> str:
-    if instant is None:
-        return "-"
-    return str(instant.astimezone(config.campaign.zone).strftime("%Y-%m-%d %H:%M:%S"))
-
-
-def _status_json(report: StatusReport) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return {
-        "now": report.now.isoformat(),
-        "workers": [asdict(worker) for worker in report.workers],
-        "counts": report.counts,
-        "upcoming": [asdict(post) for post in report.upcoming],
-        "overdue_count": report.overdue_count,
-        "overdue": [asdict(post) for post in report.overdue],
-        "holds": report.holds,
-        "accounts": [asdict(account) for account in report.accounts],
-        "alerts": [asdict(target) for target in report.alerts],
-        "attention": report.attention,
-    }
-
-
-def print_status(report: StatusReport, config: CampaignConfig) -> None:
-    """The status as Rich tables, times in the campaign's timezone."""
-    workers = Table("daemon", "host", "pid", "last heartbeat", "state", box=box.SIMPLE)
-    for worker in report.workers[:10]:
-        if worker.alive:
-            state = Text("alive", style="green")
-        else:
-            state = Text(worker.stop_reason) if worker.stop_reason else Text("silent", style="red")
-        workers.add_row(
-            worker.worker_id,
-            worker.hostname,
-            str(worker.pid),
-            _local(config, worker.heartbeat_at),
-            state,
-        )
-    console.print(
-        workers if report.workers else Text("no daemon has run on this database", style="yellow")
-    )
-    counts = ", ".join(f"{state}: {count}" for state, count in sorted(report.counts.items()))
-    console.print(f"publications: {counts or 'none'}")
-    accounts = Table("account", "platform", "today / cap", "state", box=box.SIMPLE)
-    for account in report.accounts:
-        if account.paused:
-            account_state = styled(("PAUSED", "bold red"), " (why below)")
-        elif account.rate_limited_until:
-            account_state = Text(f"rate limited until {_local(config, account.rate_limited_until)}")
-        else:
-            account_state = Text("ok")
-        accounts.add_row(
-            account.label,
-            account.platform,
-            f"{account.posts_today} / {account.daily_cap}",
-            account_state,
-        )
-    console.print(accounts)
-    # A pause's reason carries its fix, often several sentences: under the
-    # table, at full width, rather than wrapped in a narrow cell.
-    for account in report.accounts:
-        if account.paused:
-            console.print(Text(f"{account.label} is paused:", style="bold red"))
-            print_wrapped(console, account.paused, 2)
-    upcoming = Table("next", "post", "account", "state", box=box.SIMPLE)
-    for post in report.upcoming:
-        upcoming.add_row(_local(config, post.due_at), post.post_id, post.account_label, post.state)
-    console.print(upcoming if report.upcoming else "nothing queued")
-    if report.alerts:
-        alerts = Table("alert target", "waiting", "given up", "last sent", box=box.SIMPLE)
-        for target in report.alerts:
-            alerts.add_row(
-                target.target,
-                str(target.pending),
-                str(target.failed),
-                _local(config, target.last_sent_at),
-            )
-        console.print(alerts)
-    for line in report.attention:
-        console.print(styled(("!", "bold yellow"), f" {line}"))
-
-
-def print_preflight(report: PreflightReport) -> None:
-    """The preflight as Rich tables and lists."""
-    accounts = Table("account", "platform", "result", box=box.SIMPLE)
-    for check in report.accounts:
-        result = (
-            Text("ready", style="green")
-            if check.ok
-            else Text("; ".join(check.problems), style="red")
-        )
-        accounts.add_row(check.label, check.platform, result)
-    console.print(accounts)
-    if report.tokens.tokens:
-        from scheduler.cli.tokens import print_token_report
-
-        print_token_report(report.tokens, problems=False)  # in the accounts' results above
-    quota = Table("account", "day", "planned", "cap", "headroom", box=box.SIMPLE)
-    for day in report.quota:
-        if day.planned or day.headroom < 0:
-            quota.add_row(
-                day.account_label,
-                str(day.day),
-                str(day.planned),
-                str(day.daily_cap),
-                Text(str(day.headroom), style="red" if day.headroom < 0 else ""),
-            )
-    console.print(quota)
-    for title, lines in (
-        ("media", report.media),
-        ("quota", report.quota_problems),
-        ("queue", report.queue),
-    ):
-        for line in lines:
-            console.print(styled((f"{title}:", "red"), f" {line}"))
-    console.print(
-        Text("ready", style="bold green") if report.ok else Text("not ready", style="bold red")
-    )

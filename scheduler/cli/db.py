@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from scheduler.cli.common import ConfigOption, DatabaseOption, console, load
 from scheduler.cli.queue_common import database_url_for
-from scheduler.config import RuntimeSettings
+from scheduler.config import runtime_settings
 from scheduler.storage.database import (
     current_revision,
     describe_url,
@@ -37,7 +37,7 @@ def _database(config_path: Path | None, database_url: str | None) -> Iterator[tu
     :raises ConfigError: when the campaign file is needed and cannot be read.
     :raises StorageError: when the URL cannot be used.
     """
-    settings = RuntimeSettings()
+    settings = runtime_settings()
     url = database_url or settings.database_url or database_url_for(*load(config_path), None)
     engine = make_engine(url)
     try:

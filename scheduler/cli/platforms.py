@@ -34,6 +34,7 @@ from scheduler.cli.common import (
 from scheduler.config import CampaignConfig
 from scheduler.errors import ConfigError
 from scheduler.platforms import registry
+from scheduler.validation_words import counted
 
 if TYPE_CHECKING:
     from scheduler.platforms.base import AccountCheck
@@ -178,9 +179,9 @@ def print_checks(results: list[AccountCheck], tokens: TokenReport | None = None)
                 Text(f"{result.label}: ", style="bold red") + Text(problem), soft_wrap=True
             )
     if failed:
-        console.print(f"{len(failed)} of {len(results)} account(s) not ready")
+        console.print(f"{len(failed)} of {counted(len(results), 'account')} not ready")
     else:
-        console.print(f"all {len(results)} account(s) ready")
+        console.print(f"all {counted(len(results), 'account')} ready")
 
 
 def _identity_cell(result: AccountCheck) -> Text:

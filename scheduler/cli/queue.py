@@ -28,12 +28,13 @@ from scheduler.cli.queue_common import (
 )
 from scheduler.cli.queue_history import history
 from scheduler.cli.queue_read import show, timeline
-from scheduler.clock import utc_now
+from scheduler.clock import publishing_clock, utc_now
 from scheduler.errors import ConfigError
 from scheduler.printable import json_text
 from scheduler.storage import actions
 from scheduler.storage.lookup import publication_number
 from scheduler.storage.sync import SyncDiff
+from scheduler.validation_words import counted
 
 # Used by the other command modules (``campaign web`` takes the same options).
 __all__ = ["DatabaseOption", "parse_moment", "register"]
@@ -92,7 +93,8 @@ def sync(
     from scheduler.storage.service import check_and_sync
 
     with opened(config_path, database_url) as context:
-        outcome = check_and_sync(context.config, context.sessions, now=utc_now(), dry_run=dry_run)
+        now = publishing_clock().now()
+        outcome = check_and_sync(context.config, context.sessions, now=now, dry_run=dry_run)
         report = outcome.report
         if as_json:
             data = {} if outcome.diff is None else outcome.diff.as_dict()
@@ -110,13 +112,15 @@ def sync(
             console.print(problem_text(problem), soft_wrap=True)
         if outcome.diff is None:
             console.print(
-                styled((f"{len(report.errors)} error(s); nothing was written.", "bold red"))
+                styled(
+                    (f"{counted(len(report.errors), 'error')}; nothing was written.", "bold red")
+                )
             )
             raise typer.Exit(1)
         if report.warnings:
             console.print(
                 styled(
-                    (f"{len(report.warnings)} warning(s)", "yellow"),
+                    (counted(len(report.warnings), "warning"), "yellow"),
                     "; warnings do not stop a sync",
                 )
             )

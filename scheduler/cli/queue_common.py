@@ -5,22 +5,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.cli.common import load
-from scheduler.clock import CALENDAR_RANGE, in_calendar
-from scheduler.config import CampaignConfig, RuntimeSettings, resolve_database_url
+from scheduler.cli.common import console_note, load, parse_moment
+from scheduler.config import (
+    CampaignConfig,
+    RuntimeSettings,
+    dashboard_address,
+    resolve_database_url,
+)
 from scheduler.errors import ConfigError
 from scheduler.platforms import registry
-from scheduler.storage.database import open_database
+from scheduler.storage.facts import DatabaseFacts, opened_for, rehearsal_words
 from scheduler.storage.filters import QueueFilter, check_choice
 from scheduler.storage.models import PublicationState
+from scheduler.storage.receipts import link_for_people
+
+__all__ = ["Context", "build_filters", "check_account", "checked", "opened", "parse_moment"]
 
 MAX_ROWS = 1_000_000_000  # --limit: more rows than any campaign has, and within the driver
 PlatformOption = typer.Option(
@@ -41,14 +48,27 @@ ReasonOption = typer.Option(..., "--reason", help="Why (kept in the audit trail)
 
 @dataclass
 class Context:
-    """What a command works with: the campaign, its timezone and the database."""
+    """What a command works with: the campaign, its timezone and the database
+    (``facts``: the campaign it belongs to, whether it is a rehearsal)."""
 
     config: CampaignConfig
     sessions: sessionmaker[Session]
+    facts: DatabaseFacts = field(default_factory=DatabaseFacts)
 
     @property
     def zone(self) -> ZoneInfo:
         return self.config.campaign.zone
+
+    @property
+    def speed(self) -> float | None:
+        """A rehearsal's speed (campaign seconds per real second); None for a real campaign."""
+        rehearsal = self.facts.rehearsal
+        return None if rehearsal is None else rehearsal.speed
+
+    def link(self, url: str | None) -> str | None:
+        """A publication's link as the terminal prints it: a rehearsal's link to
+        what the sandbox received is a page of the dashboard, given in full."""
+        return link_for_people(url, dashboard_address(self.config))
 
     def local(self, instant: datetime | None) -> str:
         """``2020-11-23 09:00`` in the campaign's timezone, or ``-``."""
@@ -66,38 +86,16 @@ def database_url_for(
 def opened(config_path: Path | None, database_url: str | None) -> Iterator[Context]:
     """The campaign and a checked database for one command; disposed afterwards."""
     config, settings = load(config_path)
-    engine, sessions = open_database(database_url_for(config, settings, database_url))
-    try:
-        yield Context(config, sessions)
-    finally:
-        engine.dispose()
+    with opened_for(database_url_for(config, settings, database_url), config) as database:
+        context = Context(config, database.sessions, database.facts)
+        if database.facts.is_rehearsal:
+            say_rehearsal(database.facts)
+        yield context
 
 
-def parse_moment(text: str | None, zone: ZoneInfo, flag: str) -> datetime | None:
-    """``2020-11-23`` (local midnight), ``2020-11-23T10:00`` (local) or with an offset.
-
-    :raises ConfigError: for anything else, naming ``flag``.
-    """
-    if text is None:
-        return None
-    try:
-        if len(text) == 10:
-            moment = datetime.combine(date.fromisoformat(text), time(0), tzinfo=zone)
-        else:
-            moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(
-            f"{text!r} is not a date or time",
-            where=flag,
-            hint="write 2020-11-23, 2020-11-23T10:00 (campaign time) or 2020-11-23T09:00Z",
-        ) from None
-    if not in_calendar(moment):
-        raise ConfigError(
-            f"{text!r} is beyond the calendar this program handles",
-            where=flag,
-            hint=f"give a date or time {CALENDAR_RANGE}",
-        )
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+def say_rehearsal(facts: DatabaseFacts) -> None:
+    """The rehearsal line, on stderr so that --json and --csv output stays data."""
+    console_note(rehearsal_words(facts))
 
 
 def checked(config: CampaignConfig, name: str, values: list[str], flag: str) -> tuple[str, ...]:

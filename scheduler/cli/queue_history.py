@@ -60,9 +60,9 @@ def _history_json(context: Context, rows: Iterator[queries.HistoryRow]) -> None:
     sys.stdout.write("\n]\n")
 
 
-def _detail(row: queries.HistoryRow) -> Detail:
+def _detail(context: Context, row: queries.HistoryRow) -> Detail:
     if row.platform_url and (row.outcome in LINK_OUTCOMES or not row.is_attempt):
-        return Detail(row.platform_url, is_link=True)
+        return Detail(context.link(row.platform_url) or "", is_link=True)
     code = f"{row.platform_code}: " if row.platform_code else ""
     return Detail(f"{code}{row.platform_message}" if row.platform_message else "")
 
@@ -81,8 +81,9 @@ def print_history(context: Context, page: list[queries.HistoryRow]) -> None:
         ]
         for row in page
     ]
-    title = f"History, newest first, times in {context.config.campaign.timezone}"
-    details = [_detail(row) for row in page]
+    kind = "Rehearsal history" if context.facts.is_rehearsal else "History"
+    title = f"{kind}, newest first, times in {context.config.campaign.timezone}"
+    details = [_detail(context, row) for row in page]
     print_table(console, title, HISTORY_COLUMNS, cells, details, "link or error")
 
 

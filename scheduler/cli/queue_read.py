@@ -28,11 +28,14 @@ from scheduler.cli.queue_common import (
     opened,
 )
 from scheduler.errors import NotFoundError
+from scheduler.platforms.fixes import refusal_fix
 from scheduler.printable import json_text
 from scheduler.storage import queries
 from scheduler.storage.database import reading
 from scheduler.storage.filters import QueueFilter
 from scheduler.storage.lookup import find_posts, post_of_publication
+from scheduler.storage.models import Publication, PublicationState
+from scheduler.web.formatting import span_words
 
 TIMELINE_COLUMNS = (
     Column("#", right=True), Column("when"), Column("T", drop=3), Column("account"),
@@ -101,7 +104,8 @@ def timeline(
             ]
             for row in rows
         ]
-        title = f"Queue ({len(rows)}), times in {campaign.timezone}"
+        kind = "Rehearsal queue" if context.facts.is_rehearsal else "Queue"
+        title = f"{kind} ({len(rows)}), times in {campaign.timezone}"
         print_table(console, title, TIMELINE_COLUMNS, cells)
 
 
@@ -137,8 +141,18 @@ def _show_post(context: Context, detail: queries.PostDetail) -> None:
                 *([("  " + why, "dim")] if why else []),
             )
         )
+        if publication.published_at is not None:
+            late = (publication.published_at - publication.scheduled_at).total_seconds()
+            console.print(
+                f"    published {context.local(publication.published_at)}, late by "
+                f"{span_words(max(late, 0.0), context.speed)}",
+                soft_wrap=True,
+            )
         if publication.platform_url:
-            console.print(f"    {publication.platform_url}", soft_wrap=True)
+            console.print(f"    {context.link(publication.platform_url) or ''}", soft_wrap=True)
+        fix = _fix(publication)
+        if fix:
+            console.print(styled("    ", ("fix:", "green"), f" {fix}"), soft_wrap=True)
         for attempt in publication.attempts:
             status = f"  HTTP {attempt.http_status}" if attempt.http_status else ""
             code = f"  code {attempt.platform_code}" if attempt.platform_code else ""
@@ -195,3 +209,14 @@ def show(
             if number:
                 console.print()
             _show_post(context, queries.post_detail(session, post_id))
+
+
+def _fix(publication: Publication) -> str | None:
+    """How to settle a failed or missed publication (the platform's refusal, read
+    from its latest attempt), or None."""
+    if publication.state == PublicationState.MISSED:
+        return refusal_fix(publication.platform, "missed", None, None)
+    if publication.state != PublicationState.FAILED or not publication.attempts:
+        return None
+    last = publication.attempts[-1]
+    return refusal_fix(publication.platform, last.outcome, last.platform_code, last.http_status)

@@ -93,7 +93,8 @@ def rotate_key_command(
         )
         result = store.rotate_key(actor=current_actor())
     for account, kinds in result.rotated.items():
-        console.print(f"{account}: re-encrypted the {', '.join(kinds)} token(s)")
+        noun = "token" if len(kinds) == 1 else "tokens"
+        console.print(f"{account}: re-encrypted the {' and '.join(kinds)} {noun}")
     for account, reason in result.failed.items():
         console.print(
             Text(f"{account}: left as it was: ", style="bold red") + Text(reason), soft_wrap=True
@@ -162,7 +163,8 @@ def forget_command(
                     else "no account has stored tokens"
                 ),
             )
-    console.print(f"deleted the stored {', '.join(deleted)} token(s) of {account}")
+    noun = "token" if len(deleted) == 1 else "tokens"
+    console.print(f"deleted the stored {' and '.join(deleted)} {noun} of {account}")
 
 
 def print_token_report(report: TokenReport, *, problems: bool = True) -> None:

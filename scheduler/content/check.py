@@ -12,9 +12,11 @@ distinct X text counted once (and not at all when it obviously fits).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+
+import yaml
 
 from scheduler.config import CampaignConfig
 from scheduler.content.problems import FileProblems
@@ -24,6 +26,7 @@ from scheduler.content.rules import (
     check_ids,
     check_past,
     check_repeated_texts,
+    check_reused,
     check_timeline,
 )
 from scheduler.content.spec import STATUSES, read_entries
@@ -33,6 +36,10 @@ from scheduler.files import POST_FILE_MAX_BYTES, read_limited
 from scheduler.yamlsafe import Trap, load_bytes
 
 POST_SUFFIXES = (".yaml", ".yml")
+# Where `campaign new` keeps earlier campaigns (archive/<id>/posts/).
+ARCHIVE = "archive"
+# Only texts this long count as a post's words (not a call's wording or a path).
+_ARCHIVED_TEXT_CHARS = 40
 
 
 def check_paths(
@@ -40,16 +47,21 @@ def check_paths(
     paths: Sequence[Path] | None = None,
     *,
     now: datetime | None = None,
+    settled: Callable[[], Collection[str]] | None = None,
 ) -> CheckReport:
     """Check the post files at ``paths`` against ``config``'s rules.
 
     :param paths: files and folders; a folder means every ``*.yaml``/``*.yml``
         below it (hidden ones skipped). Default: ``posts/`` beside config.yaml
         (``config.base_dir / "posts"``).
-    :param now: aware; when given, approved posts whose time has passed get a
-        ``past`` warning (see :func:`~scheduler.content.rules.check_past`; once
-        the campaign window has ended, a note instead). None skips that rule,
-        so a check gives the same verdict whenever it runs.
+    :param now: aware: the time of the clock that will publish. When given,
+        approved posts whose time has passed are errors (``past``), or warnings
+        within the late grace (``late``); once the campaign window has ended,
+        one note instead (see :func:`~scheduler.content.rules.check_past`).
+        None skips that rule, so a check gives the same verdict whenever it runs.
+    :param settled: gives the ids of posts the queue has already dealt with
+        (nothing of them waits to go out): past, but history rather than a
+        mistake. Called only when some approved post is past.
     :returns: every post that could be resolved (in file order, then by
         position in the file) and every problem, sorted by file, line and column.
     """
@@ -75,14 +87,46 @@ def check_paths(
     check_ids(candidates)
     check_repeated_texts(candidates, config)
     check_timeline(candidates, config)
+    check_reused(candidates, archived_texts(config.base_dir / ARCHIVE))
     if now is not None:
-        note = check_past(candidates, config, now)
+        note = check_past(candidates, config, now, settled)
         if note is not None:
             report.notes.append(note)
     report.posts = [candidate.post for candidate in candidates]
     for sink in sinks:
         report.problems.extend(sorted(sink.problems, key=lambda p: (p.line, p.column)))
     return report
+
+
+def archived_texts(archive: Path) -> dict[str, str]:
+    """Every long text of the earlier campaigns' post files under ``archive``
+    (``archive/<id>/posts/``), spaces collapsed, mapped to its archive folder
+    (``archive/ccm-2020``). Files that cannot be read are skipped."""
+    found: dict[str, str] = {}
+    if not archive.is_dir():
+        return found
+    for folder in sorted(path for path in archive.iterdir() if path.is_dir()):
+        for path, _missing in _files([folder / "posts"]):
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeError, yaml.YAMLError):
+                continue
+            for text in _strings(data):
+                words = " ".join(text.split())
+                if len(words) >= _ARCHIVED_TEXT_CHARS:
+                    found.setdefault(words, f"{ARCHIVE}/{folder.name}")
+    return found
+
+
+def _strings(data: object) -> Iterator[str]:
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from _strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _strings(value)
 
 
 def _check_file(
@@ -96,7 +140,8 @@ def _check_file(
         return []
     sink.document = document
     for trap in document.traps:
-        sink.from_content_error(trap.error, hint=_trap_hint(trap, config))
+        rule = "character" if trap.kind == "character" else "yaml"
+        sink.from_content_error(trap.error, rule, hint=_trap_hint(trap, config))
     source_path = _source_path(file_path, config.base_dir)
     candidates: list[Candidate] = []
     for entry in read_entries(document, config, sink, file_path.stem):

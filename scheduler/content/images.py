@@ -14,11 +14,42 @@ from PIL import Image, UnidentifiedImageError
 
 from scheduler.files import media_problem
 
+# Formats Pillow does not open, told by their first bytes: (offset, signature, name).
+# HEIF/HEIC and AVIF are ISO-BMFF files whose "ftyp" box names a brand.
+_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"%PDF", "PDF"),
+    (0, b"8BPS", "PSD (Photoshop)"),
+    (0, b"\xff\x0a", "JPEG XL"),
+    (0, b"\x00\x00\x00\x0cJXL ", "JPEG XL"),
+    (0, b"<svg", "SVG"),
+    (0, b"<?xml", "SVG"),
+)
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1")
+_AVIF_BRANDS = (b"avif", b"avis")
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The format the first bytes of a file announce, for the formats Pillow cannot
+    open (HEIF, AVIF, PDF, PSD, SVG, JPEG XL); None when unknown."""
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in _HEIF_BRANDS:
+            return "HEIF"
+        if brand in _AVIF_BRANDS:
+            return "AVIF"
+    stripped = head.lstrip()
+    for offset, signature, name in _SIGNATURES:
+        if stripped[offset : offset + len(signature)] == signature:
+            return name
+    return None
+
 
 @dataclass(frozen=True)
 class ImageInfo:
-    """What opening a file found: Pillow's ``format`` name, ``size_bytes``, whether it is an
-    animated GIF; ``error`` says why it is not a usable image (then ``format`` is None)."""
+    """What opening a file found: Pillow's ``format`` name (or the name its first bytes
+    announce, for HEIF, AVIF, PDF, PSD, SVG and JPEG XL, which Pillow cannot open),
+    ``size_bytes``, whether it is an animated GIF; ``error`` says why it is not a usable
+    image (then ``format`` is None)."""
 
     size_bytes: int = 0
     format: str | None = None
@@ -54,7 +85,16 @@ def _open(path: Path) -> ImageInfo:
     except Image.DecompressionBombError:
         return ImageInfo(size_bytes=size, error="has too many pixels to be a post image")
     except UnidentifiedImageError:
-        return ImageInfo(size_bytes=size, error="is not an image Pillow can read")
+        try:
+            with path.open("rb") as file:
+                head = file.read(64)
+        except OSError:
+            head = b""
+        sniffed = sniff_format(head)
+        if sniffed is not None:
+            # Known, just not openable here: the platform rules decide whether it goes.
+            return ImageInfo(size_bytes=size, format=sniffed)
+        return ImageInfo(size_bytes=size, error="is not an image in any format this program knows")
     except (OSError, SyntaxError, ValueError) as error:
         return ImageInfo(size_bytes=size, error=f"is damaged ({error})")
     return ImageInfo(size_bytes=size, format=image_format, animated=animated)

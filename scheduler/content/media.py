@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from scheduler.config import CampaignConfig
 from scheduler.content.images import ImageInfo, ImageInspector
-from scheduler.content.problems import did_you_mean
+from scheduler.content.problems import did_you_mean, one_of
 from scheduler.platforms.facts import MEGABYTE, MediaRules
 
 # Extensions of files that are video, so a misplaced video gets a clear message.
@@ -179,25 +179,37 @@ def platform_media_issues(
         )
     for index, relative in enumerate(paths):
         info = inspector.inspect(resolver.absolute(relative))
+        accepted = one_of(sorted(limits.image_formats))
         if info.error is not None:
             if os.path.exists(resolver.absolute(relative)):
                 issues.append(
-                    (index, "media-format", f"{relative} {info.error}", "replace the file")
+                    (
+                        index,
+                        "media-format",
+                        f"{relative} {info.error}",
+                        f"replace it with an image in a format {name} takes: {accepted}",
+                    )
                 )
             continue
         if info.format not in limits.image_formats:
-            accepted = ", ".join(sorted(limits.image_formats))
             issues.append(
                 (
                     index,
                     "media-format",
-                    f"{relative} is {info.format}, which {name} does not take",
-                    f"convert it to one of {accepted}",
+                    f"{relative} is in {info.format} format, which {name} does not take: "
+                    f"{name} takes {accepted}",
+                    f"export it as {_best_format(limits)} and point media.graphics in "
+                    "config.yaml at the new file",
                 )
             )
             continue
         issues.extend(_size_issues(index, relative, info, len(paths), limits, name))
     return issues
+
+
+def _best_format(limits: MediaRules) -> str:
+    """The format to suggest converting to: PNG for graphics, else the first accepted."""
+    return "PNG" if "PNG" in limits.image_formats else sorted(limits.image_formats)[0]
 
 
 def _size_issues(

@@ -7,13 +7,15 @@ is made, so clean files pay nothing for positions.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from scheduler.content.resolved import Problem, Severity
 from scheduler.errors import ContentError
+from scheduler.validation_words import closest
 from scheduler.yamlsafe import Document, Mark
 from scheduler.yamlsafe import Path as YamlPath
+
+__all__ = ["FileProblems", "closest", "did_you_mean", "one_of"]
 
 
 class FileProblems:
@@ -108,12 +110,6 @@ class FileProblems:
                 rule,
             )
         )
-
-
-def closest(word: str, choices: Iterable[str]) -> str | None:
-    """The choice ``word`` was most likely meant to be, or None."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return close[0] if close else None
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

@@ -3,7 +3,8 @@
 Everything a single post can be checked for alone happens here or in the
 modules it calls: id and versions (:mod:`~scheduler.content.messages`), call,
 publish time, link, targets, text per platform
-(:mod:`~scheduler.content.text_rules`) and media. Rules that compare posts
+(:mod:`~scheduler.content.text_rules`), the dates it names
+(:mod:`~scheduler.content.dates`) and media. Rules that compare posts
 (ids, duplicate text, the timeline) or depend on the time of the check (posts
 already past) live in :mod:`scheduler.content.rules`.
 """
@@ -16,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from scheduler.config import Campaign, CampaignConfig
+from scheduler.content.dates import TextDates
 from scheduler.content.images import ImageInspector
 from scheduler.content.media import MediaResolver, platform_media_issues
 from scheduler.content.messages import View, check_versions, message_id, views
@@ -24,7 +26,8 @@ from scheduler.content.resolved import ResolvedPost
 from scheduler.content.spec import MessageEntry
 from scheduler.content.targets import TargetResolver
 from scheduler.content.text_rules import TextRules
-from scheduler.content.times import PublishTime, TimeError, parse_publish_time
+from scheduler.content.time_words import year_typo_hint
+from scheduler.content.times import PublishTime, TimeError, example_day, parse_publish_time
 from scheduler.platforms import registry
 from scheduler.yamlsafe import Path as YamlPath
 
@@ -54,6 +57,7 @@ class PostResolver:
         self.targets = TargetResolver(config)
         self.text_rules = TextRules(config)
         self._times: dict[tuple[str, datetime | None], PublishTime | TimeError] = {}
+        self.dates = TextDates(config.campaign)
         self._media_checks: dict[tuple[str, tuple[str, ...]], list[tuple[int, str, str, str]]] = {}
 
     def resolve(self, entry: MessageEntry, sink: FileProblems, source_path: str) -> list[Candidate]:
@@ -123,6 +127,8 @@ class PostResolver:
             used = {self.targets.platform_of(label) for label in labels}
             platforms = [platform for platform in platforms if platform in used]
         texts, text_paths = self.text_rules.texts(view, platforms, link, sink, post_id)
+        if instant is not None:
+            self.dates.report(texts, text_paths, instant, sink, post_id)
         media: tuple[str, ...] = ()
         if call is not None and view.known_language:
             media = self._media(view, call, platforms, sink, post_id)
@@ -195,7 +201,8 @@ class PostResolver:
             sink.error(
                 "time",
                 "the post has no publish time",
-                'add `at:`, e.g. `at: "2020-11-02 09:00"` (local time) or `at: "day 2 at 12:00"`',
+                f'add `at:`, e.g. `at: "{example_day(self.campaign)} 09:00"` (local time) or '
+                '`at: "day 2 at 12:00"`',
                 path,
                 post_id=post_id,
             )
@@ -208,7 +215,8 @@ class PostResolver:
             sink.error(
                 "time",
                 f"{value!r} counts from the message's `at`, which is missing",
-                'add `at:` to the message, or write this time in full, e.g. "2020-11-02 09:30"',
+                "add `at:` to the message, or write this time in full, e.g. "
+                f'"{example_day(self.campaign)} 09:30"',
                 path,
                 post_id=post_id,
             )
@@ -243,8 +251,15 @@ class PostResolver:
         entries, path = view.fields.get("media", (None, view.base))
         paths, issues = self.media.resolve(view.language, call, tuple(entries or ()))
         for issue in issues:
-            at = path if issue.index is None else (*path, issue.index)
-            sink.error(issue.rule, issue.message, issue.hint, at, post_id=post_id)
+            if issue.index is not None:
+                sink.error(
+                    issue.rule, issue.message, issue.hint, (*path, issue.index), post_id=post_id
+                )
+                continue
+            # The logo is this language version's: report it where the version
+            # is written (`fr:`), or at a one-language post's `language:`.
+            where = view.base if view.is_version else (*view.base, "language")
+            sink.error(issue.rule, issue.message, issue.hint, where, key=True, post_id=post_id)
         for platform in platforms:
             key = (platform, paths)
             found = self._media_checks.get(key)
@@ -261,14 +276,19 @@ class PostResolver:
 
 
 def check_window(instant: datetime, campaign: Campaign) -> TimeError | None:
-    """An error when ``instant`` falls outside the campaign window, else None."""
+    """An error when ``instant`` falls outside the campaign window, else None; when
+    the same day and time in a year of the campaign fits, the year is a typo and
+    the fix says so."""
     if campaign.window_start <= instant < campaign.window_end:
         return None
     side = "before" if instant < campaign.window_start else "after"
     local = instant.astimezone(campaign.zone)
+    hint = year_typo_hint(local, campaign) or (
+        "move the post into the window, or change campaign.window in config.yaml"
+    )
     return TimeError(
         "window",
         f"{local:%Y-%m-%d %H:%M} ({campaign.timezone}) is {side} the campaign window "
         f"{campaign.window.start} to {campaign.window.end}",
-        "move the post into the window, or change campaign.window in config.yaml",
+        hint,
     )

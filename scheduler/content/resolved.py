@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -55,10 +56,12 @@ def content_hash(
     """SHA-256 hex of what a reader sees (texts, media, link), independent of time and id.
 
     Two posts with the same hash would look the same on the platform; sync uses
-    it to refuse publishing a renamed post twice.
+    it to refuse publishing a renamed post twice. Texts count in Unicode NFC, so
+    a text that differs only in its Unicode form has the same hash.
     """
+    normal = {platform: unicodedata.normalize("NFC", text) for platform, text in texts.items()}
     payload = json.dumps(
-        {"texts": texts, "media": list(media), "link": link}, sort_keys=True, ensure_ascii=False
+        {"texts": normal, "media": list(media), "link": link}, sort_keys=True, ensure_ascii=False
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

@@ -9,19 +9,19 @@ the schedule.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
+from scheduler.clock import duration_words
 from scheduler.config import CampaignConfig
-from scheduler.content.problems import FileProblems
 from scheduler.content.resolve import Candidate
 from scheduler.content.text import duplicate_key
 from scheduler.platforms import registry
-
-# A file's warning about past posts names this many of them, then counts the rest.
-_PAST_NAMED = 5
+from scheduler.yamlsafe import Path as YamlPath
 
 
 def check_ids(candidates: Sequence[Candidate]) -> None:
@@ -96,9 +96,11 @@ def check_timeline(candidates: Sequence[Candidate], config: CampaignConfig) -> N
     """Each account's daily cap (per local day) and minimum spacing between posts."""
     zone = config.campaign.zone
     by_account: dict[str, list[Candidate]] = defaultdict(list)
+    versions: dict[tuple[int, YamlPath], list[Candidate]] = defaultdict(list)
     for candidate in candidates:
         if candidate.post.status == "cancelled":
             continue
+        versions[_message_key(candidate)].append(candidate)
         for label in candidate.post.targets:
             by_account[label].append(candidate)
     for account in config.accounts:
@@ -125,9 +127,16 @@ def check_timeline(candidates: Sequence[Candidate], config: CampaignConfig) -> N
                 post_id=over.post.id,
             )
         spacing = timedelta(minutes=account.min_spacing_min)
+        told: set[tuple[int, YamlPath]] = set()
         for earlier, later in pairwise(timeline):
             gap = later.post.publish_at - earlier.post.publish_at
             if gap >= spacing:
+                continue
+            message = _message_key(later)
+            if message == _message_key(earlier) and len(versions[message]) > 1:
+                if message not in told:
+                    told.add(message)
+                    _versions_too_close(account.label, spacing, versions[message], later, zone)
                 continue
             local = later.post.publish_at.astimezone(zone)
             earliest = (earlier.post.publish_at + spacing).astimezone(zone)
@@ -142,67 +151,129 @@ def check_timeline(candidates: Sequence[Candidate], config: CampaignConfig) -> N
             )
 
 
+def _message_key(candidate: Candidate) -> tuple[int, YamlPath]:
+    return id(candidate.sink), candidate.message_path
+
+
+def _versions_too_close(
+    label: str, spacing: timedelta, versions: list[Candidate], at: Candidate, zone: ZoneInfo
+) -> None:
+    """One error for a message whose language versions go out too close together on
+    one account, with one fix for all of them: the relative times docs/posts.md
+    teaches (``+30 min``, ``+60 min``), in steps of half an hour that keep the
+    spacing."""
+    first, *rest = versions
+    step = 30 * max(1, math.ceil(spacing.total_seconds() / 60 / 30))
+    times = ", ".join(
+        f"{c.post.language} {c.post.publish_at.astimezone(zone):%H:%M}" for c in versions
+    )
+    plan = "; ".join(
+        f'`at: "+{step * number} min"` under `{candidate.post.language}:`'
+        for number, candidate in enumerate(rest, start=1)
+    )
+    at.sink.error(
+        "spacing",
+        f"on {label}, the language versions of {first.post.message_id} go out "
+        f"{first.post.publish_at.astimezone(zone):%a %d %b} at {times}; the account needs at "
+        f"least {_minutes(spacing)} between posts",
+        f"give each version its own time after the message's {first.post.language} one: {plan}",
+        at.at_path,
+        post_id=at.post.id,
+    )
+
+
+def check_reused(candidates: Sequence[Candidate], archived: Mapping[str, str]) -> None:
+    """Texts that went out in an earlier campaign, word for word: a warning, so a
+    copied file's words are reviewed for this campaign (names, numbers, places)
+    rather than sent again as they were. ``archived`` maps each archived text
+    (its words, spaces collapsed) to the archive folder it is in."""
+    if not archived:
+        return
+    for candidate in candidates:
+        post = candidate.post
+        for platform, text in post.texts.items():
+            body = text.removesuffix(post.link or "\0").strip() if post.link else text
+            where = archived.get(" ".join(body.split()))
+            if where is None:
+                continue
+            candidate.sink.warning(
+                "reused",
+                f"{post.id}'s text is word for word a post of an earlier campaign ({where})",
+                "read it again for this campaign (its conference, numbers, places, days) and "
+                "change what no longer holds; a word changed silences this warning",
+                candidate.text_paths.get(platform, ()),
+                post_id=post.id,
+            )
+            break
+
+
 def check_past(
-    candidates: Sequence[Candidate], config: CampaignConfig, now: datetime
+    candidates: Sequence[Candidate],
+    config: CampaignConfig,
+    now: datetime,
+    settled: Callable[[], Collection[str]] | None = None,
 ) -> str | None:
-    """Approved posts whose time has passed: the daemon will mark them missed.
+    """Approved posts whose time has passed, judged at ``now`` (aware): the clock
+    that will publish them (the real one for ``campaign check``, ``sync`` and
+    ``preflight``; a rehearsal's own clock for ``campaign rehearse`` and
+    ``campaign check --at``).
 
-    ``now`` is aware. A post counts as past when its time is more than
-    ``publishing.late_grace_min`` before ``now``: within the grace the daemon
-    still sends it, late. ``campaign check`` knows nothing of the queue, so a
-    past post may also be one that went out already; the warning says so.
-
-    - While the campaign window is open or ahead: one warning per file, at the
-      first past post's ``at``, naming the posts (a campaign under way would
-      otherwise repeat a warning for every post already published).
-    - Once the window has ended the whole campaign is history, or a rehearsal
-      (``campaign rehearse`` plays it on its own clock): no warnings, and the
-      returned note says so. It never changes the verdict, even with
-      ``--strict``, so checking an old campaign does not start failing when
-      the calendar moves on.
+    - Past by more than ``publishing.late_grace_min``: an error at the post's
+      ``at``: the daemon would mark it missed.
+    - Past by less: a warning: the daemon still sends it, late.
+    - ``settled`` gives the posts the queue has already dealt with (every
+      publication published, failed, missed, cancelled or with a person):
+      they are history, not mistakes, and are not reported. It is called once,
+      and only when some approved post is past (reading the queue costs time).
+    - Once the campaign window has ended, the whole campaign is history: one
+      note naming ``campaign new`` replaces the errors, so checking an old
+      campaign keeps its verdict when the calendar moves on.
 
     :returns: the note for the report, or None.
     """
     campaign = config.campaign
     if now >= campaign.window_end:
         return (
-            f"the campaign window ended on {campaign.window.end}, so every post is in the past: "
-            "`campaign run` would publish none of them (a rehearsal, `campaign rehearse`, plays "
-            "them on its own clock); past times are not reported"
+            f"the campaign window ended on {campaign.window.end}, so every post is in the "
+            "past and `campaign run` would publish none of them; start the next campaign with "
+            "`campaign new` (docs/new-campaign.md); `campaign rehearse` still plays this one on "
+            "its own clock"
         )
+    past = [
+        candidate
+        for candidate in candidates
+        if candidate.post.status == "approved" and candidate.post.publish_at < now
+    ]
+    if not past:
+        return None
+    dealt_with = settled() if settled is not None else ()
     grace = timedelta(minutes=config.publishing.late_grace_min)
-    by_file: dict[int, tuple[FileProblems, list[Candidate]]] = {}
-    for candidate in candidates:
-        post = candidate.post
-        if post.status == "approved" and post.publish_at < now - grace:
-            by_file.setdefault(id(candidate.sink), (candidate.sink, []))[1].append(candidate)
     zone = campaign.zone
-    for sink, past in by_file.values():
-        first = past[0]
-        if len(past) == 1:
-            local = first.post.publish_at.astimezone(zone)
-            message = (
-                f"{first.post.id} is due {local:%a %d %b %Y %H:%M}, which has passed: it will be "
-                "missed unless it is moved (or it went out already)"
+    now_text = f"{now.astimezone(zone):%Y-%m-%d %H:%M} {campaign.timezone}"
+    for candidate in past:
+        post = candidate.post
+        if post.id in dealt_with:
+            continue
+        local = post.publish_at.astimezone(zone)
+        ago = duration_words((now - post.publish_at).total_seconds())
+        if post.publish_at >= now - grace:
+            candidate.sink.warning(
+                "late",
+                f"{post.id} was due {local:%a %d %b %Y %H:%M}, {ago} ago: it goes out late, "
+                f"as soon as the daemon has it (a post may go out up to "
+                f"{duration_words(grace.total_seconds())} late)",
+                f"sync now, or move it to a time after now ({now_text})",
+                candidate.at_path,
+                post_id=post.id,
             )
-        else:
-            names = ", ".join(
-                f"{c.post.id} ({c.post.publish_at.astimezone(zone):%d %b %H:%M})"
-                for c in past[:_PAST_NAMED]
-            )
-            more = f" and {len(past) - _PAST_NAMED} more" if len(past) > _PAST_NAMED else ""
-            message = (
-                f"{len(past)} approved posts in this file are past their time: {names}{more}; "
-                "they will be missed unless they are moved (or they went out already)"
-            )
-        sink.warning(
+            continue
+        candidate.sink.error(
             "past",
-            message,
-            f"move {'it' if len(past) == 1 else 'them'} to a time after now "
-            f"({now.astimezone(zone):%Y-%m-%d %H:%M} {campaign.timezone}), or set "
-            "`status: cancelled`",
-            first.at_path,
-            post_id=first.post.id,
+            f"{post.id} is due {local:%a %d %b %Y %H:%M}, {ago} ago: it would be missed "
+            f"(the daemon sends a post at most {duration_words(grace.total_seconds())} late)",
+            f"move it to a time after now ({now_text}), or set `status: cancelled`",
+            candidate.at_path,
+            post_id=post.id,
         )
     return None
 

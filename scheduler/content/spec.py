@@ -23,6 +23,7 @@ from scheduler.config import CampaignConfig
 from scheduler.content.problems import FileProblems, closest, did_you_mean, one_of
 from scheduler.platforms import registry
 from scheduler.platforms.validation import PlatformKey
+from scheduler.validation_words import plain_message, yaml_kind
 from scheduler.yamlsafe import Document
 from scheduler.yamlsafe import Path as YamlPath
 
@@ -267,19 +268,13 @@ def report_validation(
             source = plain[path]
             sink.error(
                 "schema",
-                f"`{name}` must be text, but YAML read {source} as a "
-                f"{type(item['input']).__name__}",
+                f"`{name}` must be text, but YAML read {source} as {yaml_kind(item['input'])}",
                 f'quote it: "{source}"',
                 path,
             )
         else:
-            expected = {
-                "string_type": "text",
-                "list_type": "a list",
-                "dict_type": "a set of fields",
-            }.get(kind)
-            message = f"`{name}` must be {expected}" if expected else f"`{name}`: {item['msg']}"
-            sink.error("schema", message, "see docs/posts.md for the format", path)
+            message, hint = plain_message(item, name)
+            sink.error("schema", message, hint or "see docs/posts.md for the format", path)
     return meant
 
 

@@ -14,11 +14,14 @@ _SPACES = re.compile(r"\s+")
 
 
 def final_text(text: str, link: str | None) -> str:
-    """The exact text to publish: ``text`` with ``link`` on a line of its own.
+    """The exact text to publish: ``text`` with ``link`` on a line of its own, in
+    Unicode NFC whatever form the file used (an editor may save "é" as "e" and a
+    combining accent: the same words, which must store, hash and send the same).
 
     The link is appended after a blank line unless the text already contains it.
     """
-    body = text.strip()
+    body = unicodedata.normalize("NFC", text.strip())
+    link = unicodedata.normalize("NFC", link) if link else link
     if link and link not in body:
         return f"{body}\n\n{link}"
     return body

@@ -28,6 +28,18 @@ from zoneinfo import ZoneInfo
 
 from scheduler.clock import CALENDAR_RANGE, in_calendar
 from scheduler.config import Campaign
+from scheduler.content.time_words import (
+    example_day,
+    forms,
+    impossible_date_words,
+    offset_text,
+    other_order_words,
+)
+
+__all__ = [
+    "CLOCK_ONLY", "PublishTime", "TimeError", "TimeWarning", "complete_time_hint",
+    "example_day", "forms", "local_instant", "parse_publish_time",
+]  # fmt: skip
 
 _CLOCK = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
 _ABSOLUTE = re.compile(
@@ -43,10 +55,6 @@ _BEFORE = re.compile(
 )
 _AFTER_MESSAGE = re.compile(
     r"^\+\s*(?P<count>\d+)\s*(?P<unit>m|min|mins|minutes?|h|hours?)$", re.IGNORECASE
-)
-FORMS = (
-    '"2020-11-02 09:00" (local time), "2020-11-02T09:00+01:00", '
-    '"day 2 at 12:00" or "3 days before the conference at 09:00"'
 )
 CLOCK_ONLY = re.compile(rf"^{_CLOCK}$")
 
@@ -98,7 +106,7 @@ def parse_publish_time(
         raise TimeError(
             "time-format",
             f"{str(value).strip()!r} is beyond the calendar",
-            f"write a date {CALENDAR_RANGE}, e.g. {FORMS}",
+            f"write a date {CALENDAR_RANGE}, e.g. {forms(campaign)}",
         )
     return found
 
@@ -111,7 +119,7 @@ def _parse_publish_time(
         raise TimeError(
             "time-type",
             f"{shown} is not a publish time",
-            f"write the date and time in double quotes, e.g. {FORMS}",
+            f"write the date and time in double quotes, e.g. {forms(campaign)}",
         )
     text = value.strip()
     zone = campaign.zone
@@ -151,7 +159,7 @@ def _parse_publish_time(
             raise TimeError(
                 "time-format",
                 f"{text!r} counts from the message's time, which only a language version has",
-                f"write the time in full, e.g. {FORMS}",
+                f"write the time in full, e.g. {forms(campaign)}",
             )
         minutes = int(match["count"]) * (60 if match["unit"].lower().startswith("h") else 1)
         return PublishTime(message_time + timedelta(minutes=minutes))
@@ -161,10 +169,13 @@ def _parse_publish_time(
             f"{text!r} gives the time of day but not the day",
             complete_time_hint(text, campaign, in_version=message_time is not None),
         )
+    other_order = other_order_words(text)
+    if other_order is not None:
+        raise TimeError("time-format", *other_order)
     raise TimeError(
         "time-format",
         f"cannot read {text!r} as a publish time",
-        f'write one of {FORMS} (in a language version also "+30 min")',
+        f'write one of {forms(campaign)} (in a language version also "+30 min")',
     )
 
 
@@ -231,11 +242,11 @@ def _with_offset(naive: datetime, written_offset: str, zone: ZoneInfo, text: str
         warnings = (
             TimeWarning(
                 "offset",
-                f"the offset {_offset_text(offset)} in {text!r} is not {zone.key}'s offset on "
-                f"{naive:%Y-%m-%d} ({_offset_text(zone_offset)}): the post goes out at "
+                f"the offset {offset_text(offset)} in {text!r} is not {zone.key}'s offset on "
+                f"{naive:%Y-%m-%d} ({offset_text(zone_offset)}): the post goes out at "
                 f"{local:%H:%M} local time",
                 f"if you meant {naive:%H:%M} local time, write "
-                f'"{naive:%Y-%m-%d %H:%M}{_offset_text(zone_offset)}" or leave the offset out',
+                f'"{naive:%Y-%m-%d %H:%M}{offset_text(zone_offset)}" or leave the offset out',
             ),
         )
     return PublishTime(instant, warnings)
@@ -254,19 +265,12 @@ def _parse_offset(written: str, text: str) -> timedelta:
     return sign * timedelta(hours=hours, minutes=minutes)
 
 
-def _offset_text(offset: timedelta | None) -> str:
-    total = int((offset or timedelta(0)).total_seconds() // 60)
-    sign = "-" if total < 0 else "+"
-    return f"{sign}{abs(total) // 60:02d}:{abs(total) % 60:02d}"
-
-
 def _date(match: re.Match[str], text: str) -> date:
+    year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
     try:
-        return date(int(match["year"]), int(match["month"]), int(match["day"]))
-    except ValueError as error:
-        raise TimeError(
-            "time-format", f"{text!r} is not a real date ({error})", "check the day and month"
-        ) from None
+        return date(year, month, day)
+    except ValueError:
+        raise TimeError("time-format", *impossible_date_words(text, year, month, day)) from None
 
 
 def _naive(day: date, match: re.Match[str], text: str) -> datetime:

@@ -41,7 +41,7 @@ def load_credentials(account: Account, environ: Mapping[str, str]) -> Credential
         them = "it" if len(missing) == 1 else "them"
         raise ConfigError(
             f"account {account.label!r} ({account.platform}) is missing credential "
-            f"environment variable(s): {named}",
+            f"environment {'variable' if len(missing) == 1 else 'variables'}: {named}",
             where="environment",
             hint=(
                 f"export {them} before running (export {exports}) or put {them} in a .env "

@@ -6,11 +6,16 @@ Four checks, each a list of problems (empty: ready):
   allowed to write, the right account, valid until the campaign ends, and the
   tokens stored for it readable and renewable: :mod:`scheduler.tokens.report`);
 - **media**: every queued post's images exist and each target platform takes
-  them (format and size, the rules ``campaign check`` uses);
+  them (format and size, the rules ``campaign check`` uses); each file the
+  coming days use is listed with how many publications carry it;
 - **quota**: for each account and each local day of the coming ``days``, posts
   already out plus posts queued must fit the daily cap;
 - **queue**: nothing waiting for a person (needs review), nothing missed or
-  failed, nothing overdue, no pause in force.
+  failed, nothing overdue, no pause in force, and nothing queued whose time
+  has passed beyond the late grace on the real clock (it would be missed).
+
+Once the campaign window has ended, one note says so and names ``campaign
+new`` instead of a problem per post.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from scheduler.config import CampaignConfig
 from scheduler.content.images import ImageInspector
 from scheduler.content.media import MediaResolver, platform_media_issues
 from scheduler.daemon.accounts_check import check_accounts
-from scheduler.daemon.status import daemon_status
+from scheduler.daemon.status import daemon_status, publications
 from scheduler.platforms import registry
 from scheduler.platforms.base import AccountCheck
 from scheduler.storage.database import reading
@@ -52,16 +57,32 @@ class DayQuota:
         return self.daily_cap - self.planned
 
 
+@dataclass(frozen=True)
+class MediaUse:
+    """One image file the coming days publish: ``path`` relative to the media
+    folder, ``publications`` how many queued publications carry it, on which
+    ``platforms``; ``problem`` is empty when every one of them takes it."""
+
+    path: str
+    publications: int
+    platforms: tuple[str, ...]
+    problem: str = ""
+
+
 @dataclass
 class PreflightReport:
     """The four checks; ``ok`` when none found a problem. ``tokens`` lists the
-    stored tokens (their problems are also in their account's check)."""
+    stored tokens (their problems are also in their account's check);
+    ``media_used`` the files the coming days publish; ``notes`` what is worth
+    knowing but no problem (a campaign that has ended)."""
 
     accounts: list[AccountCheck] = field(default_factory=list)
     tokens: TokenReport = field(default_factory=TokenReport)
     media: list[str] = field(default_factory=list)
     quota: list[DayQuota] = field(default_factory=list)
     queue: list[str] = field(default_factory=list)
+    media_used: list[MediaUse] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def quota_problems(self) -> list[str]:
@@ -107,6 +128,12 @@ def preflight(
     planned: Counter[tuple[str, date]] = Counter()
     resolver = MediaResolver(config)
     inspector = ImageInspector()
+    uses: Counter[str] = Counter()
+    platforms_of: dict[str, set[str]] = {}
+    problems_of: dict[str, str] = {}
+    grace = timedelta(minutes=config.publishing.late_grace_min)
+    ended = now >= config.campaign.window_end
+    would_miss = 0
     with reading(sessions) as session:
         rows = session.execute(
             select(
@@ -131,32 +158,51 @@ def preflight(
             day = moment.astimezone(zone).date()
             if day >= first_day:
                 planned[(label, day)] += 1
+            if state in QUEUED and due < now - grace:
+                would_miss += 1
+                continue
             profile = registry.find(platform)
             if state in QUEUED and profile is not None:
                 paths = tuple(str(item) for item in media or ())
                 rules = profile.media_rules(config.platforms[platform])
-                for _, _, message, fix in platform_media_issues(
+                for index, _, message, fix in platform_media_issues(
                     paths, rules, profile.display_name, inspector, resolver
                 ):
                     report.media.append(f"{post_id} on {label}: {message} ({fix})")
+                    problems_of.setdefault(paths[min(index, len(paths) - 1)], message)
                 for relative in paths:
+                    uses[relative] += 1
+                    platforms_of.setdefault(relative, set()).add(platform)
                     if not resolver.absolute(relative).exists():
                         report.media.append(f"{post_id} on {label}: {relative} is missing")
+                        problems_of[relative] = "the file is missing"
+    report.media_used = [
+        MediaUse(path, count, tuple(sorted(platforms_of[path])), problems_of.get(path, ""))
+        for path, count in sorted(uses.items())
+    ]
     for offset in range(days):
         day = first_day + timedelta(days=offset)
         for label, cap in caps.items():
             report.quota.append(DayQuota(label, day, planned[(label, day)], cap))
     status = daemon_status(sessions, config, now)
-    for state in ("needs_review", "missed", "failed"):
-        if status.counts.get(state):
-            report.queue.append(
-                f"{status.counts[state]} publication(s) {state.replace('_', ' ')}: "
-                f"`campaign history --state {state}`, then `campaign retry` or `campaign resolve`"
-            )
-    if status.overdue_count:
-        report.queue.append(
-            f"{status.overdue_count} publication(s) overdue: is `campaign run` running?"
+    if ended:
+        report.notes.append(
+            f"the campaign window ended on {config.campaign.window.end}: nothing of it is left "
+            "to publish; start the next campaign with `campaign new` (docs/new-campaign.md)"
         )
-    for scope, reason in status.holds.items():
-        report.queue.append(f"{scope} is paused ({reason}): `campaign resume` when ready")
+        return report
+    if would_miss:
+        report.queue.append(
+            publications(would_miss, "is", "are")
+            + " queued for a time more than publishing.late_grace_min ago: the daemon will "
+            "mark them missed; move them in posts/ and `campaign sync`, or `campaign cancel` them"
+        )
+    for concern in status.concerns:
+        if concern.kind in ("needs_review", "missed", "failed"):
+            report.queue.append(f"{concern.line}, then `campaign retry` or `campaign resolve`")
+        elif concern.kind == "overdue" and not would_miss:
+            report.queue.append(f"{concern.words}: is `campaign run` running?")
+        elif concern.kind == "paused":
+            reason = status.holds.get(concern.scope, "")
+            report.queue.append(f"{concern.words} ({reason}): `{concern.command}` when ready")
     return report

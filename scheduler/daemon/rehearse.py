@@ -8,6 +8,9 @@
    ``target_wall_s`` (one minute) unless ``speed`` says otherwise;
 4. the same daemon as ``campaign run``, against the sandbox's stand-in of
    every platform, with the sandbox's test credentials, and the fault plan if any;
+   the database is marked as a rehearsal's (:mod:`scheduler.storage.facts`) and
+   each post's link leads to the dashboard's page of what the sandbox received
+   (saved in the database at the end, :mod:`scheduler.daemon.receipts`);
 5. alerts go to its own local receiver, never to config.yaml's targets;
 6. when every publication has settled: the report and the verdict
    (:mod:`scheduler.daemon.predict`), a duplicate check against what the
@@ -31,6 +34,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.alert_settings import AlertTarget
@@ -39,6 +43,7 @@ from scheduler.clock import ScaledClock
 from scheduler.config import CampaignConfig
 from scheduler.daemon.accounts import build_publisher
 from scheduler.daemon.predict import FaultTracker, TrackedFaultPlan
+from scheduler.daemon.receipts import ReceiptLinks, received_posts
 from scheduler.daemon.rehearsal_report import RehearsalResult, collect_result
 from scheduler.daemon.runner import Daemon
 from scheduler.errors import CampaignError, ConfigError
@@ -46,9 +51,12 @@ from scheduler.sandbox.app import Sandbox, build_sandbox, point_at_sandbox
 from scheduler.sandbox.credentials import sandbox_environment
 from scheduler.sandbox.faults import FaultPlan
 from scheduler.storage.database import open_database, reading, upgrade_database, writing
+from scheduler.storage.facts import Rehearsal, mark_rehearsal, read_facts
 from scheduler.storage.models import AuditEntry, Hold, Publication, PublicationState
 from scheduler.storage.queries import state_counts
+from scheduler.storage.receipts import save_receipts
 from scheduler.storage.service import check_and_sync
+from scheduler.validation_words import counted
 
 logger = logging.getLogger(__name__)
 
@@ -110,15 +118,18 @@ def fresh_database(path: Path | None) -> Path:
 
 def _is_rehearsal(path: Path) -> bool:
     try:
-        engine, sessions = open_database(f"sqlite:///{path}")
+        engine, sessions = open_database(f"sqlite:///{path}", check=False)
     except CampaignError:
         return False
     try:
         with reading(sessions) as session:
+            if read_facts(session).is_rehearsal:
+                return True
+            # Rehearsals made before the database carried its own mark.
             return bool(
                 session.scalar(select(AuditEntry.id).where(AuditEntry.action == "rehearse"))
             )
-    except CampaignError:
+    except (CampaignError, SQLAlchemyError):
         return False
     finally:
         engine.dispose()
@@ -185,7 +196,7 @@ def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> Rehearsa
             errors = outcome.report.errors
             listing = "\n".join(f"- {problem}" for problem in errors[:10])
             raise CampaignError(
-                f"posts/ does not pass `campaign check` ({len(errors)} error(s)); "
+                f"posts/ does not pass `campaign check` ({counted(len(errors), 'error')}); "
                 f"nothing was rehearsed:\n{listing}"
             )
         first, last, total = _due_range(sessions)
@@ -195,6 +206,7 @@ def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> Rehearsa
         clock = ScaledClock(start, speed)
         tracker.now = clock.now
         with writing(sessions) as session:
+            mark_rehearsal(session, Rehearsal(speed, start, options.faults or ""), start)
             session.add(
                 AuditEntry(
                     at=start,
@@ -219,7 +231,9 @@ def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> Rehearsa
             config=live,
             sessions=sessions,
             clock=clock,
-            publisher_factory=lambda account: build_publisher(live, account, environ, clock),
+            publisher_factory=lambda account: ReceiptLinks(
+                build_publisher(live, account, environ, clock)
+            ),
             grace=grace,
             observer=tracker.observe,
             alerts_environ=environ,
@@ -234,6 +248,8 @@ def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> Rehearsa
             daemon.stop("rehearsal over", timeout_s=MAX_REQUEST_TIMEOUT_S)
             sandbox.stop()
             receiver.stop()
+            with writing(sessions) as session:
+                save_receipts(session, received_posts(sandbox, config))
         return collect_result(
             sessions,
             config,

@@ -16,16 +16,16 @@ import signal
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from types import FrameType
 
-from scheduler.clock import Clock, ScaledClock, SystemClock
+from scheduler.clock import SCALED_CLOCK_VARIABLE, Clock, clock_from_environment
 from scheduler.config import CampaignConfig
 from scheduler.daemon.accounts import build_publisher
 from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.runner import Daemon
-from scheduler.errors import ConfigError
 from scheduler.storage.database import describe_url, open_database
+
+__all__ = ["SCALED_CLOCK_VARIABLE", "RunResult", "StopFlag", "clock_from_environment", "run_daemon"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,39 +50,6 @@ class StopFlag:
 
         signal.signal(signal.SIGTERM, handler)
         signal.signal(signal.SIGINT, handler)
-
-
-SCALED_CLOCK_VARIABLE = "CAMPAIGN_SCALED_CLOCK"
-
-
-def clock_from_environment(environ: Mapping[str, str]) -> Clock:
-    """The system clock, unless ``CAMPAIGN_SCALED_CLOCK`` asks for a rehearsal clock.
-
-    ``CAMPAIGN_SCALED_CLOCK=<campaign start>,<wall start>,<speed>`` (ISO 8601
-    instants with offsets, speed in campaign seconds per wall second) makes a
-    :class:`~scheduler.clock.ScaledClock` that agrees with any other process given
-    the same three values: the SIGKILL soak runs real daemon processes on the
-    same compressed campaign time as its sandbox this way.
-
-    :raises ConfigError: when the value cannot be read.
-    """
-    value = environ.get(SCALED_CLOCK_VARIABLE, "").strip()
-    if not value:
-        return SystemClock()
-    try:
-        campaign_text, wall_text, speed_text = value.split(",")
-        return ScaledClock(
-            datetime.fromisoformat(campaign_text),
-            float(speed_text),
-            wall_start=datetime.fromisoformat(wall_text),
-        )
-    except ValueError as error:
-        raise ConfigError(
-            f"cannot read {SCALED_CLOCK_VARIABLE}={value!r}: {error}",
-            where="environment",
-            hint="write <campaign start>,<wall start>,<speed>, e.g. "
-            "2020-10-24T06:00:00+00:00,2026-01-01T12:00:00+00:00,10000, or unset it",
-        ) from None
 
 
 @dataclass(frozen=True)

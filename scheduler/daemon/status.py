@@ -19,6 +19,7 @@ from scheduler.daemon.identity import HEARTBEAT_WALL_S, STALE_HEARTBEATS
 from scheduler.daemon.limits import AccountLimits
 from scheduler.storage.database import reading
 from scheduler.storage.deliveries import TargetBacklog, target_backlog
+from scheduler.storage.facts import DatabaseFacts, Rehearsal, read_facts
 from scheduler.storage.models import (
     QUEUED,
     AccountState,
@@ -67,9 +68,43 @@ class AccountStatus:
     rate_limited_until: datetime | None
 
 
+@dataclass(frozen=True)
+class Concern:
+    """One thing a person should look at.
+
+    ``kind`` is ``paused``, ``no-daemon``, ``needs_review``, ``failed``,
+    ``missed`` or ``overdue``; ``words`` says it in plain words, without a
+    command (the dashboard shows it beside its buttons); ``command`` is how to
+    settle it from the terminal (empty when there is none); ``scope`` is the
+    pause's scope (``campaign``, ``account:<label>``) for a ``paused`` concern.
+    """
+
+    kind: str
+    count: int
+    words: str
+    command: str = ""
+    scope: str = ""
+
+    @property
+    def line(self) -> str:
+        """The terminal's line: the words, then the command."""
+        return f"{self.words}: `{self.command}`" if self.command else self.words
+
+
+def publications(count: int, singular: str, plural: str) -> str:
+    """``1 publication needs review`` / ``3 publications need review``."""
+    return f"{count} publication {singular}" if count == 1 else f"{count} publications {plural}"
+
+
 @dataclass
 class StatusReport:
-    """Everything ``campaign status`` shows; datetimes aware UTC."""
+    """Everything ``campaign status`` shows; datetimes aware UTC.
+
+    ``queued`` counts publications waiting to go out (pending or retrying), as
+    ``upcoming`` and ``overdue`` together list them; ``rehearsal`` is set for a
+    rehearsal's database (nothing there publishes for real, and no daemon
+    should be started on it).
+    """
 
     now: datetime
     workers: list[WorkerStatus] = field(default_factory=list)
@@ -80,33 +115,93 @@ class StatusReport:
     holds: dict[str, str] = field(default_factory=dict)
     accounts: list[AccountStatus] = field(default_factory=list)
     alerts: list[TargetBacklog] = field(default_factory=list)
+    rehearsal: Rehearsal | None = None
 
     @property
     def alive(self) -> list[WorkerStatus]:
         return [worker for worker in self.workers if worker.alive]
 
     @property
-    def attention(self) -> list[str]:
-        """One line per thing a person should look at, most urgent first."""
-        lines = [f"paused: {scope}: {reason}" for scope, reason in self.holds.items()]
-        if not self.alive and (self.upcoming or self.overdue_count):
-            lines.append("no daemon is running: start `campaign run`")
-        for state in ("needs_review", "failed", "missed"):
-            if self.counts.get(state):
-                lines.append(
-                    f"{self.counts[state]} publication(s) {state.replace('_', ' ')}: "
-                    f"`campaign history --state {state}`"
+    def queued(self) -> int:
+        return sum(self.counts.get(state, 0) for state in QUEUED)
+
+    @property
+    def publishing(self) -> bool:
+        """True when a daemon is alive and no campaign-wide pause holds it."""
+        return bool(self.alive) and "campaign" not in self.holds
+
+    @property
+    def concerns(self) -> list[Concern]:
+        """What a person should look at, most urgent first; each said once."""
+        found: list[Concern] = []
+        for scope in self.holds:
+            who = "the whole campaign" if scope == "campaign" else scope.removeprefix("account:")
+            resume = "" if scope == "campaign" else f" --account {who}"
+            found.append(
+                Concern("paused", 1, f"{who} is paused", f"campaign resume{resume}", scope)
+            )
+        if not self.alive and self.queued and self.rehearsal is None:
+            waiting = publications(self.queued, "waits", "wait")
+            found.append(
+                Concern(
+                    "no-daemon",
+                    self.queued,
+                    f"no daemon is running and {waiting}: nothing will go out until one starts",
+                    "campaign run",
+                )
+            )
+        if self.queued and self.rehearsal is not None and not self.alive:
+            found.append(
+                Concern(
+                    "no-daemon",
+                    self.queued,
+                    f"the rehearsal stopped with {publications(self.queued, 'waiting', 'waiting')}"
+                    " (a rehearsal's database is never published from)",
+                    "campaign rehearse",
+                )
+            )
+        wording = {
+            "needs_review": ("needs review", "need review"),
+            "failed": ("failed", "failed"),
+            "missed": ("was missed", "were missed"),
+        }
+        for state, (singular, plural) in wording.items():
+            count = self.counts.get(state, 0)
+            if count:
+                found.append(
+                    Concern(
+                        state,
+                        count,
+                        publications(count, singular, plural),
+                        f"campaign history --state {state}",
+                    )
                 )
         if self.overdue_count:
-            lines.append(f"{self.overdue_count} publication(s) overdue")
+            found.append(
+                Concern(
+                    "overdue",
+                    self.overdue_count,
+                    publications(self.overdue_count, "is overdue", "are overdue")
+                    + " (due and not sent yet)",
+                )
+            )
         for target in self.alerts:
             if target.failed or (target.pending and target.last_error):
-                lines.append(
-                    f"alerts to {target.target} are not getting through ({target.pending} "
-                    f"waiting, {target.failed} given up): {target.last_error}; "
-                    "`campaign alerts test` tries the target"
+                found.append(
+                    Concern(
+                        "alerts",
+                        target.pending + target.failed,
+                        f"alerts to {target.target} are not getting through ({target.pending} "
+                        f"waiting, {target.failed} given up): {target.last_error}",
+                        "campaign alerts test",
+                    )
                 )
-        return lines
+        return found
+
+    @property
+    def attention(self) -> list[str]:
+        """One line per thing a person should look at, most urgent first."""
+        return [concern.line for concern in self.concerns]
 
 
 def _posts(session: Session, query: Executable) -> list[UpcomingPost]:
@@ -123,8 +218,10 @@ def daemon_status(
     *,
     upcoming: int = 10,
     overdue_after: timedelta = timedelta(minutes=1),
+    facts: DatabaseFacts | None = None,
 ) -> StatusReport:
-    """Read the status at ``now`` (aware UTC).
+    """Read the status at ``now`` (aware UTC); ``facts`` (read when None)
+    says whether the database is a rehearsal's.
 
     :raises StorageError: when the database cannot be read.
     """
@@ -139,6 +236,7 @@ def daemon_status(
         Publication.last_error,
     )
     with reading(sessions) as session:
+        report.rehearsal = (facts or read_facts(session)).rehearsal
         for worker in session.scalars(select(Worker).order_by(Worker.started_at.desc())):
             alive = worker.stopped_at is None and now - worker.heartbeat_at <= stale
             report.workers.append(

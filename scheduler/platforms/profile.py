@@ -26,7 +26,8 @@ accounts                       ``credential_fields``, :meth:`account_problems`,
 posts                          :meth:`post_url`, :meth:`post_id_from_url`,
                                ``link_hosts``
 publishing                     :meth:`build_publisher` (the contract in ``base.py``;
-                               error translation lives in the publisher)
+                               error translation lives in the publisher),
+                               :meth:`refusal_fix` (how a person fixes a refusal)
 sandbox                        :meth:`build_sandbox`, :meth:`sandbox_credentials`,
                                :meth:`fault_catalogue`
 =============================  ==============================================
@@ -200,6 +201,14 @@ class PlatformProfile(ABC):
         None when ``url`` is not a link to one of this platform's posts."""
 
     # -- publishing ---------------------------------------------------------------------
+
+    def refusal_fix(
+        self, outcome: str | None, code: str | None, http_status: int | None
+    ) -> str | None:
+        """How a person fixes what the platform refused (an attempt's ``outcome``,
+        the platform's ``code`` and HTTP status as the publisher recorded them), or
+        None when there is nothing for a person to fix."""
+        return None
 
     @abstractmethod
     def build_publisher(

@@ -11,16 +11,36 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 from scheduler.platforms.sandbox_server import Route
 
 
 @dataclass(frozen=True)
+class SentImage:
+    """An image that came with a post: ``kind`` (``image``, ``gif``), its format
+    (``PNG``), size in pixels and in bytes (0 when the stand-in did not look)."""
+
+    kind: str
+    format: str
+    width: int = 0
+    height: int = 0
+    size_bytes: int = 0
+
+
+@dataclass(frozen=True)
 class SentPost:
-    """A post a stand-in stored: the platform's id and the text as the product sent it."""
+    """A post a stand-in stored: the platform's id and the text as the product sent
+    it; what a rehearsal keeps of it for people (:mod:`scheduler.daemon.receipts`):
+    when it arrived (campaign time, aware UTC), the text as the platform would show
+    it, the images and the link card's address."""
 
     post_id: str
     text: str
+    received_at: datetime | None = None
+    shown_text: str | None = None
+    images: tuple[SentImage, ...] = ()
+    link: str | None = None
 
 
 class PlatformSandbox(ABC):

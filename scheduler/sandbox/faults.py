@@ -129,7 +129,11 @@ class FaultPlan:
                 options[key] = value
             unknown = set(options) - {"account", "times", "after", "code", "status", "delay_s"}
             if unknown:
-                raise ValueError(f"fault {item!r}: unknown option(s) {sorted(unknown)}")
+                names = ", ".join(sorted(unknown))
+                raise ValueError(
+                    f"fault {item!r}: unknown {'option' if len(unknown) == 1 else 'options'} "
+                    f"{names}; the options are account, times, after, code, status and delay_s"
+                )
             try:
                 fault = Fault(
                     endpoint=pieces[0],

@@ -461,3 +461,44 @@ class AlertDelivery(Base):
     last_tried_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class StoreFact(Base):
+    """What a database knows about itself, one fact per row.
+
+    ``key`` is one of :data:`scheduler.storage.facts.FACT_KEYS`: the campaign
+    it belongs to (``campaign_id``, recorded by the first sync) and, for a
+    rehearsal's database, the rehearsal's marks (``rehearsal_speed``...).
+    ``value`` is text; ``recorded_at`` is when it was written (UTC).
+    """
+
+    __tablename__ = "store_facts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+
+
+class SandboxReceipt(Base):
+    """One post as the sandbox received it during a rehearsal.
+
+    Kept in the rehearsal's database so the dashboard can show it after the
+    sandbox has stopped. ``platform_post_id`` is the sandbox's id for it;
+    ``received_at`` is campaign time (UTC); ``text`` is what was sent and
+    ``shown_text`` what the platform would show (X shortens links);
+    ``media`` lists what was attached, each ``{"kind", "format", "width",
+    "height", "bytes"}``; ``link`` the link card's address (Facebook).
+    """
+
+    __tablename__ = "sandbox_receipts"
+    __table_args__ = (UniqueConstraint("platform", "platform_post_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    account_label: Mapped[str] = mapped_column(String(64))
+    platform_post_id: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text)
+    shown_text: Mapped[str] = mapped_column(Text)
+    media: Mapped[list[Any]]
+    link: Mapped[str | None] = mapped_column(Text)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.config import Campaign
@@ -22,12 +22,18 @@ from scheduler.storage.filters import QueueFilter, export
 from scheduler.storage.history import AnySelect, history, history_query, iter_history
 from scheduler.storage.history_rows import HistoryCursor, HistoryRow
 from scheduler.storage.lookup import close_ids
-from scheduler.storage.models import UPCOMING_STATES, AuditEntry, Post, Publication
+from scheduler.storage.models import (
+    UPCOMING_STATES,
+    AuditEntry,
+    Post,
+    Publication,
+    PublicationState,
+)
 
 __all__ = [
     "AnySelect", "HistoryCursor", "HistoryRow", "PostDetail", "QueueFilter", "TimelineRow",
     "audit_trail", "countdown", "countdown_words", "history", "history_query", "iter_history",
-    "post_detail", "state_counts", "timeline",
+    "post_detail", "settled_posts", "state_counts", "timeline",
 ]  # fmt: skip
 
 
@@ -83,6 +89,19 @@ def timeline(
         )
         for publication, post in session.execute(query)
     ]
+
+
+def settled_posts(session: Session) -> frozenset[str]:
+    """Ids of the posts the queue has dealt with: queued once, and none of their
+    publications waits any more (pending or retrying). A check need not warn
+    that their time has passed: they went out, failed, were missed or cancelled."""
+    waiting = (PublicationState.PENDING, PublicationState.RETRYING)
+    rows = session.execute(
+        select(Publication.post_id)
+        .group_by(Publication.post_id)
+        .having(func.sum(case((Publication.state.in_(waiting), 1), else_=0)) == 0)
+    )
+    return frozenset(post_id for (post_id,) in rows)
 
 
 def state_counts(session: Session) -> dict[str, int]:

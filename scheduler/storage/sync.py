@@ -42,7 +42,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.config import CampaignConfig
 from scheduler.content.resolved import ResolvedPost
 from scheduler.errors import StorageError
-from scheduler.storage.database import reading, writing
+from scheduler.storage.database import describe_url, reading, writing
+from scheduler.storage.facts import mismatch, read_facts, record_campaign_id
 from scheduler.storage.models import Base, Post, Publication
 from scheduler.storage.sync_diff import SyncDiff, SyncEntry
 from scheduler.storage.sync_plan import (
@@ -77,19 +78,32 @@ def sync_posts(
     UTC) stamps the rows written. With ``dry_run`` the diff is computed the same
     way and nothing is written.
 
-    :raises ConfigError: when a post targets an account config.yaml does not have.
+    The first sync records ``campaign.id`` in the database
+    (:mod:`scheduler.storage.facts`).
+
+    :raises ConfigError: when a post targets an account config.yaml does not have,
+        or the database belongs to another campaign (``campaign.id``).
     :raises StorageError: when the database refuses the change (nothing is written).
     """
     platforms: dict[str, str] = {account.label: account.platform for account in config.accounts}
     if dry_run:
         with reading(sessions) as session:
+            refused = mismatch(read_facts(session), config, _where(session))
+            if refused is not None:
+                raise refused
             diff = _load_and_plan(session, report_posts, platforms, now, lock=False).diff
         diff.dry_run = True
         return diff
     with writing(sessions) as session:
         plan = _load_and_plan(session, report_posts, platforms, now, lock=True)
+        # After the plan's lock: two first syncs at once record the id once.
+        record_campaign_id(session, config, now)
         _apply(session, plan)
         return plan.diff
+
+
+def _where(session: Session) -> str:
+    return describe_url(session.get_bind().engine)
 
 
 def _load_and_plan(

@@ -243,8 +243,8 @@ class TokenStore:
                 f"{error.problem}; so it is not the key of this database, and the first "
                 f"tokens of account {account_label!r} were not stored with it",
                 cipher.variable,
-                f"set {cipher.variable} to the key(s) the other daemons and commands of this "
-                "database use (newest first, comma-separated)",
+                f"set {cipher.variable} to the keys the other daemons and commands of this "
+                "database use (one, or several: newest first, comma-separated)",
             ) from None
 
     def _lock(self, account_label: str) -> tuple[Lease, list[SealedToken]]:

@@ -46,6 +46,7 @@ from scheduler.web.formatting import (
     platform_name,
     platforms_css,
     relative,
+    span_words,
     state_label,
 )
 from scheduler.web.guard import ReadGuard, RequestGuard, SecurityHeaders
@@ -96,6 +97,7 @@ def _templates(config: CampaignConfig) -> Jinja2Templates:
             "post_href": lambda post_id: "/posts/" + quote(post_id, safe=""),
             "thumb_href": lambda path: "/thumbs/" + quote(path),
             "media_href": lambda path: "/media/" + quote(path),
+            "span_words": span_words,
         }
     )
     return Jinja2Templates(env=environment)
@@ -164,6 +166,7 @@ def create_app(
         Route("/history.csv", pages.history_csv_export, name="history_csv"),
         Route("/attention", pages.attention_page, name="attention"),
         Route("/schedule.ics", pages.schedule_feed, name="schedule_ics"),
+        Route("/sandbox/{platform}/{platform_post_id}", pages.receipt_page, name="receipt"),
         Route("/media/{path:path}", pages.media_file, name="media"),
         Route("/thumbs/{path:path}", pages.thumbnail, name="thumb"),
         Route("/signin", signin.signin_form, name="signin", methods=["GET"]),

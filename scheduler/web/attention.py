@@ -13,9 +13,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.config import CampaignConfig
 from scheduler.daemon.status import StatusReport, daemon_status
+from scheduler.platforms.fixes import refusal_fix
 from scheduler.storage.actions import CAMPAIGN_SCOPE, active_holds
 from scheduler.storage.database import reading
-from scheduler.storage.models import UPCOMING_STATES, Hold, Publication, PublicationState
+from scheduler.storage.models import (
+    UPCOMING_STATES,
+    Attempt,
+    Hold,
+    Publication,
+    PublicationState,
+)
 from scheduler.storage.queries import QueueFilter, TimelineRow, timeline
 from scheduler.web.post_page import CANCELLABLE, RESOLVABLE, RETRYABLE
 
@@ -32,9 +39,11 @@ ACCOUNT_SCOPE_PREFIX = "account:"
 
 @dataclass(frozen=True)
 class Issue:
-    """A publication that needs a look (a timeline row and the actions it allows)."""
+    """A publication that needs a look (a timeline row and the actions it allows);
+    ``fix`` says how a person settles what the platform refused, when it refused."""
 
     row: TimelineRow
+    fix: str | None = None
 
     @property
     def id(self) -> int:
@@ -112,13 +121,42 @@ def load_attention(
             row for row in timeline(session, QueueFilter(until=late)) if row.next_attempt_at < late
         ]
         holds = [_hold(hold) for hold in active_holds(session, now)]
+        last = _last_attempts(session, [row.publication_id for row in problems])
     return Attention(
-        problems=tuple(Issue(row) for row in problems),
+        problems=tuple(Issue(row, _fix(row, last.get(row.publication_id))) for row in problems),
         overdue=tuple(Issue(row) for row in overdue),
         campaign_hold=next((hold for hold in holds if hold.scope == CAMPAIGN_SCOPE), None),
         account_holds=tuple(hold for hold in holds if hold.scope != CAMPAIGN_SCOPE),
         status=daemon_status(sessions, config, now, overdue_after=OVERDUE_AFTER),
     )
+
+
+def _last_attempts(
+    session: Session, publication_ids: list[int]
+) -> dict[int, tuple[str | None, str | None, int | None]]:
+    """Publication id -> (outcome, platform code, HTTP status) of its latest attempt."""
+    if not publication_ids:
+        return {}
+    latest = (
+        select(func.max(Attempt.id))
+        .where(Attempt.publication_id.in_(publication_ids))
+        .group_by(Attempt.publication_id)
+    )
+    rows = session.execute(
+        select(
+            Attempt.publication_id, Attempt.outcome, Attempt.platform_code, Attempt.http_status
+        ).where(Attempt.id.in_(latest))
+    )
+    return {pid: (outcome, code, status) for pid, outcome, code, status in rows}
+
+
+def _fix(row: TimelineRow, attempt: tuple[str | None, str | None, int | None] | None) -> str | None:
+    if row.state == PublicationState.MISSED:
+        return refusal_fix(row.platform, "missed", None, None)
+    if attempt is None:
+        return None
+    outcome, code, status = attempt
+    return refusal_fix(row.platform, outcome, code, status)
 
 
 def attention_count(session: Session, now: datetime) -> int:

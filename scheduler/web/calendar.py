@@ -1,13 +1,16 @@
-"""The campaign by day and by week, with today's and the next posts first.
+"""The campaign by day and by month, with today's and the next posts first.
 
 :func:`load_entries` reads every publication through the store's timeline
 query and groups them by post; :func:`build_calendar` is pure: it groups the
 entries by local day in the campaign's zone and picks today's and the upcoming
-ones for ``now``.
+ones for ``now``. The day view lists the days that have posts (a run of empty
+days is one line, :class:`Gap`); the month view is one Monday-to-Sunday grid
+per month (:class:`Month`).
 """
 
 from __future__ import annotations
 
+import calendar
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -128,19 +131,57 @@ class Day:
 
 
 @dataclass(frozen=True)
+class Gap:
+    """Days in a row with no post, shown as one line: ``first`` to ``last`` (local)."""
+
+    first: date
+    last: date
+
+    @property
+    def count(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month of the campaign as Monday-to-Sunday weeks; days of the weeks that
+    fall in the next or previous month are blank (``in_window`` False, no entries),
+    and weeks wholly outside the campaign are left out."""
+
+    first: date
+    weeks: tuple[tuple[Day, ...], ...]
+
+    @property
+    def title(self) -> str:
+        return f"{self.first:%B %Y}"
+
+    @property
+    def posts(self) -> int:
+        return sum(
+            len(day.entries)
+            for week in self.weeks
+            for day in week
+            if day.day.month == self.first.month
+        )
+
+
+@dataclass(frozen=True)
 class Calendar:
-    """Everything the calendar page shows; ``weeks`` run Monday to Sunday.
+    """Everything the calendar page shows.
 
     ``phase`` is ``before``, ``during`` or ``after`` the campaign's days (the
     window, and any day outside it that has posts), whose first and last are
     ``first_day`` and ``last_day``; ``totals`` counts the publications by state
     (state value, count) in :data:`STATE_ORDER`, for the summary once it ended.
+    ``agenda`` is the day view: the days that have posts, and a :class:`Gap`
+    for each run of days without; ``months`` the month view.
     """
 
     today: Day
     upcoming: tuple[Entry, ...]
     days: tuple[Day, ...]
-    weeks: tuple[tuple[Day, ...], ...]
+    agenda: tuple[Day | Gap, ...] = ()
+    months: tuple[Month, ...] = ()
     phase: str = "during"
     first_day: date | None = None
     last_day: date | None = None
@@ -191,7 +232,8 @@ def build_calendar(entries: list[Entry], now: datetime, config: CampaignConfig) 
         today=Day(today, day_marker(today, config), today_entries, True, True),
         upcoming=upcoming,
         days=tuple(days),
-        weeks=_weeks(days),
+        agenda=_agenda(days),
+        months=_months(days),
         phase=phase,
         first_day=first,
         last_day=last,
@@ -199,18 +241,42 @@ def build_calendar(entries: list[Entry], now: datetime, config: CampaignConfig) 
     )
 
 
-def _weeks(days: list[Day]) -> tuple[tuple[Day, ...], ...]:
-    """Monday-to-Sunday rows; days before the first or after the last are blank fillers."""
+def _agenda(days: list[Day]) -> tuple[Day | Gap, ...]:
+    """The days that have posts (and today), with each run of empty days as one Gap."""
+    agenda: list[Day | Gap] = []
+    empty: list[Day] = []
+    for day in days:
+        if day.entries or day.is_today:
+            if empty:
+                agenda.append(Gap(empty[0].day, empty[-1].day))
+                empty = []
+            agenda.append(day)
+        else:
+            empty.append(day)
+    if empty:
+        agenda.append(Gap(empty[0].day, empty[-1].day))
+    return tuple(agenda)
+
+
+def _months(days: list[Day]) -> tuple[Month, ...]:
+    """One Monday-to-Sunday grid per month the campaign's days touch."""
     if not days:
         return ()
-    padded: list[Day] = []
-    first = days[0].day
-    for offset in range(first.weekday(), 0, -1):
-        filler = first - timedelta(days=offset)
-        padded.append(Day(filler, "", (), False, False))
-    padded.extend(days)
-    last = days[-1].day
-    for offset in range(1, 7 - last.weekday()):
-        filler = last + timedelta(days=offset)
-        padded.append(Day(filler, "", (), False, False))
-    return tuple(tuple(padded[start : start + 7]) for start in range(0, len(padded), 7))
+    known = {day.day: day for day in days}
+    first, last = days[0].day, days[-1].day
+    months: list[Month] = []
+    year, month = first.year, first.month
+    weeks_of = calendar.Calendar(firstweekday=0)
+    while (year, month) <= (last.year, last.month):
+        weeks = []
+        for week in weeks_of.monthdatescalendar(year, month):
+            row = []
+            for day in week:
+                found = known.get(day) if day.month == month else None
+                row.append(found or Day(day, "", (), False, False))
+            # A week wholly before or after the campaign would be an empty row.
+            if any(day.in_window or day.entries for day in row):
+                weeks.append(tuple(row))
+        months.append(Month(date(year, month, 1), tuple(weeks)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(months)

@@ -19,6 +19,7 @@ from scheduler.clock import Clock, SystemClock
 from scheduler.config import CampaignConfig
 from scheduler.platforms.base import Publisher
 from scheduler.storage.database import reading
+from scheduler.storage.facts import Rehearsal, read_facts
 from scheduler.web.access import WebAccess, csrf_token, is_operator
 from scheduler.web.attention import attention_count
 from scheduler.web.formatting import countdown
@@ -77,11 +78,14 @@ class Dashboard:
         self, request: Request, template: str, context: dict[str, Any], status_code: int = 200
     ) -> Response:
         """Render ``template`` with the page context every page shows (countdown,
-        attention count, sign-in state, CSRF token, flash messages)."""
+        attention count, sign-in state, CSRF token, flash messages, and
+        ``rehearsal`` for a rehearsal's database, which every page says)."""
         now = self.now()
+        rehearsal: Rehearsal | None = None
         try:
             with self.read() as session:
                 badge: int | None = attention_count(session, now)
+                rehearsal = read_facts(session).rehearsal
         except SQLAlchemyError:
             badge = None  # the error page must render even when the database is away
         page: dict[str, Any] = {
@@ -95,6 +99,7 @@ class Dashboard:
             "csrf_token": csrf_token(request),
             "flashes": request.session.pop("flash", []),
             "media_exists": self.media.exists,
+            "rehearsal": rehearsal,
         }
         page.update(context)
         return self.templates.TemplateResponse(request, template, page, status_code=status_code)

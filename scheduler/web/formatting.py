@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from scheduler.clock import duration_words
 from scheduler.config import Campaign
 from scheduler.platforms import registry
 
@@ -64,18 +65,30 @@ def local_datetime(instant: datetime | None, zone: ZoneInfo) -> str:
 
 
 def duration(seconds: float) -> str:
-    """A short human duration: ``45 s``, ``12 min``, ``3 h 5 min``, ``2 d 4 h``."""
-    seconds = abs(seconds)
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
+    """A short human duration: ``45 s``, ``12 min``, ``3 h 5 min``, ``2 d 4 h``
+    (:func:`scheduler.clock.duration_words`, which the check's messages use too)."""
+    return duration_words(seconds)
+
+
+def real_duration(seconds: float) -> str:
+    """``12 ms`` under a second, else as :func:`duration`."""
+    return f"{seconds * 1000:.0f} ms" if abs(seconds) < 1 else duration(seconds)
+
+
+def span_words(seconds: float, speed: float | None) -> str:
+    """A span of campaign time (a lateness, how long a call took) for people.
+
+    For a real campaign (``speed`` None) it is what it is: ``10 min``. In a
+    rehearsal whose clock ran ``speed`` times faster, the real time comes
+    first, so it never reads as a slow daemon: ``12 ms real time = 10 min of
+    campaign time at 50,000x``.
+    """
+    if speed is None:
+        return duration(seconds)
+    return (
+        f"{real_duration(seconds / speed)} real time = "
+        f"{duration(seconds)} of campaign time at {speed:,.0f}x"
+    )
 
 
 def relative(instant: datetime | None, now: datetime) -> str:

@@ -9,13 +9,17 @@
   413 with a plain sentence, before any handler or the database sees it.
 - :class:`ReadGuard`: visitors who are not signed in are sent to the sign-in
   page when reading is not open; the redirect starts from the public address,
-  never from the request's Host header.
+  never from the request's Host header. The one exception is the calendar
+  feed with its secret token (``/schedule.ics?token=...``, see
+  :mod:`scheduler.storage.feed_token`), which a team calendar on another
+  machine fetches without signing in; a wrong or revoked token is refused.
 """
 
 from __future__ import annotations
 
 from urllib.parse import unquote_to_bytes, urlencode
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -23,10 +27,13 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scheduler.printable import has_control_characters
+from scheduler.storage.database import reading
+from scheduler.storage.feed_token import feed_token_matches
 from scheduler.web.access import WebAccess, is_operator
 from scheduler.web.forms import MAX_FORM_BYTES
 
 PUBLIC_PREFIXES = ("/signin", "/static/")
+FEED_PATH = "/schedule.ics"
 MAX_TARGET_CHARS = 4000
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -121,6 +128,16 @@ class ReadGuard:
         if is_operator(request) or request.url.path.startswith(PUBLIC_PREFIXES):
             await self.app(scope, receive, send)
             return
+        if request.url.path == FEED_PATH and "token" in request.query_params:
+            if await run_in_threadpool(self._feed_token_matches, scope, request):
+                await self.app(scope, receive, send)
+            else:
+                await PlainTextResponse(
+                    "This calendar feed address is not valid any more (its token was replaced). "
+                    "Ask whoever runs the dashboard for the new address, and subscribe to it.",
+                    status_code=403,
+                )(scope, receive, send)
+            return
         if request.method in ("GET", "HEAD"):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             location = f"{self.access.base_url(request)}/signin?{urlencode({'next': target})}"
@@ -128,3 +145,9 @@ class ReadGuard:
         else:
             response = PlainTextResponse("Sign in first.", status_code=403)
         await response(scope, receive, send)
+
+    @staticmethod
+    def _feed_token_matches(scope: Scope, request: Request) -> bool:
+        board = scope["app"].state.dashboard  # the app's parts (scheduler.web.dashboard)
+        with reading(board.sessions) as session:
+            return feed_token_matches(session, request.query_params.get("token"))

@@ -19,7 +19,8 @@ from starlette.types import Receive, Scope, Send
 
 from scheduler.errors import NotFoundError
 from scheduler.storage.lookup import find_posts
-from scheduler.storage.models import PublicationState
+from scheduler.storage.models import Post, PublicationState
+from scheduler.storage.receipts import find_receipt
 from scheduler.web.attention import load_attention
 from scheduler.web.calendar import build_calendar, load_entries
 from scheduler.web.dashboard import Dashboard, dashboard
@@ -41,9 +42,10 @@ _export_slots = threading.BoundedSemaphore(EXPORT_SLOTS)
 
 
 def calendar_page(request: Request) -> Response:
-    """``/``: countdown, today's and the next posts, then the campaign by day or week."""
+    """``/``: countdown, today's and the next posts, then the campaign by day or by month."""
     board = dashboard(request)
-    view = "week" if request.query_params.get("view") == "week" else "day"
+    # "week" is what the month view was called before: old links still lead to it.
+    view = "month" if request.query_params.get("view") in ("month", "week") else "day"
     with board.read() as session:
         entries = load_entries(session, board.config)
     calendar = build_calendar(entries, board.now(), board.config)
@@ -204,6 +206,27 @@ def schedule_feed(request: Request) -> Response:
         media_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": 'inline; filename="campaign-schedule.ics"'},
     )
+
+
+def receipt_page(request: Request) -> Response:
+    """``/sandbox/{platform}/{id}``: a rehearsal's post as the sandbox received it,
+    from the rehearsal's database (the sandbox itself is gone by then)."""
+    board = dashboard(request)
+    platform = request.path_params["platform"]
+    platform_post_id = request.path_params["platform_post_id"]
+    with board.read() as session:
+        receipt = find_receipt(session, platform, platform_post_id)
+        post = session.get(Post, receipt.post_id) if receipt and receipt.post_id else None
+        media = tuple(str(path) for path in post.media) if post is not None else ()
+    if receipt is None:
+        raise HTTPException(
+            404,
+            f"The sandbox's post {platform_post_id} is not saved in this database. A rehearsal "
+            "saves what the sandbox received when it ends: if it is still running, look again "
+            "once it has finished.",
+        )
+    context = {"receipt": receipt, "post_media": media, "page": "history"}
+    return board.render(request, "sandbox.html", context)
 
 
 def media_file(request: Request) -> Response:

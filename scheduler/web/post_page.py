@@ -16,6 +16,7 @@ from scheduler.config import CampaignConfig
 from scheduler.errors import ConfigError
 from scheduler.platforms import registry
 from scheduler.platforms.facts import TextLength
+from scheduler.platforms.fixes import refusal_fix
 from scheduler.storage.actions import CANCEL_FROM, RESOLVE_FROM, RETRY_FROM
 from scheduler.storage.models import Post, PostStatus, Publication, PublicationState
 from scheduler.storage.queries import post_detail
@@ -96,6 +97,16 @@ class PublicationView:
     @property
     def can_withdraw(self) -> bool:
         return self.state == "published"
+
+    @property
+    def fix(self) -> str | None:
+        """How to settle a failed or missed publication (from its latest attempt)."""
+        if self.state == "missed":
+            return refusal_fix(self.platform, "missed", None, None)
+        if self.state != "failed" or not self.attempts:
+            return None
+        last = self.attempts[-1]
+        return refusal_fix(self.platform, last.outcome, last.platform_code, last.http_status)
 
 
 @dataclass(frozen=True)

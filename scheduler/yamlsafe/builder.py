@@ -124,6 +124,26 @@ class Builder:
             self.comment_swallowed_hashtag(node, path)
         if node.tag != PLAIN_TAG:
             return value  # quoted, block or `!!str`: always the text as written
+        if (
+            not node.style
+            and len(value) >= 2
+            and value[0] in "\u201c\u2018"
+            and value[-1] in "\u201d\u2019"
+        ):
+            straight = value[1:-1].replace("\\", "\\\\").replace('"', '\\"')
+            key = f"{path[-1]}: " if path and isinstance(path[-1], str) else ""
+            self.fail(
+                self.error(
+                    f"{value[0]}…{value[-1]} are curly quotes, which YAML keeps as part of the "
+                    "value instead of reading them as quotes",
+                    node,
+                    hint=f'use straight double quotes: {key}"{straight}"',
+                ),
+                path,
+                "curly-quotes",
+                value,
+            )
+            return value
         if value in _NULL:
             return None
         lowered = value.lower()

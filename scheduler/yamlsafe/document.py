@@ -42,7 +42,8 @@ class Trap:
 
     ``path`` is the YAML path of the value (or key) concerned; ``kind`` one of
     ``bool-word``, ``sexagesimal``, ``other-base``, ``long-number``,
-    ``hashtag-comment``, ``duplicate-key``, ``alias``, ``tag`` or ``key``;
+    ``hashtag-comment``, ``duplicate-key``, ``alias``, ``tag``, ``key``,
+    ``curly-quotes`` or ``character`` (:mod:`~scheduler.yamlsafe.characters`);
     ``written`` the scalar exactly as typed (empty when there is none).
     """
 

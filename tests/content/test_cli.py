@@ -148,15 +148,27 @@ def test_past_posts_are_reported_at_the_time_of_the_check(
 ) -> None:
     (tmp_path / "good.yaml").write_text(GOOD)  # 2020-11-02 09:00, approved
     code, output = run(config, str(tmp_path), now=datetime(2020, 11, 10, tzinfo=UTC))
-    assert code == 0  # a warning: it fails only with --strict
+    assert code == 1  # it would be missed: an error
     assert (
-        f"{tmp_path / 'good.yaml'}:3:5: warning: good is due Mon 02 Nov 2020 09:00, which has "
-        "passed: it will be missed unless it is moved (or it went out already) [past]"
+        f"{tmp_path / 'good.yaml'}:3:5: error: good is due Mon 02 Nov 2020 09:00, 7 d 16 h "
+        "ago: it would be missed (the daemon sends a post at most 1 h late) [past]"
     ) in output
-    strict_code, _output = run(
-        config, str(tmp_path), "--strict", now=datetime(2020, 11, 10, tzinfo=UTC)
-    )
-    assert strict_code == 1
+
+
+def test_check_at_judges_past_times_on_the_given_clock(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    """`--at TIME` is a rehearsal's clock: before the post nothing is past, after it
+    the post would be missed, whatever the real time is."""
+    (tmp_path / "good.yaml").write_text(GOOD)  # 2020-11-02 09:00 local
+    late_real_clock = datetime(2030, 1, 1, tzinfo=UTC)
+    code, output = run(config, str(tmp_path), "--at", "2020-11-01T09:00", now=late_real_clock)
+    assert code == 0, output
+    assert "past" not in output and "note:" not in output
+    code, output = run(config, str(tmp_path), "--at", "2020-11-02T09:30", now=late_real_clock)
+    assert code == 0 and "warning: good was due Mon 02 Nov 2020 09:00, 30 min ago" in output
+    code, output = run(config, str(tmp_path), "--at", "2020-11-03T09:00", now=late_real_clock)
+    assert code == 1 and "error: good is due Mon 02 Nov 2020 09:00, 1 d ago" in output
 
 
 def test_the_command_checks_at_the_real_time(tmp_path: Path) -> None:
@@ -180,9 +192,9 @@ def test_the_command_checks_at_the_real_time(tmp_path: Path) -> None:
         GOOD.replace("id: good", "id: late").replace("2020-11-02", str(days_ago))
     )
     result = runner.invoke(app, ["check", "--config", str(tmp_path / "config.yaml")])
-    assert result.exit_code == 0, result.output
-    assert "warning: late is due " in result.output
-    assert "it will be missed unless it is moved" in result.output
+    assert result.exit_code == 1, result.output
+    assert "error: late is due " in result.output
+    assert "it would be missed" in result.output
 
 
 def test_a_broken_campaign_file_exits_2_without_a_traceback(tmp_path: Path) -> None:
@@ -230,7 +242,7 @@ def loaded_after(*arguments: str) -> set[str]:
 
 
 def test_start_up_loads_only_the_command_being_run() -> None:
-    assert loaded_after("version") == set()
+    assert loaded_after("version") <= {"scheduler.cli.help"}
     check_help = loaded_after("check", "--help")
     assert "scheduler.cli.check" in check_help
     assert not {"scheduler.cli.daemon", "scheduler.cli.queue", "scheduler.cli.platforms"} & (

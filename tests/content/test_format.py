@@ -144,7 +144,7 @@ def test_a_post_in_a_list_needs_an_id(check: CheckText) -> None:
                 "schema",
                 5,
                 7,
-                "`text` must be text, but YAML read 19.10 as a float",
+                "`text` must be text, but YAML read 19.10 as a number",
                 'quote it: "19.10"',
             ),
             id="text that yaml reads as a number must be quoted",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from scheduler.config import CampaignConfig
@@ -113,8 +117,8 @@ def test_a_graphic_may_be_named_by_its_path(check: CheckText) -> None:
                 "media-format",
                 5,
                 8,
-                "graphics/fake.png is not an image Pillow can read",
-                "replace the file",
+                "graphics/fake.png is not an image in any format this program knows",
+                "replace it with an image in a format X takes: GIF, JPEG, PNG or WEBP",
             ),
             id="a file that is not an image",
         ),
@@ -125,8 +129,9 @@ def test_a_graphic_may_be_named_by_its_path(check: CheckText) -> None:
                 "media-format",
                 5,
                 8,
-                "graphics/map.tiff is TIFF, which X does not take",
-                "convert it to one of GIF, JPEG, PNG, WEBP",
+                "graphics/map.tiff is in TIFF format, which X does not take: X takes GIF, "
+                "JPEG, PNG or WEBP",
+                "export it as PNG",
             ),
             id="x does not take tiff",
         ),
@@ -218,3 +223,81 @@ def test_each_image_is_opened_once_per_run(config: CampaignConfig) -> None:
     first = inspector.inspect(logo)
     assert first.format == "PNG" and first.error is None and first.size_bytes > 0
     assert inspector.inspect(logo) is first
+
+
+def test_a_missing_logo_is_reported_at_the_language_version_that_needs_it(
+    tmp_path: Path,
+) -> None:
+    """The French logo is missing: the error sits on the `fr:` line (the version
+    that needs it), or on a one-language post's `language:` line, never on the
+    message's first line or on another version's field."""
+    from scheduler.config import load_config
+    from scheduler.content.check import check_paths
+    from tests.conftest import ROOT
+
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    shutil.copytree(ROOT / "media", tmp_path / "media")
+    (tmp_path / "media" / "logos" / "fr" / "join-the-treaty.png").unlink()
+    path = tmp_path / "posts.yaml"
+    path.write_text(
+        "posts:\n"
+        "  - id: versions\n"
+        "    call: join-the-treaty\n"
+        '    at: "2020-11-02 09:00"\n'
+        "    media: [12-reasons]\n"
+        '    en: "Join. #StopClusterBombsNow"\n'
+        "    fr:\n"
+        '      at: "+30 min"\n'
+        '      text: "Rejoignez. #StopClusterBombsNow"\n'
+        "  - id: alone\n"
+        "    call: join-the-treaty\n"
+        '    at: "2020-11-03 09:00"\n'
+        "    language: fr\n"
+        '    text: "Rejoignez encore. #StopClusterBombsNow"\n',
+        encoding="utf-8",
+    )
+    report = check_paths(load_config(tmp_path / "config.yaml"), [path])
+    missing = [(p.line, p.column, p.post_id) for p in report.problems if p.rule == "media-missing"]
+    assert missing == [(7, 5, "versions-fr"), (13, 5, "alone")]
+
+
+@pytest.mark.parametrize(
+    ("head", "name"),
+    [
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "HEIF"),
+        (b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1", "AVIF"),
+        (b"%PDF-1.7\n", "PDF"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "SVG"),
+        (b"8BPS\x00\x01", "PSD (Photoshop)"),
+    ],
+)
+def test_an_image_format_this_program_cannot_open_is_named(
+    tmp_path: Path, head: bytes, name: str
+) -> None:
+    """An unsupported image says which format it is and which ones each platform
+    takes: never that "Pillow" cannot read it."""
+    from scheduler.config import load_config
+    from scheduler.content.images import ImageInspector
+    from scheduler.content.media import platform_media_issues
+    from scheduler.platforms import registry
+    from tests.conftest import ROOT
+
+    class Resolver:
+        def absolute(self, relative: str) -> Path:
+            return tmp_path / relative
+
+    config = load_config(ROOT / "config.yaml")
+    x_rules = registry.profile("x").media_rules(config.platforms["x"])
+    facebook_rules = registry.profile("facebook").media_rules(config.platforms["facebook"])
+    (tmp_path / "picture.img").write_bytes(head + bytes(200))
+    inspector = ImageInspector()
+    assert inspector.inspect(tmp_path / "picture.img").format == name
+    resolver: Any = Resolver()
+    (issue,) = platform_media_issues(("picture.img",), x_rules, "X", inspector, resolver)
+    assert issue[2] == (
+        f"picture.img is in {name} format, which X does not take: X takes GIF, JPEG, PNG or WEBP"
+    )
+    on_facebook = platform_media_issues(
+        ("picture.img",), facebook_rules, "Facebook", inspector, resolver
+    )
+    assert (on_facebook == []) == (name == "HEIF")  # Facebook takes HEIF

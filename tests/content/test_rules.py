@@ -180,9 +180,47 @@ def test_language_versions_share_a_facebook_page(check: CheckText) -> None:
         "spacing",
         7,
         11,
-        "on facebook-main, together-fr at Mon 02 Nov 09:10 comes 10 min after together-en",
-        "move together-fr to 09:20 or later",
+        "on facebook-main, the language versions of together go out Mon 02 Nov at en 09:00, "
+        "fr 09:10, es 09:30; the account needs at least 20 min between posts",
+        'give each version its own time after the message\'s en one: `at: "+30 min"` under '
+        '`fr:`; `at: "+60 min"` under `es:`',
     )
+
+
+def test_three_versions_at_one_time_get_one_fix_that_works(check: CheckText) -> None:
+    """Three language versions at one time on the Facebook Page: one error, whose fix
+    (the relative times the docs teach) is the same for all and keeps the spacing;
+    never "move es to 09:20" and "move fr to 09:20", which would clash again."""
+    checked = check(
+        """\
+        posts:
+          - id: together
+            call: save-lives
+            at: "2020-11-02 09:00"
+            en: "Hello #StopClusterBombsNow"
+            fr: "Bonjour #StopClusterBombsNow"
+            es: "Hola #StopClusterBombsNow"
+        """
+    )
+    (problem,) = checked.problems("spacing")
+    assert problem.hint is not None
+    assert '`at: "+30 min"` under `fr:`; `at: "+60 min"` under `es:`' in problem.hint
+    fixed = check(
+        """\
+        posts:
+          - id: together
+            call: save-lives
+            at: "2020-11-02 09:00"
+            en: "Hello #StopClusterBombsNow"
+            fr:
+              at: "+30 min"
+              text: "Bonjour #StopClusterBombsNow"
+            es:
+              at: "+60 min"
+              text: "Hola #StopClusterBombsNow"
+        """
+    )
+    assert fixed.problems("spacing") == []
 
 
 def test_cancelled_posts_leave_the_timeline(check: CheckText) -> None:

@@ -235,3 +235,17 @@ def test_an_account_that_does_not_carry_the_language(check: CheckText) -> None:
         "the account x-main carries en, not fr",
         "target x-fr or facebook-main, or add fr to x-main's `languages` in config.yaml",
     )
+
+
+def test_text_written_in_another_unicode_form_is_stored_in_nfc(check: CheckText) -> None:
+    import unicodedata
+
+    composed = "Rejoignez le traité, États ! #StopClusterBombsNow"
+    written = unicodedata.normalize("NFD", composed)
+    checked = check(
+        'id: accents\ncall: join-the-treaty\nat: "2020-11-02 09:00"\nlanguage: fr\n'
+        f'text: "{written}"\n'
+    )
+    assert checked.report.problems == []
+    (post,) = checked.report.posts
+    assert set(post.texts.values()) == {composed}

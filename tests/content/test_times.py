@@ -253,7 +253,7 @@ def test_no_publish_time(check: CheckText) -> None:
     check(text).expect("time", 1, 1, "the post has no publish time", "add `at:`")
 
 
-def test_past_posts_are_a_warning_only_when_now_is_given(
+def test_a_past_post_is_an_error_only_when_now_is_given(
     config: CampaignConfig, tmp_path: Path
 ) -> None:
     from scheduler.content.check import check_paths
@@ -269,13 +269,12 @@ def test_past_posts_are_a_warning_only_when_now_is_given(
         path,
         3,
         5,
-        "timed is due Mon 02 Nov 2020 09:00, which has passed: it will be missed unless it is "
-        "moved (or it went out already)",
+        "timed is due Mon 02 Nov 2020 09:00, 16 h ago: it would be missed (the daemon sends "
+        "a post at most 1 h late)",
         "move it to a time after now (2020-11-03 01:00 Europe/Zurich), or set `status: cancelled`",
-        severity="warning",
     )
     assert problem.rule == "past" and problem.post_id == "timed"
-    assert report.ok() and not report.ok(strict=True) and report.notes == []
+    assert not report.ok() and report.notes == []
 
 
 PAST_FILE = """\
@@ -306,37 +305,58 @@ posts:
 """
 
 
-def test_past_posts_get_one_warning_per_file(config: CampaignConfig, tmp_path: Path) -> None:
-    """A campaign under way has many posts already published: one warning per file
-    names the approved ones past their time (drafts are never published)."""
+def test_each_past_approved_post_is_an_error_at_its_time(
+    config: CampaignConfig, tmp_path: Path
+) -> None:
+    """Each approved post past its time would be missed: an error at its own `at`
+    (drafts are never published, and the future post is fine)."""
     from scheduler.content.check import check_paths
 
     path = tmp_path / "week.yaml"
     path.write_text(PAST_FILE, encoding="utf-8")
     report = check_paths(config, [path], now=datetime(2020, 11, 5, tzinfo=UTC))
-    (problem,) = report.problems
-    assert (problem.line, problem.column, problem.rule) == (4, 9, "past")
-    assert problem.message == (
-        "2 approved posts in this file are past their time: first (02 Nov 09:00), "
-        "second (03 Nov 09:00); they will be missed unless they are moved (or they went out "
-        "already)"
-    )
-    assert problem.hint is not None and problem.hint.startswith("move them to a time after now")
+    assert [(p.line, p.rule, p.post_id, p.severity) for p in report.problems] == [
+        (4, "past", "first", "error"),
+        (10, "past", "second", "error"),
+    ]
 
 
-def test_a_post_within_the_late_grace_still_goes_out(
+def test_posts_the_queue_has_dealt_with_are_history_not_errors(
     config: CampaignConfig, tmp_path: Path
 ) -> None:
-    """The daemon sends a post up to publishing.late_grace_min late, so only posts
-    further back would be missed."""
+    """A campaign under way: posts already out (settled in the queue) are not
+    reported; the settled ids are read only when some post is past."""
+    from scheduler.content.check import check_paths
+
+    path = tmp_path / "week.yaml"
+    path.write_text(PAST_FILE, encoding="utf-8")
+    asked: list[bool] = []
+
+    def settled() -> frozenset[str]:
+        asked.append(True)
+        return frozenset({"first"})
+
+    report = check_paths(config, [path], now=datetime(2020, 11, 5, tzinfo=UTC), settled=settled)
+    assert [p.post_id for p in report.problems] == ["second"]
+    assert asked == [True]
+    check_paths(config, [path], now=datetime(2020, 10, 1, tzinfo=UTC), settled=settled)
+    assert asked == [True]  # nothing past: the queue is not read
+
+
+def test_a_post_within_the_late_grace_is_a_warning(config: CampaignConfig, tmp_path: Path) -> None:
+    """The daemon sends a post up to publishing.late_grace_min late: within it the
+    post is late (a warning), beyond it missed (an error)."""
     from scheduler.content.check import check_paths
 
     path = tmp_path / "late.yaml"
     path.write_text(post_at('"2020-11-02 09:00"') + "status: approved\n", encoding="utf-8")
     due = datetime(2020, 11, 2, 8, 0, tzinfo=UTC)
     grace = timedelta(minutes=config.publishing.late_grace_min)
-    assert check_paths(config, [path], now=due + grace).problems == []
-    assert [p.rule for p in check_paths(config, [path], now=due + grace * 2).problems] == ["past"]
+    within = check_paths(config, [path], now=due + grace).problems
+    assert [(p.rule, p.severity) for p in within] == [("late", "warning")]
+    assert within[0].message.startswith("timed was due Mon 02 Nov 2020 09:00, 1 h ago: it goes")
+    beyond = check_paths(config, [path], now=due + grace * 2).problems
+    assert [(p.rule, p.severity) for p in beyond] == [("past", "error")]
 
 
 def test_after_the_window_a_note_replaces_the_warnings(
@@ -352,6 +372,7 @@ def test_after_the_window_a_note_replaces_the_warnings(
     assert report.problems == [] and report.ok(strict=True)
     (note,) = report.notes
     assert note.startswith("the campaign window ended on 2020-11-27")
+    assert "`campaign new`" in note
 
 
 def test_counting_from_a_message_without_a_time(check: CheckText) -> None:
@@ -388,3 +409,88 @@ def test_a_wrong_message_time_is_reported_once(check: CheckText) -> None:
         """,
     )
     assert [(p.line, p.rule) for p in checked.report.errors] == [(3, "time-format")]
+
+
+def _campaign_in(config: CampaignConfig, year: int) -> CampaignConfig:
+    """``config`` moved to ``year`` (same days of the year)."""
+    campaign = config.campaign
+    moved = campaign.model_copy(
+        update={
+            "conference": campaign.conference.model_copy(
+                update={
+                    "start": campaign.conference.start.replace(year=year),
+                    "end": campaign.conference.end.replace(year=year),
+                }
+            ),
+            "window": campaign.window.model_copy(
+                update={
+                    "start": campaign.window.start.replace(year=year),
+                    "end": campaign.window.end.replace(year=year),
+                }
+            ),
+        }
+    )
+    return config.model_copy(update={"campaign": moved})
+
+
+def test_examples_in_time_errors_use_the_campaigns_own_year(config: CampaignConfig) -> None:
+    next_year = _campaign_in(config, 2027).campaign
+    with pytest.raises(TimeError) as caught:
+        parse_publish_time("next monday", next_year)
+    assert '"2027-11-02 09:00" (local time), "2027-11-02T09:00+01:00"' in caught.value.hint
+    assert "2020" not in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("written", "message", "fix"),
+    [
+        (
+            "02/11/2020 09:00",
+            "'02/11/2020 09:00' is not written year-month-day",
+            '"2020-11-02 09:00" (2 November 2020) or "2020-02-11 09:00" (11 February 2020); '
+            "the day and the month could be either way round",
+        ),
+        (
+            "25.11.2020 14:30",
+            "is not written year-month-day",
+            'write it year-month-day, in double quotes: "2020-11-25 14:30" (25 November 2020)',
+        ),
+        (
+            "2 November 2020 at 10:00",
+            "'2 November 2020 at 10:00' is not written year-month-day",
+            '"2020-11-02 10:00" (2 November 2020)',
+        ),
+        (
+            "2020-11-31 09:00",
+            "'2020-11-31 09:00' is not a real date: November 2020 has 30 days",
+            "dates are written year-month-day",
+        ),
+        (
+            "2020-23-11 09:00",
+            "is not a real date: there are 12 months",
+            'if you meant 23 November 2020, write "2020-11-23"',  # year-day-month
+        ),
+        (
+            "2020-13-02 09:00",
+            "is not a real date: there are 12 months",
+            'if you meant 13 February 2020, write "2020-02-13"',
+        ),
+    ],
+)
+def test_day_month_year_forms_are_explained(
+    config: CampaignConfig, written: str, message: str, fix: str
+) -> None:
+    with pytest.raises(TimeError) as caught:
+        parse_publish_time(written, config.campaign)
+    assert message in caught.value.message
+    assert fix in caught.value.hint
+
+
+def test_a_year_that_looks_like_a_typo_is_suggested(check: CheckText) -> None:
+    checked = check(post_at('"2002-11-02 09:00"'))
+    problem = checked.one("window")
+    assert problem.hint == (
+        'the year 2002 looks like a typo for 2020, the campaign\'s: write "2020-11-02 09:00"'
+    )
+    far = check(post_at('"2020-06-02 09:00"')).one("window")
+    assert far.hint is not None and "typo" not in far.hint

@@ -56,6 +56,70 @@ def test_the_shipped_campaign_rehearses_end_to_end(tmp_path: Path) -> None:
     assert states == {"published"} and count > 0
     history = campaign("history", CAMPAIGN_DATABASE_URL=f"sqlite:///{database}")
     assert history.returncode == 0, history.stderr
+    assert_cannot_be_mistaken_for_the_real_thing(database, count)
+
+
+def assert_cannot_be_mistaken_for_the_real_thing(database: Path, count: int) -> None:
+    """A rehearsal's database is marked; every command and page that reads it says
+    "rehearsal"; its links lead to what the sandbox received (saved in the
+    database), never to x.com or facebook.com; status never asks for `campaign run`;
+    lateness reads in real time too."""
+    from starlette.testclient import TestClient
+
+    from scheduler.clock import FrozenClock
+    from scheduler.config import load_config
+    from scheduler.storage.facts import read_facts
+    from scheduler.storage.models import SandboxReceipt
+    from scheduler.web import create_app, web_access
+
+    url = f"sqlite:///{database}"
+    engine, sessions = open_database(url)
+    try:
+        with sessions() as session:
+            facts = read_facts(session)
+            links = list(session.scalars(select(Publication.platform_url)))
+            receipts = list(session.scalars(select(SandboxReceipt)))
+    finally:
+        engine.dispose()
+    assert facts.is_rehearsal and facts.campaign_id == "ccm-2rc-2020"
+    assert facts.rehearsal is not None and facts.rehearsal.speed == 250000
+    assert all(link is not None and link.startswith("/sandbox/") for link in links), links[:3]
+    assert len(receipts) == count
+
+    for command in ("history", "status", "timeline"):
+        shown = campaign(command, CAMPAIGN_DATABASE_URL=url)
+        assert shown.returncode == 0, shown.stderr
+        everything = shown.stdout + shown.stderr
+        assert "REHEARSAL" in everything or "Rehearsal" in everything, (command, everything)
+        assert "x.com" not in everything and "facebook.com" not in everything
+        assert "campaign run" not in everything
+    history = campaign("history", "--limit", "1", CAMPAIGN_DATABASE_URL=url).stdout
+    assert "http://127.0.0.1:8000/sandbox/" in history
+    post_id = receipts[0].platform_post_id
+    show = campaign("show", "campaign-launch-en", CAMPAIGN_DATABASE_URL=url)
+    assert show.returncode == 0, show.stderr
+    assert "REHEARSAL" in show.stderr and "real time = " in show.stdout
+
+    config = load_config(ROOT / "config.yaml")
+    engine, sessions = open_database(url)
+    try:
+        app = create_app(config, sessions, FrozenClock(T), web_access("127.0.0.1", None, config))
+        with TestClient(app, base_url="http://127.0.0.1") as client:
+            for page in ("/", "/history", "/attention", "/posts/campaign-launch-en"):
+                html = client.get(page).text
+                assert 'data-testid="rehearsal-banner"' in html, page
+                assert "x.com" not in html and "facebook.com/" not in html, page
+                assert "campaign run" not in html, page
+            post_page = client.get("/posts/campaign-launch-en").text
+            assert "real time = " in post_page and 'href="/sandbox/' in post_page
+            receipt = receipts[0]
+            page = client.get(f"/sandbox/{receipt.platform}/{post_id}")
+            assert page.status_code == 200
+            assert "What the sandbox received" in page.text
+            assert receipt.text.split()[0] in page.text
+            assert client.get("/sandbox/x/404404").status_code == 404
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.slow

@@ -90,8 +90,42 @@ def test_status_shows_heartbeats_queue_pauses_quota_and_what_is_overdue(
     assert accounts["x-main"].posts_today == 1
     assert accounts["x-main"].rate_limited_until == T0 + timedelta(minutes=10)
     assert accounts["facebook-main"].paused == "credentials rotated"
-    assert any("needs review" in line for line in report.attention)
-    assert any("account:facebook-main" in line for line in report.attention)
+    assert "1 publication needs review: `campaign history --state needs_review`" in (
+        report.attention
+    )
+    assert "facebook-main is paused: `campaign resume --account facebook-main`" in (
+        report.attention
+    )
+    assert not any("(s)" in line or "credentials rotated" in line for line in report.attention)
+
+
+def test_status_never_says_nothing_queued_beside_overdue_publications(
+    filled: Sessions, config: CampaignConfig, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Hours later every pending publication is overdue: the status says so, once."""
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(yaml.safe_dump(campaign_dict()), encoding="utf-8")
+    report = daemon_status(filled, config, T0 + timedelta(hours=5))
+    assert report.upcoming == [] and report.queued == 2
+    assert "2 publications are overdue (due and not sent yet)" in report.attention
+    assert any(
+        line.startswith("no daemon is running and 2 publications wait") for line in report.attention
+    )
+
+
+def test_a_rehearsals_status_never_asks_for_campaign_run(
+    filled: Sessions, config: CampaignConfig
+) -> None:
+    from datetime import UTC, datetime
+
+    from scheduler.storage.facts import Rehearsal, mark_rehearsal
+
+    with filled.begin() as session:
+        mark_rehearsal(session, Rehearsal(50_000.0, datetime(2020, 10, 23, tzinfo=UTC)), T0)
+    report = daemon_status(filled, config, T0 + timedelta(hours=5))
+    assert report.rehearsal is not None and report.rehearsal.speed == 50_000.0
+    assert not any("campaign run" in line for line in report.attention)
+    assert any("campaign rehearse" in line for line in report.attention)
 
 
 def test_preflight_reports_quota_and_stuck_publications(
@@ -116,7 +150,7 @@ def test_preflight_reports_quota_and_stuck_publications(
 def test_preflight_reports_stored_tokens_and_their_problems(
     sqlite_sessions: Sessions, config: CampaignConfig, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from scheduler.cli.daemon import print_preflight
+    from scheduler.cli.daemon_print import print_preflight
     from scheduler.tokens.cipher import TOKEN_KEYS_ENV, new_key
     from scheduler.tokens.kinds import TokenKind
     from scheduler.tokens.store import TokenStore
@@ -156,6 +190,7 @@ def test_the_status_command_prints_a_paused_account(
     assert result.exit_code == 0, result.output
     assert "PAUSED" in result.output and "credentials rotated" in result.output
     assert "facebook-main is paused:" in result.output  # the reason under the table
+    assert result.output.count("credentials rotated") == 1  # and nowhere else
     as_json = CliRunner().invoke(
         app, ["status", "--json", "--config", str(config_file), "--database-url", sqlite_url]
     )
@@ -217,3 +252,51 @@ def test_the_daemon_log_leaves_out_alembic_and_says_lateness_in_days() -> None:
     assert _minutes(timedelta(minutes=3204893)) == "2,226 days"
     assert _minutes(timedelta(minutes=90)) == "1 h 30 min"
     assert _minutes(timedelta(minutes=45)) == "45 min"
+
+
+def test_preflight_lists_the_media_and_never_prints_an_empty_table(
+    filled: Sessions, config: CampaignConfig, tmp_path: Path
+) -> None:
+    from scheduler.cli import daemon_print as daemon_cli
+    from scheduler.storage.database import open_database, upgrade_database
+
+    report = preflight(config, filled, {}, FrozenClock(T0), days=2, account_checker=_ready)
+    assert [(use.path, use.publications) for use in report.media_used] == [
+        ("logos/en/join-the-treaty.png", 2)  # `next` and `late` (30 min late, within grace)
+    ]
+    with daemon_cli.console.capture() as captured:
+        daemon_cli.print_preflight(report)
+    shown = captured.get()
+    assert "images these days publish" in shown and "logos/en/join-the-treaty.png" in shown
+    assert "(s)" not in shown
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    upgrade_database(url)
+    engine, empty_sessions = open_database(url)
+    try:
+        empty = preflight(
+            config, empty_sessions, {}, FrozenClock(T0), days=2, account_checker=_ready
+        )
+    finally:
+        engine.dispose()
+    with daemon_cli.console.capture() as captured:
+        daemon_cli.print_preflight(empty)
+    shown = captured.get()
+    assert "quota: nothing is queued from" in shown
+    assert "media: no image to publish in these days" in shown
+    assert "headroom" not in shown  # no table of headers alone
+
+
+def test_preflight_on_a_past_queue_says_what_would_be_missed(
+    filled: Sessions, config: CampaignConfig
+) -> None:
+    later = preflight(
+        config, filled, {}, FrozenClock(T0 + timedelta(hours=3)), days=2, account_checker=_ready
+    )
+    assert any(
+        line.startswith("2 publications are queued for a time more than") for line in later.queue
+    )
+    ended = preflight(
+        config, filled, {}, FrozenClock(config.campaign.window_end), account_checker=_ready
+    )
+    assert ended.queue == [] and len(ended.notes) == 1 and "`campaign new`" in ended.notes[0]

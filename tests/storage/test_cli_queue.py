@@ -98,6 +98,8 @@ def test_operator_actions_and_the_history_export(campaign: Path) -> None:
     assert rows[1]["started_at_local"] == "2020-11-20T10:00:00+01:00"
     assert json.loads(run("history", "--json", "--outcome", "published")) == []
     assert "rejected" in run("history", "--state", "failed")
+    shown = " ".join(run("show", "launch-en").split())  # the refusal comes with its fix
+    assert "fix: X refused the post as it is" in shown and "retry the publication" in shown
     (failed,) = json.loads(
         run("history", "--json", "--state", "failed", "--call", "join-the-treaty")
     )

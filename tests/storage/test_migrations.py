@@ -88,6 +88,7 @@ def test_a_database_of_the_first_release_upgrades_keeping_its_rows(db_url: str) 
             tables = set(inspect(connection).get_table_names())
         assert "requeued_at" in columns
         assert "dashboard_sessions" in tables
+        assert {"store_facts", "sandbox_receipts"} <= tables
     finally:
         engine.dispose()
 
@@ -120,3 +121,62 @@ def test_tables_the_models_do_not_declare_are_left_alone(db_url: str) -> None:
         assert "apscheduler_jobs" in inspect(engine).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_the_upgrade_puts_stored_texts_and_hashes_in_nfc(sqlite_url: str) -> None:
+    """A database written before texts were stored in NFC: a published post whose
+    text was stored decomposed keeps its text (it is what went out) but gets the
+    NFC hash, so a sync of the same words is no conflict; a pending one gets NFC text."""
+    import json
+    import unicodedata
+
+    from scheduler.content.resolved import content_hash
+
+    downgrade_database(sqlite_url)
+    upgrade_database(sqlite_url, "0002")
+    decomposed = unicodedata.normalize("NFD", "Rejoignez le traité #StopClusterBombsNow")
+    texts = json.dumps({"x": decomposed})
+    old_hash = "old-hash"
+    engine = make_engine(sqlite_url)
+    try:
+        with engine.begin() as connection:
+            for post_id, state in (("out-fr", "published"), ("later-fr", "pending")):
+                connection.execute(
+                    text(
+                        "INSERT INTO posts (id, message_id, call, language, status, publish_at, "
+                        "texts, media, link, targets, source_path, source_line, content_hash, "
+                        "revision, created_at, updated_at) VALUES (:id, :id, 'save-lives', 'fr', "
+                        "'approved', '2020-11-20 09:00:00', :texts, '[]', NULL, '[\"x-fr\"]', "
+                        "'posts/a.yaml', 1, :hash, 1, '2020-11-01 09:00:00', '2020-11-01 09:00:00')"
+                    ),
+                    {"id": post_id, "texts": texts, "hash": old_hash},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO publications (post_id, account_label, platform, state, "
+                        "scheduled_at, next_attempt_at, attempt_count, needs_reconcile, "
+                        "published_hash, created_at, updated_at) VALUES (:id, 'x-fr', 'x', "
+                        ":state, '2020-11-20 09:00:00', '2020-11-20 09:00:00', 0, 0, :hash, "
+                        "'2020-11-01 09:00:00', '2020-11-01 09:00:00')"
+                    ),
+                    {
+                        "id": post_id,
+                        "state": state,
+                        "hash": old_hash if state == "published" else None,
+                    },
+                )
+        upgrade_database(sqlite_url)
+        nfc = unicodedata.normalize("NFC", decomposed)
+        expected = content_hash({"x": nfc}, [], None)
+        with engine.connect() as connection:
+            rows = dict(connection.execute(text("SELECT id, content_hash FROM posts")).all())
+            stored = dict(connection.execute(text("SELECT id, texts FROM posts")).all())
+            published = connection.execute(
+                text("SELECT published_hash FROM publications WHERE post_id = 'out-fr'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert rows == {"out-fr": expected, "later-fr": expected}
+    assert published == expected
+    assert json.loads(stored["out-fr"])["x"] == decomposed  # what went out stays
+    assert json.loads(stored["later-fr"])["x"] == nfc

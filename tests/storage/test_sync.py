@@ -284,3 +284,24 @@ def test_stored_times_are_aware_utc(sessions: Sessions, config: CampaignConfig) 
     assert not sync_posts(sessions, [make_post(publish_at=local)], config, now=NOW).writes
     assert stored.publish_at.hour == 1
     assert stored.created_at == NOW
+
+
+def test_a_text_that_differs_only_in_unicode_form_is_unchanged_even_once_published(
+    sessions: Sessions, config: CampaignConfig
+) -> None:
+    """An editor that saves "é" as "e" and a combining accent writes the same post:
+    the check stores NFC, and sync sees no change and no conflict on a published post."""
+    import unicodedata
+
+    from scheduler.content.text import final_text
+
+    composed = "Rejoignez le traité, États ! #StopClusterBombsNow"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert composed != decomposed
+    first = make_post("nfc-fr", language="fr", text=final_text(composed, None), targets=("x-fr",))
+    again = make_post("nfc-fr", language="fr", text=final_text(decomposed, None), targets=("x-fr",))
+    assert again.texts == first.texts and again.content_hash == first.content_hash
+    sync_posts(sessions, [first], config, now=NOW)
+    set_state(sessions, "nfc-fr", "x-fr", State.PUBLISHED)
+    diff = sync_posts(sessions, [again], config, now=NOW)
+    assert diff.counts()["conflicts"] == 0 and diff.counts()["changed"] == 0

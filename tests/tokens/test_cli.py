@@ -105,7 +105,7 @@ def test_list_says_when_nothing_is_stored(folder: Path) -> None:
 def test_rotate_key_moves_every_token_to_the_new_key(seeded: TokenStore, key: str) -> None:
     newer = new_key()
     output = run("tokens", "rotate-key", env={TOKEN_KEYS_ENV: f"{newer},{key}"}).output
-    assert "x-main: re-encrypted the access, refresh token(s)" in output
+    assert "x-main: re-encrypted the access and refresh tokens" in output
     assert "the others can be removed from it on every host" in output
     assert "ok" in run("tokens", "list", env={TOKEN_KEYS_ENV: newer}).output
     run("tokens", "list", env={TOKEN_KEYS_ENV: key}, code=1)  # the old key alone: no more
@@ -151,6 +151,6 @@ def test_forget_deletes_without_the_key_and_names_what_is_stored(seeded: TokenSt
     )
     assert "use access or refresh" in str(bad_kind.exception)
     output = run("tokens", "forget", "x-main", "--kind", "access", "--reason", "key lost").output
-    assert output == "deleted the stored access token(s) of x-main\n"
+    assert output == "deleted the stored access token of x-main\n"
     run("tokens", "forget", "x-main", "--reason", "key lost")
     assert run("tokens", "list").output == "no tokens stored\n"

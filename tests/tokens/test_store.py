@@ -362,6 +362,6 @@ def test_a_first_token_is_refused_under_a_key_the_others_were_not_stored_with(
     with pytest.raises(TokenKeyError) as caught:
         make_store(keys=new_key()).update("x-fr", sign_in)
     assert "not the key of this database" in str(caught.value)
-    assert "the key(s) the other daemons and commands of this database use" in str(caught.value)
+    assert "the keys the other daemons and commands of this database use" in str(caught.value)
     assert called == [] and [row[0] for row in raw_rows(sessions)] == ["x-main"]
     assert make_store().update("x-fr", sign_in).version == 1  # the right key stores it

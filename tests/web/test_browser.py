@@ -117,9 +117,11 @@ def test_calendar_post_history_signin_and_retry(
     expect(today.get_by_test_id("entry")).to_have_count(6)
     expect(today.locator("img.logo").first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "calendar.png")
-    page.goto(live_server + "/?view=week")
-    expect(page.get_by_test_id("week-grid").locator("tbody tr")).to_have_count(6)
-    page.screenshot(path=ARTIFACTS / "calendar-week.png", full_page=True)
+    page.goto(live_server + "/?view=month")
+    expect(page.get_by_test_id("month-grid")).to_have_count(2)  # October and November
+    expect(page.get_by_test_id("cell-entry").first.locator("img.thumb")).to_be_visible()
+    expect(page.get_by_test_id("legend")).to_contain_text("Join the Treaty")
+    page.screenshot(path=ARTIFACTS / "calendar-month.png", full_page=True)
 
     # A post: texts per platform with their lengths, siblings, publications.
     page.goto(live_server + "/")

@@ -43,9 +43,26 @@ def test_each_post_shows_time_platform_call_language_logo_and_state(client: Test
 
 def test_day_view_lists_every_day_of_the_window_with_its_marker(client: TestClient) -> None:
     html = client.get("/").text
-    assert html.count('data-testid="day"') == 35  # 24 Oct to 27 Nov
+    assert html.count('data-testid="day"') == 35  # 24 Oct to 27 Nov, each with posts
+    assert 'data-testid="gap"' not in html
     assert 'id="today"' in html
     assert "T-30d" in html and "day 1" in html and "day 5" in html
+
+
+def test_days_without_posts_are_one_line_not_a_card_each(config: CampaignConfig) -> None:
+    """Two posts a week apart: their two days are cards, the days between one line."""
+
+    def entry(post_id: str, day: int) -> Entry:
+        at = datetime(2020, 11, day, 8, 0, tzinfo=UTC)
+        return Entry(post_id, at, "save-lives", "en", "logo.png", (("x", "Hi"),), ())
+
+    calendar = build_calendar(
+        [entry("first", 2), entry("second", 9)], datetime(2020, 10, 1, tzinfo=UTC), config
+    )
+    kinds = [type(item).__name__ for item in calendar.agenda]
+    assert kinds == ["Gap", "Day", "Gap", "Day", "Gap"]
+    gap = calendar.agenda[2]
+    assert (str(gap.first), str(gap.last), gap.count) == ("2020-11-03", "2020-11-08", 6)
 
 
 def test_times_are_local_across_the_end_of_summer_time(client: TestClient) -> None:
@@ -57,12 +74,35 @@ def test_times_are_local_across_the_end_of_summer_time(client: TestClient) -> No
     assert 'datetime="2020-10-26T08:00:00+00:00"' in after and "09:00" in after
 
 
-def test_week_view_is_a_monday_to_sunday_grid(client: TestClient) -> None:
-    html = client.get("/?view=week").text
-    grid = html[html.index('data-testid="week-grid"') : html.index("</table>")]
-    assert grid.count("<tr>") == 1 + 6  # header, then 19 Oct to 29 Nov
-    assert grid.count('class="cell-entry') == 35 * 6 + 1  # every post, with the extra one
-    assert "outside" in grid and "conference" in grid
+def test_month_view_shows_each_post_readable_at_a_glance(client: TestClient) -> None:
+    """One Monday-to-Sunday grid per month; each post with its time, language, call,
+    logo and the start of its text; a legend says what every colour means."""
+    html = client.get("/?view=month").text
+    assert client.get("/?view=week").text.count('data-testid="month-grid"') == 2  # old links
+    october, november = html.split('data-testid="month-grid"')[1:]
+    october = october[: october.index("</table>")]
+    november = november[: november.index("</table>")]
+    assert october.count("<tr>") == 1 + 2  # header; weeks before 19 Oct are left out
+    assert november.count("<tr>") == 1 + 5
+    entries = html.count('data-testid="cell-entry"')
+    assert entries == 35 * 6 + 1  # every post, with the extra one
+    first = html[html.index('data-testid="cell-entry"') :]
+    first = first[: first.index("</a>")]
+    assert 'class="thumb"' in first and 'class="cell-call-name"' in first
+    assert 'class="cell-text"' in first and 'class="cell-time"' in first
+    assert "conference" in november
+    legend = html[
+        html.index('data-testid="legend"') : html.index(
+            "</section>", html.index('data-testid="legend"')
+        )
+    ]
+    for words in (
+        "Join the Treaty",
+        "Support community livelihoods",
+        "needs review",
+        "the conference",
+    ):
+        assert words in legend
 
 
 def test_countdown_phases(config: CampaignConfig) -> None:

@@ -199,13 +199,13 @@ def test_the_daemons_log_shows_controls_as_text() -> None:
      (("cancel", "99999999999999999999999", "--reason", "x"), "no post"),
      (("history", "--before", "99999999999999999999"), "larger than any row number"),
      (("history", "--before", "²"), "not an attempt number"),
-     (("timeline", "--limit", "99999999999999999999"), "less than or equal"),
+     (("timeline", "--limit", "99999999999999999999"), "must be at most"),
      (("history", "--since", "0001-01-01"), "beyond the calendar"),
      (("history", "--until", "9999-12-31T23:59"), "beyond the calendar"),
      (("web", "--at", "9999-12-31T23:59"), "beyond the calendar"),
-     (("preflight", "--days", "99999999999999999999"), "less than or equal"),
-     (("sandbox", "serve", "--port", "99999"), "less than or equal"),
-     (("web", "--port", "70000"), "less than or equal"),
+     (("preflight", "--days", "99999999999999999999"), "must be at most"),
+     (("sandbox", "serve", "--port", "99999"), "must be at most"),
+     (("web", "--port", "70000"), "must be at most"),
      (("run", "--worker-id", "w" * 500), "1 to 100 characters")],
 )  # fmt: skip
 def test_out_of_range_arguments_get_a_plain_message(

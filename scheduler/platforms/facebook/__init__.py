@@ -14,6 +14,7 @@
 - :mod:`~scheduler.platforms.facebook.translate`: every failure mapped to one
   outcome of :mod:`scheduler.errors`.
 - :mod:`~scheduler.platforms.facebook.sandbox`: the local Graph API stand-in.
+- :mod:`~scheduler.platforms.facebook.fixes`: how a person fixes each refusal.
 
 This package's ``__init__`` imports nothing, so reading the profile or asking
 the links about a URL never loads facebook-sdk. User documentation:

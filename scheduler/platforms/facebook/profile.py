@@ -89,6 +89,14 @@ class FacebookProfile(PlatformProfile):
             problems.append("a facebook account needs page_id (the Page's numeric id, quoted)")
         return problems
 
+    def refusal_fix(
+        self, outcome: str | None, code: str | None, http_status: int | None
+    ) -> str | None:
+        """How a person fixes what this platform refused (:mod:`scheduler.platforms.facebook.fixes`)."""
+        from scheduler.platforms.facebook.fixes import facebook_refusal_fix
+
+        return facebook_refusal_fix(outcome, code, http_status)
+
     def identity_problems(self, account: AccountEntry, identity: AccountIdentity) -> list[str]:
         """The token must speak for the Page config.yaml names."""
         page = account.page_id

@@ -132,7 +132,8 @@ class FacebookPublisher(Publisher):
                 problems.append(f"this is a {info.get('type')} token, not a Page token")
             missing = [scope for scope in WRITE_SCOPES if scope not in info.get("scopes", [])]
             if missing:
-                problems.append(f"the token lacks the permission(s) {', '.join(missing)}")
+                word = "permission" if len(missing) == 1 else "permissions"
+                problems.append(f"the token lacks the {word} {', '.join(missing)}")
             if info.get("expires_at"):
                 expires_at = datetime.fromtimestamp(int(info["expires_at"]), UTC)
             notes = problems

@@ -115,6 +115,14 @@ class XProfile(PlatformProfile):
         """The fix for a target written ``twitter``."""
         return "Twitter is now X: write x"
 
+    def refusal_fix(
+        self, outcome: str | None, code: str | None, http_status: int | None
+    ) -> str | None:
+        """How a person fixes what this platform refused (:mod:`scheduler.platforms.x.fixes`)."""
+        from scheduler.platforms.x.fixes import x_refusal_fix
+
+        return x_refusal_fix(outcome, code, http_status)
+
     def identity_problems(self, account: AccountEntry, identity: AccountIdentity) -> list[str]:
         """The handle in config.yaml's ``name`` (``@handle``) must be the credentials' user."""
         username = (identity.username or "").lower()

@@ -41,7 +41,7 @@ from scheduler.platforms.facebook.sandbox.wire import (
 )
 from scheduler.platforms.faults import FaultSource
 from scheduler.platforms.profile import AccountEntry
-from scheduler.platforms.sandbox_base import PlatformSandbox, SentPost
+from scheduler.platforms.sandbox_base import PlatformSandbox, SentImage, SentPost
 from scheduler.platforms.sandbox_server import Request, Response
 
 logger = logging.getLogger(__name__)
@@ -131,7 +131,29 @@ class GraphStandIn(PlatformSandbox):
         """Posts of the Page of account ``label`` with the text as sent, oldest first."""
         with self.state.lock:
             page = self.state.page(label)
-            return [SentPost(post.post_id, post.message) for post in page.posts] if page else []
+            if page is None:
+                return []
+            return [
+                SentPost(
+                    post.post_id,
+                    post.message,
+                    received_at=post.created_time,
+                    images=tuple(
+                        SentImage(
+                            "image",
+                            photo.image.format,
+                            photo.image.width,
+                            photo.image.height,
+                            photo.image.size_bytes,
+                        )
+                        for photo in (
+                            page.photos[key] for key in post.photo_ids if key in page.photos
+                        )
+                    ),
+                    link=post.link,
+                )
+                for post in page.posts
+            ]
 
     # -- wrapping endpoints ----------------------------------------------------------
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from scheduler.clock import Clock
 from scheduler.platforms.faults import Fault, FaultSource
 from scheduler.platforms.profile import AccountEntry
-from scheduler.platforms.sandbox_base import PlatformSandbox, SentPost
+from scheduler.platforms.sandbox_base import PlatformSandbox, SentImage, SentPost
 from scheduler.platforms.sandbox_server import Request, Response
 from scheduler.platforms.x.sandbox.limits import (
     DAY_S,
@@ -150,7 +150,26 @@ class XStandIn(PlatformSandbox):
         """Live posts of ``label`` with the text as sent, oldest first."""
         if label not in self.state.accounts:
             return []
-        return [SentPost(post.id, post.submitted) for post in self.posts(label)]
+        media = self.state.media
+        return [
+            SentPost(
+                post.id,
+                post.submitted,
+                received_at=post.created_at,
+                shown_text=post.text,
+                images=tuple(
+                    SentImage(
+                        item.kind,
+                        item.mime_type.removeprefix("image/").upper(),
+                        item.width,
+                        item.height,
+                        item.size or item.total_bytes,
+                    )
+                    for item in (media[key] for key in post.media_ids if key in media)
+                ),
+            )
+            for post in self.posts(label)
+        ]
 
     # -- wrapping endpoints ----------------------------------------------------------
 
