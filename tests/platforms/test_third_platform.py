@@ -130,7 +130,7 @@ def test_the_registry_hook_adds_and_removes_the_platform(chirp: ChirpProfile) ->
 def test_without_the_hook_chirp_is_not_a_platform(tmp_path: Path) -> None:
     code, output = check(campaign_folder(tmp_path, 300))
     assert code == 2
-    assert "accounts[1].platform: Input should be 'x' or 'facebook'" in output
+    assert 'accounts[1].platform: `platform` must be x or facebook, not "chirp"' in output
 
 
 def test_the_check_counts_by_chirps_own_settings(chirp: ChirpProfile, tmp_path: Path) -> None:
