@@ -25,10 +25,6 @@ PATTERN_WORDS: dict[str, str] = {
         "may hold only lowercase letters, digits and hyphens, starting with a letter or digit "
         "(like `x-main` or `ccm-2027`)"
     ),
-    r"^[A-Z_][A-Z0-9_]*$": (
-        "must be the name of an environment variable: capital letters, digits and underscores "
-        "(like `CMC_X_MAIN_API_KEY`), never the secret itself"
-    ),
     r"^#\w+$": "must be one word starting with # (like #StopClusterBombsNow), with no spaces",
     r"^v\d{1,2}\.\d$": 'must be a Graph API version like "v25.0", in double quotes',
 }

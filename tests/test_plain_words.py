@@ -59,7 +59,7 @@ def test_config_errors_say_what_each_setting_takes_in_plain_words(tmp_path: Path
     assert "`hashtag` must be one word starting with #" in text
     assert '"2020-11-23" (23 November 2020)' in text  # day/month/year rewritten
     assert "`label` may hold only lowercase letters, digits and hyphens" in text
-    assert "`api_key` must be the name of an environment variable" in text
+    assert "api_key: this must be the name of an environment variable" in text
     assert '`daily_cap` must be a whole number, not "lots"' in text
     assert "did you mean 'facebook'?" in text
     assert "`late_grace_min` must be at least 0, not -5" in text

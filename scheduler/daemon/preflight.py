@@ -33,7 +33,8 @@ from scheduler.config import CampaignConfig
 from scheduler.content.images import ImageInspector
 from scheduler.content.media import MediaResolver, platform_media_issues
 from scheduler.daemon.accounts_check import check_accounts
-from scheduler.daemon.status import daemon_status, publications
+from scheduler.daemon.concerns import publications
+from scheduler.daemon.status import daemon_status
 from scheduler.platforms import registry
 from scheduler.platforms.base import AccountCheck
 from scheduler.storage.database import reading

@@ -34,7 +34,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.alert_settings import AlertTarget
@@ -51,7 +50,7 @@ from scheduler.sandbox.app import Sandbox, build_sandbox, point_at_sandbox
 from scheduler.sandbox.credentials import sandbox_environment
 from scheduler.sandbox.faults import FaultPlan
 from scheduler.storage.database import open_database, reading, upgrade_database, writing
-from scheduler.storage.facts import Rehearsal, mark_rehearsal, read_facts
+from scheduler.storage.facts import Rehearsal, is_rehearsal_database, mark_rehearsal
 from scheduler.storage.models import AuditEntry, Hold, Publication, PublicationState
 from scheduler.storage.queries import state_counts
 from scheduler.storage.receipts import save_receipts
@@ -104,7 +103,7 @@ def fresh_database(path: Path | None) -> Path:
         return Path(tempfile.mkdtemp(prefix="campaign-rehearsal-")) / "rehearsal.db"
     path = path.resolve()
     if path.exists():
-        if not _is_rehearsal(path):
+        if not is_rehearsal_database(path):
             raise ConfigError(
                 f"{path} exists and is not a rehearsal database",
                 where="--database",
@@ -114,25 +113,6 @@ def fresh_database(path: Path | None) -> Path:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def _is_rehearsal(path: Path) -> bool:
-    try:
-        engine, sessions = open_database(f"sqlite:///{path}", check=False)
-    except CampaignError:
-        return False
-    try:
-        with reading(sessions) as session:
-            if read_facts(session).is_rehearsal:
-                return True
-            # Rehearsals made before the database carried its own mark.
-            return bool(
-                session.scalar(select(AuditEntry.id).where(AuditEntry.action == "rehearse"))
-            )
-    except (CampaignError, SQLAlchemyError):
-        return False
-    finally:
-        engine.dispose()
 
 
 def rehearsal_config(config: CampaignConfig, url: str, speed: float) -> CampaignConfig:

@@ -19,14 +19,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.config import CampaignConfig
-from scheduler.errors import ConfigError
+from scheduler.errors import CampaignError, ConfigError
 from scheduler.storage.database import describe_url, open_database, reading
-from scheduler.storage.models import StoreFact
+from scheduler.storage.models import AuditEntry, StoreFact
 
 CAMPAIGN_ID = "campaign_id"
 REHEARSAL_SPEED = "rehearsal_speed"
@@ -176,3 +178,24 @@ def rehearsal_words(facts: DatabaseFacts) -> str:
         f"REHEARSAL: this database holds a rehearsal against the local sandbox "
         f"({rehearsal.speed:,.0f}x faster than the campaign); nothing was posted for real"
     )
+
+
+def is_rehearsal_database(path: Path) -> bool:
+    """Whether the SQLite file at ``path`` holds a rehearsal (so a new rehearsal
+    may replace it); False for anything else, readable or not."""
+    try:
+        engine, sessions = open_database(f"sqlite:///{path}", check=False)
+    except CampaignError:
+        return False
+    try:
+        with reading(sessions) as session:
+            if read_facts(session).is_rehearsal:
+                return True
+            # Rehearsals made before the database carried its own mark.
+            return bool(
+                session.scalar(select(AuditEntry.id).where(AuditEntry.action == "rehearse"))
+            )
+    except (CampaignError, SQLAlchemyError):
+        return False
+    finally:
+        engine.dispose()

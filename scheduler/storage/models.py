@@ -464,13 +464,8 @@ class AlertDelivery(Base):
 
 
 class StoreFact(Base):
-    """What a database knows about itself, one fact per row.
-
-    ``key`` is one of :data:`scheduler.storage.facts.FACT_KEYS`: the campaign
-    it belongs to (``campaign_id``, recorded by the first sync) and, for a
-    rehearsal's database, the rehearsal's marks (``rehearsal_speed``...).
-    ``value`` is text; ``recorded_at`` is when it was written (UTC).
-    """
+    """What a database knows about itself, one fact per row (``key`` as in
+    :mod:`scheduler.storage.facts`; ``value`` text; ``recorded_at`` UTC)."""
 
     __tablename__ = "store_facts"
 
@@ -480,15 +475,9 @@ class StoreFact(Base):
 
 
 class SandboxReceipt(Base):
-    """One post as the sandbox received it during a rehearsal.
-
-    Kept in the rehearsal's database so the dashboard can show it after the
-    sandbox has stopped. ``platform_post_id`` is the sandbox's id for it;
-    ``received_at`` is campaign time (UTC); ``text`` is what was sent and
-    ``shown_text`` what the platform would show (X shortens links);
-    ``media`` lists what was attached, each ``{"kind", "format", "width",
-    "height", "bytes"}``; ``link`` the link card's address (Facebook).
-    """
+    """One post as the sandbox received it during a rehearsal, kept so the dashboard
+    shows it after the sandbox has stopped (the fields of
+    :class:`scheduler.storage.receipts.Receipt`; ``received_at`` campaign time, UTC)."""
 
     __tablename__ = "sandbox_receipts"
     __table_args__ = (UniqueConstraint("platform", "platform_post_id"),)
