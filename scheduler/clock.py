@@ -146,6 +146,13 @@ class ScaledClock:
             time.monotonic() - (utc_now() - self.wall_start).total_seconds()
         )
 
+    def restart(self) -> None:
+        """Map ``campaign_start`` to this wall moment: campaign time starts again
+        from it. For a rehearsal whose set-up (the sandbox, the daemon's parts)
+        took wall time before anything was scheduled on the clock."""
+        self.wall_start = utc_now()
+        self._wall_start_monotonic = time.monotonic()
+
     def now(self) -> datetime:
         elapsed = time.monotonic() - self._wall_start_monotonic
         return self.campaign_start + timedelta(seconds=elapsed * self.speed)

@@ -61,3 +61,19 @@ def test_log_times_are_utc_to_the_millisecond() -> None:
     instant = datetime(2020, 11, 23, 10, 0, 0, 3828, tzinfo=zurich_winter)
     assert log_time(instant) == "2020-11-23 09:00:00.003 UTC"
     assert log_time(None) == "-"
+
+
+def test_a_scaled_clock_restarts_from_its_campaign_start() -> None:
+    """A rehearsal's slow set-up must not eat the lead before its first post."""
+    import time
+    from datetime import UTC, datetime
+
+    from scheduler.clock import ScaledClock
+
+    start = datetime(2027, 10, 25, 8, 0, tzinfo=UTC)
+    clock = ScaledClock(start, speed=100_000)
+    time.sleep(0.05)  # 5,000 campaign seconds of set-up
+    assert (clock.now() - start).total_seconds() > 4000
+    clock.restart()
+    assert (clock.now() - start).total_seconds() < 1000
+    assert clock.to_wall(start) == clock.wall_start

@@ -219,6 +219,9 @@ def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> Rehearsa
             alerts_environ=environ,
             alerts_interval_wall_s=0.1,
         )
+        # The set-up above may take seconds on a busy machine, days of campaign time:
+        # the campaign starts now, its lead before the first post intact.
+        clock.restart()
         wall_started = time.monotonic()
         try:
             daemon.start()
