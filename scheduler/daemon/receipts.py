@@ -16,7 +16,13 @@ from datetime import datetime
 from typing import Any
 
 from scheduler.config import CampaignConfig
-from scheduler.platforms.base import AccountIdentity, MediaFile, PublishedPost, Publisher
+from scheduler.platforms.base import (
+    AccountIdentity,
+    MediaFile,
+    PostRequest,
+    PublishedPost,
+    Publisher,
+)
 from scheduler.sandbox.app import Sandbox
 from scheduler.storage.receipts import Receipt, receipt_link
 
@@ -47,12 +53,22 @@ class ReceiptLinks(Publisher):
         return self.inner.upload_media(media)
 
     def _create_post(self, text: str, media_ids: Sequence[str], link: str | None) -> PublishedPost:
-        post = self._relink(self.inner.create_post(text, media_ids, link))
+        return self._create_post_for(text, media_ids, link, PostRequest())
+
+    def _create_post_for(
+        self, text: str, media_ids: Sequence[str], link: str | None, request: PostRequest
+    ) -> PublishedPost:
+        post = self._relink(self.inner.create_post(text, media_ids, link, request=request))
         assert post is not None
         return post
 
     def _find_post(self, text: str, since: datetime, until: datetime) -> PublishedPost | None:
-        return self._relink(self.inner.find_post(text, since, until))
+        return self._find_post_for(text, since, until, PostRequest())
+
+    def _find_post_for(
+        self, text: str, since: datetime, until: datetime, request: PostRequest
+    ) -> PublishedPost | None:
+        return self._relink(self.inner.find_post(text, since, until, request=request))
 
     def _translate(self, error: Exception, operation: str, creates: bool) -> Any:
         # The inner publisher raises only PublishErrors, which pass through untouched.

@@ -17,6 +17,7 @@ the publication's first try and now:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ from datetime import datetime, timedelta
 from scheduler.clock import log_time
 from scheduler.daemon.limits import backoff_delay, rate_limit_wait
 from scheduler.errors import AuthFailed, DuplicateContent, PublishError, RateLimited
-from scheduler.platforms.base import Publisher
+from scheduler.platforms.base import PostRequest, Publisher
 from scheduler.storage.attempts import Claim
 from scheduler.storage.models import PublicationState
 from scheduler.storage.settlements import Settlement
@@ -33,6 +34,18 @@ logger = logging.getLogger(__name__)
 
 # Look this far before the first try: the platform's clock and ours may differ.
 RECONCILE_MARGIN = timedelta(minutes=10)
+
+
+def post_request(claim: Claim) -> PostRequest:
+    """The request of ``claim``'s create calls: its language, and a key that stays
+    the same for the publication until a person queues it again (then the
+    platform must not answer with the post of before). Derived, not stored: the
+    post, account and publication id with the moment of the last requeue, hashed
+    (32 hex characters), so two campaigns on one account never share a key."""
+    requeue = claim.requeued_at.isoformat() if claim.requeued_at is not None else "first"
+    name = f"{claim.post_id}\n{claim.account_label}\n{claim.publication_id}\n{requeue}"
+    key = hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
+    return PostRequest(key=key, language=claim.language)
 
 
 def resolve_command(claim: Claim) -> str:
@@ -66,7 +79,7 @@ def reconcile(
     why = _describe(cause)
     try:
         since = (claim.first_attempt_at or claim.claimed_at) - RECONCILE_MARGIN
-        found = publisher.find_post(claim.text, since, now)
+        found = publisher.find_post(claim.text, since, now, request=post_request(claim))
     except PublishError as error:
         tries = (claim.earlier_tries or 0) + 1
         if tries >= max_attempts:

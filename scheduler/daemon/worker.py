@@ -37,7 +37,7 @@ from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.failures import auth_settlement, failure_settlement
 from scheduler.daemon.limits import AccountLimits
 from scheduler.daemon.publishers import PublisherPool
-from scheduler.daemon.reconcile import reconcile
+from scheduler.daemon.reconcile import post_request, reconcile
 from scheduler.errors import (
     CampaignError,
     DuplicateContent,
@@ -201,7 +201,9 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
         return DONE
     try:
         with ctx.crash.in_flight("after_create_sent"):
-            post = publisher.create_post(held.text, media_ids, held.link)
+            post = publisher.create_post(
+                held.text, media_ids, held.link, request=post_request(held)
+            )
     except (UnknownOutcome, DuplicateContent) as error:
         return _record(ctx, held, _reconcile(ctx, publisher, held, cause=error))
     except PublishError as error:

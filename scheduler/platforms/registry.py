@@ -18,10 +18,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from scheduler.platforms.facebook.profile import FacebookProfile
+from scheduler.platforms.mastodon.profile import MastodonProfile
 from scheduler.platforms.profile import PlatformProfile, joined
 from scheduler.platforms.x.profile import XProfile
 
-_BUILT_IN: tuple[PlatformProfile, ...] = (XProfile(), FacebookProfile())
+_BUILT_IN: tuple[PlatformProfile, ...] = (XProfile(), FacebookProfile(), MastodonProfile())
 
 _lock = threading.Lock()
 _profiles: dict[str, PlatformProfile] = {profile.key: profile for profile in _BUILT_IN}

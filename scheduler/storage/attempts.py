@@ -33,6 +33,9 @@ class Claim:
     demand (:func:`with_history`): ``first_attempt_at`` (UTC), when the first try
     began (the start of the reconciliation window), and ``earlier_tries``, the
     earlier attempts that used up a try (transient errors, crashes); None until then.
+    ``language`` is the post's; ``requeued_at`` when a person last queued the
+    publication again (None: never), which with its id names the publication's
+    create calls (:func:`scheduler.daemon.reconcile.post_request`).
     """
 
     publication_id: int
@@ -52,6 +55,8 @@ class Claim:
     needs_reconcile: bool
     previous_last_post_at: datetime | None
     new_claim: bool = True
+    language: str | None = None
+    requeued_at: datetime | None = None
     first_attempt_at: datetime | None = None
     earlier_tries: int | None = None
 
@@ -68,6 +73,8 @@ _CONTENT = (
         Publication.scheduled_at,
         Publication.attempt_count,
         Publication.needs_reconcile,
+        Publication.requeued_at,
+        Post.language,
         Post.revision,
         Post.content_hash,
         Post.texts,
@@ -132,6 +139,8 @@ def open_attempt(
         needs_reconcile=row.needs_reconcile,
         previous_last_post_at=previous_last_post_at,
         new_claim=new_claim,
+        language=row.language,
+        requeued_at=row.requeued_at,
     )
 
 

@@ -1,4 +1,4 @@
-"""One contract suite for every publisher: memory, X against the sandbox, Facebook
+"""One contract suite for every publisher: memory, and X, Facebook and Mastodon
 against the sandbox.
 
 Each backend is driven through a small harness that knows how to make its
@@ -158,6 +158,30 @@ FACEBOOK_FAULTS: dict[str, Fault] = {
 }
 
 
+MASTODON_FAULTS = {
+    "create_rate_limited": Fault("mastodon.statuses", "rate_limit"),
+    "create_server_error": Fault("mastodon.statuses", "server_error", status=500),
+    "create_dropped_after_store": Fault("mastodon.statuses", "drop_after"),
+    "create_dropped_before_store": Fault("mastodon.statuses", "drop_before"),
+    "create_error_after_store": Fault("mastodon.statuses", "error_after", status=503),
+    "create_timeout": Fault("mastodon.statuses", "timeout", delay_s=1.0),
+    "create_token_expired": Fault("mastodon.statuses", "expired_token"),
+    "create_forbidden": Fault("mastodon.statuses", "forbidden"),
+    "verify_unauthorized": Fault("mastodon.me", "unauthorized"),
+    "find_server_error": Fault("mastodon.read", "server_error", status=500),
+    "find_rate_limited": Fault("mastodon.read", "rate_limit"),
+    "upload_server_error": Fault("mastodon.media", "server_error", status=500),
+    "upload_rejected": Fault("mastodon.media", "invalid_media"),
+    "delete_server_error": Fault("mastodon.delete", "server_error", status=500),
+    "delete_dropped_after_delete": Fault("mastodon.delete", "drop_after"),
+    "delete_rate_limited": Fault("mastodon.delete", "rate_limit"),
+    "delete_unauthorized": Fault("mastodon.delete", "unauthorized"),
+}
+# Mastodon refuses no repeated text (platforms-2026.md 6.1): the duplicate scenarios
+# have nothing to fail.
+NO_DUPLICATE_REFUSAL = {"mastodon"}
+
+
 def _sandbox_harness(
     name: str,
     label: str,
@@ -175,7 +199,7 @@ def _sandbox_harness(
         )
 
     def stored() -> int:
-        return sandbox.x.count(label) if name == "x" else sandbox.facebook.count(label)
+        return sandbox[name].count(label)
 
     return Harness(
         name,
@@ -187,7 +211,7 @@ def _sandbox_harness(
     )
 
 
-@pytest.fixture(params=["memory", "x", "facebook"])
+@pytest.fixture(params=["memory", "x", "facebook", "mastodon"])
 def harness(request: pytest.FixtureRequest, clock: FrozenClock) -> Iterator[Harness]:
     if request.param == "memory":
         yield _memory_harness(clock)
@@ -196,6 +220,10 @@ def harness(request: pytest.FixtureRequest, clock: FrozenClock) -> Iterator[Harn
     publisher_for: PublisherFactory = request.getfixturevalue("publisher_for")
     if request.param == "x":
         yield _sandbox_harness("x", "x-main", X_FAULTS, sandbox, publisher_for, clock)
+    elif request.param == "mastodon":
+        yield _sandbox_harness(
+            "mastodon", "mastodon-main", MASTODON_FAULTS, sandbox, publisher_for, clock
+        )
     else:
         yield _sandbox_harness(
             "facebook", "facebook-main", FACEBOOK_FAULTS, sandbox, publisher_for, clock
@@ -254,6 +282,8 @@ def test_find_post_misses_other_text_and_other_times(harness: Harness) -> None:
 
 
 def test_same_text_twice_is_a_duplicate(harness: Harness) -> None:
+    if harness.name in NO_DUPLICATE_REFUSAL:
+        pytest.skip(f"{harness.name} refuses no repeated text")
     publisher = harness.publisher()
     publisher.create_post("Support community livelihoods #StopClusterBombsNow")
     with pytest.raises(DuplicateContent):
@@ -319,8 +349,9 @@ def test_upload_failures(harness: Harness, scenario: str, media: MediaFile) -> N
 
 
 def test_platform_words_are_kept(harness: Harness) -> None:
-    publisher = harness.failing("create_duplicate")
-    with pytest.raises(DuplicateContent) as caught:
+    scenario = "create_forbidden" if harness.name in NO_DUPLICATE_REFUSAL else "create_duplicate"
+    publisher = harness.failing(scenario)
+    with pytest.raises(EXPECTED[scenario]) as caught:
         publisher.create_post("Words probe #StopClusterBombsNow")
     assert caught.value.platform_message
 

@@ -1,0 +1,83 @@
+"""The Mastodon stand-in's reads: who a token speaks for, and the server's instance.
+
+``/api/v1/instance`` and ``/api/v2/instance`` are both served, with and
+without a trailing slash: Mastodon.py asks for ``/api/v2/instance/`` and,
+against a server without the v1 endpoint, its version lookup recursed
+[platforms-2026.md 6.5]. The configuration states the stand-in's limits
+[platforms-2026.md 6.3].
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scheduler.platforms.mastodon.sandbox.base import Call, MastodonStandIn
+from scheduler.platforms.mastodon.sandbox.entities import account_entity
+from scheduler.platforms.sandbox_server import Response
+
+VERSION = "4.3.0"
+
+
+def verify_credentials(sandbox: MastodonStandIn, call: Call) -> Response:
+    entity = account_entity(call.account)
+    entity["source"] = {"privacy": "public", "sensitive": False, "language": None, "note": ""}
+    return Response(body=entity)
+
+
+def configuration(sandbox: MastodonStandIn) -> dict[str, Any]:
+    limits = sandbox.limits
+    return {
+        "statuses": {
+            "max_characters": limits.max_characters,
+            "max_media_attachments": limits.max_media_attachments,
+            "characters_reserved_per_url": limits.characters_reserved_per_url,
+        },
+        "media_attachments": {
+            "supported_mime_types": [
+                "image/jpeg",
+                "image/png",
+                "image/gif",
+                "image/heic",
+                "image/heif",
+                "image/webp",
+                "image/avif",
+                "video/webm",
+                "video/mp4",
+                "video/quicktime",
+            ],
+            "description_limit": limits.description_limit,
+            "image_size_limit": limits.image_size_limit,
+            "image_matrix_limit": 33_177_600,
+            "video_size_limit": limits.video_size_limit,
+            "video_frame_rate_limit": 120,
+            "video_matrix_limit": 8_294_400,
+        },
+    }
+
+
+def instance_v2(sandbox: MastodonStandIn, call: Call) -> Response:
+    return Response(
+        body={
+            "domain": call.account.server,
+            "title": "Campaign sandbox",
+            "version": VERSION,
+            "source_url": "https://github.com/mastodon/mastodon",
+            "description": "A local stand-in",
+            "api_versions": {"mastodon": 2},
+            "configuration": configuration(sandbox),
+            "registrations": {"enabled": False, "approval_required": False, "message": None},
+            "contact": {"email": "", "account": None},
+            "rules": [],
+        }
+    )
+
+
+def instance_v1(sandbox: MastodonStandIn, call: Call) -> Response:
+    return Response(
+        body={
+            "uri": call.account.server,
+            "title": "Campaign sandbox",
+            "version": VERSION,
+            "configuration": configuration(sandbox),
+        }
+    )
