@@ -97,16 +97,10 @@ class PublishedPost:
 
 @dataclass(frozen=True)
 class PostRequest:
-    """What a platform may use beyond a post's content, for one publication.
-
-    ``key`` is the same string for every create call of one publication until a
-    person queues it again (``campaign retry``, ``resolve --not-published``),
-    and differs between publications: a platform that remembers such keys
-    (an idempotency key) answers a repeated create with the first post. None
-    when there is no publication behind the call. ``language`` is the post's
-    language code (ISO 639-1, ``fr``), or None. A platform uses what it can and
-    ignores the rest.
-    """
+    """What a platform may use beyond a post's content: ``key``, the same for every
+    create of one publication until a person queues it again, different between
+    publications (an idempotency key; None: no publication behind the call), and
+    ``language`` (ISO 639-1, or None). A platform uses what it can."""
 
     key: str | None = None
     language: str | None = None
@@ -174,42 +168,29 @@ class Publisher(ABC):
         return self._call("upload_media", lambda: self._upload_media(media), creates=False)
 
     def create_post(
-        self,
-        text: str,
-        media_ids: Sequence[str] = (),
-        link: str | None = None,
-        *,
+        self, text: str, media_ids: Sequence[str] = (), link: str | None = None, *,
         request: PostRequest | None = None,
-    ) -> PublishedPost:
+    ) -> PublishedPost:  # fmt: skip
         """Create the post. Irreversible: callers must never retry it blindly.
 
-        ``media_ids`` come from ``upload_media`` of this same publisher;
-        ``request`` says which publication this is (its key, its language).
+        ``media_ids`` come from ``upload_media`` of this publisher; ``request``: see
+        :class:`PostRequest`.
 
         :raises UnknownOutcome: the post may exist (timeout, dropped connection, 5xx).
         :raises DuplicateContent: the platform says it already has this text.
         """
         chosen = request or PostRequest()
-        return self._call(
-            "create_post",
-            lambda: self._create_post_for(text, media_ids, link, chosen),
-            creates=True,
-        )
+        step = lambda: self._create_post_for(text, media_ids, link, chosen)  # noqa: E731
+        return self._call("create_post", step, creates=True)
 
     def find_post(
-        self,
-        text: str,
-        since: datetime,
-        until: datetime,
-        *,
-        request: PostRequest | None = None,
+        self, text: str, since: datetime, until: datetime, *, request: PostRequest | None = None
     ) -> PublishedPost | None:
         """Find a post of this account whose text matches ``text`` once both are
         normalised the way the platform rewrites text (links, entities), created
         between ``since`` and ``until`` (aware UTC, inclusive). Newest match wins;
-        None when there is none. ``request`` is the one the create calls of this
-        publication carried: a platform that remembers its key may settle the
-        question with it (see :class:`PostRequest`).
+        None when there is none. ``request`` is the create's: a platform that
+        remembers its key may settle the question with it.
 
         :raises TransientError | RateLimited | AuthFailed: the lookup failed.
         """
@@ -229,9 +210,7 @@ class Publisher(ABC):
         :raises AuthFailed: the credentials may not delete.
         :raises Rejected: the platform refuses to delete it (or cannot delete at all).
         """
-        return self._call(
-            "delete_post", lambda: self._delete_post(platform_post_id), creates=False
-        )
+        return self._call("delete_post", lambda: self._delete_post(platform_post_id), creates=False)
 
     def close(self) -> None:  # noqa: B027 - optional hook, most publishers hold nothing
         """Release connections. Idempotent."""
@@ -255,14 +234,13 @@ class Publisher(ABC):
     def _create_post_for(
         self, text: str, media_ids: Sequence[str], link: str | None, request: PostRequest
     ) -> PublishedPost:
-        """The create step with its request; a platform that uses the key or the
-        language overrides this, the others implement only ``_create_post``."""
+        """The create step with its request; by default ``_create_post``."""
         return self._create_post(text, media_ids, link)
 
     def _find_post_for(
         self, text: str, since: datetime, until: datetime, request: PostRequest
     ) -> PublishedPost | None:
-        """The lookup step with the create's request (see ``_create_post_for``)."""
+        """The lookup step with its request; by default ``_find_post``."""
         return self._find_post(text, since, until)
 
     def _delete_post(self, platform_post_id: str) -> bool:
