@@ -4,6 +4,7 @@ stand-in's fidelity (error bodies, key memory)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from scheduler.errors import RateLimited, Rejected, TransientError, UnknownOutco
 from scheduler.platforms.base import MediaFile, PostRequest
 from scheduler.platforms.mastodon import links
 from scheduler.platforms.mastodon.profile import MastodonProfile
+from scheduler.platforms.mastodon.sandbox.api import MastodonSandbox
 from scheduler.platforms.mastodon.settings import MastodonSettings
 from scheduler.platforms.mastodon.text import MastodonTextRule, graphemes
 from scheduler.sandbox.app import Sandbox
@@ -24,6 +26,12 @@ from tests.platforms.conftest import PublisherFactory, image_file
 
 LABEL = "mastodon-main"
 TOKEN = {"Authorization": f"Bearer sandbox-{LABEL}-mastodon-token"}
+
+
+def _stand_in(sandbox: Sandbox) -> MastodonSandbox:
+    stand_in = sandbox["mastodon"]
+    assert isinstance(stand_in, MastodonSandbox)
+    return stand_in
 
 
 def _stored(sandbox: Sandbox) -> int:
@@ -39,7 +47,7 @@ def test_an_unknown_outcome_is_settled_by_sending_again_with_the_same_key(
         "Join the Treaty #StopClusterBombsNow", request=PostRequest(key="k-1", language="fr")
     )
     assert _stored(sandbox) == 1  # the re-send found the first status by its key
-    stored = sandbox["mastodon"].account(LABEL).statuses[0]
+    stored = _stand_in(sandbox).account(LABEL).statuses[0]
     assert stored.language == "fr" and stored.idempotency_key == "k-1"
     assert post.platform_post_id == links.post_id("cmc", "mastodon.social", stored.status_id)
 
@@ -136,7 +144,7 @@ def test_a_video_is_polled_until_processed(
 ) -> None:
     publisher = publisher_for(LABEL)
     media_id = publisher.upload_media(_video(tmp_path / "clip.mp4"))
-    assert sandbox["mastodon"].account(LABEL).media[media_id].polls_left == 0
+    assert _stand_in(sandbox).account(LABEL).media[media_id].polls_left == 0
     publisher.create_post("Watch #StopClusterBombsNow", [media_id])
     assert _stored(sandbox) == 1
 
@@ -148,7 +156,7 @@ def test_failed_processing_is_rejected_and_a_slow_one_times_out(
     with pytest.raises(Rejected) as caught:
         publisher_for(LABEL).upload_media(_video(tmp_path / "bad.mp4"))
     assert caught.value.platform_code == "media"
-    sandbox["mastodon"].video_polls = 10_000
+    _stand_in(sandbox).video_polls = 10_000
     publisher = publisher_for(LABEL)
     publisher.settings = publisher.settings.model_copy(  # type: ignore[attr-defined]
         update={"media_processing_timeout_s": 0.3, "media_poll_interval_s": 0.05}
@@ -189,14 +197,16 @@ def test_counting_links_mentions_and_what_a_reader_sees() -> None:
 def test_an_account_needs_its_full_address() -> None:
     profile = MastodonProfile()
 
+    @dataclass
     class Entry:
-        label, platform, page_id = "m", "mastodon", None
-        name = "@cmc"
-        credentials = {"access_token": "ENV"}
+        name: str
+        label: str = "m"
+        platform: str = "mastodon"
+        page_id: str | None = None
+        credentials: dict[str, str] = field(default_factory=lambda: {"access_token": "ENV"})
 
-    assert any("@user@server" in problem for problem in profile.account_problems(Entry()))
-    Entry.name = "@cmc@mastodon.social"
-    assert profile.account_problems(Entry()) == []
+    assert any("@user@server" in problem for problem in profile.account_problems(Entry("@cmc")))
+    assert profile.account_problems(Entry("@cmc@mastodon.social")) == []
 
 
 def test_a_server_allowing_less_is_a_problem_accounts_check_names(
@@ -205,7 +215,7 @@ def test_a_server_allowing_less_is_a_problem_accounts_check_names(
     from scheduler.daemon.accounts import build_publisher
     from scheduler.platforms.mastodon.sandbox.base import Limits
 
-    sandbox["mastodon"].limits = Limits(max_characters=400)
+    _stand_in(sandbox).limits = Limits(max_characters=400)
     settings = live.platforms["mastodon"]
     assert isinstance(settings, MastodonSettings)
     publisher = build_publisher(live, live.account(LABEL), environ, clock)
