@@ -195,13 +195,22 @@ class MastodonPublisher(Publisher):
         except Exception as error:
             first = self._translate(error, "create_post", creates=True)
             if request.key is None or not isinstance(first, UnknownOutcome):
+                self._forget(request.key)
                 raise first from None
         # The one safe re-send: the server answers a known key with the first status.
         try:
             return self._send(sent, request.key)
         except Exception as error:
             again = self._translate(error, "create_post", creates=True)
-            raise (first if isinstance(again, UnknownOutcome | RateLimited) else again) from None
+            if isinstance(again, UnknownOutcome | RateLimited):
+                raise first from None  # still unknown: reconciliation settles it
+            self._forget(request.key)  # a definite refusal: nothing was made with the key
+            raise again from None
+
+    def _forget(self, key: str | None) -> None:
+        if key is not None:
+            with self._lock:
+                self._sent.pop(key, None)
 
     def _send(self, sent: _Sent, key: str | None) -> PublishedPost:
         answer = self.api.status_post(
@@ -211,9 +220,7 @@ class MastodonPublisher(Publisher):
             visibility=self.settings.visibility,
             idempotency_key=key,
         )
-        if key is not None:
-            with self._lock:
-                self._sent.pop(key, None)
+        self._forget(key)
         return self._published(answer, sent.text)
 
     def _published(self, status: Any, text: str) -> PublishedPost:
