@@ -69,21 +69,42 @@ def _x_account(
     }
 
 
+def mastodon_label(index: int) -> str:
+    """The label of generated Mastodon account number ``index`` (0-based): ``mastodon-01``..."""
+    return f"mastodon-{index + 1:02d}"
+
+
+def _mastodon_account(label: str) -> dict[str, Any]:
+    prefix = "BENCH_" + label.upper().replace("-", "_")
+    return {
+        "label": label,
+        "platform": "mastodon",
+        "name": f"@bench_{label.replace('-', '_')}@mastodon.example",
+        "languages": ["en"],
+        "credentials": {"access_token": f"{prefix}_ACCESS_TOKEN"},
+        "daily_cap": 1000,
+        "min_spacing_min": 0,
+    }
+
+
 def campaign_data(
     *,
     x_accounts: int,
+    mastodon_accounts: int = 0,
     real_accounts: bool = False,
     sandbox_url: str | None = None,
     publishing: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """config.yaml as a dict: the real campaign's dates, languages and calls.
 
-    ``x_accounts`` generated English X accounts (1,000 posts a day, no spacing);
+    ``x_accounts`` generated English X accounts (1,000 posts a day, no spacing),
+    ``mastodon_accounts`` as many Mastodon ones;
     ``real_accounts`` adds x-main, x-fr, x-es and facebook-main with caps wide
     enough for one message every 15 minutes. ``sandbox_url`` points both
     platforms at the sandbox.
     """
     accounts = [_x_account(x_label(i), ["en"], 1000, 0) for i in range(x_accounts)]
+    accounts += [_mastodon_account(mastodon_label(i)) for i in range(mastodon_accounts)]
     if real_accounts:
         accounts += [
             _x_account("x-main", ["en"], 100, 5),
@@ -127,6 +148,7 @@ def campaign_data(
         data["platforms"] = {
             "x": {"api_base_url": sandbox_url, "request_timeout_s": 20},
             "facebook": {"api_base_url": sandbox_url, "request_timeout_s": 20},
+            "mastodon": {"api_base_url": sandbox_url, "request_timeout_s": 20},
         }
     return data
 
@@ -188,6 +210,12 @@ class BenchCampaign:
             if a.label.startswith("x-") and a.label[2:].isdigit()
         ]
 
+    def labels_of(self, platform: str) -> list[str]:
+        """The generated accounts of ``platform`` (``x``: :meth:`x_labels`), in order."""
+        if platform == "x":
+            return self.x_labels()
+        return [a.label for a in self.config.accounts if a.platform == platform]
+
 
 def queued_posts(
     labels: list[str],
@@ -196,10 +224,11 @@ def queued_posts(
     seed: int,
     logo: bool,
     tag: str = "",
+    platform: str = "x",
 ) -> list[ResolvedPost]:
     """One approved post per entry of ``due`` (aware UTC), round-robin over the accounts
-    ``labels``, each with a distinct text (X refuses an account's duplicates) and,
-    when ``logo``, the call's English logo."""
+    ``labels`` (of ``platform``), each with a distinct text (X refuses an account's
+    duplicates) and, when ``logo``, the call's English logo."""
     rng = random.Random(seed)
     calls = list(CALLS)
     posts: list[ResolvedPost] = []
@@ -217,7 +246,7 @@ def queued_posts(
                 language="en",
                 status="approved",
                 publish_at=when,
-                texts={"x": text},
+                texts={platform: text},
                 media=(f"logos/en/{call}.png",) if logo else (),
                 link=None,
                 targets=(labels[index % len(labels)],),

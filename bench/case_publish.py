@@ -1,11 +1,14 @@
-"""Case: 500 posts with a logo, all due at once, published by ``campaign run``.
+"""Case: 500 posts with a logo, all due at once, published by ``campaign run``,
+for each platform with a floor.
 
 Our figure: from the moment they are due to the moment the last one is
 recorded as published in the database (SQLite as shipped: WAL, synchronous
-NORMAL, so a claim survives SIGKILL). The floor (:mod:`bench.publish_floor`):
-a bare tweepy loop making the same calls (image upload, create) one after the
-other against a fresh sandbox. Accounts: one per 50 posts, so none goes over
-X's 100 creates per 15 minutes.
+NORMAL, so a claim survives SIGKILL). The floor: a bare loop with the
+platform's client library making the same calls (image upload, create) one
+after the other against a fresh sandbox (:mod:`bench.publish_floor`, tweepy;
+:mod:`bench.publish_floor_mastodon`, Mastodon.py). Accounts: one per 50 posts
+on X, so none goes over its 100 creates per 15 minutes; one per 25 on
+Mastodon, within its 30 media uploads per 30 minutes [platforms-2026.md 6.4].
 """
 
 from __future__ import annotations
@@ -26,23 +29,34 @@ from scheduler.sandbox.credentials import sandbox_credentials
 TARGET_RATIO = 1.5
 POSTS_PER_ACCOUNT = 50
 LEAD_S = 8.0
+# platform -> (its floor's module, posts per account, its name in the row)
+PLATFORMS = {
+    "x": ("bench.publish_floor", POSTS_PER_ACCOUNT, ""),
+    "mastodon": ("bench.publish_floor_mastodon", 25, " to Mastodon"),
+}
 
 
 def _floor(
-    settings: Settings, folder: Path, count: int, accounts: int
+    settings: Settings, folder: Path, count: int, accounts: int, platform: str = "x"
 ) -> tuple[float, float, float]:
     """(wall seconds, the loop's CPU seconds, the sandbox's CPU seconds)."""
-    with LiveRun(folder, settings.seed, accounts, f"sqlite:///{folder / 'floor.db'}") as live:
+    database = f"sqlite:///{folder / 'floor.db'}"
+    with LiveRun(folder, settings.seed, accounts, database, platform=platform) as live:
         posts = queued_posts(
-            live.labels, [utc_now()] * count, seed=settings.seed, logo=True, tag="f"
+            live.labels,
+            [utc_now()] * count,
+            seed=settings.seed,
+            logo=True,
+            tag="f",
+            platform=platform,
         )
         spec = {
             "url": live.sandbox.url,
-            "credentials": {label: sandbox_credentials("x", label) for label in live.labels},
+            "credentials": {label: sandbox_credentials(platform, label) for label in live.labels},
             "posts": [
                 {
                     "account": post.targets[0],
-                    "text": post.texts["x"],
+                    "text": post.texts[platform],
                     "media": str(folder / "media" / post.media[0]),
                 }
                 for post in posts
@@ -51,17 +65,30 @@ def _floor(
         path = folder / "floor-spec.json"
         path.write_text(json.dumps(spec), encoding="utf-8")
         sandbox_before = live.sandbox_cpu_s
-        result = json.loads(run_helper("bench.publish_floor", str(path)))
+        result = json.loads(run_helper(PLATFORMS[platform][0], str(path)))
         sandbox_cpu = live.sandbox_cpu_s - sandbox_before
-        if live.sandbox.x.count() != count:
-            raise RuntimeError(f"the floor loop stored {live.sandbox.x.count()} of {count} posts")
+        stored = live.sandbox[platform].count()
+        if stored != count:
+            raise RuntimeError(f"the floor loop stored {stored} of {count} posts")
         return float(result["elapsed_s"]), float(result["cpu_s"]), sandbox_cpu
 
 
 def run(settings: Settings, folder: Path) -> list[Row]:
+    """The case for every platform of :data:`PLATFORMS`, X first."""
+    rows: list[Row] = []
+    for platform in PLATFORMS:
+        rows += run_for(settings, folder if platform == "x" else folder / platform, platform)
+    return rows
+
+
+def run_for(settings: Settings, folder: Path, platform: str) -> list[Row]:
+    """The case for one platform."""
+    _, per_account, named = PLATFORMS[platform]
     count = settings.size(full=500, quick=60)
-    accounts = math.ceil(count / POSTS_PER_ACCOUNT)
-    floor, floor_cpu, floor_sandbox_cpu = _floor(settings, folder / "floor", count, accounts)
+    accounts = math.ceil(count / per_account)
+    floor, floor_cpu, floor_sandbox_cpu = _floor(
+        settings, folder / "floor", count, accounts, platform
+    )
     ours_folder = folder / "ours"
     with LiveRun(
         ours_folder,
@@ -69,9 +96,13 @@ def run(settings: Settings, folder: Path) -> list[Row]:
         accounts,
         f"sqlite:///{ours_folder / 'bench.db'}",
         profile_dir=settings.profile_dir,
+        platform=platform,
     ) as live:
         due = utc_now() + timedelta(seconds=LEAD_S)
-        live.queue(queued_posts(live.labels, [due] * count, seed=settings.seed, logo=True, tag="o"))
+        posts = queued_posts(
+            live.labels, [due] * count, seed=settings.seed, logo=True, tag="o", platform=platform
+        )
+        live.queue(posts)
         daemon = live.start_daemon()
         ready_s = daemon.wait_ready()
         early = (due - utc_now()).total_seconds()
@@ -85,7 +116,7 @@ def run(settings: Settings, folder: Path) -> list[Row]:
     if not settled or len(recorded) != count:
         return [
             Row(
-                case=f"publish {count} posts with a logo",
+                case=f"publish {count} posts with a logo{named}",
                 figure=f"{len(recorded)} of {count} published",
                 target=f"<= {TARGET_RATIO}x",
                 verdict="miss",
@@ -96,7 +127,7 @@ def run(settings: Settings, folder: Path) -> list[Row]:
     ratio = elapsed / floor
     return [
         Row(
-            case=f"publish {count} posts with a logo",
+            case=f"publish {count} posts with a logo{named}",
             figure=seconds(elapsed),
             floor=seconds(floor),
             ratio=ratio,

@@ -48,7 +48,8 @@ class Received:
 
 
 class LiveRun:
-    """A campaign of ``x_accounts`` X accounts in ``folder`` with the sandbox serving.
+    """A campaign of ``x_accounts`` accounts of ``platform`` (X unless said) in
+    ``folder`` with the sandbox serving.
 
     Use as a context manager; the sandbox stops and every daemon is stopped on exit.
     With ``profile_dir``, py-spy samples every daemon into that folder
@@ -64,17 +65,24 @@ class LiveRun:
         faults: FaultPlan | None = None,
         publishing: dict[str, Any] | None = None,
         profile_dir: Path | None = None,
+        platform: str = "x",
     ) -> None:
         self.folder = folder
         self.profile_dir = profile_dir
         self.clock = SystemClock()
         self.faults = faults if faults is not None else FaultPlan()
-        bare = BenchCampaign.create(folder, seed, x_accounts=x_accounts, publishing=publishing)
+        self.platform = platform
+        counts = (
+            {"x_accounts": x_accounts}
+            if platform == "x"
+            else {"x_accounts": 0, f"{platform}_accounts": x_accounts}
+        )
+        bare = BenchCampaign.create(folder, seed, publishing=publishing, **counts)
         self.sandbox: Sandbox = build_sandbox(bare.config, self.clock, self.faults)
         self.campaign = BenchCampaign.create(
-            folder, seed, x_accounts=x_accounts, sandbox_url=self.sandbox.url, publishing=publishing
+            folder, seed, sandbox_url=self.sandbox.url, publishing=publishing, **counts
         )
-        self.labels = self.campaign.x_labels()
+        self.labels = self.campaign.labels_of(platform)
         self.database_url = database_url
         upgrade_database(database_url)
         self.engine = make_engine(database_url)
@@ -155,6 +163,14 @@ class LiveRun:
         """Every post the X sandbox stored, with its arrival time."""
         found: list[Received] = []
         for label in self.labels:
+            if self.platform != "x":
+                found += [
+                    Received(
+                        label, post.text, post.received_at.timestamp() if post.received_at else 0.0
+                    )
+                    for post in self.sandbox[self.platform].sent(label)
+                ]
+                continue
             for post in self.sandbox.x.posts(label):
                 found.append(Received(label, post.submitted, post.received_wall))
         return found

@@ -40,7 +40,10 @@ Case = Callable[[Settings, Path], list[Row]]
 CASES: dict[str, tuple[Case, str]] = {
     "check": (case_check.run, "campaign check on 10,000 posts vs YAML + pydantic + parse_tweet"),
     "sync": (case_store.run_sync, "campaign sync of 10,000 posts vs a Core bulk insert"),
-    "publish": (case_publish.run, "500 posts with a logo via campaign run vs a bare tweepy loop"),
+    "publish": (
+        case_publish.run,
+        "500 posts with a logo via campaign run vs a bare tweepy / Mastodon.py loop",
+    ),
     "lateness": (case_lateness.run, "1,000 posts over a minute, 100 at once: p50/p99 lateness"),
     "startup": (case_startup.run, "start with 10k/100k/1M queued; idle CPU for 60 s at 100k"),
     "history": (case_store.run_history, "history first page with 1,000,000 attempts"),
