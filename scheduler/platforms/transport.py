@@ -14,6 +14,7 @@ own ``requests`` session fixes both without a second HTTP stack:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,6 +62,29 @@ class RebasingAdapter(HTTPAdapter):
             cert=cert,
             proxies=proxies,
         )
+
+
+class AnswerKeepingAdapter(RebasingAdapter):
+    """A :class:`RebasingAdapter` that keeps each thread's last answer, for a client
+    library whose exceptions carry neither the HTTP status nor the headers (a
+    rate limit's reset time)."""
+
+    def __init__(self, public_base: str, target_base: str, timeout_s: float) -> None:
+        super().__init__(public_base, target_base, timeout_s)
+        self._local = threading.local()
+
+    def last_response(self) -> requests.Response | None:
+        """The answer to this thread's latest request; None when none came back."""
+        response: requests.Response | None = getattr(self._local, "response", None)
+        return response
+
+    def send(
+        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        self._local.response = None
+        response = super().send(request, *args, **kwargs)
+        self._local.response = response
+        return response
 
 
 def mount_base_url(

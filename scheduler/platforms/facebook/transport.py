@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from typing import Any
 
 import facebook
@@ -35,34 +34,23 @@ import requests
 from scheduler.platforms import secrets
 from scheduler.platforms.base import Credentials
 from scheduler.platforms.facebook.settings import FacebookSettings
-from scheduler.platforms.transport import RebasingAdapter, read_environment_once
+from scheduler.platforms.transport import (
+    AnswerKeepingAdapter,
+    read_environment_once,
+)
 
 GRAPH_URL = "https://graph.facebook.com/"
 CONSTRUCTOR_VERSION = "3.1"  # the newest facebook-sdk 3.1.0 accepts; replaced at once
 TOKEN_IN_QUERY = re.compile(r"((?:access_token|input_token)=)[^&\s\"']+")
 
 
-class GraphTransport(RebasingAdapter):
-    """Sends Graph requests to ``base_url`` (see :class:`RebasingAdapter`) and keeps
+class GraphTransport(AnswerKeepingAdapter):
+    """Sends Graph requests to ``base_url`` (see :class:`AnswerKeepingAdapter`) and keeps
     each thread's last response, whose HTTP status and usage headers
     facebook-sdk's ``GraphAPIError`` does not carry."""
 
     def __init__(self, base_url: str, timeout_s: float) -> None:
         super().__init__(GRAPH_URL, base_url, timeout_s)
-        self._local = threading.local()
-
-    def last_response(self) -> requests.Response | None:
-        """The answer to this thread's latest request; None when none came back."""
-        response: requests.Response | None = getattr(self._local, "response", None)
-        return response
-
-    def send(
-        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
-    ) -> requests.Response:
-        self._local.response = None
-        response = super().send(request, *args, **kwargs)
-        self._local.response = response
-        return response
 
 
 def graph_client(

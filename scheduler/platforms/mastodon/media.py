@@ -24,24 +24,8 @@ from mastodon import Mastodon
 
 from scheduler.errors import Rejected, TransientError
 from scheduler.platforms.base import MediaFile
+from scheduler.platforms.mastodon.formats import SUPPORTED_TYPES
 from scheduler.platforms.mastodon.settings import MastodonSettings
-
-# MIME types Mastodon servers accept in their default configuration [platforms-2026.md 6.3].
-ACCEPTED_TYPES = frozenset(
-    {
-        "image/jpeg",
-        "image/png",
-        "image/gif",
-        "image/heic",
-        "image/heif",
-        "image/webp",
-        "image/avif",
-        "video/webm",
-        "video/mp4",
-        "video/quicktime",
-        "video/ogg",
-    }
-)
 
 
 def upload(api: Mastodon, media: MediaFile, settings: MastodonSettings) -> str:
@@ -51,7 +35,7 @@ def upload(api: Mastodon, media: MediaFile, settings: MastodonSettings) -> str:
         or processing that failed.
     :raises TransientError: still processing after ``media_processing_timeout_s``.
     """
-    if media.mime_type not in ACCEPTED_TYPES:
+    if media.mime_type not in SUPPORTED_TYPES:
         raise Rejected(
             f"{media.path.name} is {media.mime_type}; Mastodon takes JPG, PNG, GIF, "
             "WebP, HEIF, AVIF images and MP4, WebM or MOV videos",

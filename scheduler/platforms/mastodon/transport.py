@@ -17,15 +17,12 @@ wait, and tells every other daemon (the library's "wait" sleeps inside a job).
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 import requests
 from mastodon import Mastodon
 
 from scheduler.platforms import secrets
 from scheduler.platforms.base import Credentials
-from scheduler.platforms.transport import RebasingAdapter, read_environment_once
+from scheduler.platforms.transport import AnswerKeepingAdapter, read_environment_once
 
 # Media uploads through /api/v2/media need 3.1.4; images are processed at once since 4.0.0
 # [platforms-2026.md 6.2]. Any server of the last years is newer.
@@ -33,35 +30,14 @@ SERVER_VERSION = "4.3.0"
 USER_AGENT = "campaign-scheduler (Mastodon.py)"
 
 
-class AnswerKeeper(RebasingAdapter):
-    """Keeps each thread's last answer (see the module docstring)."""
-
-    def __init__(self, base_url: str, timeout_s: float) -> None:
-        super().__init__(base_url, base_url, timeout_s)
-        self._local = threading.local()
-
-    def last_response(self) -> requests.Response | None:
-        """The answer to this thread's latest request; None when none came back."""
-        response: requests.Response | None = getattr(self._local, "response", None)
-        return response
-
-    def send(
-        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
-    ) -> requests.Response:
-        self._local.response = None
-        response = super().send(request, *args, **kwargs)
-        self._local.response = response
-        return response
-
-
 def client(
     base_url: str, credentials: Credentials, timeout_s: float
-) -> tuple[Mastodon, AnswerKeeper, requests.Session]:
+) -> tuple[Mastodon, AnswerKeepingAdapter, requests.Session]:
     """A Mastodon.py client of ``base_url`` with the account's token, its answer
     keeper and its session (close the session when done)."""
     secrets.register_secrets(credentials.secrets())
     secrets.install_log_redaction()
-    keeper = AnswerKeeper(base_url, timeout_s)
+    keeper = AnswerKeepingAdapter(base_url, base_url, timeout_s)
     session = requests.Session()
     session.mount(base_url.rstrip("/") + "/", keeper)
     read_environment_once(session)

@@ -9,18 +9,13 @@ its size limit, is a 422 at upload.
 
 from __future__ import annotations
 
+from scheduler.platforms.mastodon.formats import IMAGE_TYPES, PROCESSED_LATER
 from scheduler.platforms.mastodon.sandbox.base import Call, MastodonStandIn
 from scheduler.platforms.mastodon.sandbox.entities import media_entity
 from scheduler.platforms.mastodon.sandbox.state import StoredMedia
 from scheduler.platforms.mastodon.sandbox.wire import error
 from scheduler.platforms.sandbox_server import Response
 
-IMAGE_TYPES = frozenset(
-    {"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif", "image/avif"}
-)
-PROCESSED_LATER = frozenset(
-    {"image/gif", "video/mp4", "video/webm", "video/quicktime", "video/ogg"}
-)
 _SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"RIFF", b"\x1aE\xdf\xa3")
 
 

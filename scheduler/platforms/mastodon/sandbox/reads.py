@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scheduler.platforms.mastodon.formats import SUPPORTED_TYPES
 from scheduler.platforms.mastodon.sandbox.base import Call, MastodonStandIn
 from scheduler.platforms.mastodon.sandbox.entities import account_entity
 from scheduler.platforms.sandbox_server import Response
@@ -33,18 +34,7 @@ def configuration(sandbox: MastodonStandIn) -> dict[str, Any]:
             "characters_reserved_per_url": limits.characters_reserved_per_url,
         },
         "media_attachments": {
-            "supported_mime_types": [
-                "image/jpeg",
-                "image/png",
-                "image/gif",
-                "image/heic",
-                "image/heif",
-                "image/webp",
-                "image/avif",
-                "video/webm",
-                "video/mp4",
-                "video/quicktime",
-            ],
+            "supported_mime_types": sorted(SUPPORTED_TYPES),
             "description_limit": limits.description_limit,
             "image_size_limit": limits.image_size_limit,
             "image_matrix_limit": 33_177_600,
