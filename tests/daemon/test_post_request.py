@@ -1,0 +1,41 @@
+"""The request a publication's create calls carry: one key per publication and
+requeue, and the post's language."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+from scheduler.daemon.reconcile import post_request
+from scheduler.storage.attempts import Claim
+
+AT = datetime(2020, 10, 24, 8, 0, tzinfo=UTC)
+
+
+def _claim(**changes: object) -> Claim:
+    claim = Claim(
+        publication_id=7, attempt_id=1, worker_id="w", post_id="campaign-launch-fr",
+        account_label="mastodon-main", platform="mastodon", revision=1, content_hash="h",
+        text="Rejoignez le traité", media=(), link=None, scheduled_at=AT, claimed_at=AT,
+        attempt_number=1, needs_reconcile=False, previous_last_post_at=None, language="fr",
+    )  # fmt: skip
+    return dataclasses.replace(claim, **changes)  # type: ignore[arg-type]
+
+
+def test_every_try_of_a_publication_carries_the_same_key_and_its_language() -> None:
+    first = post_request(_claim())
+    later = post_request(_claim(attempt_id=9, attempt_number=3, claimed_at=AT + timedelta(hours=2)))
+    assert first.key == later.key and first.language == "fr"
+    assert first.key is not None and len(first.key) == 32
+
+
+def test_a_requeue_another_publication_or_account_gets_another_key() -> None:
+    keys = {
+        post_request(_claim()).key,
+        post_request(_claim(requeued_at=AT + timedelta(days=1))).key,
+        post_request(_claim(requeued_at=AT + timedelta(days=2))).key,
+        post_request(_claim(publication_id=8)).key,
+        post_request(_claim(account_label="mastodon-fr")).key,
+        post_request(_claim(post_id="campaign-launch-es")).key,
+    }
+    assert len(keys) == 6
