@@ -124,7 +124,7 @@ def test_a_graphic_may_be_named_by_its_path(check: CheckText) -> None:
         ),
         pytest.param(
             "[map]",
-            "",
+            "[x, facebook]",
             Expected(
                 "media-format",
                 5,
@@ -204,7 +204,7 @@ def test_a_symlink_out_of_the_media_folder_is_an_escape(
 
 
 def test_x_takes_at_most_four_images(check: CheckText) -> None:
-    check(post_with("[12-reasons, small-1, small-2, small-3]")).expect(
+    check(post_with("[12-reasons, small-1, small-2, small-3]", "[x, facebook]")).expect(
         "media-count",
         5,
         8,

@@ -175,6 +175,7 @@ def test_language_versions_share_a_facebook_page(check: CheckText) -> None:
             es:
               at: "+30 min"
               text: "Hola #StopClusterBombsNow"
+            targets: [x, facebook]
         """
     ).expect(
         "spacing",
@@ -202,9 +203,14 @@ def test_three_versions_at_one_time_get_one_fix_that_works(check: CheckText) -> 
             es: "Hola #StopClusterBombsNow"
         """
     )
-    (problem,) = checked.problems("spacing")
-    assert problem.hint is not None
-    assert '`at: "+30 min"` under `fr:`; `at: "+60 min"` under `es:`' in problem.hint
+    problems = checked.problems("spacing")  # one per account carrying all three
+    assert [problem.message.split(",")[0] for problem in problems] == [
+        "on facebook-main",
+        "on mastodon-main",
+    ]
+    for problem in problems:
+        assert problem.hint is not None
+        assert '`at: "+30 min"` under `fr:`; `at: "+60 min"` under `es:`' in problem.hint
     fixed = check(
         """\
         posts:

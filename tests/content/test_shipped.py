@@ -47,7 +47,7 @@ def test_each_message_has_its_three_language_versions(
         languages.setdefault(post.message_id, set()).add(post.language)
         assert post.status == "approved"
         assert post.media[0] == config.logo_path(post.language, post.call)
-        assert set(post.texts) == {"x", "facebook"}
+        assert set(post.texts) == {"x", "facebook", "mastodon"}
     assert all(found == set(config.languages) for found in languages.values())
 
 
