@@ -61,6 +61,7 @@ def test_flags_alone_start_the_next_campaign(folder: Path) -> None:
         "x-fr",
         "x-es",
         "facebook-main",
+        "mastodon-main",
     ]
     text = (folder / "config.yaml").read_text(encoding="utf-8")
     assert "# The five calls; every post carries exactly one." in text  # comments kept

@@ -1,5 +1,6 @@
-"""`campaign withdraw` run as a person runs it, against the sandbox's X and Graph
-APIs (real tweepy and facebook-sdk over HTTP), repeated and under faults."""
+"""`campaign withdraw` run as a person runs it, against the sandbox's X, Graph and
+Mastodon APIs (real tweepy, facebook-sdk and Mastodon.py over HTTP), repeated and
+under faults."""
 
 from __future__ import annotations
 
@@ -41,7 +42,10 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Pat
     with build_sandbox(campaign, clock, FaultPlan()) as sandbox:
         path = tmp_path / "config.yaml"
         text = path.read_text().replace('"https://api.twitter.com"', f'"{sandbox.url}"')
-        path.write_text(text.replace('"https://graph.facebook.com"', f'"{sandbox.url}"'))
+        text = text.replace('"https://graph.facebook.com"', f'"{sandbox.url}"')
+        path.write_text(
+            text.replace("  mastodon:", f'  mastodon:\n    api_base_url: "{sandbox.url}"\n', 1)
+        )
         environ = sandbox_environment(campaign)
         for name, value in environ.items():
             monkeypatch.setenv(name, value)
@@ -89,9 +93,11 @@ def test_withdraw_takes_the_message_down_from_x_and_facebook_repeated_and_under_
     assert set(_states(folder).values()) == {"published"}
     assert sandbox.x.count("x-main") == sandbox.x.count("x-fr") == 1
     assert sandbox.facebook.count("facebook-main") == 2
+    assert sandbox["mastodon"].count("mastodon-main") == 2
     # X keeps failing for x-fr; the Graph deletes one post but the answer is lost.
     sandbox.faults.add(Fault("x.delete", "server_error", account="x-fr", times=3))
     sandbox.faults.add(Fault("facebook.delete", "drop_after", account="facebook-main"))
+    sandbox.faults.add(Fault("mastodon.delete", "drop_after", account="mastodon-main"))
 
     first = " ".join(run("withdraw", "launch", "--reason", "the figure was wrong", code=1).split())
 
@@ -99,11 +105,14 @@ def test_withdraw_takes_the_message_down_from_x_and_facebook_repeated_and_under_
     assert "not withdrawn launch-fr@x-fr" in first and "run the command again" in first
     assert "withdrawn launch-en@facebook-main" in first
     assert "withdrawn launch-fr@facebook-main" in first
+    assert "withdrawn launch-en@mastodon-main" in first
+    assert "withdrawn launch-fr@mastodon-main" in first
     assert "it was no longer on the platform" in first  # the delete whose answer was lost
     states = _states(folder)
     assert states.pop("launch-fr@x-fr") == "published"
     assert set(states.values()) == {"withdrawn"}
     assert sandbox.x.count("x-fr") == 1 and sandbox.facebook.count("facebook-main") == 0
+    assert sandbox["mastodon"].count("mastodon-main") == 0
 
     second = " ".join(run("withdraw", "launch", "--reason", "the figure was wrong").split())
     assert "withdrawn launch-fr@x-fr" in second
@@ -129,6 +138,6 @@ def test_sync_lists_live_posts_whose_file_was_removed(world: tuple[Path, Sandbox
 
     out = " ".join(run("sync").split())
 
-    assert "live (4)" in out
+    assert "live (6)" in out
     assert ("launch-en@x-main 2020-11-20 10:00 file removed, but it is live (https://x.com/") in out
     assert '`campaign withdraw launch-en --account x-main --reason "..."`' in out
