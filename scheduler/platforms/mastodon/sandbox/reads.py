@@ -21,13 +21,37 @@ VERSION = "4.3.0"
 
 def verify_credentials(sandbox: MastodonStandIn, call: Call) -> Response:
     entity = account_entity(call.account)
-    entity["source"] = {"privacy": "public", "sensitive": False, "language": None, "note": ""}
+    entity["role"] = {
+        "id": "-99",
+        "name": "",
+        "color": "",
+        "permissions": "0",
+        "highlighted": False,
+    }
+    entity["source"] = {
+        "privacy": "public",
+        "sensitive": False,
+        "language": None,
+        "note": "",
+        "fields": [],
+        "follow_requests_count": 0,
+        "indexable": False,
+    }
     return Response(body=entity)
 
 
 def configuration(sandbox: MastodonStandIn) -> dict[str, Any]:
     limits = sandbox.limits
     return {
+        "urls": {"streaming": None},
+        "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
+        "polls": {
+            "max_options": 4,
+            "max_characters_per_option": 50,
+            "min_expiration": 300,
+            "max_expiration": 2_629_746,
+        },
+        "translation": {"enabled": False},
         "statuses": {
             "max_characters": limits.max_characters,
             "max_media_attachments": limits.max_media_attachments,
@@ -56,8 +80,12 @@ def instance_v2(sandbox: MastodonStandIn, call: Call) -> Response:
             "api_versions": {"mastodon": 2},
             "configuration": configuration(sandbox),
             "registrations": {"enabled": False, "approval_required": False, "message": None},
-            "contact": {"email": "", "account": None},
+            "contact": {"email": "admin@example.org", "account": None},
             "rules": [],
+            "icon": [],
+            "languages": ["en", "fr", "es"],
+            "thumbnail": {"url": f"https://{call.account.server}/packs/media/images/preview.png"},
+            "usage": {"users": {"active_month": 1}},
         }
     )
 
