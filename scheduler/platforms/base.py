@@ -99,11 +99,13 @@ class PublishedPost:
 class PostRequest:
     """What a platform may use beyond a post's content: ``key``, the same for every
     create of one publication until a person queues it again, different between
-    publications (an idempotency key; None: no publication behind the call), and
-    ``language`` (ISO 639-1, or None). A platform uses what it can."""
+    publications (an idempotency key; None: no publication behind the call),
+    ``language`` (ISO 639-1, or None) and ``content_warning`` (shown before the
+    text where the platform has one; None: none). A platform uses what it can."""
 
     key: str | None = None
     language: str | None = None
+    content_warning: str | None = None
 
 
 @dataclass(frozen=True)

@@ -225,3 +225,15 @@ def test_a_server_allowing_less_is_a_problem_accounts_check_names(
         publisher.close()
     assert not identity.can_write
     assert "platforms.mastodon.max_characters" in identity.detail and "400" in identity.detail
+
+
+def test_a_content_warning_goes_with_the_status(
+    sandbox: Sandbox, publisher_for: PublisherFactory
+) -> None:
+    request = PostRequest(key="cw", language="en", content_warning="Images of unexploded bomblets")
+    publisher_for(LABEL).create_post("What cluster munitions leave behind", request=request)
+    (stored,) = _stand_in(sandbox).account(LABEL).statuses
+    assert stored.spoiler_text == "Images of unexploded bomblets"
+    assert _stand_in(sandbox).sent(LABEL)[0].shown_text == (
+        "CW: Images of unexploded bomblets\nWhat cluster munitions leave behind"
+    )

@@ -5,8 +5,9 @@
   ``instance_cache_s``; a limit below the configured one is a problem to fix).
 - ``upload_media``: ``POST /api/v2/media`` and its processing
   (:mod:`~scheduler.platforms.mastodon.media`).
-- ``create_post``: ``POST /api/v1/statuses`` with ``language``, ``visibility``
-  and the ``Idempotency-Key`` header: the request's key (one per publication
+- ``create_post``: ``POST /api/v1/statuses`` with ``language``, ``visibility``,
+  the content warning (``spoiler_text``) when the request has one, and the
+  ``Idempotency-Key`` header: the request's key (one per publication
   and requeue). A server keeps a key for an hour and answers a second create
   with the same key with the first one's status [platforms-2026.md 6.1]: the
   one re-send that is safe. So when the create's outcome is unknown (a
@@ -20,14 +21,11 @@
 
 from __future__ import annotations
 
-import html
-import re
 import threading
 import time
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from mastodon import MastodonNotFoundError
@@ -46,7 +44,7 @@ from scheduler.platforms.mastodon import links
 from scheduler.platforms.mastodon.errors import translate
 from scheduler.platforms.mastodon.media import upload
 from scheduler.platforms.mastodon.settings import MastodonSettings
-from scheduler.platforms.mastodon.text import LINK
+from scheduler.platforms.mastodon.status_text import aware, compose_text, normalise
 from scheduler.platforms.mastodon.transport import client
 from scheduler.platforms.profile import AccountEntry
 
@@ -56,21 +54,6 @@ KEY_MEMORY = timedelta(hours=1)
 KEY_MARGIN = timedelta(minutes=5)
 PAGE_SIZE = 40  # the most account statuses one page holds
 MAX_PAGES = 10
-_TAG = re.compile(r"<[^>]+>")
-_BREAK = re.compile(r"<br\s*/?>|</p>\s*<p>", re.IGNORECASE)
-
-
-def compose_text(text: str, link: str | None) -> str:
-    """The status text: ``link`` on its own line unless the text already has it."""
-    return f"{text}\n{link}" if link and link not in text else text
-
-
-def normalise(text: str) -> str:
-    """A status's text (HTML or plain) reduced to what survives the server's
-    rendering: markup and links dropped, entities unescaped, NFC, spaces collapsed."""
-    plain = html.unescape(_TAG.sub("", _BREAK.sub(" ", text)))
-    plain = LINK.sub(" ", unicodedata.normalize("NFC", plain))
-    return " ".join(plain.split())
 
 
 @dataclass(frozen=True)
@@ -80,6 +63,7 @@ class _Sent:
     text: str
     media_ids: tuple[str, ...]
     language: str | None
+    content_warning: str | None
     first_sent_at: datetime
 
 
@@ -186,7 +170,8 @@ class MastodonPublisher(Publisher):
     ) -> PublishedPost:
         self._require_token()
         status = compose_text(text, link)
-        sent = _Sent(status, tuple(media_ids), request.language, self.clock.now())
+        warning = request.content_warning or None
+        sent = _Sent(status, tuple(media_ids), request.language, warning, self.clock.now())
         if request.key is not None:
             with self._lock:
                 sent = self._sent.setdefault(request.key, sent)
@@ -217,6 +202,8 @@ class MastodonPublisher(Publisher):
             sent.text,
             media_ids=list(sent.media_ids) or None,
             language=sent.language,
+            spoiler_text=sent.content_warning,
+            sensitive=bool(sent.content_warning),
             visibility=self.settings.visibility,
             idempotency_key=key,
         )
@@ -229,7 +216,7 @@ class MastodonPublisher(Publisher):
         return PublishedPost(
             platform_post_id=post_id,
             url=str(status.get("url") or links.post_url(post_id)),
-            created_at=_aware(created) or self.clock.now(),
+            created_at=aware(created) or self.clock.now(),
             text=text,
         )
 
@@ -257,7 +244,7 @@ class MastodonPublisher(Publisher):
             if not page:
                 return None
             for status in page:  # newest first
-                created = _aware(status.get("created_at"))
+                created = aware(status.get("created_at"))
                 if created is not None and created < since:
                     return None
                 if created is not None and created > until:
@@ -285,15 +272,3 @@ class MastodonPublisher(Publisher):
             now=self.clock.now(),
             timeout_s=self.settings.request_timeout_s,
         )
-
-
-def _aware(value: object) -> datetime | None:
-    """A status time as aware UTC (Mastodon.py parses them; a string is read too)."""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if not isinstance(value, datetime):
-        return None
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
