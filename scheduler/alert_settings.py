@@ -86,9 +86,7 @@ class AlertTarget(BaseModel):
             if name not in EVENT_KINDS:
                 close = difflib.get_close_matches(name, list(EVENT_KINDS), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise ValueError(
-                    f"unknown event {name!r}{hint} (known: {', '.join(EVENT_KINDS)})"
-                )
+                raise ValueError(f"unknown event {name!r}{hint} (known: {', '.join(EVENT_KINDS)})")
         return tuple(dict.fromkeys(value))
 
     def hears(self, kind: str) -> bool:
@@ -126,7 +124,7 @@ class AlertSettings(BaseModel):
     @classmethod
     def _local_time(cls, value: str) -> str:
         if not _LOCAL_TIME.match(value):
-            raise ValueError(f"digest_at {value!r} is not a local time; write it as \"18:00\"")
+            raise ValueError(f'digest_at {value!r} is not a local time; write it as "18:00"')
         return value
 
     @field_validator("targets")

@@ -51,7 +51,7 @@ class _Words:
         return label
 
     def page(self, path: str) -> str:
-        """" or on the dashboard: <url>" when the dashboard's address is configured."""
+        """ " or on the dashboard: <url>" when the dashboard's address is configured."""
         return f", or on the dashboard: {self.dashboard}{path}" if self.dashboard else ""
 
 
@@ -88,13 +88,11 @@ def _missed(words: _Words, facts: dict[str, Any]) -> tuple[str, list[str]]:
 
 
 def _needs_review(words: _Words, facts: dict[str, Any]) -> tuple[str, list[str]]:
-    subject, lines = _publication(
-        words, facts, "needs review: nobody can tell whether it went out"
-    )
+    subject, lines = _publication(words, facts, "needs review: nobody can tell whether it went out")
     post, label = facts.get("post_id"), facts.get("account")
     lines.append(
         f"To settle it: look for it on {label}; then `campaign resolve {post} --account {label} "
-        f'--published URL` if it is there, or `campaign resolve {post} --account {label} '
+        f"--published URL` if it is there, or `campaign resolve {post} --account {label} "
         f'--not-published --reason "..."` to queue it again. '
         f"Details: `campaign show {post}`{words.page(f'/posts/{post}')}."
     )
@@ -187,7 +185,11 @@ def _no_daemon(words: _Words, facts: dict[str, Any]) -> tuple[str, list[str]]:
             else "none has ever run on this database."
         ),
         f"{due} publication(s) are due by {words.when(facts.get('horizon'))}"
-        + (f", the first {words.when(facts.get('first_due_at'))}" if facts.get("first_due_at") else "")
+        + (
+            f", the first {words.when(facts.get('first_due_at'))}"
+            if facts.get("first_due_at")
+            else ""
+        )
         + (f"; {overdue} already overdue" if overdue else "")
         + ".",
         "To settle it: start `campaign run` (or `systemctl start` its unit) on the host, "

@@ -24,7 +24,9 @@ def clean(text: str, target: ResolvedTarget) -> str:
 
 def _last_problem(log_text: str) -> str:
     """The last warning or error line of Apprise's captured log, without its time."""
-    lines = [line for line in log_text.splitlines() if " - WARNING - " in line or " - ERROR - " in line]
+    lines = [
+        line for line in log_text.splitlines() if " - WARNING - " in line or " - ERROR - " in line
+    ]
     if not lines:
         return ""
     return lines[-1].split(" - ", 2)[-1]

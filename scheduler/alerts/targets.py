@@ -178,7 +178,12 @@ def resolve_targets(settings: AlertSettings, environ: Mapping[str, str]) -> list
             )
         resolved.append(
             ResolvedTarget(
-                target.url_env, target, url, scheme, problem, tuple(dict.fromkeys(secrets + private))
+                target.url_env,
+                target,
+                url,
+                scheme,
+                problem,
+                tuple(dict.fromkeys(secrets + private)),
             )
         )
     return resolved

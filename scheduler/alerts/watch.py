@@ -156,9 +156,9 @@ def no_daemon_check(
             )
         ).one()
         overdue = session.scalar(
-            select(func.count()).select_from(Publication).where(
-                queued, Publication.next_attempt_at < now
-            )
+            select(func.count())
+            .select_from(Publication)
+            .where(queued, Publication.next_attempt_at < now)
         )
         last = session.execute(
             select(Worker.id, Worker.heartbeat_at).order_by(Worker.heartbeat_at.desc()).limit(1)

@@ -69,7 +69,9 @@ def test_command(config_path: Path | None = ConfigOption) -> None:
 def watch_command(
     config_path: Path | None = ConfigOption,
     database_url: str | None = typer.Option(
-        None, "--database-url", help="Database URL (default: $CAMPAIGN_DATABASE_URL or config.yaml)."
+        None,
+        "--database-url",
+        help="Database URL (default: $CAMPAIGN_DATABASE_URL or config.yaml).",
     ),
 ) -> None:
     """For cron or a systemd timer: alert when no daemon is alive while posts are due,
@@ -110,7 +112,8 @@ def watch_command(
                 ("no daemon is alive", "bold red"),
                 f" while {check.due} publication(s) are due within "
                 f"{config.alerts.no_daemon_within_h:g} h and {check.overdue} are overdue: "
-                "start `campaign run`" + (" (alert raised)" if check.raised else " (alerted before)"),
+                "start `campaign run`"
+                + (" (alert raised)" if check.raised else " (alerted before)"),
             )
         )
     else:

@@ -63,7 +63,9 @@ def withdraw_command(
 
         def publisher_for(label: str) -> Publisher:
             if label not in built:
-                built[label] = build_publisher(config, config.account(label), environ, SystemClock())
+                built[label] = build_publisher(
+                    config, config.account(label), environ, SystemClock()
+                )
             return built[label]
 
         try:

@@ -23,7 +23,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +33,7 @@ from scheduler.clock import Clock
 from scheduler.config import CampaignConfig
 from scheduler.daemon import jobs
 from scheduler.daemon.alerting import daemon_alerts
+from scheduler.daemon.clockwatch import ClockJumpWatch
 from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.identity import HEARTBEAT_WALL_S, new_worker_id, refuse_a_namesake
 from scheduler.daemon.limits import AccountLimits
@@ -59,6 +60,9 @@ class Daemon:
     ``threads_per_account`` is how many of an account's posts may be in flight at once.
     ``alerts_environ`` holds the alert targets' URLs: given, the daemon raises and
     sends alerts (:mod:`scheduler.alerts`); None, it only records them (tests).
+    ``monotonic`` is the clock the refresh loop's timers run on (seconds,
+    :func:`time.monotonic`); the daemon compares it with ``clock`` to notice the
+    host sleeping or its clock being set (:mod:`scheduler.daemon.clockwatch`).
     """
 
     def __init__(
@@ -78,6 +82,7 @@ class Daemon:
         rng: random.Random | None = None,
         alerts_environ: Mapping[str, str] | None = None,
         alerts_interval_wall_s: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.sessions = sessions
@@ -105,7 +110,8 @@ class Daemon:
         )
         self._last_heartbeat = 0.0
         self._last_full_reload = 0.0
-        self._wall = time.monotonic
+        self._wall = monotonic
+        self.clock_watch = ClockJumpWatch(clock, monotonic)
         self._stopping = threading.Event()
         self._wake = threading.Event()
         self._refresher: threading.Thread | None = None
@@ -129,6 +135,7 @@ class Daemon:
         self.warm_up()
         jobs.register(self.key, self)
         self.window.scheduler.start()
+        self.clock_watch = ClockJumpWatch(self.clock, self._wall)
         try:
             self.recovery.inherit()
             self.started = True
@@ -231,6 +238,12 @@ class Daemon:
 
         :raises StorageError: when the database cannot be read.
         """
+        if self.clock_watch.check() is not None:
+            # The jobs' timers ran on the monotonic clock through the jump: put every
+            # one back on the wall clock. Posts due meanwhile are found late (spaced
+            # out within the grace, missed beyond it); later ones fire at their time.
+            self.window.forget()
+            force_reload = True
         now = self.clock.now()
         wall = self._wall()
         if wall - self._last_heartbeat >= HEARTBEAT_WALL_S:

@@ -224,6 +224,14 @@ class JobWindow:
             with contextlib.suppress(JobLookupError):  # it has fired already
                 self.scheduler.remove_job(entry[0])
 
+    def forget(self) -> None:
+        """Remove every job not running, so the next :meth:`reload` schedules the
+        whole window again from the clock's current time (after a clock jump)."""
+        with self.lock:
+            for publication_id in list(self.jobs):
+                if publication_id not in self.in_flight:
+                    self.unschedule(publication_id)
+
     def submit_recovery(self, publication_id: int) -> None:
         """A job on the default pool, now, rescuing the abandoned claim on ``publication_id``."""
         self.scheduler.add_job(

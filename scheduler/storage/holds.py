@@ -54,7 +54,9 @@ def pause(
             hold.reason, hold.actor = reason, who
         record_audit(session, "pause", scope, reason, who, now, None)
         session.flush()
-        record_event(session.connection(), hold_event("paused", scope, hold.since, now, reason, who))
+        record_event(
+            session.connection(), hold_event("paused", scope, hold.since, now, reason, who)
+        )
     return hold
 
 

@@ -4,7 +4,7 @@ through the real ``sync_posts``, and a worker context on the memory platform."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +20,7 @@ from scheduler.content.resolved import ResolvedPost
 from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.limits import AccountLimits
 from scheduler.daemon.publishers import PublisherPool
+from scheduler.daemon.runner import Daemon
 from scheduler.daemon.worker import WorkerContext
 from scheduler.platforms.memory import MemoryPlatform, MemoryPublisher
 from scheduler.storage import daemon_state
@@ -257,3 +258,32 @@ def world(
 
 def minutes(value: float) -> timedelta:
     return timedelta(minutes=value)
+
+
+@pytest.fixture
+def start_daemon(config: CampaignConfig) -> Iterator[Callable[..., Daemon]]:
+    daemons: list[Daemon] = []
+
+    def start(
+        sessions: Sessions, platform: MemoryPlatform, clock: Clock, **options: object
+    ) -> Daemon:
+        daemon = Daemon(
+            config=options.pop("config", config),  # type: ignore[arg-type]
+            sessions=sessions,
+            clock=clock,
+            publisher_factory=options.pop(  # type: ignore[arg-type]
+                "publisher_factory", lambda account: MemoryPublisher(account.label, platform)
+            ),
+            **options,  # type: ignore[arg-type]
+        )
+        daemons.append(daemon)
+        daemon.start()
+        return daemon
+
+    try:
+        yield start
+    finally:
+        # Before the sessions fixture disposes of the engine: a daemon thread
+        # still using it would open connections nobody closes.
+        for daemon in daemons:
+            daemon.stop("test over", timeout_s=30)

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -59,35 +59,6 @@ def leave_claimed(sessions: Sessions, pid: int, worker_id: str, now: datetime) -
                 attempt_count=1,
             )
         )
-
-
-@pytest.fixture
-def start_daemon(config: CampaignConfig) -> Iterator[Callable[..., Daemon]]:
-    daemons: list[Daemon] = []
-
-    def start(
-        sessions: Sessions, platform: MemoryPlatform, clock: Clock, **options: object
-    ) -> Daemon:
-        daemon = Daemon(
-            config=options.pop("config", config),  # type: ignore[arg-type]
-            sessions=sessions,
-            clock=clock,
-            publisher_factory=options.pop(  # type: ignore[arg-type]
-                "publisher_factory", lambda account: MemoryPublisher(account.label, platform)
-            ),
-            **options,  # type: ignore[arg-type]
-        )
-        daemons.append(daemon)
-        daemon.start()
-        return daemon
-
-    try:
-        yield start
-    finally:
-        # Before the sessions fixture disposes of the engine: a daemon thread
-        # still using it would open connections nobody closes.
-        for daemon in daemons:
-            daemon.stop("test over", timeout_s=30)
 
 
 @dataclass

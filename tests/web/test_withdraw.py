@@ -77,9 +77,10 @@ def test_an_operator_withdraws_a_live_post_after_confirming(
         assert row is not None and row.state == PublicationState.WITHDRAWN
         (entry,) = session.scalars(select(AuditEntry).where(AuditEntry.action == "withdraw"))
     assert entry.actor == "Ana (dashboard)" and entry.reason == "wrong figure"
-    assert f'action="/publications/{live.id}/withdraw"' not in client.get(
-        f"/posts/{live.post_id}"
-    ).text  # nothing left to withdraw
+    assert (
+        f'action="/publications/{live.id}/withdraw"'
+        not in client.get(f"/posts/{live.post_id}").text
+    )  # nothing left to withdraw
 
 
 def test_withdrawing_needs_the_operator_sign_in(

@@ -203,9 +203,7 @@ class XPublisher(Publisher):
             return True
         if any(_not_found(problem) for problem in body.get("errors") or []):
             return False
-        raise Rejected(
-            "X did not delete the post", platform_message=redact(json.dumps(body)[:500])
-        )
+        raise Rejected("X did not delete the post", platform_message=redact(json.dumps(body)[:500]))
 
     def _translate(self, error: Exception, operation: str, creates: bool) -> PublishError:
         return translate_x_error(error, operation, creates, self._clock)
