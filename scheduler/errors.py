@@ -10,6 +10,8 @@
     │   ├── SchemaError                unmigrated or newer than this code: `campaign db upgrade`
     │   ├── NotFoundError              no post or publication with that id
     │   ├── InvalidTransition          the state machine forbids that change
+    │   ├── DatabaseBusy               another program held the database's write lock too long
+    │   ├── DatabaseUnreachable        the database server did not answer or closed the connection
     │   ├── TokenLockBusy              another process kept an account's tokens locked too long
     │   └── TokenConflict              newer tokens were stored since these were read: nothing written
     └── PublishError                   a platform call did not succeed (raised only by platforms/)
@@ -80,6 +82,17 @@ class TokenKeyError(ConfigError):
 
 class StorageError(CampaignError):
     """The database cannot do what was asked."""
+
+
+class DatabaseBusy(StorageError):
+    """Another program held the database's write lock longer than this one would
+    wait (SQLite's busy timeout, PostgreSQL's lock timeout); nothing was changed.
+    See :func:`scheduler.storage.refusals.refusal`."""
+
+
+class DatabaseUnreachable(StorageError):
+    """The database server refused the connection, closed it, or stopped answering
+    (a restart, a network cut); nothing was changed."""
 
 
 class SchemaError(StorageError):

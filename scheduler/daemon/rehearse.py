@@ -44,6 +44,7 @@ from scheduler.daemon.accounts import build_publisher
 from scheduler.daemon.predict import FaultTracker, TrackedFaultPlan
 from scheduler.daemon.receipts import ReceiptLinks, received_posts
 from scheduler.daemon.rehearsal_report import RehearsalResult, collect_result
+from scheduler.daemon.results import DatabaseFaults
 from scheduler.daemon.runner import Daemon
 from scheduler.errors import CampaignError, ConfigError
 from scheduler.sandbox.app import Sandbox, build_sandbox, point_at_sandbox
@@ -218,6 +219,7 @@ def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> Rehearsa
             observer=tracker.observe,
             alerts_environ=environ,
             alerts_interval_wall_s=0.1,
+            database_faults=DatabaseFaults(plan),
         )
         # The set-up above may take seconds on a busy machine, days of campaign time:
         # the campaign starts now, its lead before the first post intact.

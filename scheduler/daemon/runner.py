@@ -39,6 +39,8 @@ from scheduler.daemon.identity import HEARTBEAT_WALL_S, new_worker_id, refuse_a_
 from scheduler.daemon.limits import AccountLimits
 from scheduler.daemon.publishers import PublisherFactory, PublisherPool
 from scheduler.daemon.recovery import Recovery
+from scheduler.daemon.refresh import RefreshLoop
+from scheduler.daemon.results import DatabaseFaults
 from scheduler.daemon.window import JobWindow
 from scheduler.daemon.worker import JobOutcome, Observer, WorkerContext, publish
 from scheduler.errors import CampaignError
@@ -63,6 +65,8 @@ class Daemon:
     ``monotonic`` is the clock the refresh loop's timers run on (seconds,
     :func:`time.monotonic`); the daemon compares it with ``clock`` to notice the
     host sleeping or its clock being set (:mod:`scheduler.daemon.clockwatch`).
+    ``database_faults`` refuses the records of results on purpose (the fault plan's
+    ``db.record`` faults; :mod:`scheduler.daemon.results`).
     """
 
     def __init__(
@@ -83,6 +87,7 @@ class Daemon:
         alerts_environ: Mapping[str, str] | None = None,
         alerts_interval_wall_s: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
+        database_faults: DatabaseFaults | None = None,
     ) -> None:
         self.config = config
         self.sessions = sessions
@@ -100,6 +105,7 @@ class Daemon:
             rng=rng or random.Random(),
             lease_wall_s=lease_wall_s,
             observer=observer,
+            database_faults=database_faults,
         )
         self.alerts: DaemonAlerts | None = None
         if alerts_environ is not None:
@@ -112,9 +118,7 @@ class Daemon:
         self._last_full_reload = 0.0
         self._wall = monotonic
         self.clock_watch = ClockJumpWatch(clock, monotonic)
-        self._stopping = threading.Event()
-        self._wake = threading.Event()
-        self._refresher: threading.Thread | None = None
+        self.refresher = RefreshLoop(self.tick, config.publishing.refresh_s)
         self.started = False
 
     # -- life cycle -----------------------------------------------------------------
@@ -148,12 +152,7 @@ class Daemon:
             self.window.scheduler.shutdown(wait=True)
             jobs.unregister(self.key)
             raise
-        self._stopping.clear()
-        self._wake.clear()
-        self._refresher = threading.Thread(
-            target=self._refresh_loop, name="campaign-refresh", daemon=True
-        )
-        self._refresher.start()
+        self.refresher.start()
         if self.alerts is not None:
             self.alerts.start()
         logger.info(
@@ -189,10 +188,7 @@ class Daemon:
         if not self.started:
             return 0
         self.started = False
-        self._stopping.set()
-        self._wake.set()
-        if self._refresher is not None:
-            self._refresher.join(timeout=timeout_s)
+        self.refresher.stop(timeout_s)
         self.window.scheduler.pause()
         deadline = self._wall() + timeout_s
         while self._in_flight_count() and self._wall() < deadline:
@@ -205,6 +201,7 @@ class Daemon:
         # the engine is disposed. Calls still in flight are not waited for.
         self.window.scheduler.shutdown(wait=not left)
         jobs.unregister(self.key)
+        self.context.results.flush_before_stop()
         try:
             daemon_state.stop_worker(self.sessions, self.worker_id, self.clock.now(), reason)
         finally:
@@ -219,18 +216,6 @@ class Daemon:
         logger.info("daemon %s stopped: %s", self.worker_id, reason)
         return left
 
-    def _refresh_loop(self) -> None:
-        interval = self.config.publishing.refresh_s
-        while True:
-            self._wake.wait(interval)
-            self._wake.clear()
-            if self._stopping.is_set():
-                return
-            try:
-                self.tick()
-            except Exception:
-                logger.exception("refreshing the window failed; trying again in %.1f s", interval)
-
     # -- the refresh loop ---------------------------------------------------------------
 
     def tick(self, *, force_reload: bool = False) -> None:
@@ -244,6 +229,10 @@ class Daemon:
             # out within the grace, missed beyond it); later ones fire at their time.
             self.window.forget()
             force_reload = True
+        results = self.context.results
+        stranded = len(results.stranded())
+        if stranded and results.flush() < stranded:
+            force_reload = True  # a result recorded late may queue a retry
         now = self.clock.now()
         wall = self._wall()
         if wall - self._last_heartbeat >= HEARTBEAT_WALL_S:
@@ -286,7 +275,7 @@ class Daemon:
             self.window.end(publication_id)
         with self.window.lock:
             if self.started and self.window.after(publication_id, account, outcome):
-                self._wake.set()  # load the next part of the window now, not at the next tick
+                self.refresher.wake()  # load the next part of the window now, not at the next tick
 
     def _requeued(self, publication_id: int, account_label: str) -> None:
         with self.window.lock:

@@ -38,6 +38,7 @@ from scheduler.daemon.failures import auth_settlement, failure_settlement
 from scheduler.daemon.limits import AccountLimits
 from scheduler.daemon.publishers import PublisherPool
 from scheduler.daemon.reconcile import post_request, reconcile
+from scheduler.daemon.results import DatabaseFaults, Results
 from scheduler.errors import (
     CampaignError,
     DuplicateContent,
@@ -48,7 +49,7 @@ from scheduler.platforms.base import MediaFile, Publisher
 from scheduler.storage.attempts import Claim, with_history
 from scheduler.storage.claims import claim
 from scheduler.storage.models import PublicationState
-from scheduler.storage.settlements import Settlement, mark_create_sending, settle
+from scheduler.storage.settlements import Settlement, mark_create_sending
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,9 @@ class WorkerContext:
     ``lease_wall_s`` is the claim's lease in wall seconds (converted to campaign
     time through the clock, so a sped-up rehearsal keeps real leases).
     ``wake_alerts`` tells the alert sender an event was recorded.
+    ``database_faults`` refuses records on purpose (rehearsals, tests); ``results``
+    records results and keeps those the database refused
+    (:mod:`scheduler.daemon.results`).
     """
 
     sessions: sessionmaker[Session]
@@ -81,6 +85,15 @@ class WorkerContext:
     lease_wall_s: float | None = None
     observer: Observer | None = None
     wake_alerts: Callable[[], None] | None = None
+    database_faults: DatabaseFaults | None = None
+    results: Results = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.results = Results(self.sessions, self.database_faults, self._recorded)
+
+    def _recorded(self, settlement: Settlement) -> None:
+        if (settlement.events or settlement.hold_event) and self.wake_alerts is not None:
+            self.wake_alerts()
 
     def campaign_duration(self, wall_seconds: float) -> timedelta:
         """The campaign time that passes during ``wall_seconds`` of wall time."""
@@ -239,15 +252,16 @@ def _failed(ctx: WorkerContext, held: Claim, error: PublishError) -> Settlement:
 def _record(ctx: WorkerContext, held: Claim, settlement: Settlement) -> JobOutcome:
     now = ctx.clock.now()
     settlement = with_alerts(settlement, held, ctx.config, now)
-    if not settle(ctx.sessions, held, now, settlement):
+    recorded = ctx.results.record(held, now, settlement)
+    if recorded is None:
+        return DONE  # kept in memory; the refresh loop records it when the database answers
+    if not recorded:
         logger.error(
             "publication %s: the claim was taken over while publishing; "
             "the new holder reconciles it",
             held.publication_id,
         )
         return DONE
-    if (settlement.events or settlement.hold_event) and ctx.wake_alerts is not None:
-        ctx.wake_alerts()
     if settlement.state in (PublicationState.RETRYING, PublicationState.PENDING):
         return JobOutcome("again", settlement.next_attempt_at, settlement.last_error or "")
     if settlement.reconcile_at is not None:

@@ -12,6 +12,13 @@ A plan can be written as text, for ``--faults`` on the command line::
 
     <platform>.<operation>:<kind>[:key=value...] separated by ';'
     (example: x.create_post:drop_after;x.create_post:rate_limit:account=x-fr)
+
+One endpoint is the daemon's own rather than a platform's: ``db.record``, the
+write that records how an attempt ended. ``db.record:locked:seconds=S``
+makes the database refuse it as a write lock held too long would, for ``S``
+wall seconds from the first record it meets; ``db.record:disconnected:seconds=S``
+as a lost connection would (:mod:`scheduler.daemon.results` keeps the results
+refused meanwhile and records them when the database answers).
 """
 
 from __future__ import annotations
@@ -23,20 +30,32 @@ from dataclasses import dataclass, field, replace
 from scheduler.platforms import registry
 from scheduler.platforms.faults import GENERIC_KINDS, Fault
 
-__all__ = ["Fault", "FaultPlan", "example", "known_endpoints", "known_kinds"]
+__all__ = [
+    "DATABASE_KINDS",
+    "RECORD_ENDPOINT",
+    "Fault",
+    "FaultPlan",
+    "example",
+    "known_endpoints",
+    "known_kinds",
+]
+
+RECORD_ENDPOINT = "db.record"
+DATABASE_KINDS = frozenset({"locked", "disconnected"})
 
 
 def known_endpoints() -> frozenset[str]:
     """Every fault endpoint of every registered platform's stand-in."""
-    return frozenset(
+    platforms = (
         name for profile in registry.profiles() for name in profile.fault_catalogue().endpoints
     )
+    return frozenset({RECORD_ENDPOINT, *platforms})
 
 
 def known_kinds() -> frozenset[str]:
     """The generic kinds and every registered platform's own."""
     return GENERIC_KINDS.union(
-        *(profile.fault_catalogue().kinds for profile in registry.profiles())
+        DATABASE_KINDS, *(profile.fault_catalogue().kinds for profile in registry.profiles())
     )
 
 
@@ -86,6 +105,12 @@ class FaultPlan:
             raise ValueError(
                 f"unknown fault kind {fault.kind!r}; known: {', '.join(sorted(kinds))}"
             )
+        if (fault.endpoint == RECORD_ENDPOINT) != (fault.kind in DATABASE_KINDS):
+            raise ValueError(
+                f"fault {fault.endpoint}:{fault.kind}: the database's endpoint "
+                f"{RECORD_ENDPOINT} takes the kinds {' and '.join(sorted(DATABASE_KINDS))}, "
+                "and only it does"
+            )
         with self._lock:
             self.faults.append(fault)
 
@@ -127,12 +152,21 @@ class FaultPlan:
                 if not value:
                     raise ValueError(f"fault {item!r}: option {piece!r} needs key=value")
                 options[key] = value
-            unknown = set(options) - {"account", "times", "after", "code", "status", "delay_s"}
+            unknown = set(options) - {
+                "account",
+                "times",
+                "after",
+                "code",
+                "status",
+                "delay_s",
+                "seconds",
+            }
             if unknown:
                 names = ", ".join(sorted(unknown))
                 raise ValueError(
                     f"fault {item!r}: unknown {'option' if len(unknown) == 1 else 'options'} "
-                    f"{names}; the options are account, times, after, code, status and delay_s"
+                    f"{names}; the options are account, times, after, code, status, delay_s "
+                    "and seconds"
                 )
             try:
                 fault = Fault(
@@ -143,7 +177,8 @@ class FaultPlan:
                     after=int(options.get("after", 0)),
                     code=int(options["code"]) if "code" in options else None,
                     status=int(options["status"]) if "status" in options else None,
-                    delay_s=float(options.get("delay_s", 0)),
+                    # ``seconds``: how long a database fault lasts (wall seconds).
+                    delay_s=float(options.get("seconds", options.get("delay_s", 0))),
                 )
             except ValueError as error:
                 raise ValueError(f"fault {item!r}: {error}") from None

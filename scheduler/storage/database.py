@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.errors import SchemaError, StorageError
+from scheduler.storage.refusals import refusal
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Where the migrations are: inside the package in a wheel; in the checkout's
@@ -152,12 +153,6 @@ def sqlite_file(engine: Engine) -> Path | None:
     return Path(database)
 
 
-def _driver_words(error: SQLAlchemyError) -> str:
-    # The driver's own message, without SQLAlchemy's statement dump and link.
-    original = getattr(error, "orig", None)
-    return str(original if original is not None else error)
-
-
 def current_revision(engine: Engine) -> str | None:
     """The database's schema revision, or None when it was never migrated (or,
     for SQLite, its file does not exist: connecting would create it empty).
@@ -171,9 +166,7 @@ def current_revision(engine: Engine) -> str | None:
         with engine.connect().execution_options(**READ_ONLY) as connection:
             return MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as error:
-        raise StorageError(
-            f"cannot read the database {describe_url(engine)}: {_driver_words(error)}"
-        ) from None
+        raise refusal(error, "read the schema revision", describe_url(engine)) from None
 
 
 def check_schema(engine: Engine) -> None:
@@ -272,4 +265,4 @@ def writing(sessions: sessionmaker[Session]) -> Iterator[Session]:
         with sessions.begin() as session:
             yield session
     except SQLAlchemyError as error:
-        raise StorageError(f"the database refused the change: {error}") from None
+        raise refusal(error, "save the change") from None

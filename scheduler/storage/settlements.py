@@ -228,3 +228,28 @@ def _account_effects(
         placed = connection.execute(dialect.insert(Hold).values(hold).on_conflict_do_nothing())
         if placed.rowcount and settlement.hold_event is not None:
             record_event(connection, settlement.hold_event)
+
+
+def record_attempt_only(
+    sessions: sessionmaker[Session], claim: Claim, now: datetime, settlement: Settlement
+) -> None:
+    """Write how this worker's attempt ended into its own attempt row, and nothing
+    else: for a result recorded after the claim passed to another worker (the
+    database refused it meanwhile), whose reconciliation decides the publication.
+
+    :raises StorageError: when the database refuses.
+    """
+    note = settlement.platform_url or settlement.platform_message or settlement.last_error
+    message = "recorded after another daemon took the claim over"
+    with write_transaction(sessions) as connection:
+        connection.execute(
+            _CLOSE_ATTEMPT,
+            {
+                "attempt": claim.attempt_id,
+                "v_ended_at": now,
+                "v_outcome": settlement.outcome,
+                "v_http_status": settlement.http_status,
+                "v_platform_code": settlement.platform_code,
+                "v_platform_message": f"{message}: {note}" if note else message,
+            },
+        )

@@ -41,10 +41,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.config import CampaignConfig
 from scheduler.content.resolved import ResolvedPost
-from scheduler.errors import StorageError
 from scheduler.storage.database import describe_url, reading, writing
 from scheduler.storage.facts import mismatch, read_facts, record_campaign_id
 from scheduler.storage.models import Base, Post, Publication
+from scheduler.storage.refusals import refusal
 from scheduler.storage.sync_diff import SyncDiff, SyncEntry
 from scheduler.storage.sync_plan import (
     POST_COLUMNS,
@@ -126,7 +126,7 @@ def _load_and_plan(
         publications = session.execute(publications_query.order_by(Publication.id)).all()
         posts = session.execute(select(*_columns(Post, POST_COLUMNS))).all()
     except SQLAlchemyError as error:
-        raise StorageError(f"cannot read the queue: {error}") from None
+        raise refusal(error, "read the queue") from None
     return plan_sync(
         report_posts,
         cast(list[StoredPost], posts),

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.errors import StorageError
 from scheduler.storage.database import READ_ONLY
+from scheduler.storage.refusals import refusal
 
 _LOCKS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
@@ -64,7 +65,7 @@ def write_transaction(sessions: sessionmaker[Session]) -> Iterator[Connection]:
             with engine.begin() as connection:
                 yield connection
         except SQLAlchemyError as error:
-            raise StorageError(f"the database refused the change: {error}") from None
+            raise refusal(error, "save the change") from None
 
 
 @contextmanager
@@ -78,4 +79,4 @@ def read_connection(sessions: sessionmaker[Session]) -> Iterator[Connection]:
         with engine.connect().execution_options(**READ_ONLY) as connection:
             yield connection
     except SQLAlchemyError as error:
-        raise StorageError(f"cannot read the database: {error}") from None
+        raise refusal(error, "read the database") from None

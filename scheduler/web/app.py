@@ -30,10 +30,11 @@ from starlette.templating import Jinja2Templates
 
 from scheduler.clock import Clock, SystemClock
 from scheduler.config import CampaignConfig
-from scheduler.errors import CampaignError, StorageError
+from scheduler.errors import CampaignError, DatabaseBusy, DatabaseUnreachable, StorageError
 from scheduler.platforms import registry
 from scheduler.platforms.links import platform_link
 from scheduler.storage.dashboard_sessions import end_sessions_of_other_tokens
+from scheduler.storage.refusals import refusal
 from scheduler.web import pages, signin
 from scheduler.web.access import WebAccess
 from scheduler.web.actions import action_routes
@@ -110,9 +111,13 @@ def _error_page(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, HTTPException):
         status, message = exc.status_code, str(exc.detail)
         headers = dict(exc.headers or {})
-    elif isinstance(exc, SQLAlchemyError):
-        logger.error("dashboard: the database failed: %s", exc)
-        status, message = 503, "The database did not answer; try again in a moment."
+    elif isinstance(exc, SQLAlchemyError | DatabaseBusy | DatabaseUnreachable):
+        # Lock contention or a lost connection: say which, and what to do (503, so
+        # a reload later is the fix and no proxy caches the page).
+        refused = refusal(exc, "show this page") if isinstance(exc, SQLAlchemyError) else exc
+        logger.error("dashboard: the database failed: %s", refused)
+        status, message = 503, str(refused)
+        headers = {"Retry-After": "5"}
     else:
         status, message = 409, str(exc)
     context = {"status": status, "message": message, "links": [], "page": "error"}
