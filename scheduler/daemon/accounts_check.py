@@ -3,7 +3,8 @@
 For each account of config.yaml: its credential variables are set, the
 platform accepts them (``verify``), they may write, they speak for the account
 config.yaml means (as its profile tells: a handle in ``name``, a ``page_id``), and
-the token does not expire before the campaign window closes. ``campaign accounts
+the token does not expire before the campaign window closes, and this host's
+clock is not too far from the platform's (measured from its answers' ``Date``). ``campaign accounts
 check`` prints the result; ``campaign preflight`` reuses it.
 
 Only config.yaml and the environment decide where the checks go: the real
@@ -19,7 +20,8 @@ from scheduler.config import Account, CampaignConfig
 from scheduler.daemon.accounts import build_publisher
 from scheduler.errors import ConfigError, PublishError
 from scheduler.platforms import registry
-from scheduler.platforms.base import AccountCheck
+from scheduler.platforms.base import AccountCheck, Publisher
+from scheduler.platforms.skew import SKEW_FIX, SKEW_LIMIT_S, skew_words
 
 
 def check_account(
@@ -34,14 +36,24 @@ def check_account(
     try:
         identity = publisher.verify()
     except PublishError as error:
+        skew = clock_problem(publisher)
+        if skew is not None and error.outcome == "auth_failed":
+            # A request signed with a timestamp too far from the platform's clock
+            # is refused like a bad credential: the clock is the fix, not the tokens.
+            problem = f"the platform refused the request because {skew}"
+            return AccountCheck(account.label, account.platform, True, problems=(problem,))
         hint = _HINTS.get(error.outcome, "")
         if error.outcome == "transient" and error.http_status is None:
             hint = ""  # no answer at all: the adapter's message already says what to check
         problem = f"{error}" + (f"; {hint}" if hint else "")
-        return AccountCheck(account.label, account.platform, True, problems=(problem,))
+        found = (problem,) if skew is None else (problem, skew)
+        return AccountCheck(account.label, account.platform, True, problems=found)
     finally:
         publisher.close()
     problems: list[str] = []
+    skew = clock_problem(publisher)
+    if skew is not None:
+        problems.append(skew)
     if not identity.can_write:
         problems.append(f"the credentials cannot post: {identity.detail}")
     profile = registry.profile(account.platform)
@@ -54,6 +66,16 @@ def check_account(
             f"({window_end:%Y-%m-%d %H:%M %Z}); {profile.token_renewal}"
         )
     return AccountCheck(account.label, account.platform, True, identity, tuple(problems))
+
+
+def clock_problem(publisher: Publisher) -> str | None:
+    """``this host's clock is N s ahead of x's; <the fix>`` when the skew measured
+    from the platform's answers is beyond :data:`~scheduler.platforms.skew.SKEW_LIMIT_S`,
+    else None."""
+    seconds = publisher.clock_skew_s()
+    if seconds is None or abs(seconds) <= SKEW_LIMIT_S:
+        return None
+    return f"{skew_words(seconds, publisher.platform)}; {SKEW_FIX}"
 
 
 def check_accounts(

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from scheduler.errors import PublishError, Rejected, TransientError
+from scheduler.platforms.skew import SkewMeter
 
 logger = logging.getLogger(__name__)
 
@@ -142,9 +143,18 @@ class Publisher(ABC):
     """
 
     platform: str = ""
+    # Set by publishers whose transport measures the platform's ``Date`` headers.
+    clock_skew: SkewMeter | None = None
 
     def __init__(self, account_label: str) -> None:
         self.account_label = account_label
+
+    def clock_skew_s(self) -> float | None:
+        """This host's wall clock minus the platform's, in seconds (positive: this
+        host is ahead), from the latest answer's ``Date`` header
+        (:mod:`scheduler.platforms.skew`); None when nothing was measured yet or
+        the publisher does not measure (the memory platform)."""
+        return self.clock_skew.seconds if self.clock_skew is not None else None
 
     # -- public template methods --------------------------------------------------
 

@@ -44,7 +44,15 @@ class SentPost:
 
 
 class PlatformSandbox(ABC):
-    """One platform's stand-in: its routes, and what it stored, for checks."""
+    """One platform's stand-in: its routes, and what it stored, for checks.
+
+    ``wall_offset_s`` is how many seconds the platform's clock runs ahead of this
+    host's (negative: behind): a stand-in that checks request timestamps checks
+    them against its shifted clock, as the real platform would against its own
+    when the host's clock is off (:meth:`scheduler.sandbox.app.Sandbox.shift_clock`).
+    """
+
+    wall_offset_s: float = 0.0
 
     @abstractmethod
     def routes(self) -> list[Route]:

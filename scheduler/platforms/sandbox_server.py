@@ -24,6 +24,7 @@ import re
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.message import Message
@@ -96,6 +97,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 256
+    wall_offset_s = 0.0
 
     def __init__(self, address: tuple[str, int], routes: list[Route]) -> None:
         self.routes = routes
@@ -122,6 +124,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("sandbox %s", format % args)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Date header on the platform's clock (see HTTPSandbox.wall_offset_s).
+        if timestamp is None:
+            timestamp = time.time() + self.server.wall_offset_s
+        return super().date_time_string(timestamp)
 
     def _handle(self) -> None:
         split = urlsplit(self.path)
@@ -203,6 +211,8 @@ class HTTPSandbox:
     """Serves ``routes`` on 127.0.0.1 in a background thread.
 
     ``port=0`` picks a free port; ``url`` is valid after :meth:`start`.
+    ``wall_offset_s``: seconds the ``Date`` header of each answer is shifted by
+    (a platform whose clock differs from this host's).
     """
 
     def __init__(self, routes: Iterable[Route], port: int = 0, host: str = "127.0.0.1") -> None:
@@ -211,6 +221,14 @@ class HTTPSandbox:
         self._host = host
         self._server = _Server((host, port), list(routes))
         self._thread: threading.Thread | None = None
+
+    @property
+    def wall_offset_s(self) -> float:
+        return self._server.wall_offset_s
+
+    @wall_offset_s.setter
+    def wall_offset_s(self, seconds: float) -> None:
+        self._server.wall_offset_s = seconds
 
     @property
     def url(self) -> str:

@@ -10,6 +10,10 @@ own ``requests`` session fixes both without a second HTTP stack:
   the sandbox verify (platforms.md 0.1, "OAuth1 + JSON").
 - the adapter then swaps the public base for the configured one (the real API
   by default, or the sandbox on 127.0.0.1) and fills in the timeout.
+
+Each answer's ``Date`` header is also compared with the wall clock
+(:mod:`scheduler.platforms.skew`), so a host whose clock is off is told apart
+from refused credentials.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from scheduler.platforms.skew import SkewMeter
+
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
@@ -30,7 +36,8 @@ class RebasingAdapter(HTTPAdapter):
 
     ``timeout_s`` (seconds) applies to connect and read whenever the caller gave
     none. Proxies from the environment are ignored for a loopback target: a
-    sandbox on 127.0.0.1 must never be reached through a proxy.
+    sandbox on 127.0.0.1 must never be reached through a proxy. ``skew`` holds
+    the host's clock skew measured from the answers' ``Date`` headers.
     """
 
     def __init__(self, public_base: str, target_base: str, timeout_s: float) -> None:
@@ -39,6 +46,7 @@ class RebasingAdapter(HTTPAdapter):
         self.target_base = target_base.rstrip("/")
         self.timeout_s = timeout_s
         self._loopback = urlsplit(self.target_base).hostname in _LOOPBACK
+        self.skew = SkewMeter()
 
     def send(
         self,
@@ -54,7 +62,8 @@ class RebasingAdapter(HTTPAdapter):
             request.url = self.target_base + url[len(self.public_base) :]
         if self._loopback:
             proxies = {}
-        return super().send(
+        sent_at = self.skew.now()
+        response = super().send(
             request,
             stream=stream,
             timeout=self.timeout_s if timeout is None else timeout,
@@ -62,6 +71,8 @@ class RebasingAdapter(HTTPAdapter):
             cert=cert,
             proxies=proxies,
         )
+        self.skew.observe(response.headers.get("Date"), sent_at, self.skew.now())
+        return response
 
 
 class AnswerKeepingAdapter(RebasingAdapter):

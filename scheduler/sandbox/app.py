@@ -72,6 +72,15 @@ class Sandbox:
         """``http://127.0.0.1:<port>``: the base URL for every platform."""
         return self._http.url
 
+    def shift_clock(self, seconds: float) -> None:
+        """Make every platform's clock run ``seconds`` ahead of this host's
+        (negative: behind): the ``Date`` of each answer, and the timestamps the
+        stand-ins check. For tests of a host whose clock is off; the host's own
+        clock is never changed."""
+        self._http.wall_offset_s = seconds
+        for stand_in in self.platforms.values():
+            stand_in.wall_offset_s = seconds
+
     def start(self) -> Sandbox:
         self._http.start()
         return self

@@ -326,3 +326,27 @@ def test_sandbox_serve_runs_until_told_to_stop(tmp_path: Path) -> None:
     assert process.returncode == 0
     assert "export CMC_X_MAIN_API_KEY=sandbox-x-main-api-key" in remaining
     assert "sandbox stopped" in remaining
+
+
+def test_a_host_clock_far_off_is_said_instead_of_refused_credentials(
+    check_accounts: CheckAccounts, sandbox: Sandbox
+) -> None:
+    # X's clock 10 minutes ahead: the signed timestamps are out of its window, and
+    # its 401 is what bad credentials get too. The host's own clock is not touched.
+    sandbox.shift_clock(600)
+    result = check_accounts()
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert "x-fr: the platform refused the request because this host's clock is" in output
+    assert "s behind x's" in output and "timedatectl set-ntp true" in output
+    assert "credentials refused" not in output
+
+
+def test_a_host_clock_a_little_too_far_off_is_flagged_while_it_still_works(
+    check_accounts: CheckAccounts, sandbox: Sandbox
+) -> None:
+    sandbox.shift_clock(-120)  # within X's 5 minutes, beyond the 60 s the daemon allows
+    result = check_accounts()
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert "x-main: this host's clock is 1" in output and "s ahead of x's" in output

@@ -115,7 +115,9 @@ class XPublisher(Publisher):
             wait_on_rate_limit=False,
         )
         session = self._client.session
-        mount_base_url(session, PUBLIC_BASE, settings.api_base_url, settings.request_timeout_s)
+        self.clock_skew = mount_base_url(
+            session, PUBLIC_BASE, settings.api_base_url, settings.request_timeout_s
+        ).skew
         auth = tweepy.OAuth1UserHandler(
             credentials["api_key"],
             credentials["api_secret"],

@@ -118,7 +118,9 @@ class XStandIn(PlatformSandbox):
         self.received: Counter[str] = Counter()
         self._billed: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self._verifier = OAuth1Verifier(PUBLIC_BASES, self._secrets_for)
+        self._verifier = OAuth1Verifier(
+            PUBLIC_BASES, self._secrets_for, lambda: time.time() + self.wall_offset_s
+        )
 
     # -- state for assertions ------------------------------------------------------
 

@@ -58,10 +58,17 @@ class OAuth1Verifier:
     """Verifies requests signed for any of ``public_bases``.
 
     ``secrets_for(consumer_key, token)`` returns ``(consumer_secret, token_secret)``
-    or None when the pair is unknown.
+    or None when the pair is unknown. ``wall`` is the platform's clock (POSIX
+    seconds) the timestamps are checked against.
     """
 
-    def __init__(self, public_bases: Sequence[str], secrets_for: SecretLookup) -> None:
+    def __init__(
+        self,
+        public_bases: Sequence[str],
+        secrets_for: SecretLookup,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self._wall = wall
         self._bases = [base.rstrip("/") for base in public_bases]
         self._secrets_for = secrets_for
         self._nonces: dict[str, float] = {}
@@ -90,7 +97,7 @@ class OAuth1Verifier:
             timestamp = int(oauth.get("oauth_timestamp", ""))
         except ValueError:
             raise OAuth1Error("oauth_timestamp is not a number") from None
-        if abs(time.time() - timestamp) > TIMESTAMP_TOLERANCE_S:
+        if abs(self._wall() - timestamp) > TIMESTAMP_TOLERANCE_S:
             raise OAuth1Error("timestamp out of bounds")
         secrets = self._secrets_for(oauth["oauth_consumer_key"], oauth["oauth_token"])
         if secrets is None:
