@@ -14,6 +14,7 @@ from rich.text import Text
 from scheduler.cli.common import console, styled
 from scheduler.cli.layout import print_wrapped
 from scheduler.config import CampaignConfig
+from scheduler.storage.skew_holds import CLOCK_SKEW, hold_state
 
 if TYPE_CHECKING:
     from scheduler.daemon.preflight import PreflightReport
@@ -77,7 +78,7 @@ def print_status(report: StatusReport, config: CampaignConfig) -> None:
     accounts = Table("account", "platform", "today / cap", "state", box=box.SIMPLE)
     for account in report.accounts:
         if account.paused:
-            account_state = styled(("PAUSED", "bold red"))
+            account_state = styled((hold_state(account.paused).upper(), "bold red"))
         elif account.rate_limited_until:
             account_state = Text(f"rate limited until {_local(config, account.rate_limited_until)}")
         else:
@@ -93,7 +94,8 @@ def print_status(report: StatusReport, config: CampaignConfig) -> None:
     # width, rather than in a table cell and again in the list below.
     for scope, reason in report.holds.items():
         who = "the whole campaign" if scope == "campaign" else scope.removeprefix("account:")
-        console.print(Text(f"{who} is paused:", style="bold red"))
+        held = "is paused" if hold_state(reason) == "paused" else f"waits ({CLOCK_SKEW})"
+        console.print(Text(f"{who} {held}:", style="bold red"))
         print_wrapped(console, reason, 2)
     upcoming = Table("next", "post", "account", "state", box=box.SIMPLE)
     for post in report.upcoming:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 class Concern:
     """One thing a person should look at.
 
-    ``kind`` is ``paused``, ``no-daemon``, ``needs_review``, ``failed``,
+    ``kind`` is ``paused``, ``clock skew``, ``no-daemon``, ``needs_review``, ``failed``,
     ``missed`` or ``overdue``; ``words`` says it in plain words, without a
     command (the dashboard shows it beside its buttons); ``command`` is how to
     settle it from the terminal (empty when there is none); ``scope`` is the

@@ -17,9 +17,11 @@ from scheduler.clock import log_time
 from scheduler.config import Publishing
 from scheduler.daemon.limits import backoff_delay, rate_limit_wait
 from scheduler.errors import AuthFailed, PublishError, RateLimited, Rejected
+from scheduler.platforms.skew import SKEW_FIX, SKEW_LIMIT_S, skew_words
 from scheduler.storage.attempts import Claim
 from scheduler.storage.models import PublicationState
 from scheduler.storage.settlements import Settlement
+from scheduler.storage.skew_holds import CLOCK_SKEW
 
 logger = logging.getLogger(__name__)
 
@@ -44,19 +46,42 @@ def auth_settlement(
     ).citing(error, message)
 
 
+def skew_settlement(held: Claim, skew_s: float, error: PublishError, now: datetime) -> Settlement:
+    """The account is held in the state ``clock skew`` (a hold that the daemon lifts
+    by itself once the clock is right, :mod:`scheduler.daemon.skew_holds`); the
+    publication stays queued, due at ``now`` (aware UTC)."""
+    reason = (
+        f"{CLOCK_SKEW} on {held.account_label}: {held.platform} refused a signed request "
+        f"because {skew_words(skew_s, held.platform)}; its posts wait and go out when "
+        f"the clock is right (those held past the late grace are missed). Fix: {SKEW_FIX}"
+    )
+    logger.error("ACCOUNT HELD: %s", reason)
+    return Settlement(
+        state=PublicationState.RETRYING,
+        outcome="auth_failed",
+        next_attempt_at=now,
+        hold_reason=reason,
+        hold_actor=CLOCK_SKEW,
+        last_error=reason,
+    ).citing(error)
+
+
 def failure_settlement(
     held: Claim,
     error: PublishError,
     now: datetime,
     publishing: Publishing,
     rng: random.Random,
+    skew_s: float | None = None,
 ) -> Settlement:
     """How an attempt ends after a definite failure (nothing was posted); ``held``
     carries its history (:func:`~scheduler.storage.attempts.with_history`), ``now``
     is aware UTC, ``rng`` jitters the backoff.
 
     Rate limit: wait for the reset, for every publication of the account.
-    Auth: pause the account (a hold), keep the publication queued. Rejected:
+    Auth: pause the account (a hold), keep the publication queued; but while
+    ``skew_s`` (this host's clock minus the platform's, seconds) is beyond
+    :data:`~scheduler.platforms.skew.SKEW_LIMIT_S`, hold it in ``clock skew``. Rejected:
     failed with the platform's words. Anything else is transient: retry with
     backoff until ``max_attempts`` tries, then failed.
     """
@@ -72,6 +97,8 @@ def failure_settlement(
             rate_limit_reason=reason,
             last_error=f"{reason}; waiting until {reset:%Y-%m-%d %H:%M:%S} UTC",
         ).citing(error)
+    if isinstance(error, AuthFailed) and skew_s is not None and abs(skew_s) > SKEW_LIMIT_S:
+        return skew_settlement(held, skew_s, error, now)
     if isinstance(error, AuthFailed):
         message = f"the platform refused its credentials ({error})"
         return auth_settlement(held, message, error, now)

@@ -5,8 +5,9 @@ sending, or X's duplicate refusal (which carries no post id, and which an older
 post with the same text also triggers) all leave the same question: is the
 post out? The answer is never to call create again. It is to look for the post
 among the account's recent posts (``Publisher.find_post``, which matches text
-normalised the way the platform rewrites it: platforms.md 1.7 and 2.7) between
-the publication's first try and now:
+normalised the way the platform rewrites it: platforms.md 1.7 and 2.7) from
+before the publication's first try to after now (:func:`search_window`: the
+platform's clock may be off ours either way):
 
 - found: published, with the platform's id and URL;
 - not found: needs review, for a person to settle with ``campaign resolve``;
@@ -32,7 +33,9 @@ from scheduler.storage.settlements import Settlement
 
 logger = logging.getLogger(__name__)
 
-# Look this far before the first try: the platform's clock and ours may differ.
+# Look this far before the first try and after now: the platform stamps posts
+# with its own clock, which may be ahead of ours or behind it. Wider still when
+# the skew measured from the platform's Date headers is larger.
 RECONCILE_MARGIN = timedelta(minutes=10)
 
 
@@ -46,6 +49,17 @@ def post_request(claim: Claim) -> PostRequest:
     name = f"{claim.post_id}\n{claim.account_label}\n{claim.publication_id}\n{requeue}"
     key = hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
     return PostRequest(key=key, language=claim.language)
+
+
+def search_window(
+    publisher: Publisher, first_try: datetime, now: datetime
+) -> tuple[datetime, datetime]:
+    """The span (aware UTC) in which to look for a post first tried at
+    ``first_try``: from before it to after ``now``, by :data:`RECONCILE_MARGIN`
+    or the measured clock skew plus a minute, whichever is larger."""
+    skew = abs(publisher.clock_skew_s() or 0.0)
+    margin = max(RECONCILE_MARGIN, timedelta(seconds=skew + 60))
+    return first_try - margin, now + margin
 
 
 def resolve_command(claim: Claim) -> str:
@@ -78,8 +92,8 @@ def reconcile(
     outcome = cause.outcome if cause is not None else "unknown"
     why = _describe(cause)
     try:
-        since = (claim.first_attempt_at or claim.claimed_at) - RECONCILE_MARGIN
-        found = publisher.find_post(claim.text, since, now, request=post_request(claim))
+        since, until = search_window(publisher, claim.first_attempt_at or claim.claimed_at, now)
+        found = publisher.find_post(claim.text, since, until, request=post_request(claim))
     except PublishError as error:
         tries = (claim.earlier_tries or 0) + 1
         if tries >= max_attempts:

@@ -172,6 +172,11 @@ class Results:
         with self._lock:
             return len(self._stranded)
 
+    def recorded_late(self) -> bool:
+        """:meth:`flush`; True when it recorded at least one result."""
+        waiting = len(self.stranded())
+        return bool(waiting) and self.flush() < waiting
+
     def flush_before_stop(self) -> None:
         """A last :meth:`flush` as the daemon stops; what is still refused is logged
         (its publications are reconciled once their lease expires)."""

@@ -41,6 +41,7 @@ from scheduler.daemon.publishers import PublisherFactory, PublisherPool
 from scheduler.daemon.recovery import Recovery
 from scheduler.daemon.refresh import RefreshLoop
 from scheduler.daemon.results import DatabaseFaults
+from scheduler.daemon.skew_holds import SkewHolds
 from scheduler.daemon.window import JobWindow
 from scheduler.daemon.worker import JobOutcome, Observer, WorkerContext, publish
 from scheduler.errors import CampaignError
@@ -118,6 +119,7 @@ class Daemon:
         self._last_full_reload = 0.0
         self._wall = monotonic
         self.clock_watch = ClockJumpWatch(clock, monotonic)
+        self.skew_holds = SkewHolds(self.context)
         self.refresher = RefreshLoop(self.tick, config.publishing.refresh_s)
         self.started = False
 
@@ -180,6 +182,7 @@ class Daemon:
                 daemon_state.pause_account(
                     self.sessions, account.label, reason, self.worker_id, self.clock.now()
                 )
+        self.skew_holds.say_at_start()
 
     def stop(self, reason: str, timeout_s: float = 10.0) -> int:
         """Stop firing jobs, wait up to ``timeout_s`` wall seconds for calls in
@@ -229,15 +232,14 @@ class Daemon:
             # out within the grace, missed beyond it); later ones fire at their time.
             self.window.forget()
             force_reload = True
-        results = self.context.results
-        stranded = len(results.stranded())
-        if stranded and results.flush() < stranded:
+        if self.context.results.recorded_late():
             force_reload = True  # a result recorded late may queue a retry
         now = self.clock.now()
         wall = self._wall()
         if wall - self._last_heartbeat >= HEARTBEAT_WALL_S:
             daemon_state.heartbeat(self.sessions, self.worker_id, now)
             self._last_heartbeat = wall
+        self.skew_holds.recheck(now)
         holds = daemon_state.active_holds(self.sessions, now)
         reload = (
             force_reload

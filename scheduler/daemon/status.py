@@ -29,6 +29,7 @@ from scheduler.storage.models import (
     Worker,
 )
 from scheduler.storage.queries import state_counts
+from scheduler.storage.skew_holds import CLOCK_SKEW, hold_state
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,12 @@ class StatusReport:
     def concerns(self) -> list[Concern]:
         """What a person should look at, most urgent first; each said once."""
         found: list[Concern] = []
-        for scope in self.holds:
+        for scope, reason in self.holds.items():
             who = "the whole campaign" if scope == "campaign" else scope.removeprefix("account:")
+            if hold_state(reason) == CLOCK_SKEW:
+                words = f"{who} waits: {CLOCK_SKEW}, lifted by itself once the clock is right"
+                found.append(Concern(CLOCK_SKEW, 1, words, "", scope))
+                continue
             resume = "" if scope == "campaign" else f" --account {who}"
             found.append(
                 Concern("paused", 1, f"{who} is paused", f"campaign resume{resume}", scope)

@@ -196,7 +196,7 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
     try:
         media_ids = [publisher.upload_media(_media_file(ctx.config, path)) for path in held.media]
     except PublishError as error:
-        return _record(ctx, held, _failed(ctx, held, error))
+        return _record(ctx, held, _failed(ctx, held, error, publisher))
     except OSError as error:
         failed = Settlement(
             state=PublicationState.FAILED,
@@ -220,7 +220,7 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
     except (UnknownOutcome, DuplicateContent) as error:
         return _record(ctx, held, _reconcile(ctx, publisher, held, cause=error))
     except PublishError as error:
-        return _record(ctx, held, _failed(ctx, held, error))
+        return _record(ctx, held, _failed(ctx, held, error, publisher))
     ctx.crash.reached("before_result_recorded")
     now = ctx.clock.now()
     late = (now - held.scheduled_at).total_seconds()
@@ -241,11 +241,19 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
     return _record(ctx, held, done)
 
 
-def _failed(ctx: WorkerContext, held: Claim, error: PublishError) -> Settlement:
-    """How the attempt ends after a definite failure, with the tries it used so far."""
+def _failed(
+    ctx: WorkerContext, held: Claim, error: PublishError, publisher: Publisher
+) -> Settlement:
+    """How the attempt ends after a definite failure, with the tries it used so far
+    and the host's clock skew measured by ``publisher``."""
     publishing = ctx.config.publishing
     return failure_settlement(
-        with_history(ctx.sessions, held), error, ctx.clock.now(), publishing, ctx.rng
+        with_history(ctx.sessions, held),
+        error,
+        ctx.clock.now(),
+        publishing,
+        ctx.rng,
+        publisher.clock_skew_s(),
     )
 
 

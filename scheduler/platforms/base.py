@@ -156,6 +156,12 @@ class Publisher(ABC):
         the publisher does not measure (the memory platform)."""
         return self.clock_skew.seconds if self.clock_skew is not None else None
 
+    def check_clock(self) -> float | None:
+        """Measure the skew again (:meth:`clock_skew_s`) with a request that costs
+        no rate limit, where the platform allows one; None when nothing could be
+        measured. Never raises. The default measures nothing new."""
+        return self.clock_skew_s()
+
     # -- public template methods --------------------------------------------------
 
     def verify(self) -> AccountIdentity:

@@ -37,6 +37,8 @@ class Settlement:
     makes every publication of the account wait; ``hold_reason`` pauses the account.
     ``events`` are alerts recorded with the settlement, in its transaction;
     ``hold_event`` only when this settlement's pause is the one that stands.
+    ``hold_actor`` names who holds the account (default: the worker); the
+    daemon's own holds that lift by themselves name themselves (``clock skew``).
     """
 
     state: PublicationState
@@ -55,6 +57,7 @@ class Settlement:
     hold_reason: str | None = None
     events: tuple[NewEvent, ...] = ()
     hold_event: NewEvent | None = None
+    hold_actor: str | None = None
 
     def citing(self, error: PublishError | None, message: str | None = None) -> Settlement:
         """This settlement carrying ``error``'s HTTP status, platform code and message
@@ -219,7 +222,7 @@ def _account_effects(
         hold = {
             "scope": f"account:{label}",
             "reason": settlement.hold_reason,
-            "actor": claim.worker_id,
+            "actor": settlement.hold_actor or claim.worker_id,
             "since": now,
             "until": None,
         }

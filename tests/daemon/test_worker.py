@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from scheduler.clock import FrozenClock
+from scheduler.daemon.publishers import PublisherPool
 from scheduler.daemon.worker import publish
 from scheduler.errors import (
     AuthFailed,
@@ -17,6 +19,7 @@ from scheduler.errors import (
     UnknownOutcome,
 )
 from scheduler.platforms.base import PublishedPost
+from scheduler.platforms.memory import MemoryPlatform, MemoryPublisher
 from scheduler.storage.models import AccountState, Hold, PublicationState
 from tests.daemon.conftest import T0, WorkerWorld, resolved
 
@@ -444,3 +447,25 @@ def test_an_auth_failure_is_logged_loudly(
         publish(world.context(), pid)
     (record,) = [r for r in caplog.records if "ACCOUNT PAUSED" in r.getMessage()]
     assert "x-main" in record.getMessage() and "campaign accounts check" in record.getMessage()
+
+
+def test_a_post_the_platform_stamped_ahead_of_our_clock_is_found_by_reconciliation(
+    world: WorkerWorld,
+) -> None:
+    # The platform's clock runs 2 s ahead of ours: the post it stored before the
+    # answer was lost is stamped after our "now". Settling it as not published
+    # would send it twice.
+    ahead = FrozenClock(T0 + timedelta(seconds=2))
+    platform = MemoryPlatform(clock=ahead)
+    (pid,) = world.queue.add(resolved("ahead", T0))
+    platform.fail_next("create_post", lambda: UnknownOutcome("connection dropped"), applied=True)
+    context = world.context()
+    context.publishers = PublisherPool(
+        world.config, lambda account: MemoryPublisher(account.label, platform)
+    )
+
+    publish(context, pid)
+
+    row = world.publication(pid)
+    assert row.state == State.PUBLISHED and row.platform_post_id is not None
+    assert platform.count() == 1

@@ -166,6 +166,15 @@ class XPublisher(Publisher):
             text=str(data.get("text", "")),
         )
 
+    def check_clock(self) -> float | None:
+        # An unauthenticated HEAD costs no rate limit and carries X's Date; its
+        # status (X answers 401 or 404) does not matter.
+        try:
+            self._client.session.head(f"{PUBLIC_BASE}/2/openapi.json")
+        except requests.RequestException:
+            return None
+        return self.clock_skew_s()
+
     def _find_post(self, text: str, since: datetime, until: datetime) -> PublishedPost | None:
         wanted = normalise(text)
         user_id = self._user_id or self._verify().account_id
