@@ -28,6 +28,7 @@ from bench import (
     case_lateness,
     case_multi,
     case_publish,
+    case_share,
     case_soak,
     case_startup,
     case_store,
@@ -48,6 +49,7 @@ CASES: dict[str, tuple[Case, str]] = {
     "startup": (case_startup.run, "start with 10k/100k/1M queued; idle CPU for 60 s at 100k"),
     "history": (case_store.run_history, "history first page with 1,000,000 attempts"),
     "multi": (case_multi.run, "1, 2, 4 daemons on PostgreSQL, 2,000 due, 50 ms creates"),
+    "share": (case_share.run, "2 daemons vs 1: CPU per post; SIGKILL the preferred daemon"),
     "soak": (case_soak.run, "bench/soak.py: 100 SIGKILLs during a rehearsal"),
 }
 RESULTS = ROOT / "bench" / "results"

@@ -35,16 +35,22 @@ from scheduler.daemon import jobs
 from scheduler.daemon.alerting import daemon_alerts
 from scheduler.daemon.clockwatch import ClockJumpWatch
 from scheduler.daemon.crashpoints import CrashPoints
-from scheduler.daemon.identity import HEARTBEAT_WALL_S, new_worker_id, refuse_a_namesake
+from scheduler.daemon.identity import (
+    HEARTBEAT_WALL_S,
+    STALE_HEARTBEATS,
+    new_worker_id,
+    refuse_a_namesake,
+)
 from scheduler.daemon.limits import AccountLimits
+from scheduler.daemon.preference import Preference
 from scheduler.daemon.publishers import PublisherFactory, PublisherPool
 from scheduler.daemon.recovery import Recovery
 from scheduler.daemon.refresh import RefreshLoop
 from scheduler.daemon.results import DatabaseFaults
 from scheduler.daemon.skew_holds import SkewHolds
+from scheduler.daemon.warmup import warm_up
 from scheduler.daemon.window import JobWindow
 from scheduler.daemon.worker import JobOutcome, Observer, WorkerContext, publish
-from scheduler.errors import CampaignError
 from scheduler.storage import daemon_state
 
 logger = logging.getLogger(__name__)
@@ -111,7 +117,10 @@ class Daemon:
         self.alerts: DaemonAlerts | None = None
         if alerts_environ is not None:
             self.alerts = daemon_alerts(self.context, alerts_environ, alerts_interval_wall_s)
-        self.window = JobWindow(self.context, self.key, max_window, threads_per_account)
+        self.preference = Preference(self.worker_id)
+        self.window = JobWindow(
+            self.context, self.key, max_window, threads_per_account, self.preference
+        )
         self.recovery = Recovery(
             self.context, self.window.submit_recovery, jobs.running_worker_ids, self._requeued
         )
@@ -165,23 +174,9 @@ class Daemon:
         )
 
     def warm_up(self) -> None:
-        """Build every account's publisher now (imports, sessions), so the first post
-        of each account is not late. An account that cannot be built (credentials
-        missing) is paused now, so ``campaign status`` shows why at once rather
-        than at its first post; its posts stay queued until ``campaign resume``."""
-        for account in self.config.accounts:
-            try:
-                self.context.publishers.get(account.label)
-            except CampaignError as error:
-                reason = (
-                    f"{account.label} cannot publish: {error}. Its posts stay queued. Fix "
-                    "the credentials, check them with `campaign accounts check`, then run "
-                    f"`campaign resume --account {account.label}`"
-                )
-                logger.error("ACCOUNT PAUSED: %s", reason)
-                daemon_state.pause_account(
-                    self.sessions, account.label, reason, self.worker_id, self.clock.now()
-                )
+        """Build the publishers, pause the accounts that cannot publish
+        (:func:`~scheduler.daemon.warmup.warm_up`), say a clock that is off."""
+        warm_up(self.context)
         self.skew_holds.say_at_start()
 
     def stop(self, reason: str, timeout_s: float = 10.0) -> int:
@@ -239,6 +234,10 @@ class Daemon:
         if wall - self._last_heartbeat >= HEARTBEAT_WALL_S:
             daemon_state.heartbeat(self.sessions, self.worker_id, now)
             self._last_heartbeat = wall
+        silent = self.context.campaign_duration(HEARTBEAT_WALL_S * STALE_HEARTBEATS)
+        if self.preference.refresh(self.sessions, now, silent):
+            self.window.forget()  # the accounts this daemon goes first for changed
+            force_reload = True
         self.skew_holds.recheck(now)
         holds = daemon_state.active_holds(self.sessions, now)
         reload = (
@@ -262,10 +261,10 @@ class Daemon:
         with self.window.lock:
             if not self.started:
                 return
-            account = self.window.begin(publication_id)
+            account, standby = self.window.begin(publication_id)
         outcome: JobOutcome
         try:
-            outcome = publish(self.context, publication_id)
+            outcome = publish(self.context, publication_id, standby=standby)
         except Exception:
             logger.exception(
                 "publication %s: the job failed; it stays queued and is tried again",

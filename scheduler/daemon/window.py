@@ -33,6 +33,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from scheduler.clock import log_time
 from scheduler.daemon.jobs import recover_claim_job, run_publication_job
+from scheduler.daemon.preference import STANDBY_WALL_S, Preference
 from scheduler.daemon.worker import JobOutcome, WorkerContext
 from scheduler.storage import daemon_state
 from scheduler.storage.daemon_state import WindowItem
@@ -53,7 +54,9 @@ class JobWindow:
     whose job is running, ``parked`` those waiting for a hold to lift.
     ``horizon`` is the last due time loaded, ``truncated`` says the window was
     cut at ``max_window`` publications, ``signature`` and ``holds`` are what the
-    database said at the last reload.
+    database said at the last reload. ``standby`` are the publications whose job
+    fires :data:`~scheduler.daemon.preference.STANDBY_WALL_S` late because another
+    live daemon goes first for their account (``preference``).
     """
 
     def __init__(
@@ -62,8 +65,11 @@ class JobWindow:
         daemon_key: str,
         max_window: int,
         threads_per_account: int,
+        preference: Preference | None = None,
     ) -> None:
         self.lock = threading.RLock()
+        self.preference = preference or Preference(context.worker_id)
+        self.standby: set[int] = set()
         self.max_window = max_window
         self.jobs: dict[int, tuple[str, datetime, datetime]] = {}
         self.accounts: dict[int, str] = {}
@@ -192,10 +198,16 @@ class JobWindow:
         fire_at: datetime | None = None,
     ) -> None:
         """A date job for ``publication_id`` (due at ``due_at``) firing at ``fire_at``
-        (default: when due), both campaign time, on the account's thread pool."""
+        (default: when due), both campaign time, on the account's thread pool; a
+        moment later when another live daemon goes first for the account."""
         fire_at = fire_at or due_at
+        standby = self.preference.standby(account_label)
+        if standby:
+            fire_at += self._context.campaign_duration(STANDBY_WALL_S)
         with self.lock:
             self.unschedule(publication_id)
+            if standby:
+                self.standby.add(publication_id)
             self._sequence += 1
             job_id = f"publication-{publication_id}-{self._sequence}"
             self.jobs[publication_id] = (job_id, due_at, fire_at)
@@ -220,6 +232,7 @@ class JobWindow:
         with self.lock:
             entry = self.jobs.pop(publication_id, None)
             self.accounts.pop(publication_id, None)
+            self.standby.discard(publication_id)
         if entry is not None:
             with contextlib.suppress(JobLookupError):  # it has fired already
                 self.scheduler.remove_job(entry[0])
@@ -244,11 +257,12 @@ class JobWindow:
             max_instances=1,
         )
 
-    def begin(self, publication_id: int) -> str:
-        """Mark the job of ``publication_id`` running; returns its account label."""
+    def begin(self, publication_id: int) -> tuple[str, bool]:
+        """Mark the job of ``publication_id`` running; returns its account label,
+        and True when this daemon stands by for it (see ``standby``)."""
         with self.lock:
             self.in_flight.add(publication_id)
-            return self.accounts.get(publication_id, "")
+            return self.accounts.get(publication_id, ""), publication_id in self.standby
 
     def end(self, publication_id: int) -> None:
         """The job of ``publication_id`` has returned."""
@@ -269,6 +283,7 @@ class JobWindow:
                 self.parked.add(publication_id)
             self.jobs.pop(publication_id, None)
             self.accounts.pop(publication_id, None)
+            self.standby.discard(publication_id)
             return self.truncated and len(self.jobs) < self.max_window // 2
 
     def scheduled(self) -> dict[int, datetime]:

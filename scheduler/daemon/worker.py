@@ -48,6 +48,7 @@ from scheduler.errors import (
 from scheduler.platforms.base import MediaFile, Publisher
 from scheduler.storage.attempts import Claim, with_history
 from scheduler.storage.claims import claim
+from scheduler.storage.daemon_state import still_queued
 from scheduler.storage.models import PublicationState
 from scheduler.storage.settlements import Settlement, mark_create_sending
 
@@ -123,12 +124,18 @@ class JobOutcome:
 DONE = JobOutcome("done")
 
 
-def publish(ctx: WorkerContext, publication_id: int) -> JobOutcome:
+def publish(ctx: WorkerContext, publication_id: int, *, standby: bool = False) -> JobOutcome:
     """Claim and publish one publication if it is due; never raises PublishError.
+
+    ``standby``: another live daemon went first for it
+    (:mod:`scheduler.daemon.preference`), so look (a read) before claiming (a
+    write) and claim only if it is still queued.
 
     :raises StorageError: when the database refuses (the claim, if any, is then
         recovered by lease expiry).
     """
+    if standby and not still_queued(ctx.sessions, publication_id):
+        return DONE
     now = ctx.clock.now()
     result = claim(
         ctx.sessions,

@@ -153,6 +153,25 @@ def heartbeat(sessions: sessionmaker[Session], worker_id: str, now: datetime) ->
         )
 
 
+def live_workers(sessions: sessionmaker[Session], since: datetime) -> list[str]:
+    """Worker ids of the daemons that recorded no stop and a heartbeat after
+    ``since`` (aware UTC), sorted."""
+    with reading(sessions) as session:
+        rows = session.scalars(
+            select(Worker.id)
+            .where(Worker.stopped_at.is_(None), Worker.heartbeat_at > since)
+            .order_by(Worker.id)
+        )
+        return list(rows)
+
+
+def still_queued(sessions: sessionmaker[Session], publication_id: int) -> bool:
+    """True while ``publication_id`` is pending or retrying (a read: no lock)."""
+    with reading(sessions) as session:
+        state = session.scalar(select(Publication.state).where(Publication.id == publication_id))
+    return state in QUEUED
+
+
 def stop_worker(
     sessions: sessionmaker[Session], worker_id: str, now: datetime, reason: str
 ) -> None:

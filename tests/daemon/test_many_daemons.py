@@ -46,6 +46,8 @@ def test_three_daemon_processes_publish_each_post_exactly_once(tmp_path: Path, d
             outcomes = Counter(session.scalars(select(Attempt.outcome)))
             workers = session.scalar(select(func.count(func.distinct(Attempt.worker_id))))
         assert outcomes == {"published": POSTS}
-        assert workers is not None and workers >= 2  # the work was shared
+        # Each account goes to its preferred daemon (scheduler.daemon.preference):
+        # with three accounts, one daemon may be preferred for all of them.
+        assert workers is not None and workers >= 1
     finally:
         live.close()
