@@ -68,6 +68,14 @@ def run_command(
         help=f"Name this daemon (default: host:pid:random; at most {WORKER_ID_MAX_CHARS} "
         "characters).",
     ),
+    metrics_port: int | None = typer.Option(
+        None,
+        "--metrics-port",
+        min=1,
+        max=65535,
+        help="Serve this daemon's Prometheus metrics at http://127.0.0.1:PORT/metrics "
+        "(default: off).",
+    ),
 ) -> None:
     """Publish the queue, each post at its time, until SIGTERM or Ctrl-C."""
     from scheduler.daemon.service import StopFlag, run_daemon
@@ -84,6 +92,7 @@ def run_command(
         environ=load_environment(campaign.base_dir),
         stop=stop,
         worker_id=worker_id,
+        metrics_port=metrics_port,
     )
     if result.left_in_flight:
         # Their claims are recovered by reconciliation; do not wait for the

@@ -30,15 +30,31 @@ def register(app: typer.Typer) -> None:
         ),
         config_path: Path | None = ConfigOption,
         database_url: str | None = DatabaseOption,
+        metrics_port: int | None = typer.Option(
+            None,
+            "--metrics-port",
+            min=1,
+            max=65535,
+            help="Serve the database's Prometheus gauges at http://127.0.0.1:PORT/metrics "
+            "(default: off).",
+        ),
     ) -> None:
         """Serve the dashboard: calendar, posts, history, attention, ICS feed."""
+        from scheduler.clock import SystemClock
         from scheduler.daemon.logsetup import configure_logging
+        from scheduler.storage.database import make_session_factory
+        from scheduler.web.metrics import serve_database_metrics
         from scheduler.web.server import build, serve
 
         config, settings = load(config_path)
         start = parse_moment(at, config.campaign.zone, "--at")
         served = build(config, settings, host, port=port, at=start, database_url=database_url)
+        metrics = None
         try:
+            if metrics_port is not None:
+                sessions = make_session_factory(served.engine)
+                metrics = serve_database_metrics(sessions, SystemClock(), metrics_port)
+                console.print(f"Metrics on http://127.0.0.1:{metrics_port}/metrics")
             # The dashboard's own warnings (a burst of wrong tokens) go to stderr.
             configure_logging(settings.log_format, settings.log_level)
             shown = f"[{host}]" if ":" in host else host
@@ -58,4 +74,6 @@ def register(app: typer.Typer) -> None:
                 console.print("Reached from beyond this machine: every page needs the sign-in.")
             serve(served, host, port)
         finally:
+            if metrics is not None:
+                metrics.shutdown()
             served.engine.dispose()  # also when printing fails (a closed pipe, say)

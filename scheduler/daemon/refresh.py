@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from scheduler.errors import StorageError
@@ -27,6 +28,8 @@ class RefreshLoop:
         self._stopping = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        # Wall time (POSIX seconds) of the last tick that completed; 0 before one.
+        self.last_tick_wall = 0.0
 
     def start(self) -> None:
         """Start ticking (the first tick after ``interval_s``)."""
@@ -64,6 +67,7 @@ class RefreshLoop:
             except Exception:
                 logger.exception("refreshing the window failed; trying again in %.1f s", interval)
                 continue
+            self.last_tick_wall = time.time()
             if refused:
                 logger.warning("the database answers again")
                 refused = ""

@@ -96,7 +96,8 @@ class Results:
     """Records results; keeps and retries those the database refused. Thread-safe.
 
     ``on_recorded(settlement)`` runs after each settlement recorded (the alert
-    sender's wake-up).
+    sender's wake-up); ``on_settled(claim, decided_at, settlement)`` after each
+    attempt recorded, whether or not the claim was still this daemon's (metrics).
     """
 
     def __init__(
@@ -108,6 +109,7 @@ class Results:
         self._sessions = sessions
         self.faults = faults or DatabaseFaults(None)
         self.on_recorded = on_recorded
+        self.on_settled: Callable[[Claim, datetime, Settlement], None] | None = None
         self._stranded: dict[int, Stranded] = {}
         self._lock = threading.Lock()
 
@@ -135,6 +137,8 @@ class Results:
         recorded = settle(self._sessions, held, now, settlement)
         if recorded and self.on_recorded is not None:
             self.on_recorded(settlement)
+        if self.on_settled is not None:
+            self.on_settled(held, now, settlement)
         return recorded
 
     def stranded(self) -> dict[int, Stranded]:

@@ -22,6 +22,7 @@ from scheduler.clock import SCALED_CLOCK_VARIABLE, Clock, clock_from_environment
 from scheduler.config import CampaignConfig
 from scheduler.daemon.accounts import build_publisher
 from scheduler.daemon.crashpoints import CrashPoints
+from scheduler.daemon.metrics import DaemonMetrics
 from scheduler.daemon.runner import Daemon
 from scheduler.storage.database import describe_url, open_database
 
@@ -73,13 +74,18 @@ def run_daemon(
     crash: CrashPoints | None = None,
     shutdown_timeout_s: float = 10.0,
     on_started: Callable[[Daemon], None] | None = None,
+    metrics_port: int | None = None,
 ) -> RunResult:
-    """Publish the queue at ``database_url`` until ``stop`` is set.
+    """Publish the queue at ``database_url`` until ``stop`` is set; with
+    ``metrics_port``, serve the daemon's Prometheus metrics on 127.0.0.1 there
+    (:mod:`scheduler.daemon.metrics`).
 
+    :raises ConfigError: the metrics port cannot be bound.
     :raises SchemaError: the database is not at this program's schema.
     :raises StorageError: the database cannot be used.
     """
     clock = clock or clock_from_environment(environ)
+    metrics = DaemonMetrics() if metrics_port is not None else None
     engine, sessions = open_database(database_url)
     try:
         daemon = Daemon(
@@ -91,6 +97,9 @@ def run_daemon(
             crash=crash or CrashPoints.from_environment(dict(environ)),
             alerts_environ=environ,
         )
+        if metrics is not None and metrics_port is not None:
+            metrics.watch(daemon)
+            metrics.serve(metrics_port)
         daemon.start()
         logger.info("publishing the queue of %s", describe_url(engine))
         if on_started is not None:
@@ -100,4 +109,6 @@ def run_daemon(
         left = daemon.stop(stop.reason or "stopped", timeout_s=shutdown_timeout_s)
         return RunResult(daemon.worker_id, stop.reason, left)
     finally:
+        if metrics is not None:
+            metrics.close()
         engine.dispose()
