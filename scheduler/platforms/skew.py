@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 
 # Beyond this many seconds of measured skew, a platform's 401 is put down to the
@@ -42,15 +43,14 @@ class SkewMeter:
     host is ahead), None until an answer with a readable ``Date`` came back.
     """
 
-    def __init__(self, wall: object = time.time) -> None:
+    def __init__(self, wall: Callable[[], float] = time.time) -> None:
         self._wall = wall
         self._lock = threading.Lock()
         self.seconds: float | None = None
 
     def now(self) -> float:
         """The wall clock (POSIX seconds) the measures are taken against."""
-        assert callable(self._wall)
-        return float(self._wall())
+        return self._wall()
 
     def observe(self, date_header: str | None, sent_at: float, received_at: float) -> None:
         """Note the ``Date`` of an answer to a request sent at ``sent_at`` and

@@ -105,6 +105,10 @@ class FaultPlan:
             raise ValueError(
                 f"unknown fault kind {fault.kind!r}; known: {', '.join(sorted(kinds))}"
             )
+        if fault.delay_s < 0:
+            raise ValueError(
+                f"fault {fault.endpoint}:{fault.kind}: delay_s and seconds are 0 or more"
+            )
         if (fault.endpoint == RECORD_ENDPOINT) != (fault.kind in DATABASE_KINDS):
             raise ValueError(
                 f"fault {fault.endpoint}:{fault.kind}: the database's endpoint "

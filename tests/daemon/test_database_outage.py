@@ -218,3 +218,8 @@ def test_a_database_fault_is_checked_like_any_other() -> None:
         FaultPlan.parse("db.record:rate_limit")
     (fault,) = FaultPlan.parse("db.record:locked:seconds=2.5").faults
     assert fault.delay_s == 2.5
+
+
+def test_a_negative_duration_is_refused() -> None:
+    with pytest.raises(ValueError, match="0 or more"):
+        FaultPlan.parse("db.record:locked:seconds=-5")

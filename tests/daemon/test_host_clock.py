@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from scheduler.clock import utc_now
+from scheduler.clock import FrozenClock, utc_now
 from scheduler.config import CampaignConfig
 from scheduler.daemon.clockwatch import ClockJumpWatch
 from scheduler.daemon.runner import Daemon
@@ -144,3 +144,15 @@ def test_the_watch_ignores_honest_drift_and_sees_both_directions() -> None:
     clock.jump(3600)
     jump = watch.check()
     assert jump is not None and jump.words() == "forward 1 h"
+
+
+def test_a_frozen_clock_is_no_jump_until_it_is_moved() -> None:
+    clock = FrozenClock(utc_now())
+    ticks = [0.0]
+    watch = ClockJumpWatch(clock, lambda: ticks[0])
+    ticks[0] += 30.0  # thirty seconds pass on the monotonic clock, none on the frozen one
+    assert watch.check() is None
+    clock.advance(3600)
+    ticks[0] += 1.0
+    jump = watch.check()
+    assert jump is not None and jump.words() == "forward 59 min"
