@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -126,3 +127,15 @@ def parse_moment(text: str | None, zone: ZoneInfo, flag: str) -> datetime | None
             hint=f"give a date or time {CALENDAR_RANGE}",
         )
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def metrics_port_option(what: str) -> Any:
+    """``--metrics-port PORT``: serve ``what`` as Prometheus metrics on 127.0.0.1
+    (off when not given)."""
+    return typer.Option(
+        None,
+        "--metrics-port",
+        min=1,
+        max=65535,
+        help=f"Serve {what} at http://127.0.0.1:PORT/metrics (default: off).",
+    )

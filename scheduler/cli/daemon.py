@@ -15,7 +15,7 @@ from pathlib import Path
 
 import typer
 
-from scheduler.cli.common import ConfigOption, DatabaseOption, load
+from scheduler.cli.common import ConfigOption, DatabaseOption, load, metrics_port_option
 from scheduler.cli.daemon_print import print_preflight, print_status, status_json
 from scheduler.clock import publishing_clock
 from scheduler.config import CampaignConfig, RuntimeSettings, resolve_database_url
@@ -68,14 +68,7 @@ def run_command(
         help=f"Name this daemon (default: host:pid:random; at most {WORKER_ID_MAX_CHARS} "
         "characters).",
     ),
-    metrics_port: int | None = typer.Option(
-        None,
-        "--metrics-port",
-        min=1,
-        max=65535,
-        help="Serve this daemon's Prometheus metrics at http://127.0.0.1:PORT/metrics "
-        "(default: off).",
-    ),
+    metrics_port: int | None = metrics_port_option("this daemon's Prometheus metrics"),
 ) -> None:
     """Publish the queue, each post at its time, until SIGTERM or Ctrl-C."""
     from scheduler.daemon.service import StopFlag, run_daemon

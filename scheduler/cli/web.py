@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from scheduler.cli.common import ConfigOption, console, load, styled
+from scheduler.cli.common import ConfigOption, console, load, metrics_port_option, styled
 from scheduler.cli.queue import DatabaseOption, parse_moment
 
 
@@ -30,14 +30,7 @@ def register(app: typer.Typer) -> None:
         ),
         config_path: Path | None = ConfigOption,
         database_url: str | None = DatabaseOption,
-        metrics_port: int | None = typer.Option(
-            None,
-            "--metrics-port",
-            min=1,
-            max=65535,
-            help="Serve the database's Prometheus gauges at http://127.0.0.1:PORT/metrics "
-            "(default: off).",
-        ),
+        metrics_port: int | None = metrics_port_option("the database's Prometheus gauges"),
     ) -> None:
         """Serve the dashboard: calendar, posts, history, attention, ICS feed."""
         from scheduler.clock import SystemClock

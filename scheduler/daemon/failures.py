@@ -37,13 +37,7 @@ def auth_settlement(
         f"`campaign resume --account {held.account_label}`"
     )
     logger.error("ACCOUNT PAUSED: %s", reason)
-    return Settlement(
-        state=PublicationState.RETRYING,
-        outcome="auth_failed",
-        next_attempt_at=now,
-        hold_reason=reason,
-        last_error=reason,
-    ).citing(error, message)
+    return _held(reason, now).citing(error, message)
 
 
 def skew_settlement(held: Claim, skew_s: float, error: PublishError, now: datetime) -> Settlement:
@@ -56,14 +50,20 @@ def skew_settlement(held: Claim, skew_s: float, error: PublishError, now: dateti
         f"the clock is right (those held past the late grace are missed). Fix: {SKEW_FIX}"
     )
     logger.error("ACCOUNT HELD: %s", reason)
+    return _held(reason, now, CLOCK_SKEW).citing(error)
+
+
+def _held(reason: str, now: datetime, actor: str | None = None) -> Settlement:
+    """Refused credentials: the account is held (by ``actor``, default the worker)
+    and the publication queued again, due at ``now``."""
     return Settlement(
         state=PublicationState.RETRYING,
         outcome="auth_failed",
         next_attempt_at=now,
         hold_reason=reason,
-        hold_actor=CLOCK_SKEW,
+        hold_actor=actor,
         last_error=reason,
-    ).citing(error)
+    )
 
 
 def failure_settlement(

@@ -90,14 +90,7 @@ class DaemonMetrics:
 
         :raises ConfigError: when the port cannot be bound (taken, or privileged).
         """
-        try:
-            self._server, _ = start_http_server(port, addr=METRICS_HOST, registry=self.registry)
-        except OSError as error:
-            raise ConfigError(
-                f"cannot serve metrics on {METRICS_HOST}:{port}: {error.strerror or error}",
-                where="--metrics-port",
-                hint="give a free port above 1023, or leave --metrics-port out",
-            ) from None
+        self._server = serve_registry(self.registry, port)
         logger.info("metrics at http://%s:%d/metrics", METRICS_HOST, port)
 
     def close(self) -> None:
@@ -106,3 +99,20 @@ class DaemonMetrics:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+def serve_registry(registry: CollectorRegistry, port: int) -> Any:
+    """Serve ``registry`` at ``http://127.0.0.1:port/metrics`` from a background
+    thread; returns the server (``shutdown()`` it when done).
+
+    :raises ConfigError: when the port cannot be bound (taken, or privileged).
+    """
+    try:
+        server, _ = start_http_server(port, addr=METRICS_HOST, registry=registry)
+    except OSError as error:
+        raise ConfigError(
+            f"cannot serve metrics on {METRICS_HOST}:{port}: {error.strerror or error}",
+            where="--metrics-port",
+            hint="give a free port above 1023, or leave --metrics-port out",
+        ) from None
+    return server

@@ -55,25 +55,28 @@ def _kind(error: SQLAlchemyError) -> str:
     return "other"
 
 
+_BUSY = (
+    "{where} is busy, another program (a daemon, `campaign sync`, the dashboard, a "
+    "backup) held its write lock longer than this one waits. Nothing was changed; try "
+    "again in a moment. If it keeps happening, look for a stuck program holding the "
+    "database open"
+)
+_GONE = (
+    "lost the connection to {where} (the server is restarting or stopped, or the "
+    "network to it is down). Nothing was changed; check that the database server runs "
+    "and is reachable (for PostgreSQL: `pg_isready`), then try again. A running daemon "
+    "records what it published as soon as the database answers"
+)
+
+
 def busy(doing: str, where: str = "the database") -> DatabaseBusy:
     """Lock contention while ``doing`` on ``where``, in words a person can act on."""
-    return DatabaseBusy(
-        f"could not {doing}: {where} is busy, another program (a daemon, "
-        "`campaign sync`, the dashboard, a backup) held its write lock longer than "
-        "this one waits. Nothing was changed; try again in a moment. If it keeps "
-        "happening, look for a stuck program holding the database open"
-    )
+    return DatabaseBusy(f"could not {doing}: " + _BUSY.format(where=where))
 
 
 def unreachable(doing: str, where: str = "the database") -> DatabaseUnreachable:
     """A lost connection while ``doing`` on ``where``, in words a person can act on."""
-    return DatabaseUnreachable(
-        f"could not {doing}: lost the connection to {where} (the server is "
-        "restarting or stopped, or the network to it is down). Nothing was "
-        "changed; check that the database server runs and is reachable (for "
-        "PostgreSQL: `pg_isready`), then try again. A running daemon records "
-        "what it published as soon as the database answers"
-    )
+    return DatabaseUnreachable(f"could not {doing}: " + _GONE.format(where=where))
 
 
 def refusal(error: SQLAlchemyError, doing: str, where: str = "the database") -> StorageError:

@@ -174,21 +174,31 @@ def settle(
     with write_transaction(sessions) as connection:
         if not _update_where_held(connection, claim, values):
             return False
-        connection.execute(
-            _CLOSE_ATTEMPT,
-            {
-                "attempt": claim.attempt_id,
-                "v_ended_at": now,
-                "v_outcome": settlement.outcome,
-                "v_http_status": settlement.http_status,
-                "v_platform_code": settlement.platform_code,
-                "v_platform_message": settlement.platform_message,
-            },
-        )
+        _close_attempt(connection, claim, now, settlement, settlement.platform_message)
         _account_effects(connection, claim, now, settlement)
         for event in settlement.events:
             record_event(connection, event)
         return True
+
+
+def _close_attempt(
+    connection: Connection,
+    claim: Claim,
+    now: datetime,
+    settlement: Settlement,
+    platform_message: str | None,
+) -> None:
+    connection.execute(
+        _CLOSE_ATTEMPT,
+        {
+            "attempt": claim.attempt_id,
+            "v_ended_at": now,
+            "v_outcome": settlement.outcome,
+            "v_http_status": settlement.http_status,
+            "v_platform_code": settlement.platform_code,
+            "v_platform_message": platform_message,
+        },
+    )
 
 
 def _account_effects(
@@ -245,14 +255,6 @@ def record_attempt_only(
     note = settlement.platform_url or settlement.platform_message or settlement.last_error
     message = "recorded after another daemon took the claim over"
     with write_transaction(sessions) as connection:
-        connection.execute(
-            _CLOSE_ATTEMPT,
-            {
-                "attempt": claim.attempt_id,
-                "v_ended_at": now,
-                "v_outcome": settlement.outcome,
-                "v_http_status": settlement.http_status,
-                "v_platform_code": settlement.platform_code,
-                "v_platform_message": f"{message}: {note}" if note else message,
-            },
+        _close_attempt(
+            connection, claim, now, settlement, f"{message}: {note}" if note else message
         )

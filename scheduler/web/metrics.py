@@ -21,7 +21,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
@@ -29,13 +29,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.clock import Clock
-from scheduler.errors import ConfigError, StorageError
+from scheduler.daemon.metrics import serve_registry
+from scheduler.errors import StorageError
 from scheduler.storage.database import reading
 from scheduler.storage.models import QUEUED, AlertDelivery, Publication
 
 logger = logging.getLogger(__name__)
-
-METRICS_HOST = "127.0.0.1"
 
 
 class DatabaseCollector(Collector):
@@ -113,12 +112,4 @@ def serve_database_metrics(sessions: sessionmaker[Session], clock: Clock, port: 
     """
     registry = CollectorRegistry()
     registry.register(DatabaseCollector(sessions, clock))
-    try:
-        server, _ = start_http_server(port, addr=METRICS_HOST, registry=registry)
-    except OSError as error:
-        raise ConfigError(
-            f"cannot serve metrics on {METRICS_HOST}:{port}: {error.strerror or error}",
-            where="--metrics-port",
-            hint="give a free port above 1023, or leave --metrics-port out",
-        ) from None
-    return server
+    return serve_registry(registry, port)

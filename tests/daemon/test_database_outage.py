@@ -122,9 +122,8 @@ def test_a_result_refused_by_a_locked_sqlite_is_recorded_when_the_lock_goes(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     sessions, lock = locked_sqlite
-    begin, ended = _outage(lock.take, lock.release)
     with caplog.at_level(logging.ERROR, logger="scheduler.daemon.results"):
-        _publish_through_outage(sessions, config, start_daemon, begin, ended)
+        _publish_through_outage(sessions, config, start_daemon, *_outage(lock.take, lock.release))
     assert "kept in memory" in caplog.text and "is busy" in caplog.text
 
 
@@ -136,9 +135,8 @@ def test_a_result_refused_by_a_lost_postgres_connection_is_recorded_when_it_retu
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     sessions, proxy = proxied_postgres
-    begin, ended = _outage(proxy.cut, proxy.restore)
     with caplog.at_level(logging.ERROR, logger="scheduler.daemon.results"):
-        _publish_through_outage(sessions, config, start_daemon, begin, ended)
+        _publish_through_outage(sessions, config, start_daemon, *_outage(proxy.cut, proxy.restore))
     assert "kept in memory" in caplog.text and "lost the connection" in caplog.text
 
 
