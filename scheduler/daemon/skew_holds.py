@@ -6,8 +6,9 @@ the state ``clock skew`` (:func:`scheduler.daemon.failures.skew_settlement`)
 rather than pausing it for its credentials. At each refresh the daemon asks
 the platform's clock again (:meth:`~scheduler.platforms.base.Publisher.check_clock`,
 a request that costs no rate limit): once the skew is back within the limit
-the hold lifts by itself and the posts go out; meanwhile, posts held past the
-late grace are missed with the reason "host clock N s off".
+the hold lifts by itself and the posts go out; meanwhile the platform's other
+accounts are held too (their requests meet the same clock), and posts held
+past the late grace are missed with the reason "host clock N s off".
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import datetime
 from scheduler.daemon.worker import WorkerContext
 from scheduler.errors import CampaignError
 from scheduler.platforms.skew import SKEW_FIX, SKEW_LIMIT_S, skew_words
+from scheduler.storage.daemon_state import pause_account
 from scheduler.storage.skew_holds import CLOCK_SKEW, held_by, lift, miss_past
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,22 @@ class SkewHolds:
                 said.add(account.platform)
                 logger.error("%s; %s", skew_words(skew, publisher.platform), SKEW_FIX)
 
+    def _hold_siblings(self, label: str, platform: str, skew: float, now: datetime) -> None:
+        """Hold the other accounts of ``label``'s platform too: their signed
+        requests meet the same clock, and would each be refused in turn."""
+        context = self._context
+        for account in context.config.accounts:
+            if account.platform != platform or account.label == label:
+                continue
+            reason = (
+                f"{CLOCK_SKEW} on {account.label}: {skew_words(skew, platform)}, so "
+                f"{platform} refuses its signed requests (as it did {label}'s); its posts "
+                "wait and go out when the clock is right (those held past the late grace "
+                f"are missed). Fix: {SKEW_FIX}"
+            )
+            if pause_account(context.sessions, account.label, reason, CLOCK_SKEW, now):
+                logger.error("ACCOUNT HELD: %s", reason)
+
     def recheck(self, now: datetime) -> None:
         """Lift each clock-skew hold whose platform's clock agrees again; miss the
         held posts past the grace of the others. ``now`` is campaign time (UTC).
@@ -65,6 +83,7 @@ class SkewHolds:
                 if lift(context.sessions, label, CLOCK_SKEW, now, why):
                     logger.warning("%s: %s; its posts go out again", label, why)
                 continue
+            self._hold_siblings(label, publisher.platform, skew, now)
             reason = f"host clock {abs(skew):.0f} s off"
             missed = miss_past(context.sessions, label, now - context.limits.grace, reason, now)
             if missed:
