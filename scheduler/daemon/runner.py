@@ -51,6 +51,7 @@ from scheduler.daemon.skew_holds import SkewHolds
 from scheduler.daemon.warmup import warm_up
 from scheduler.daemon.window import JobWindow
 from scheduler.daemon.worker import JobOutcome, Observer, WorkerContext, publish
+from scheduler.errors import StorageError
 from scheduler.storage import daemon_state
 
 logger = logging.getLogger(__name__)
@@ -174,8 +175,7 @@ class Daemon:
         )
 
     def warm_up(self) -> None:
-        """Build the publishers, pause the accounts that cannot publish
-        (:func:`~scheduler.daemon.warmup.warm_up`), say a clock that is off."""
+        """Build the publishers (:func:`~scheduler.daemon.warmup.warm_up`); say a clock off."""
         warm_up(self.context)
         self.skew_holds.say_at_start()
 
@@ -217,10 +217,8 @@ class Daemon:
     # -- the refresh loop ---------------------------------------------------------------
 
     def tick(self, *, force_reload: bool = False) -> None:
-        """One refresh: heartbeat, holds, window changes, abandoned claims.
-
-        :raises StorageError: when the database cannot be read.
-        """
+        """One refresh: clock jumps, results waiting, heartbeat, live daemons, holds,
+        window changes, abandoned claims. :raises StorageError: the database says no."""
         if self.clock_watch.check() is not None:
             # The jobs' timers ran on the monotonic clock through the jump: put every
             # one back on the wall clock. Posts due meanwhile are found late (spaced
@@ -265,10 +263,12 @@ class Daemon:
         outcome: JobOutcome
         try:
             outcome = publish(self.context, publication_id, standby=standby)
-        except Exception:
-            logger.exception(
-                "publication %s: the job failed; it stays queued and is tried again",
+        except Exception as error:
+            logger.error(  # the database saying no needs its words, not a traceback
+                "publication %s: the job failed (%s); it stays queued and is tried again",
                 publication_id,
+                error,
+                exc_info=not isinstance(error, StorageError),
             )
             retry = self.clock.now() + self.context.campaign_duration(5.0)
             outcome = JobOutcome("again", retry)
