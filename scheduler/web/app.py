@@ -114,10 +114,12 @@ def _error_page(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, SQLAlchemyError | DatabaseBusy | DatabaseUnreachable):
         # Lock contention or a lost connection: say which, and what to do (503, so
         # a reload later is the fix and no proxy caches the page).
+        # Anything else the driver says stays in the log, never on the page.
         refused = refusal(exc, "show this page") if isinstance(exc, SQLAlchemyError) else exc
         logger.error("dashboard: the database failed: %s", refused)
-        status, message = 503, str(refused)
-        headers = {"Retry-After": "5"}
+        known = isinstance(refused, DatabaseBusy | DatabaseUnreachable)
+        message = str(refused) if known else "The database did not answer; try again in a moment."
+        status, headers = 503, {"Retry-After": "5"}
     else:
         status, message = 409, str(exc)
     context = {"status": status, "message": message, "links": [], "page": "error"}
