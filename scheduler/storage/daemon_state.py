@@ -165,11 +165,20 @@ def live_workers(sessions: sessionmaker[Session], since: datetime) -> list[str]:
         return list(rows)
 
 
-def still_queued(sessions: sessionmaker[Session], publication_id: int) -> bool:
-    """True while ``publication_id`` is pending or retrying (a read: no lock)."""
+def standby_look(sessions: sessionmaker[Session], publication_id: int, busy_since: datetime) -> str:
+    """What a standby daemon finds (a read: no lock): ``gone`` when
+    ``publication_id`` is no longer queued, ``busy`` when its account's latest
+    claim came after ``busy_since`` (aware UTC: its preferred daemon is at work
+    on it), else ``free``."""
     with reading(sessions) as session:
-        state = session.scalar(select(Publication.state).where(Publication.id == publication_id))
-    return state in QUEUED
+        row = session.execute(
+            select(Publication.state, AccountState.last_post_at)
+            .join(AccountState, AccountState.label == Publication.account_label, isouter=True)
+            .where(Publication.id == publication_id)
+        ).first()
+    if row is None or row.state not in QUEUED:
+        return "gone"
+    return "busy" if row.last_post_at is not None and row.last_post_at > busy_since else "free"
 
 
 def stop_worker(
