@@ -9,16 +9,18 @@ under its own key.
 from __future__ import annotations
 
 import threading
-from typing import Protocol
+from typing import Any, Protocol
 
 from scheduler.daemon.recovery import Recovery
 
 
 class RunningDaemon(Protocol):
-    """What a job needs of a daemon: its worker id, its publish job, its recovery."""
+    """What a job needs of a daemon: its worker id, its publish job, its recovery,
+    its window (whose standby publications a sweep looks at)."""
 
     worker_id: str
     recovery: Recovery
+    window: Any
 
     def run_job(self, publication_id: int) -> None:
         """Publish ``publication_id`` and schedule what comes next."""
@@ -53,6 +55,13 @@ def recover_claim_job(daemon_key: str, publication_id: int) -> None:
     daemon = _RUNNING.get(daemon_key)
     if daemon is not None:
         daemon.recovery.run(publication_id)
+
+
+def standby_sweep_job(daemon_key: str) -> None:
+    """APScheduler job: look at the publications the daemon ``daemon_key`` stands by for."""
+    daemon = _RUNNING.get(daemon_key)
+    if daemon is not None:
+        daemon.window.standby.sweep()
 
 
 def running_worker_ids() -> set[str]:

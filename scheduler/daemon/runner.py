@@ -259,10 +259,10 @@ class Daemon:
         with self.window.lock:
             if not self.started:
                 return
-            account, standby = self.window.begin(publication_id)
+            account = self.window.begin(publication_id)
         outcome: JobOutcome
         try:
-            outcome = publish(self.context, publication_id, standby=standby)
+            outcome = publish(self.context, publication_id)
         except Exception as error:
             logger.error(  # the database saying no needs its words, not a traceback
                 "publication %s: the job failed (%s); it stays queued and is tried again",

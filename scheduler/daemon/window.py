@@ -20,20 +20,14 @@ import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from apscheduler.events import (
-    EVENT_JOB_ERROR,
-    EVENT_JOB_MAX_INSTANCES,
-    EVENT_JOB_MISSED,
-    JobEvent,
-)
-from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
-from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from scheduler.clock import log_time
 from scheduler.daemon.jobs import recover_claim_job, run_publication_job
-from scheduler.daemon.preference import STANDBY_WALL_S, Preference
+from scheduler.daemon.preference import Preference
+from scheduler.daemon.standby import Standby
+from scheduler.daemon.timers import build_scheduler
 from scheduler.daemon.worker import JobOutcome, WorkerContext
 from scheduler.storage import daemon_state
 from scheduler.storage.daemon_state import WindowItem
@@ -54,9 +48,9 @@ class JobWindow:
     whose job is running, ``parked`` those waiting for a hold to lift.
     ``horizon`` is the last due time loaded, ``truncated`` says the window was
     cut at ``max_window`` publications, ``signature`` and ``holds`` are what the
-    database said at the last reload. ``standby`` are the publications whose job
-    fires :data:`~scheduler.daemon.preference.STANDBY_WALL_S` late because another
-    live daemon goes first for their account (``preference``).
+    database said at the last reload. ``standby`` holds the publications another
+    live daemon goes first for (``preference``), without a job of their own
+    (:mod:`scheduler.daemon.standby`).
     """
 
     def __init__(
@@ -69,7 +63,7 @@ class JobWindow:
     ) -> None:
         self.lock = threading.RLock()
         self.preference = preference or Preference(context.worker_id)
-        self.standby: set[int] = set()
+        self.standby = Standby(context, self._take_over, self._gone)
         self.max_window = max_window
         self.jobs: dict[int, tuple[str, datetime, datetime]] = {}
         self.accounts: dict[int, str] = {}
@@ -79,20 +73,7 @@ class JobWindow:
         self.truncated = False
         self.signature: tuple[int, datetime | None] | None = None
         self.holds: dict[str, str] = {}
-        # Two threads an account: a second post due at the same instant need not wait
-        # for the first one's create call. More only contend for the interpreter lock
-        # and the connection pool: with 40 accounts, 2,000 posts due at once and 50 ms
-        # creates, one daemon on PostgreSQL published 58 posts/s with 4 threads an
-        # account and 73 with 2 (python -m bench multi; docs/performance.md).
-        executors: dict[str, ThreadPoolExecutor] = {"default": ThreadPoolExecutor(4)}
-        for account in context.config.accounts:
-            executors[f"account:{account.label}"] = ThreadPoolExecutor(threads_per_account)
-        self.scheduler = BackgroundScheduler(
-            executors=executors, timezone=UTC, job_defaults={"misfire_grace_time": None}
-        )
-        self.scheduler.add_listener(
-            _on_job_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
-        )
+        self.scheduler = build_scheduler(context, daemon_key, threads_per_account)
         self._context = context
         self._key = daemon_key
         self._sequence = 0
@@ -198,20 +179,24 @@ class JobWindow:
         fire_at: datetime | None = None,
     ) -> None:
         """A date job for ``publication_id`` (due at ``due_at``) firing at ``fire_at``
-        (default: when due), both campaign time, on the account's thread pool; a
-        moment later when another live daemon goes first for the account."""
+        (default: when due), both campaign time, on the account's thread pool; or,
+        when another live daemon goes first for the account, stand by for it."""
         fire_at = fire_at or due_at
         standby = self.preference.standby(account_label)
-        if standby:
-            fire_at += self._context.campaign_duration(STANDBY_WALL_S)
         with self.lock:
             self.unschedule(publication_id)
-            if standby:
-                self.standby.add(publication_id)
             self._sequence += 1
             job_id = f"publication-{publication_id}-{self._sequence}"
             self.jobs[publication_id] = (job_id, due_at, fire_at)
             self.accounts[publication_id] = account_label
+            if standby:
+                self.standby.park(publication_id, account_label, fire_at)
+                return
+        self._add_job(publication_id, account_label, job_id, fire_at)
+
+    def _add_job(
+        self, publication_id: int, account_label: str, job_id: str, fire_at: datetime
+    ) -> None:
         executor = f"account:{account_label}"
         if executor not in self.scheduler._executors:  # an account config.yaml lost
             executor = "default"
@@ -232,10 +217,24 @@ class JobWindow:
         with self.lock:
             entry = self.jobs.pop(publication_id, None)
             self.accounts.pop(publication_id, None)
-            self.standby.discard(publication_id)
+            self.standby.forget(publication_id)
         if entry is not None:
             with contextlib.suppress(JobLookupError):  # it has fired already
                 self.scheduler.remove_job(entry[0])
+
+    def _take_over(self, publication_id: int, account_label: str) -> None:
+        # The standby sweep found its preferred daemon idle on the account: fire now.
+        with self.lock:
+            entry = self.jobs.get(publication_id)
+            if entry is None or publication_id in self.in_flight:
+                return
+            self.jobs[publication_id] = (entry[0], entry[1], self._context.clock.now())
+        self._add_job(publication_id, account_label, entry[0], self._context.clock.now())
+
+    def _gone(self, publication_id: int) -> None:
+        with self.lock:
+            self.jobs.pop(publication_id, None)
+            self.accounts.pop(publication_id, None)
 
     def forget(self) -> None:
         """Remove every job not running, so the next :meth:`reload` schedules the
@@ -257,12 +256,11 @@ class JobWindow:
             max_instances=1,
         )
 
-    def begin(self, publication_id: int) -> tuple[str, bool]:
-        """Mark the job of ``publication_id`` running; returns its account label,
-        and True when this daemon stands by for it (see ``standby``)."""
+    def begin(self, publication_id: int) -> str:
+        """Mark the job of ``publication_id`` running; returns its account label."""
         with self.lock:
             self.in_flight.add(publication_id)
-            return self.accounts.get(publication_id, ""), publication_id in self.standby
+            return self.accounts.get(publication_id, "")
 
     def end(self, publication_id: int) -> None:
         """The job of ``publication_id`` has returned."""
@@ -283,14 +281,10 @@ class JobWindow:
                 self.parked.add(publication_id)
             self.jobs.pop(publication_id, None)
             self.accounts.pop(publication_id, None)
-            self.standby.discard(publication_id)
+            self.standby.forget(publication_id)
             return self.truncated and len(self.jobs) < self.max_window // 2
 
     def scheduled(self) -> dict[int, datetime]:
         """Publication id -> the campaign time it is due, for the window in memory."""
         with self.lock:
             return {pid: due for pid, (_, due, _) in self.jobs.items()}
-
-
-def _on_job_event(event: JobEvent) -> None:
-    logger.error("scheduler event %s for job %s", event.code, event.job_id)

@@ -48,7 +48,6 @@ from scheduler.errors import (
 from scheduler.platforms.base import MediaFile, Publisher
 from scheduler.storage.attempts import Claim, with_history
 from scheduler.storage.claims import claim
-from scheduler.storage.daemon_state import standby_look
 from scheduler.storage.models import PublicationState
 from scheduler.storage.settlements import Settlement, mark_create_sending
 
@@ -57,9 +56,6 @@ logger = logging.getLogger(__name__)
 # Wall seconds an older post that has just become due keeps first claim on its
 # account's free slot (see :func:`scheduler.storage.claims.claim`).
 SLOT_YIELD_WALL_S = 1.0
-# Wall seconds since the account's latest claim within which a standby daemon
-# takes its preferred daemon to be at work, and waits before looking again.
-STANDBY_BUSY_WALL_S = 1.0
 
 # (event, publication id, account label): "claimed" and "settled", for observers
 # such as the rehearsal's report.
@@ -127,22 +123,14 @@ class JobOutcome:
 DONE = JobOutcome("done")
 
 
-def publish(ctx: WorkerContext, publication_id: int, *, standby: bool = False) -> JobOutcome:
+def publish(ctx: WorkerContext, publication_id: int) -> JobOutcome:
     """Claim and publish one publication if it is due; never raises PublishError.
 
-    ``standby``: another live daemon goes first for it (:mod:`scheduler.daemon.preference`):
-    claim only if a read finds it still queued and its account without a recent
-    claim (the preferred daemon dead or stuck); look again while it is at work.
 
     :raises StorageError: when the database refuses (the claim, if any, is then
         recovered by lease expiry).
     """
     now = ctx.clock.now()
-    if standby:
-        busy = ctx.campaign_duration(STANDBY_BUSY_WALL_S)
-        look = standby_look(ctx.sessions, publication_id, now - busy)
-        if look != "free":
-            return DONE if look == "gone" else JobOutcome("again", now + busy)
     result = claim(
         ctx.sessions,
         publication_id,

@@ -165,20 +165,25 @@ def live_workers(sessions: sessionmaker[Session], since: datetime) -> list[str]:
         return list(rows)
 
 
-def standby_look(sessions: sessionmaker[Session], publication_id: int, busy_since: datetime) -> str:
-    """What a standby daemon finds (a read: no lock): ``gone`` when
-    ``publication_id`` is no longer queued, ``busy`` when its account's latest
-    claim came after ``busy_since`` (aware UTC: its preferred daemon is at work
-    on it), else ``free``."""
+def standby_looks(
+    sessions: sessionmaker[Session], publication_ids: list[int], busy_since: datetime
+) -> dict[int, str]:
+    """What a standby daemon finds for each of ``publication_ids`` (one read, no
+    lock): ``gone`` when it is no longer queued (or deleted), ``busy`` when its
+    account's latest claim came after ``busy_since`` (aware UTC: its preferred
+    daemon is at work on it), else ``free``."""
     with reading(sessions) as session:
-        row = session.execute(
-            select(Publication.state, AccountState.last_post_at)
+        rows = session.execute(
+            select(Publication.id, Publication.state, AccountState.last_post_at)
             .join(AccountState, AccountState.label == Publication.account_label, isouter=True)
-            .where(Publication.id == publication_id)
-        ).first()
-    if row is None or row.state not in QUEUED:
-        return "gone"
-    return "busy" if row.last_post_at is not None and row.last_post_at > busy_since else "free"
+            .where(Publication.id.in_(publication_ids))
+        ).all()
+    looks = dict.fromkeys(publication_ids, "gone")
+    for publication_id, state, last_post_at in rows:
+        if state in QUEUED:
+            busy = last_post_at is not None and last_post_at > busy_since
+            looks[publication_id] = "busy" if busy else "free"
+    return looks
 
 
 def stop_worker(
