@@ -7,10 +7,11 @@ multi-daemon benchmark). Instead each account has a **preferred daemon**
 among the live ones, chosen by rendezvous hashing (highest random weight:
 every daemon computes the same answer from the same list of live daemons, and
 a daemon joining or leaving moves only its share of accounts). The preferred
-daemon's job fires at the post's time; the others' fire
-:data:`STANDBY_WALL_S` later and claim only if the publication is still queued
-(a read, not a write transaction), so they take over at once when the
-preferred daemon died but cost almost nothing while it lives. Exactly once is
+daemon's job fires at the post's time; the others stand by
+(:mod:`scheduler.daemon.standby`): no job of their own, one read for all the
+posts :data:`STANDBY_WALL_S` past their time and still queued, and a claim
+only where the preferred daemon shows no sign of work, so they take over at
+once when it died but cost almost nothing while it lives. Exactly once is
 unchanged: it rests on the conditional claim, whoever makes it.
 
 A daemon is live while it has not recorded a stop and its heartbeat is newer
@@ -28,9 +29,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.storage.daemon_state import live_workers
 
-# Wall seconds a standby daemon's job fires after the post's time: long enough
-# for the preferred daemon's claim to commit on a busy machine, short enough
-# that a post whose preferred daemon died goes out well within a second.
+# Wall seconds after a post's time before a standby daemon looks at it: long
+# enough for the preferred daemon's claim to commit on a busy machine, short
+# enough that a post whose preferred daemon died goes out within a second.
 STANDBY_WALL_S = 0.5
 
 
