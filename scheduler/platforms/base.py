@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from scheduler.errors import PublishError, Rejected, TransientError
-from scheduler.platforms.skew import SkewMeter
+from scheduler.platforms.skew import MeasuredClock
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class Credentials:
     __str__ = __repr__
 
 
-class Publisher(ABC):
+class Publisher(MeasuredClock, ABC):
     """Publishes to one account of one platform.
 
     Subclasses set ``platform`` and implement the ``_`` methods plus
@@ -143,24 +143,9 @@ class Publisher(ABC):
     """
 
     platform: str = ""
-    # Set by publishers whose transport measures the platform's ``Date`` headers.
-    clock_skew: SkewMeter | None = None
 
     def __init__(self, account_label: str) -> None:
         self.account_label = account_label
-
-    def clock_skew_s(self) -> float | None:
-        """This host's wall clock minus the platform's, in seconds (positive: this
-        host is ahead), from the latest answer's ``Date`` header
-        (:mod:`scheduler.platforms.skew`); None when nothing was measured yet or
-        the publisher does not measure (the memory platform)."""
-        return self.clock_skew.seconds if self.clock_skew is not None else None
-
-    def check_clock(self) -> float | None:
-        """Measure the skew again (:meth:`clock_skew_s`) with a request that costs
-        no rate limit, where the platform allows one; None when nothing could be
-        measured. Never raises. The default measures nothing new."""
-        return self.clock_skew_s()
 
     # -- public template methods --------------------------------------------------
 
@@ -230,7 +215,7 @@ class Publisher(ABC):
         """
         return self._call("delete_post", lambda: self._delete_post(platform_post_id), creates=False)
 
-    def close(self) -> None:  # noqa: B027 - optional hook, most publishers hold nothing
+    def close(self) -> None:
         """Release connections. Idempotent."""
 
     # -- the platform's steps ------------------------------------------------------

@@ -73,3 +73,24 @@ class SkewMeter:
         with self._lock:
             seconds = self.seconds
         return seconds if seconds is not None and abs(seconds) > SKEW_LIMIT_S else None
+
+
+class MeasuredClock:
+    """What every publisher says of the platform's clock (a base of
+    :class:`~scheduler.platforms.base.Publisher`). ``clock_skew`` is set by
+    publishers whose transport measures the platform's ``Date`` headers."""
+
+    clock_skew: SkewMeter | None = None
+
+    def clock_skew_s(self) -> float | None:
+        """This host's wall clock minus the platform's, in seconds (positive: this
+        host is ahead), from the latest answer's ``Date`` header; None when
+        nothing was measured yet or the publisher does not measure (the memory
+        platform)."""
+        return self.clock_skew.seconds if self.clock_skew is not None else None
+
+    def check_clock(self) -> float | None:
+        """Measure the skew again (:meth:`clock_skew_s`) with a request that costs
+        no rate limit, where the platform allows one; None when nothing could be
+        measured. Never raises. The default measures nothing new."""
+        return self.clock_skew_s()
