@@ -37,7 +37,7 @@ def check_account(
         identity = publisher.verify()
     except PublishError as error:
         skew = clock_problem(publisher)
-        if skew is not None and error.outcome == "auth_failed":
+        if publisher.skew_behind_refusal() is not None and error.outcome == "auth_failed":
             # A request signed with a timestamp too far from the platform's clock
             # is refused like a bad credential: the clock is the fix, not the tokens.
             problem = f"the platform refused the request because {skew}"

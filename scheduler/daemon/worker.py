@@ -254,7 +254,7 @@ def _failed(
         ctx.clock.now(),
         publishing,
         ctx.rng,
-        publisher.clock_skew_s(),
+        publisher.skew_behind_refusal(),
     )
 
 

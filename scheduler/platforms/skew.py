@@ -81,6 +81,18 @@ class MeasuredClock:
     publishers whose transport measures the platform's ``Date`` headers."""
 
     clock_skew: SkewMeter | None = None
+    # True where the platform refuses a request signed with a timestamp too far
+    # from its clock, answering 401 as for bad credentials (X's OAuth 1.0a): there
+    # a 401 while the clock is off is put down to the clock.
+    refuses_skewed_requests = False
+
+    def skew_behind_refusal(self) -> float | None:
+        """The measured skew when it is beyond :data:`SKEW_LIMIT_S` and this
+        platform refuses requests that far off; else None."""
+        skew = self.clock_skew_s()
+        if not self.refuses_skewed_requests or skew is None or abs(skew) <= SKEW_LIMIT_S:
+            return None
+        return skew
 
     def clock_skew_s(self) -> float | None:
         """This host's wall clock minus the platform's, in seconds (positive: this

@@ -22,6 +22,7 @@ from scheduler.daemon.accounts import build_publisher
 from scheduler.daemon.runner import Daemon
 from scheduler.daemon.status import daemon_status
 from scheduler.platforms.memory import MemoryPlatform
+from scheduler.platforms.skew import MeasuredClock, SkewMeter
 from scheduler.sandbox.app import Sandbox, build_sandbox
 from scheduler.sandbox.credentials import sandbox_environment
 from scheduler.storage.models import AlertEvent, Hold, PublicationState
@@ -108,3 +109,16 @@ def test_a_401_while_the_clock_is_off_holds_the_account_until_the_clock_is_right
     assert sandbox.x.count("x-main") == 1
     kinds = event_kinds(sqlite_sessions)
     assert "account_paused" in kinds and "account_resumed" in kinds and "missed" in kinds
+
+
+def test_only_a_platform_that_refuses_skewed_requests_blames_the_clock() -> None:
+    meter = SkewMeter(wall=lambda: 1_000_000.0)
+    # The platform says 120 s earlier than this host (to the second): 119.5 s ahead.
+    meter.observe("Mon, 12 Jan 1970 13:44:40 GMT", 1_000_000.0, 1_000_000.0)
+    publisher = MeasuredClock()
+    publisher.clock_skew = meter
+    assert publisher.clock_skew_s() == pytest.approx(119.5)
+    assert publisher.skew_behind_refusal() is None  # a token platform (Facebook, Mastodon)
+    publisher.refuses_skewed_requests = True  # X's signed requests
+    skew = publisher.skew_behind_refusal()
+    assert skew is not None and abs(skew) > 60

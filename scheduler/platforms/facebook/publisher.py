@@ -90,6 +90,7 @@ class FacebookPublisher(Publisher):
         self._token = credentials.get("page_access_token")
         protect(credentials)
         self.graph, self._transport, self._session = graph_client(settings, self._token)
+        self.clock_skew = self._transport.skew
 
     def __repr__(self) -> str:
         return (

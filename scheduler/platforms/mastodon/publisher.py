@@ -92,6 +92,7 @@ class MastodonPublisher(Publisher):
         self.api, self._keeper, self._session = client(
             base, credentials, settings.request_timeout_s
         )
+        self.clock_skew = self._keeper.skew
         self._account_id: str | None = None
         self._sent: dict[str, _Sent] = {}
         self._lock = threading.Lock()

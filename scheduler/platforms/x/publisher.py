@@ -99,6 +99,7 @@ class XPublisher(Publisher):
     """Publishes to one X account. ``settings`` gives the base URL and timeout."""
 
     platform = "x"
+    refuses_skewed_requests = True  # OAuth 1.0a's oauth_timestamp (RFC 5849 3.3)
 
     def __init__(
         self, account: AccountEntry, settings: XSettings, credentials: Credentials, clock: Clock
