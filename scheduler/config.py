@@ -90,6 +90,8 @@ class Campaign(_Strict):
     campaign never runs on this year's queue (see
     :mod:`scheduler.storage.facts`). Optional for campaign files written
     before it existed; ``campaign new`` always writes one.
+    ``budget_usd`` caps what the platforms that bill per request (X) may
+    charge for the whole campaign, in US dollars; None: no cap.
     """
 
     id: Slug | None = None
@@ -98,6 +100,7 @@ class Campaign(_Strict):
     timezone: str
     conference: Conference
     window: Window
+    budget_usd: float | None = Field(default=None, ge=0)
 
     @field_validator("timezone")
     @classmethod
@@ -161,7 +164,9 @@ class Account(_Strict):
     ``credentials`` maps each credential field of the platform to the *name* of
     the environment variable that holds it, never the secret itself.
     ``daily_cap`` counts posts per local calendar day; ``min_spacing_min`` is the
-    least time between two posts, in minutes.
+    least time between two posts, in minutes. ``budget_usd`` caps what the
+    platform may bill for this account's requests, in US dollars (None: no cap;
+    only platforms that bill per request, such as X, charge anything).
     """
 
     label: Slug
@@ -172,6 +177,7 @@ class Account(_Strict):
     credentials: dict[str, EnvName]
     daily_cap: int = Field(default=20, ge=1)
     min_spacing_min: float = Field(default=30, ge=0)
+    budget_usd: float | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _fits_its_platform(self) -> Account:

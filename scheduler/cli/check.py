@@ -20,6 +20,7 @@ from typing import Any
 import typer
 from rich.text import Text
 
+from scheduler.cli.bill_print import bill_as_dict, bill_lines
 from scheduler.cli.common import ConfigOption, console, load, parse_moment
 from scheduler.clock import Clock, publishing_clock
 from scheduler.content.resolved import CheckReport, Problem
@@ -99,6 +100,7 @@ def print_report(report: CheckReport, strict: bool) -> None:
             lines.append("")
         lines.append(_summary(report, strict).plain)
         lines.extend(_note_text(note).plain for note in report.notes)
+        lines.extend(bill_lines(report.bill) if report.bill else [])
         typer.echo(printable("\n".join(lines)))
         return
     for path, found in groups:
@@ -109,6 +111,8 @@ def print_report(report: CheckReport, strict: bool) -> None:
     console.print(_summary(report, strict), soft_wrap=True)
     for note in report.notes:
         console.print(_note_text(note), soft_wrap=True)
+    for line in bill_lines(report.bill) if report.bill else []:
+        console.print(Text(line), soft_wrap=True)
 
 
 def _note_text(note: str) -> Text:
@@ -186,6 +190,7 @@ def report_as_dict(report: CheckReport, strict: bool = False) -> dict[str, Any]:
         "errors": len(report.errors),
         "warnings": len(report.warnings),
         "notes": list(report.notes),
+        "bill": bill_as_dict(report.bill) if report.bill else None,
         "problems": [problem_as_dict(problem) for problem in report.problems],
         "posts": [
             {

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from scheduler.config import CampaignConfig
+from scheduler.content.budget import check_budget
 from scheduler.content.problems import FileProblems
 from scheduler.content.resolve import Candidate, PostResolver
 from scheduler.content.resolved import CheckReport
@@ -88,6 +89,7 @@ def check_paths(
     check_repeated_texts(candidates, config)
     check_timeline(candidates, config)
     check_reused(candidates, archived_texts(config.base_dir / ARCHIVE))
+    report.bill = check_budget(candidates, config)
     if now is not None:
         note = check_past(candidates, config, now, settled)
         if note is not None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from scheduler.content.bill import PlanBill
+
 Severity = Literal["error", "warning"]
 
 
@@ -94,12 +96,15 @@ class CheckReport:
     ``notes`` are remarks about the whole run that are neither errors nor
     warnings, so they never change the verdict, even with ``--strict`` (for
     example: the campaign window has ended, so nothing here will be published).
+    ``bill`` is what the approved posts would cost on the platforms that bill
+    per request (None until the rules ran).
     """
 
     posts: list[ResolvedPost] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
     notes: list[str] = field(default_factory=list)
+    bill: PlanBill | None = None
 
     @property
     def errors(self) -> list[Problem]:

@@ -19,7 +19,8 @@ text                           :meth:`text_rule` (counting, limit, links),
 media                          :meth:`media_rules` (formats, sizes, counts, mixing,
                                alt text, each with its source)
 rate limits                    ``rate_limits`` (limits, caps, where resets arrive)
-cost                           :meth:`prices` (defaults, overridable in config.yaml)
+cost                           :meth:`prices` (defaults, overridable in config.yaml),
+                               :meth:`publication_cost` (what one post is billed)
 settings                       ``settings_model`` (``platforms.<key>`` in config.yaml)
 accounts                       ``credential_fields``, :meth:`account_problems`,
                                :meth:`identity_problems`, ``token_renewal``
@@ -150,6 +151,16 @@ class PlatformProfile(ABC):
     def prices(self, settings: PlatformSettings) -> tuple[Price, ...]:
         """What the platform bills, per operation, after config.yaml's overrides;
         empty when it bills nothing."""
+        return ()
+
+    def publication_cost(
+        self, settings: PlatformSettings, text: str, alt_texts: int = 0
+    ) -> tuple[tuple[Price, int], ...]:
+        """The priced requests one publication makes when it goes out: each
+        :class:`Price` (from :meth:`prices`) with how many of it, for a post of
+        ``text`` carrying ``alt_texts`` images described with alt text. Empty
+        when the platform bills nothing (the default). Retries the platform
+        refuses are not billed by it, so they are not counted here."""
         return ()
 
     # -- accounts --------------------------------------------------------------------

@@ -36,7 +36,7 @@ from scheduler.platforms.profile import AccountEntry, PlatformProfile, PlatformS
 from scheduler.platforms.x import links
 from scheduler.platforms.x.rates import X_RATE_LIMITS
 from scheduler.platforms.x.settings import XSettings
-from scheduler.platforms.x.text import XTextRule
+from scheduler.platforms.x.text import XTextRule, has_url
 
 if TYPE_CHECKING:
     from scheduler.platforms.faults import FaultCatalogue, FaultSource
@@ -108,8 +108,23 @@ class XProfile(PlatformProfile):
                 "request",
                 _PRICES,
             ),
+            Price("media_metadata", "Media Metadata", table.media_metadata_usd, "request", _PRICES),
             Price("owned_read", "Owned Reads", table.owned_read_usd, "post read", _PRICES),
+            Price("post_delete", "Content: Manage", table.post_delete_usd, "request", _PRICES),
         )
+
+    def publication_cost(
+        self, settings: PlatformSettings, text: str, alt_texts: int = 0
+    ) -> tuple[tuple[Price, int], ...]:
+        """One create request, at the rate with a URL when twitter-text finds a
+        link in ``text`` (the rule X bills by, platforms-2026.md 3), plus one
+        Media Metadata request per image with alt text."""
+        prices = {price.operation: price for price in self.prices(settings)}
+        create = "post_create_with_url" if has_url(text) else "post_create"
+        cost = [(prices[create], 1)]
+        if alt_texts:
+            cost.append((prices["media_metadata"], alt_texts))
+        return tuple(cost)
 
     def alias_hint(self) -> str:
         """The fix for a target written ``twitter``."""

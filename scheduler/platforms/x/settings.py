@@ -14,15 +14,20 @@ class XPrices(BaseModel):
     c231711); set the figures of your developer console when they differ.
 
     ``post_create_usd``: a post without a link; ``post_create_with_url_usd``: a
-    post with one; ``owned_read_usd``: each post read back from the account's
-    own timeline (reconciliation).
+    post with one; ``media_metadata_usd``: each alt text set on an uploaded
+    image (POST /2/media/metadata, "Media Metadata"); ``owned_read_usd``: each
+    post read back from the account's own timeline (reconciliation);
+    ``post_delete_usd``: each post taken down (DELETE /2/tweets/{id}, which
+    X's price widget files under "Content: Manage").
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     post_create_usd: float = Field(default=0.015, ge=0)
     post_create_with_url_usd: float = Field(default=0.200, ge=0)
+    media_metadata_usd: float = Field(default=0.005, ge=0)
     owned_read_usd: float = Field(default=0.001, ge=0)
+    post_delete_usd: float = Field(default=0.005, ge=0)
 
 
 class XSettings(PlatformSettings):

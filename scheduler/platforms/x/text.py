@@ -114,3 +114,14 @@ def _certainly_fits(text: str) -> bool:
         for entity in extract_urls_with_indices(text):
             weight += _URL_WEIGHT - len(entity["url"].encode("utf-8"))
     return weight <= X_MAX_WEIGHTED_LENGTH
+
+
+def has_url(text: str) -> bool:
+    """Whether ``text`` carries a link as twitter-text finds them: what X bills
+    a post "with URL" by (platforms-2026.md 3). A text with no ``.`` before a
+    word character holds no domain, so it skips the extractor."""
+    if _DOT_BEFORE_WORD.search(text) is None:
+        return False
+    from twitter_text import extract_urls
+
+    return bool(extract_urls(text))
