@@ -27,24 +27,30 @@ def bill_lines(bill: PlanBill) -> list[str]:
             for price, count in account.lines.values()
             if count
         )
-        spent = f"${account.spent_usd:,.2f} spent + " if account.spent_usd else ""
-        budget = f" (budget ${account.budget_usd:,.2f})" if account.budget_usd is not None else ""
+        spent = f"{usd(account.spent_usd)} spent + " if account.spent_usd else ""
+        budget = f" (budget {usd(account.budget_usd)})" if account.budget_usd is not None else ""
         platform = registry.profile(account.platform).display_name
         lines.append(
             f"  {account.label:<{width}}  {platform}: {spent}{items or 'nothing to post'}"
-            f" = ${account.total_usd:,.2f}{budget}"
+            f" = {usd(account.total_usd)}{budget}"
         )
-    budget = f" (campaign budget ${bill.budget_usd:,.2f})" if bill.budget_usd is not None else ""
-    lines.append(f"  {'total':<{width}}  ${bill.total_usd:,.2f}{budget}")
+    budget = f" (campaign budget {usd(bill.budget_usd)})" if bill.budget_usd is not None else ""
+    lines.append(f"  {'total':<{width}}  {usd(bill.total_usd)}{budget}")
     driver = _driver(bill)
-    if driver is not None:
-        price, count, usd = driver
-        share = usd / bill.total_usd if bill.total_usd else 0.0
+    if driver is not None and len({op for account in bill.accounts for op in account.lines}) > 1:
+        price, count, cost = driver
+        share = cost / bill.total_usd if bill.total_usd else 0.0
         lines.append(
-            f"  most of it: {count:,} × {price.what} (${usd:,.2f}, {share:.0%} of the total; "
+            f"  most of it: {count:,} × {price.what} ({usd(cost)}, {share:.0%} of the total; "
             f"price source: {price.source})"
         )
     return lines
+
+
+def usd(amount: float) -> str:
+    """US dollars in words: cents, or tenths of a cent below ten dollars (a post
+    without a link costs $0.015)."""
+    return f"${amount:,.3f}" if abs(amount) < 10 else f"${amount:,.2f}"
 
 
 def _driver(bill: PlanBill) -> tuple[Price, int, float] | None:

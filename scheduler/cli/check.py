@@ -98,9 +98,9 @@ def print_report(report: CheckReport, strict: bool) -> None:
             lines.append(f"{path}  ({_counts(found)})")
             lines.extend(problem_text(problem).plain for problem in found)
             lines.append("")
+        lines.extend(bill_lines(report.bill) if report.bill else [])
         lines.append(_summary(report, strict).plain)
         lines.extend(_note_text(note).plain for note in report.notes)
-        lines.extend(bill_lines(report.bill) if report.bill else [])
         typer.echo(printable("\n".join(lines)))
         return
     for path, found in groups:
@@ -108,11 +108,11 @@ def print_report(report: CheckReport, strict: bool) -> None:
         for problem in found:
             console.print(problem_text(problem), soft_wrap=True)
         console.print()
+    for line in bill_lines(report.bill) if report.bill else []:
+        console.print(Text(line), soft_wrap=True)
     console.print(_summary(report, strict), soft_wrap=True)
     for note in report.notes:
         console.print(_note_text(note), soft_wrap=True)
-    for line in bill_lines(report.bill) if report.bill else []:
-        console.print(Text(line), soft_wrap=True)
 
 
 def _note_text(note: str) -> Text:

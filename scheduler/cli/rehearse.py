@@ -233,6 +233,7 @@ def print_report(
             f"{count:,} × {price.what} at ${price.usd:.3f}"
             + (f" per {price.per}" if price.per != "request" else "")
             for price, count in bill.lines
+            if count
         )
         console.print(
             f"{bill.platform} would bill about ${bill.total_usd:,.2f} for these requests "

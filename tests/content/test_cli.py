@@ -56,7 +56,11 @@ def test_a_clean_file_exits_0_with_a_summary(config: CampaignConfig, tmp_path: P
     (tmp_path / "good.yaml").write_text(GOOD)
     code, output = run(config, str(tmp_path))
     assert code == 0
-    assert output.strip() == "ok  1 file, 1 post (1 approved): 0 errors, 0 warnings"
+    *bill, summary = output.strip().splitlines()
+    assert summary == "ok  1 file, 1 post (1 approved): 0 errors, 0 warnings"
+    # The post goes to x-main: one post without a link, at X's default price.
+    assert bill[0] == "Estimated bill (at the prices of config.yaml, platforms.x.prices):"
+    assert bill[1].split() == "x-main X: 1 × Post: Create at $0.015 = $0.015".split()
 
 
 def test_errors_are_grouped_by_file_and_exit_1(config: CampaignConfig, tmp_path: Path) -> None:
@@ -125,7 +129,7 @@ def test_the_default_is_the_posts_folder_beside_config(tmp_path: Path) -> None:
     for strict in ([], ["--strict"]):
         result = runner.invoke(app, ["check", "--config", str(ROOT / "config.yaml"), *strict])
         assert result.exit_code == 0, result.output
-        assert result.output.startswith("ok  ")
+        assert "\nok  " in result.output, result.output
         assert ": 0 errors, 0 warnings" in result.output
 
 
@@ -135,7 +139,7 @@ def test_an_ended_campaign_gets_a_note_not_a_warning_per_post(
     (tmp_path / "good.yaml").write_text(GOOD)
     code, output = run(config, str(tmp_path), "--strict", now=datetime(2021, 3, 1, tzinfo=UTC))
     assert code == 0
-    summary, note = output.strip().splitlines()
+    *_bill, summary, note = output.strip().splitlines()
     assert summary == "ok  1 file, 1 post (1 approved): 0 errors, 0 warnings"
     assert note.startswith("note: the campaign window ended on 2020-11-27, so every post is ")
     assert "`campaign rehearse`" in note
