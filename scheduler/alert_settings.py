@@ -30,6 +30,8 @@ EVENT_KINDS: dict[str, str] = {
     "campaign_resumed": "the campaign was resumed",
     "rate_limited": "a platform rate limit makes a post late by more than rate_limit_late_min",
     "token_expiring": "an account's token expires within token_expiry_days",
+    "budget": "an account or the campaign has spent 80% of its budget_usd (or the daemon "
+    "paused an account rather than exceed it)",
     "no_daemon": "no daemon is alive while posts are due within no_daemon_within_h",
     "daemon_silent": "a daemon stopped beating without saying it stopped (killed, host down)",
     "digest": "the daily digest: what goes out tomorrow per account, what needs attention",

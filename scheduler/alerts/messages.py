@@ -174,6 +174,21 @@ def _token_expiring(words: _Words, facts: dict[str, Any]) -> tuple[str, list[str
     return f"Token of {label} expires {words.when(facts.get('expires_at'))}", lines
 
 
+def _budget(words: _Words, facts: dict[str, Any]) -> tuple[str, list[str]]:
+    label = facts.get("account")
+    who = words.account(label) if label else "The campaign"
+    spent, budget = float(facts.get("spent_usd", 0)), float(facts.get("budget_usd", 0))
+    setting = f"budget_usd of {label}" if label else "campaign.budget_usd"
+    share = f"{spent / budget:.0%}" if budget else "all"
+    lines = [
+        f"{who} has spent about ${spent:,.2f} of its ${budget:,.2f} budget ({share}), "
+        f"at the prices of config.yaml.",
+        "To settle it: `campaign preflight` shows what the rest of the plan costs; post "
+        f"fewer links, or raise {setting} in config.yaml if the money is there.",
+    ]
+    return f"{label or 'Campaign'} has spent {share} of its budget", lines
+
+
 def _no_daemon(words: _Words, facts: dict[str, Any]) -> tuple[str, list[str]]:
     due, overdue = int(facts.get("due_count", 0)), int(facts.get("overdue_count", 0))
     last = facts.get("last_heartbeat")
@@ -248,6 +263,7 @@ _RENDER = {
     "campaign_paused": _campaign_paused,
     "campaign_resumed": _campaign_resumed,
     "token_expiring": _token_expiring,
+    "budget": _budget,
     "no_daemon": _no_daemon,
     "daemon_silent": _daemon_silent,
     "digest": _digest,

@@ -44,6 +44,7 @@ from scheduler.storage.history_rows import HistoryCursor
 HISTORY_COLUMNS = (
     Column("try", right=True), Column("when"), Column("post"), Column("account"),
     Column("outcome"), Column("HTTP", drop=2, right=True), Column("state", drop=1),
+    Column("cost", drop=3, right=True),
 )  # fmt: skip
 LINK_OUTCOMES = ("published", "reconciled")
 
@@ -78,6 +79,7 @@ def print_history(context: Context, page: list[queries.HistoryRow]) -> None:
             row.outcome or "in flight",
             str(row.http_status or ""),
             row.state,
+            f"${row.cost_usd:.3f}" if row.cost_usd else "",
         ]
         for row in page
     ]

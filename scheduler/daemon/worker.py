@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.alerts.pipeline import with_alerts
 from scheduler.clock import Clock, log_time
 from scheduler.config import CampaignConfig
+from scheduler.daemon.budget import Spending, before_create, priced
 from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.failures import auth_settlement, failure_settlement
 from scheduler.daemon.limits import AccountLimits
@@ -194,6 +195,9 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
         return _record(ctx, held, auth_settlement(held, str(error), None, ctx.clock.now()))
     if held.needs_reconcile:
         return _record(ctx, held, _reconcile(ctx, publisher, held, cause=None))
+    paused, spending = before_create(ctx.config, ctx.sessions, held, ctx.clock.now())
+    if paused is not None:
+        return _record(ctx, held, paused)
     try:
         media_ids = [publisher.upload_media(_media_file(ctx.config, path)) for path in held.media]
     except PublishError as error:
@@ -239,7 +243,7 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
         platform_post_id=post.platform_post_id,
         platform_url=post.url,
     )
-    return _record(ctx, held, done)
+    return _record(ctx, held, done, spending)
 
 
 def _failed(
@@ -258,9 +262,12 @@ def _failed(
     )
 
 
-def _record(ctx: WorkerContext, held: Claim, settlement: Settlement) -> JobOutcome:
+def _record(
+    ctx: WorkerContext, held: Claim, settlement: Settlement, spending: Spending | None = None
+) -> JobOutcome:
     now = ctx.clock.now()
     settlement = with_alerts(settlement, held, ctx.config, now)
+    settlement = priced(settlement, ctx.config, held, spending, now)
     recorded = ctx.results.record(held, now, settlement)
     if recorded is None:
         return DONE  # kept in memory; the refresh loop records it when the database answers

@@ -185,3 +185,20 @@ def with_history(sessions: sessionmaker[Session], claim: Claim) -> Claim:
     return dataclasses.replace(
         claim, first_attempt_at=first or claim.claimed_at, earlier_tries=tries
     )
+
+
+def spent_usd(sessions: sessionmaker[Session]) -> dict[str, float]:
+    """What the attempts recorded as billed, per account label, in US dollars
+    (:attr:`~scheduler.storage.models.Attempt.cost_usd`; accounts with nothing
+    recorded are absent).
+
+    :raises StorageError: when the database cannot be read.
+    """
+    query = (
+        select(Publication.account_label, func.sum(Attempt.cost_usd))
+        .join(Attempt, Attempt.publication_id == Publication.id)
+        .where(Attempt.cost_usd.is_not(None))
+        .group_by(Publication.account_label)
+    )
+    with read_connection(sessions) as connection:
+        return {label: float(total or 0) for label, total in connection.execute(query)}

@@ -52,6 +52,7 @@ _HISTORY_COLUMNS = (
     Attempt.platform_code, Attempt.platform_message, Attempt.worker_id, Publication.id,
     Publication.post_id, Publication.account_label, Publication.platform, Post.call,
     Post.language, Publication.state, Publication.platform_url, Publication.scheduled_at,
+    Attempt.cost_usd,
 )  # fmt: skip
 _ENDED_COLUMNS = (
     Publication.id, Publication.post_id, Publication.account_label, Publication.platform,

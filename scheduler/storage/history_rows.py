@@ -50,7 +50,9 @@ class HistoryCursor:
 @dataclass(frozen=True)
 class HistoryRow:
     """One attempt with its publication, or a publication that ended without an
-    attempt (see :mod:`scheduler.storage.history`). Times are aware UTC."""
+    attempt (see :mod:`scheduler.storage.history`). Times are aware UTC;
+    ``cost_usd`` is what the platform is estimated to bill for the attempt, in US
+    dollars (None for a publication without attempt, or one recorded before the bill)."""
 
     attempt_id: int | None
     started_at: datetime | None
@@ -69,11 +71,12 @@ class HistoryRow:
     state: str
     platform_url: str | None
     scheduled_at: datetime
+    cost_usd: float | None = None
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "attempt_id", "started_at", "ended_at", "outcome", "http_status", "platform_code",
         "platform_message", "worker_id", "publication_id", "post_id", "account", "platform",
-        "call", "language", "state", "platform_url", "scheduled_at",
+        "call", "language", "state", "platform_url", "scheduled_at", "cost_usd",
     )  # fmt: skip
     TIMES: ClassVar[tuple[str, ...]] = ("started_at", "ended_at", "scheduled_at")
 

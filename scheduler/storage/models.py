@@ -34,6 +34,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -103,7 +104,8 @@ class PublicationState(enum.StrEnum):
 
 # What an attempt's ``outcome`` may be: how the worker settled it
 # (``published``, ``reconciled``), a PublishError subclass's outcome, or
-# ``crashed`` (its lease expired mid-try).
+# ``crashed`` (its lease expired mid-try), or ``over_budget`` (not sent: the
+# account was paused rather than exceed its budget).
 ATTEMPT_OUTCOMES = (
     "published",
     "reconciled",
@@ -111,6 +113,7 @@ ATTEMPT_OUTCOMES = (
     "duplicate",
     "rate_limited",
     "auth_failed",
+    "over_budget",
     "transient",
     "unknown",
     "error",
@@ -262,6 +265,9 @@ class Attempt(Base):
     ``rejected``, ``unknown``), or ``crashed`` when a lease expired mid-try.
     A delete call of ``campaign withdraw`` is recorded as an attempt too:
     ``withdrawn`` (the post is gone) or ``withdraw_failed`` (it may still be live).
+    ``cost_usd`` is what the platform is estimated to bill for it, in US dollars
+    at config.yaml's prices (0 when nothing was created; None before it was
+    recorded, or while the attempt is open).
     """
 
     __tablename__ = "attempts"
@@ -276,6 +282,7 @@ class Attempt(Base):
     http_status: Mapped[int | None] = mapped_column(Integer)
     platform_code: Mapped[str | None] = mapped_column(String(64))
     platform_message: Mapped[str | None] = mapped_column(Text)
+    cost_usd: Mapped[float | None] = mapped_column(Float)
 
     publication: Mapped[Publication] = relationship(back_populates="attempts")
 

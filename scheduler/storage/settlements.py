@@ -39,6 +39,8 @@ class Settlement:
     ``hold_event`` only when this settlement's pause is the one that stands.
     ``hold_actor`` names who holds the account (default: the worker); the
     daemon's own holds that lift by themselves name themselves (``clock skew``).
+    ``cost_usd`` is what the platform is estimated to bill for the attempt (US
+    dollars; None: not estimated).
     """
 
     state: PublicationState
@@ -58,6 +60,7 @@ class Settlement:
     events: tuple[NewEvent, ...] = ()
     hold_event: NewEvent | None = None
     hold_actor: str | None = None
+    cost_usd: float | None = None
 
     def citing(self, error: PublishError | None, message: str | None = None) -> Settlement:
         """This settlement carrying ``error``'s HTTP status, platform code and message
@@ -88,6 +91,7 @@ _CLOSE_ATTEMPT = (
         http_status=bindparam("v_http_status"),
         platform_code=bindparam("v_platform_code"),
         platform_message=bindparam("v_platform_message"),
+        cost_usd=bindparam("v_cost_usd"),
     )
 )
 
@@ -197,6 +201,7 @@ def _close_attempt(
             "v_http_status": settlement.http_status,
             "v_platform_code": settlement.platform_code,
             "v_platform_message": platform_message,
+            "v_cost_usd": settlement.cost_usd,
         },
     )
 
