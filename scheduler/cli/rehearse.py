@@ -17,6 +17,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from scheduler.cli.bill_print import usd
 from scheduler.cli.common import ConfigOption, console, fault_example, load, styled
 from scheduler.config import CampaignConfig
 
@@ -236,8 +237,9 @@ def print_report(
             if count
         )
         console.print(
-            f"{bill.platform} would bill about ${bill.total_usd:,.2f} for these requests "
-            f"({items}; the prices are {bill.setting} in config.yaml)"
+            f"{bill.platform} would bill about {usd(bill.total_usd)} for these requests "
+            f"({items}; the prices are {bill.setting} in config.yaml); the attempts "
+            f"recorded {usd(bill.recorded_usd)}"
         )
     if result.hits:
         console.print(Text("\nfaults injected and how each was recovered", style="bold"))

@@ -21,6 +21,7 @@ from scheduler.daemon.predict import FaultTracker, Hit, Outcome, Row, predict
 from scheduler.platforms import registry
 from scheduler.platforms.facts import Price
 from scheduler.sandbox.app import Sandbox
+from scheduler.storage.attempts import spent_usd
 from scheduler.storage.database import reading
 from scheduler.storage.models import Attempt, Publication
 from scheduler.storage.outbox import StoredEvent, recorded_events
@@ -29,11 +30,14 @@ from scheduler.storage.outbox import StoredEvent, recorded_events
 @dataclass(frozen=True)
 class Bill:
     """What one platform would charge for the rehearsal's requests at the prices of
-    config.yaml: each priced operation with how many the sandbox answered."""
+    config.yaml: each priced operation with how many the sandbox answered;
+    ``recorded_usd`` is what the attempts recorded for its accounts (the daemon's
+    own estimate, which ``campaign check`` predicts)."""
 
     platform: str
     setting: str
     lines: tuple[tuple[Price, int], ...]
+    recorded_usd: float = 0.0
 
     @property
     def total_usd(self) -> float:
@@ -111,8 +115,11 @@ def _platform_posts(sandbox: Sandbox, config: CampaignConfig) -> dict[str, list[
     return stored
 
 
-def _bills(sandbox: Sandbox, config: CampaignConfig) -> list[Bill]:
+def _bills(
+    sandbox: Sandbox, config: CampaignConfig, sessions: sessionmaker[Session]
+) -> list[Bill]:
     """A bill per platform that has prices (its profile's, after config.yaml's)."""
+    spent = spent_usd(sessions)
     bills = []
     for profile in registry.profiles():
         prices = profile.prices(config.platforms[profile.key])
@@ -121,7 +128,13 @@ def _bills(sandbox: Sandbox, config: CampaignConfig) -> list[Bill]:
             continue
         counts = stand_in.billed()
         lines = tuple((price, counts[price.operation]) for price in prices)
-        bills.append(Bill(profile.display_name, f"platforms.{profile.key}.prices", lines))
+        recorded = sum(
+            spent.get(account.label, 0.0)
+            for account in config.accounts
+            if account.platform == profile.key
+        )
+        setting = f"platforms.{profile.key}.prices"
+        bills.append(Bill(profile.display_name, setting, lines, recorded))
     return bills
 
 
@@ -192,5 +205,5 @@ def collect_result(
         for post_id, text in posts:
             if post_id not in recorded[label]:
                 result.unrecorded.append(f"{label}: post {post_id} ({text[:40]!r}) is not recorded")
-    result.bills = _bills(sandbox, config)
+    result.bills = _bills(sandbox, config, sessions)
     return result

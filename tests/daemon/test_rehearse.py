@@ -3,6 +3,7 @@ as a person runs it, fast; and the fault plan's predictions."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,12 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from scheduler.cli.bill_print import usd
 from scheduler.daemon.predict import Hit, Row, effect_of, predict
 from scheduler.daemon.rehearse import fresh_database
 from scheduler.errors import ConfigError
 from scheduler.sandbox.faults import Fault
 from scheduler.storage.database import open_database
-from scheduler.storage.models import Publication
+from scheduler.storage.models import Attempt, Publication
 from tests.conftest import ROOT
 
 T = datetime(2020, 11, 23, 9, 0, tzinfo=UTC)
@@ -56,7 +58,42 @@ def test_the_shipped_campaign_rehearses_end_to_end(tmp_path: Path) -> None:
     assert states == {"published"} and count > 0
     history = campaign("history", CAMPAIGN_DATABASE_URL=f"sqlite:///{database}")
     assert history.returncode == 0, history.stderr
+    assert_the_bill_of_check_is_what_the_attempts_recorded(database, result.stdout)
     assert_cannot_be_mistaken_for_the_real_thing(database, count)
+
+
+def assert_the_bill_of_check_is_what_the_attempts_recorded(database: Path, report: str) -> None:
+    """Without faults, `campaign check`'s estimate is, per account, what the
+    attempts recorded and what the sandbox counted (X bills the shipped posts'
+    links at the URL rate: the estimate must tell them apart)."""
+    checked = campaign("check", "--json")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    bill = json.loads(checked.stdout)["bill"]
+    estimated = {account["label"]: account["total_usd"] for account in bill["accounts"]}
+    assert estimated and all(total > 0 for total in estimated.values())
+    operations = bill["accounts"][0]["operations"]
+    assert operations["post_create_with_url"]["count"] > 0
+    assert operations["post_create"]["count"] > 0
+    engine, sessions = open_database(f"sqlite:///{database}")
+    try:
+        with sessions() as session:
+            recorded: dict[str, float] = {}
+            for label, cost in session.execute(
+                select(Publication.account_label, Attempt.cost_usd).join(
+                    Attempt, Attempt.publication_id == Publication.id
+                )
+            ):
+                assert cost is not None  # every attempt records its cost
+                recorded[label] = recorded.get(label, 0.0) + cost
+    finally:
+        engine.dispose()
+    assert {label: round(usd, 6) for label, usd in recorded.items() if usd} == {
+        label: round(usd, 6) for label, usd in estimated.items()
+    }
+    total = sum(estimated.values())
+    # The report shows the sandbox's count and the recorded sum: both the estimate.
+    assert f"X would bill about {usd(total)} " in report
+    assert f"the attempts recorded {usd(total)}" in report
 
 
 def assert_cannot_be_mistaken_for_the_real_thing(database: Path, count: int) -> None:
