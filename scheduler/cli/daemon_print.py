@@ -11,6 +11,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from scheduler.cli.bill_print import bill_lines
 from scheduler.cli.common import console, styled
 from scheduler.cli.layout import print_wrapped
 from scheduler.config import CampaignConfig
@@ -162,10 +163,13 @@ def print_preflight(report: PreflightReport) -> None:
         console.print(media)
     else:
         console.print("media: no image to publish in these days")
+    for line in bill_lines(report.bill) if report.bill is not None else []:
+        console.print(Text(line), soft_wrap=True)
     for title, lines in (
         ("media", report.media),
         ("quota", report.quota_problems),
         ("queue", report.queue),
+        ("bill", report.bill_problems),
     ):
         for line in lines:
             console.print(styled((f"{title}:", "red"), f" {line}"), soft_wrap=True)

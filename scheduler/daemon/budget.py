@@ -22,12 +22,22 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.config import CampaignConfig
-from scheduler.content.bill import ALERT_SHARE, CENT_SLACK, cost_usd, publication_cost
+from scheduler.content.bill import (
+    ALERT_SHARE,
+    CENT_SLACK,
+    Charge,
+    PlanBill,
+    bill_plan,
+    cost_usd,
+    publication_cost,
+)
 from scheduler.storage.attempts import Claim, spent_usd
-from scheduler.storage.models import PublicationState
+from scheduler.storage.database import reading
+from scheduler.storage.models import QUEUED, Post, Publication, PublicationState
 from scheduler.storage.outbox import NewEvent
 from scheduler.storage.settlements import Settlement
 
@@ -139,3 +149,28 @@ def _alert(label: str | None, spent: float, budget: float, now: datetime) -> New
     if label:
         facts["account"] = label
     return NewEvent("budget", f"budget:{scope}:{budget}:80", now, facts)
+
+
+def queue_bill(config: CampaignConfig, sessions: sessionmaker[Session]) -> PlanBill:
+    """The bill of what the queue still has to publish (pending, retrying, in
+    flight), plus what the attempts already recorded per account: what
+    ``campaign preflight`` and the dashboard show.
+
+    :raises StorageError: when the database cannot be read.
+    """
+    query = (
+        select(Publication.account_label, Publication.platform, Post.texts)
+        .join(Post, Post.id == Publication.post_id)
+        .where(Publication.state.in_((*QUEUED, PublicationState.PUBLISHING)))
+    )
+    with reading(sessions) as session:
+        charges = [
+            Charge(label, str((texts or {}).get(platform, "")))
+            for label, platform, texts in session.execute(query)
+        ]
+    bill = bill_plan(config, charges)
+    for label, spent in spent_usd(sessions).items():
+        account = bill.account(label)
+        if account is not None:
+            account.spent_usd = spent
+    return bill

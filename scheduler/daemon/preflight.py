@@ -1,6 +1,6 @@
 """``campaign preflight``: the readiness report before a big day.
 
-Four checks, each a list of problems (empty: ready):
+Five checks, each a list of problems (empty: ready):
 
 - **accounts**: as ``campaign accounts check`` (credentials present, accepted,
   allowed to write, the right account, valid until the campaign ends, and the
@@ -12,7 +12,11 @@ Four checks, each a list of problems (empty: ready):
   already out plus posts queued must fit the daily cap;
 - **queue**: nothing waiting for a person (needs review), nothing missed or
   failed, nothing overdue, no pause in force, and nothing queued whose time
-  has passed beyond the late grace on the real clock (it would be missed).
+  has passed beyond the late grace on the real clock (it would be missed);
+- **bill**: what the platforms that bill per request (X) would charge for the
+  rest of the queue, added to what the attempts recorded, fits
+  ``accounts[].budget_usd`` and ``campaign.budget_usd``
+  (:func:`~scheduler.daemon.budget.queue_bill`).
 
 Once the campaign window has ended, one note says so and names ``campaign
 new`` instead of a problem per post.
@@ -30,9 +34,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.clock import Clock
 from scheduler.config import CampaignConfig
+from scheduler.content.bill import PlanBill
 from scheduler.content.images import ImageInspector
 from scheduler.content.media import MediaResolver, platform_media_issues
 from scheduler.daemon.accounts_check import check_accounts
+from scheduler.daemon.budget import queue_bill
 from scheduler.daemon.concerns import publications
 from scheduler.daemon.status import daemon_status
 from scheduler.platforms import registry
@@ -72,7 +78,7 @@ class MediaUse:
 
 @dataclass
 class PreflightReport:
-    """The four checks; ``ok`` when none found a problem. ``tokens`` lists the
+    """The five checks; ``ok`` when none found a problem. ``tokens`` lists the
     stored tokens (their problems are also in their account's check);
     ``media_used`` the files the coming days publish; ``notes`` what is worth
     knowing but no problem (a campaign that has ended)."""
@@ -84,6 +90,12 @@ class PreflightReport:
     queue: list[str] = field(default_factory=list)
     media_used: list[MediaUse] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    bill: PlanBill | None = None
+
+    @property
+    def bill_problems(self) -> list[str]:
+        """Each budget the queue would exceed, with the fix."""
+        return self.bill.over_budget() if self.bill is not None else []
 
     @property
     def quota_problems(self) -> list[str]:
@@ -100,6 +112,7 @@ class PreflightReport:
             and not self.media
             and not self.quota_problems
             and not self.queue
+            and not self.bill_problems
         )
 
 
@@ -185,6 +198,7 @@ def preflight(
         day = first_day + timedelta(days=offset)
         for label, cap in caps.items():
             report.quota.append(DayQuota(label, day, planned[(label, day)], cap))
+    report.bill = queue_bill(config, sessions)
     status = daemon_status(sessions, config, now)
     if ended:
         report.notes.append(
