@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from scheduler.content.bill import PlanBill
+from scheduler.content.bill import PlanBill, usd
 from scheduler.platforms import registry
 from scheduler.platforms.facts import Price
 
@@ -45,12 +45,6 @@ def bill_lines(bill: PlanBill) -> list[str]:
             f"price source: {price.source})"
         )
     return lines
-
-
-def usd(amount: float) -> str:
-    """US dollars in words: cents, or tenths of a cent below ten dollars (a post
-    without a link costs $0.015)."""
-    return f"${amount:,.3f}" if abs(amount) < 10 else f"${amount:,.2f}"
 
 
 def _driver(bill: PlanBill) -> tuple[Price, int, float] | None:

@@ -17,9 +17,9 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from scheduler.cli.bill_print import usd
 from scheduler.cli.common import ConfigOption, console, fault_example, load, styled
 from scheduler.config import CampaignConfig
+from scheduler.content.bill import usd
 
 if TYPE_CHECKING:
     from scheduler.daemon import rehearse as service

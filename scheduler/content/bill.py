@@ -149,3 +149,9 @@ def bill_plan(config: CampaignConfig, charges: Iterable[Charge]) -> PlanBill:
 def cost_usd(cost: Iterable[tuple[Price, int]]) -> float:
     """US dollars of priced requests."""
     return sum(price.usd * count for price, count in cost)
+
+
+def usd(amount: float) -> str:
+    """US dollars as people read them: cents, or tenths of a cent below ten
+    dollars (a post without a link costs $0.015 on X)."""
+    return f"${amount:,.3f}" if abs(amount) < 10 else f"${amount:,.2f}"

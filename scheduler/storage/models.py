@@ -104,8 +104,7 @@ class PublicationState(enum.StrEnum):
 
 # What an attempt's ``outcome`` may be: how the worker settled it
 # (``published``, ``reconciled``), a PublishError subclass's outcome, or
-# ``crashed`` (its lease expired mid-try), or ``over_budget`` (not sent: the
-# account was paused rather than exceed its budget).
+# ``crashed`` (its lease expired mid-try), ``over_budget`` (paused, not sent).
 ATTEMPT_OUTCOMES = (
     "published",
     "reconciled",
@@ -265,9 +264,7 @@ class Attempt(Base):
     ``rejected``, ``unknown``), or ``crashed`` when a lease expired mid-try.
     A delete call of ``campaign withdraw`` is recorded as an attempt too:
     ``withdrawn`` (the post is gone) or ``withdraw_failed`` (it may still be live).
-    ``cost_usd`` is what the platform is estimated to bill for it, in US dollars
-    at config.yaml's prices (0 when nothing was created; None before it was
-    recorded, or while the attempt is open).
+    ``cost_usd``: its estimated bill in US dollars (0: nothing created; None: open).
     """
 
     __tablename__ = "attempts"

@@ -30,6 +30,7 @@ from starlette.templating import Jinja2Templates
 
 from scheduler.clock import Clock, SystemClock
 from scheduler.config import CampaignConfig
+from scheduler.content.bill import usd
 from scheduler.errors import CampaignError, DatabaseBusy, DatabaseUnreachable, StorageError
 from scheduler.platforms import registry
 from scheduler.platforms.links import platform_link
@@ -78,6 +79,7 @@ def _templates(config: CampaignConfig) -> Jinja2Templates:
         "duration": duration,
         "state_label": state_label,
         "platform_name": platform_name,
+        "usd": usd,
     }
     environment.filters.update(filters)
     calls = list(config.calls)

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from scheduler.daemon.budget import queue_bill
 from scheduler.errors import NotFoundError
 from scheduler.storage.lookup import find_posts
 from scheduler.storage.models import Post, PublicationState
@@ -49,9 +50,9 @@ def calendar_page(request: Request) -> Response:
     with board.read() as session:
         entries = load_entries(session, board.config)
     calendar = build_calendar(entries, board.now(), board.config)
-    return board.render(
-        request, "calendar.html", {"calendar": calendar, "view": view, "page": "calendar"}
-    )
+    bill = queue_bill(board.config, board.sessions)
+    context = {"calendar": calendar, "view": view, "page": "calendar", "bill": bill}
+    return board.render(request, "calendar.html", context)
 
 
 def _post_href(post_id: str) -> str:

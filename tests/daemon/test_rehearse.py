@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from scheduler.cli.bill_print import usd
+from scheduler.content.bill import usd
 from scheduler.daemon.predict import Hit, Row, effect_of, predict
 from scheduler.daemon.rehearse import fresh_database
 from scheduler.errors import ConfigError

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from scheduler.config import CampaignConfig
+from scheduler.daemon.budget import queue_bill
 from scheduler.web.calendar import Chip, Entry, build_calendar
 from scheduler.web.formatting import countdown
 from tests.web.conftest import ClientFactory
@@ -145,3 +147,17 @@ def test_before_the_campaign_today_says_when_it_starts(make_client: ClientFactor
     assert "The campaign starts on Sat 24 Oct 2020." in today
     upcoming = _between(html, 'data-testid="upcoming"', 'class="calendar"')
     assert 'data-testid="entry"' in upcoming  # what is still waiting, seen from before
+
+
+def test_the_calendar_shows_the_estimated_bill_per_account(
+    client: TestClient, config: CampaignConfig, sessions: sessionmaker[Session]
+) -> None:
+    bill = queue_bill(config, sessions)
+    html = client.get("/").text
+    card = _between(html, 'data-testid="bill"', "</table>")
+    for account in bill.accounts:
+        assert f"<td>{account.label}</td>" in card
+    assert bill.accounts and bill.total_usd > 0
+    total = f"${bill.total_usd:,.3f}" if bill.total_usd < 10 else f"${bill.total_usd:,.2f}"
+    assert f"<strong>{total}</strong>" in card
+    assert "Post: Create" in card and "facebook" not in card
