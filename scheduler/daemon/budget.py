@@ -35,6 +35,7 @@ from scheduler.content.bill import (
     cost_usd,
     publication_cost,
 )
+from scheduler.platforms import registry
 from scheduler.storage.attempts import Claim, spent_usd
 from scheduler.storage.database import reading
 from scheduler.storage.models import QUEUED, Post, Publication, PublicationState
@@ -141,6 +142,20 @@ def priced(
             if budget and before < ALERT_SHARE * budget <= before + cost + CENT_SLACK:
                 events.append(_alert(label, before + cost, budget, now))
     return dataclasses.replace(settlement, cost_usd=cost, events=tuple(events))
+
+
+def with_reads(
+    settlement: Settlement, config: CampaignConfig, held: Claim, posts_read: int
+) -> Settlement:
+    """A reconciliation's ``settlement`` with its cost: the ``posts_read`` read
+    back (never blocked by a budget: knowing whether a post is out matters more),
+    plus the post's own price when it was found out (billed when it was created)."""
+    cost = attempt_cost(config, held) if settlement.state in _BILLED else 0.0
+    account = next((entry for entry in config.accounts if entry.label == held.account_label), None)
+    if account is not None and posts_read:
+        profile = registry.profile(account.platform)
+        cost += cost_usd(profile.read_cost(config.platforms[account.platform], posts_read))
+    return dataclasses.replace(settlement, cost_usd=cost)
 
 
 def _alert(label: str | None, spent: float, budget: float, now: datetime) -> NewEvent:

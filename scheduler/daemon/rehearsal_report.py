@@ -7,6 +7,7 @@ message per event)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -116,10 +117,11 @@ def _platform_posts(sandbox: Sandbox, config: CampaignConfig) -> dict[str, list[
 
 
 def _bills(
-    sandbox: Sandbox, config: CampaignConfig, sessions: sessionmaker[Session]
+    sandbox: Sandbox, config: CampaignConfig, spent: Mapping[str, float] | None = None
 ) -> list[Bill]:
-    """A bill per platform that has prices (its profile's, after config.yaml's)."""
-    spent = spent_usd(sessions)
+    """A bill per platform that has prices (its profile's, after config.yaml's);
+    ``spent`` is what the attempts recorded per account label."""
+    spent = spent or {}
     bills = []
     for profile in registry.profiles():
         prices = profile.prices(config.platforms[profile.key])
@@ -205,5 +207,5 @@ def collect_result(
         for post_id, text in posts:
             if post_id not in recorded[label]:
                 result.unrecorded.append(f"{label}: post {post_id} ({text[:40]!r}) is not recorded")
-    result.bills = _bills(sandbox, config, sessions)
+    result.bills = _bills(sandbox, config, spent_usd(sessions))
     return result

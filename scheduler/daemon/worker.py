@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.alerts.pipeline import with_alerts
 from scheduler.clock import Clock, log_time
 from scheduler.config import CampaignConfig
-from scheduler.daemon.budget import Spending, before_create, priced
+from scheduler.daemon.budget import Spending, before_create, priced, with_reads
 from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.failures import auth_settlement, failure_settlement
 from scheduler.daemon.limits import AccountLimits
@@ -175,7 +175,8 @@ def _reconcile(
 ) -> Settlement:
     """Look for the post on the platform with this daemon's retry policy."""
     publishing = ctx.config.publishing
-    return reconcile(
+    read_before = publisher.posts_read
+    settlement = reconcile(
         publisher,
         with_history(ctx.sessions, held),
         ctx.clock.now(),
@@ -185,6 +186,7 @@ def _reconcile(
         backoff_max_s=publishing.backoff_max_s,
         rng=ctx.rng,
     )
+    return with_reads(settlement, ctx.config, held, publisher.posts_read - read_before)
 
 
 def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:

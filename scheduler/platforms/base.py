@@ -139,10 +139,13 @@ class Publisher(MeasuredClock, ABC):
 
     Subclasses set ``platform`` and implement the ``_`` methods plus
     ``_translate``. All methods may raise only
-    :class:`~scheduler.errors.PublishError` subclasses.
+    :class:`~scheduler.errors.PublishError` subclasses. ``posts_read`` counts
+    the posts :meth:`find_post` has read back from the account's timeline so
+    far (a platform that bills reads charges each: the daemon records them).
     """
 
     platform: str = ""
+    posts_read: int = 0
 
     def __init__(self, account_label: str) -> None:
         self.account_label = account_label

@@ -20,7 +20,8 @@ media                          :meth:`media_rules` (formats, sizes, counts, mixi
                                alt text, each with its source)
 rate limits                    ``rate_limits`` (limits, caps, where resets arrive)
 cost                           :meth:`prices` (defaults, overridable in config.yaml),
-                               :meth:`publication_cost` (what one post is billed)
+                               :meth:`publication_cost` (what one post is billed),
+                               :meth:`read_cost` (what reading posts back is billed)
 settings                       ``settings_model`` (``platforms.<key>`` in config.yaml)
 accounts                       ``credential_fields``, :meth:`account_problems`,
                                :meth:`identity_problems`, ``token_renewal``
@@ -161,6 +162,14 @@ class PlatformProfile(ABC):
         ``text`` carrying ``alt_texts`` images described with alt text. Empty
         when the platform bills nothing (the default). Retries the platform
         refuses are not billed by it, so they are not counted here."""
+        return ()
+
+    def read_cost(
+        self, settings: PlatformSettings, posts_read: int
+    ) -> tuple[tuple[Price, int], ...]:
+        """The priced reads of ``posts_read`` posts read back from the account's
+        own timeline (reconciliation, :attr:`~scheduler.platforms.base.Publisher.posts_read`);
+        empty when the platform bills no read (the default)."""
         return ()
 
     # -- accounts --------------------------------------------------------------------

@@ -112,3 +112,15 @@ def test_preflight_bills_the_queue_plus_what_was_spent(world: WorkerWorld) -> No
     (problem,) = report.bill_problems
     assert "x-main's posts would cost about $0.61, over its budget of $0.50" in problem
     assert not report.ok
+
+
+def test_a_post_found_by_reconciliation_is_billed_once(world: WorkerWorld) -> None:
+    from scheduler.errors import UnknownOutcome
+
+    (pid,) = world.queue.add(_link_post("timeout", 0))
+    world.platform.fail_next(
+        "create_post", lambda: UnknownOutcome("read timed out", http_status=None), applied=True
+    )
+    publish(world.context(), pid)
+    (attempt,) = world.attempts(pid)
+    assert (attempt.outcome, attempt.cost_usd) == ("reconciled", pytest.approx(0.200))

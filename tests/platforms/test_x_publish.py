@@ -318,7 +318,9 @@ def test_find_post_follows_pages_to_an_older_post(
     assert found is not None
     assert found.platform_post_id == sandbox.x.posts("x-es")[0].id
     assert found.created_at == started
-    assert sandbox.x.received["x.timeline"] == 2
+    # The newest five first (X bills each post read), then pages of 100: 5 + 100 + 16.
+    assert sandbox.x.received["x.timeline"] == 3
+    assert publisher.posts_read == 121
 
 
 def test_normalise_undoes_what_x_does_to_text() -> None:
@@ -329,3 +331,29 @@ def test_normalise_undoes_what_x_does_to_text() -> None:
     )
     assert normalise(sent) == normalise(shown)
     assert normalise(sent) != normalise(shown.replace("#Tag", "#Other"))
+
+
+def test_looking_for_a_post_reads_few_posts_and_counts_them(
+    sandbox: Sandbox, publisher_for: PublisherFactory, clock: FrozenClock, live: CampaignConfig
+) -> None:
+    """X bills each post read back (Owned Reads): the first page asks for X's
+    smallest, and the publisher counts what it read, which the profile prices."""
+    from scheduler.platforms import registry
+
+    publisher = publisher_for("x-main")
+    start = clock.now()
+    texts = [f"Post number {n} #StopClusterBombsNow" for n in range(12)]
+    for text in texts:
+        publisher.create_post(text)
+        clock.advance(60)
+    before = sandbox.x.billed()["owned_read"]
+    # The newest is found on the first page of five.
+    assert publisher.find_post(texts[-1], start, clock.now()) is not None
+    assert publisher.posts_read == 5
+    assert sandbox.x.billed()["owned_read"] - before == 5
+    # The oldest takes the next (larger) page: 5 + 7, all the window holds.
+    assert publisher.find_post(texts[0], start, clock.now()) is not None
+    assert publisher.posts_read == 5 + 12
+    assert sandbox.x.billed()["owned_read"] - before == 17
+    cost = registry.profile("x").read_cost(live.platforms["x"], publisher.posts_read)
+    assert [(price.operation, count) for price, count in cost] == [("owned_read", 17)]

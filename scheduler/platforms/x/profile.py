@@ -126,6 +126,13 @@ class XProfile(PlatformProfile):
             cost.append((prices["media_metadata"], alt_texts))
         return tuple(cost)
 
+    def read_cost(
+        self, settings: PlatformSettings, posts_read: int
+    ) -> tuple[tuple[Price, int], ...]:
+        """Owned Reads: each post read back from the account's own timeline."""
+        prices = {price.operation: price for price in self.prices(settings)}
+        return ((prices["owned_read"], posts_read),) if posts_read else ()
+
     def alias_hint(self) -> str:
         """The fix for a target written ``twitter``."""
         return "Twitter is now X: write x"

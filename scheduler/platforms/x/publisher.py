@@ -54,8 +54,12 @@ from scheduler.platforms.x.settings import XSettings
 PUBLIC_BASE = "https://api.twitter.com"
 # Snowflake epoch of X ids, in milliseconds (2010-11-04T01:42:54.657Z).
 SNOWFLAKE_EPOCH_MS = 1288834974657
-# Pages of 100 posts read back while looking for a post (X serves at most 3,200).
+# Pages read back while looking for a post (X serves at most 3,200 posts).
 MAX_TIMELINE_PAGES = 10
+# Posts on the first page, X's smallest (max_results 5 to 100, platforms.md 1):
+# the post looked for is nearly always among the newest, and X bills each post
+# read back. Later pages, on a busy timeline, take X's largest.
+FIRST_PAGE_SIZE, PAGE_SIZE = 5, 100
 WRITE_ACCESS = ("read-write", "read-write-directmessages", "write")
 
 
@@ -180,7 +184,8 @@ class XPublisher(Publisher):
         wanted = normalise(text)
         user_id = self._user_id or self._verify().account_id
         params: dict[str, Any] = {
-            "max_results": 100,
+            # X bills each post read back ("Owned Reads", platforms-2026.md 3).
+            "max_results": FIRST_PAGE_SIZE,
             "tweet_fields": ["created_at"],
             "start_time": since - timedelta(seconds=1),
         }
@@ -188,6 +193,7 @@ class XPublisher(Publisher):
             params["end_time"] = until + timedelta(seconds=1)
         for _ in range(MAX_TIMELINE_PAGES):
             body = self._client.get_users_tweets(user_id, user_auth=True, **params).json()
+            self.posts_read += len(body.get("data", []))
             for item in body.get("data", []):  # newest first
                 created = _parse_time(item.get("created_at")) or snowflake_time(item["id"])
                 if created is not None and not since <= created <= until:
@@ -202,7 +208,7 @@ class XPublisher(Publisher):
             next_token = body.get("meta", {}).get("next_token")
             if not next_token:
                 return None
-            params["pagination_token"] = next_token
+            params.update(pagination_token=next_token, max_results=PAGE_SIZE)
         return None
 
     def _delete_post(self, platform_post_id: str) -> bool:
