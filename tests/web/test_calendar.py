@@ -161,3 +161,18 @@ def test_the_calendar_shows_the_estimated_bill_per_account(
     total = f"${bill.total_usd:,.3f}" if bill.total_usd < 10 else f"${bill.total_usd:,.2f}"
     assert f"<strong>{total}</strong>" in card
     assert "Post: Create" in card and "facebook" not in card
+
+
+def test_the_history_page_shows_each_attempts_cost(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    from sqlalchemy import select, update
+
+    from scheduler.storage.models import Attempt
+
+    with sessions.begin() as session:
+        first = session.scalars(select(Attempt.id).order_by(Attempt.started_at.desc())).first()
+        assert first is not None
+        session.execute(update(Attempt).where(Attempt.id == first).values(cost_usd=0.2))
+    html = client.get("/history").text
+    assert '<td class="nowrap" data-testid="cost">$0.200</td>' in html
