@@ -8,6 +8,9 @@ Endpoints::
     GET    /2/users/me               who the credentials speak for
     GET    /2/users/{id}/tweets      a user's timeline, newest first (OAuth 1.0a or Bearer)
     POST   /2/media/upload ...       media upload, see :mod:`~scheduler.platforms.x.sandbox.media_api`
+    GET    /i/oauth2/authorize       OAuth 2.0 with PKCE: approve, redirect back with a code
+    POST   /2/oauth2/token           a code or a refresh token for a new token pair
+                                     (see :mod:`~scheduler.platforms.x.sandbox.oauth2`)
 
 What each request passes through before its handler is in
 :mod:`~scheduler.platforms.x.sandbox.base`.
@@ -54,4 +57,6 @@ class XSandbox(XStandIn):
                 ),
             ),
             *media_routes(self),
+            route("GET", "/i/oauth2/authorize", self.oauth2.authorize),
+            route("POST", "/2/oauth2/token", self.oauth2.token),
         ]

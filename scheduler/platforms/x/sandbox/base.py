@@ -37,12 +37,14 @@ from scheduler.platforms.x.sandbox.limits import (
     XLimits,
 )
 from scheduler.platforms.x.sandbox.oauth1 import OAuth1Error, OAuth1Verifier
+from scheduler.platforms.x.sandbox.oauth2 import OAuth2Server, scopes_for
 from scheduler.platforms.x.sandbox.responses import (
     common_headers,
     credits_depleted,
     daily_headers,
     duplicate,
     invalid_request,
+    missing_scopes,
     read_only_app,
     server_error,
     too_many_requests,
@@ -121,6 +123,7 @@ class XStandIn(PlatformSandbox):
         self._verifier = OAuth1Verifier(
             PUBLIC_BASES, self._secrets_for, lambda: time.time() + self.wall_offset_s
         )
+        self.oauth2 = OAuth2Server(self.state, clock)
 
     # -- state for assertions ------------------------------------------------------
 
@@ -184,7 +187,7 @@ class XStandIn(PlatformSandbox):
             started = time.perf_counter()
             with self._lock:
                 self.received[name] += 1
-            call = self._authenticate(request, match, bearer)
+            call = self._authenticate(request, match, bearer, scopes_for(name))
             if isinstance(call, Response):
                 call.headers.update(common_headers(None, started))
                 return call
@@ -225,9 +228,16 @@ class XStandIn(PlatformSandbox):
         return values["api_secret"], values["access_token_secret"]
 
     def _authenticate(
-        self, request: Request, match: re.Match[str], bearer: bool
+        self, request: Request, match: re.Match[str], bearer: bool, scopes: frozenset[str]
     ) -> XCall | Response:
         header = request.header("Authorization")
+        if header.startswith("Bearer "):
+            # An OAuth 2.0 user token: user context, within its scopes and lifetime.
+            user = self.oauth2.grant_for(header.removeprefix("Bearer ").strip())
+            if user is not None:
+                if not scopes <= user.scopes:
+                    return missing_scopes(scopes - user.scopes)
+                return XCall(request, match, user.account, user_context=True)
         if bearer and header.startswith("Bearer "):
             account = self.state.by_bearer(header.removeprefix("Bearer ").strip())
             if account is None:

@@ -75,6 +75,21 @@ def read_only_app() -> Response:
     )
 
 
+def missing_scopes(scopes: frozenset[str]) -> Response:
+    """403 for an OAuth 2.0 user token without the scopes the endpoint lists (X's
+    exact wording is not documented: the stand-in names the scopes)."""
+    return Response(
+        403,
+        {
+            "title": "Forbidden",
+            "detail": "The OAuth 2.0 token lacks the scopes this endpoint needs: "
+            + " ".join(sorted(scopes)),
+            "type": "about:blank",
+            "status": 403,
+        },
+    )
+
+
 def credits_depleted(account_number: int) -> Response:
     return Response(
         402,
