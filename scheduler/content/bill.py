@@ -139,10 +139,17 @@ def bill_plan(config: CampaignConfig, charges: Iterable[Charge]) -> PlanBill:
     platform that bills nothing, are left out."""
     bill = empty_bill(config)
     by_label = {account.label: account for account in bill.accounts}
+    # Finding a text's links is the cost here: each distinct charge is priced once.
+    priced: dict[Charge, tuple[tuple[Price, int], ...]] = {}
     for charge in charges:
         account = by_label.get(charge.label)
         if account is not None:
-            account.add(publication_cost(config, charge.label, charge.text, charge.alt_texts))
+            cost = priced.get(charge)
+            if cost is None:
+                cost = priced[charge] = publication_cost(
+                    config, charge.label, charge.text, charge.alt_texts
+                )
+            account.add(cost)
     return bill
 
 

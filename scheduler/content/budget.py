@@ -11,15 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scheduler.config import CampaignConfig
-from scheduler.content.bill import (
-    CENT_SLACK,
-    Charge,
-    PlanBill,
-    bill_plan,
-    cost_usd,
-    publication_cost,
-)
+from scheduler.content.bill import CENT_SLACK, PlanBill, empty_bill, publication_cost
 from scheduler.content.resolve import Candidate
+from scheduler.platforms.facts import Price
 
 _FIX = (
     "post fewer links (a post with a link costs more: the bill under the check's summary "
@@ -29,55 +23,44 @@ _FIX = (
 
 def check_budget(candidates: Sequence[Candidate], config: CampaignConfig) -> PlanBill:
     """Bill the approved posts and report, on the post where it happens, each
-    budget they exceed. Returns the bill (drafts and cancelled posts are not in it)."""
+    budget they exceed. Returns the bill (drafts and cancelled posts are not in it).
+
+    Each distinct text is priced once per account (finding its links costs
+    more than the rest of the rule), in publishing order.
+    """
     approved = sorted(
         (candidate for candidate in candidates if candidate.post.status == "approved"),
         key=lambda candidate: (candidate.post.publish_at, candidate.post.id),
     )
-    bill = bill_plan(
-        config,
-        (
-            Charge(label, candidate.post.texts.get(config.account(label).platform, ""))
-            for candidate in approved
-            for label in candidate.post.targets
-            if _known(config, label)
-        ),
-    )
-    budgets = {
-        account.label: account.budget_usd
-        for account in bill.accounts
-        if account.budget_usd is not None
-    }
-    if not budgets and bill.budget_usd is None:
-        return bill
-    spent: dict[str, float] = dict.fromkeys(budgets, 0.0)
+    bill = empty_bill(config)
+    billed = {account.label: account for account in bill.accounts}
+    platforms = {account.label: account.platform for account in config.accounts}
+    budgets = {label: account.budget_usd for label, account in billed.items()}
+    priced: dict[tuple[str, str], tuple[tuple[Price, int], ...]] = {}
+    spent: dict[str, float] = dict.fromkeys(billed, 0.0)
     total = 0.0
     told: set[str] = set()
     for candidate in approved:
         for label in candidate.post.targets:
-            if bill.account(label) is None:
-                continue
-            account = config.account(label)
-            cost = publication_cost(config, label, candidate.post.texts.get(account.platform, ""))
-            usd = cost_usd(cost)
+            account = billed.get(label)
+            if account is None:
+                continue  # an unknown account (reported elsewhere), or one that bills nothing
+            text = candidate.post.texts.get(platforms[label], "")
+            cost = priced.get((label, text))
+            if cost is None:
+                cost = priced[(label, text)] = publication_cost(config, label, text)
+            usd = account.add(cost)
             total += usd
-            if label in budgets:
-                spent[label] += usd
-                if spent[label] > budgets[label] + CENT_SLACK and label not in told:
-                    told.add(label)
-                    _report(candidate, label, spent[label], budgets[label])
-            if (
-                bill.budget_usd is not None
-                and total > bill.budget_usd + CENT_SLACK
-                and "" not in told
-            ):
+            spent[label] += usd
+            budget = budgets[label]
+            if budget is not None and spent[label] > budget + CENT_SLACK and label not in told:
+                told.add(label)
+                _report(candidate, label, spent[label], budget)
+            campaign = bill.budget_usd
+            if campaign is not None and total > campaign + CENT_SLACK and "" not in told:
                 told.add("")
-                _report(candidate, None, total, bill.budget_usd)
+                _report(candidate, None, total, campaign)
     return bill
-
-
-def _known(config: CampaignConfig, label: str) -> bool:
-    return any(account.label == label for account in config.accounts)
 
 
 def _report(candidate: Candidate, label: str | None, usd: float, budget: float) -> None:
