@@ -19,10 +19,9 @@ from scheduler.platforms.x.oauth2 import (
     SCOPES,
     TOKEN_PATH,
     Authorization,
+    TokenEndpoint,
     TokenPair,
     code_from_redirect,
-    exchange_code,
-    refresh_pair,
     start_authorization,
 )
 from scheduler.platforms.x.sandbox.oauth2 import sandbox_client_id
@@ -54,10 +53,14 @@ def _client(sandbox: Sandbox, access_token: str) -> tweepy.Client:
     return client
 
 
+def _endpoint(sandbox: Sandbox, label: str = "x-main") -> TokenEndpoint:
+    return TokenEndpoint(sandbox.url + TOKEN_PATH, sandbox_client_id(label))
+
+
 def _connect(sandbox: Sandbox, clock: FrozenClock, label: str = "x-main") -> TokenPair:
     authorization, redirected = _authorize(sandbox, label)
     code = code_from_redirect(authorization, redirected)
-    return exchange_code(sandbox.url + TOKEN_PATH, authorization, code, now=clock.now())
+    return _endpoint(sandbox, label).exchange(authorization, code, now=clock.now())
 
 
 def test_the_authorization_url_carries_pkce_state_and_the_scopes() -> None:
@@ -101,11 +104,11 @@ def test_a_wrong_verifier_a_used_code_and_another_state_are_refused(
         authorization.url, authorization.client_id, REDIRECT, authorization.state, "x" * 64
     )
     with pytest.raises(AuthFailed) as refused:
-        exchange_code(sandbox.url + TOKEN_PATH, forged, code, now=clock.now())
+        _endpoint(sandbox).exchange(forged, code, now=clock.now())
     assert refused.value.http_status == 400
     # The code went with the failed try: X's codes are single use.
     with pytest.raises(AuthFailed):
-        exchange_code(sandbox.url + TOKEN_PATH, authorization, code, now=clock.now())
+        _endpoint(sandbox).exchange(authorization, code, now=clock.now())
 
 
 def test_a_code_lasts_thirty_seconds(sandbox: Sandbox, clock: FrozenClock) -> None:
@@ -113,7 +116,7 @@ def test_a_code_lasts_thirty_seconds(sandbox: Sandbox, clock: FrozenClock) -> No
     code = code_from_redirect(authorization, redirected)
     clock.advance(31)
     with pytest.raises(AuthFailed):
-        exchange_code(sandbox.url + TOKEN_PATH, authorization, code, now=clock.now())
+        _endpoint(sandbox).exchange(authorization, code, now=clock.now())
 
 
 def test_access_tokens_expire_after_two_hours_and_refresh_tokens_are_single_use(
@@ -131,19 +134,12 @@ def test_access_tokens_expire_after_two_hours_and_refresh_tokens_are_single_use(
     clock.advance(7200)
     assert who(pair.access_token) == 401
     assert pair.refresh_token is not None
-    fresh = refresh_pair(
-        sandbox.url + TOKEN_PATH, sandbox_client_id("x-main"), pair.refresh_token, now=clock.now()
-    )
+    fresh = _endpoint(sandbox).refresh(pair.refresh_token, now=clock.now())
     assert who(fresh.access_token) == 200
     assert fresh.refresh_token not in (None, pair.refresh_token)
     # The old refresh token is refused from now on: a second daemon using it loses.
     with pytest.raises(AuthFailed) as refused:
-        refresh_pair(
-            sandbox.url + TOKEN_PATH,
-            sandbox_client_id("x-main"),
-            pair.refresh_token,
-            now=clock.now(),
-        )
+        _endpoint(sandbox).refresh(pair.refresh_token, now=clock.now())
     assert refused.value.http_status == 400
     assert sandbox.x.oauth2.refreshed == 1
 
@@ -152,12 +148,8 @@ def test_a_token_without_a_scope_is_refused_where_x_requires_it(
     sandbox: Sandbox, clock: FrozenClock
 ) -> None:
     authorization, redirected = _authorize(sandbox, scopes="tweet.read users.read")
-    pair = exchange_code(
-        sandbox.url + TOKEN_PATH,
-        authorization,
-        code_from_redirect(authorization, redirected),
-        now=clock.now(),
-    )
+    code = code_from_redirect(authorization, redirected)
+    pair = _endpoint(sandbox).exchange(authorization, code, now=clock.now())
     assert pair.refresh_token is None  # no offline.access, no refresh token
     headers = {"Authorization": f"Bearer {pair.access_token}"}
     assert requests.get(sandbox.url + "/2/users/me", headers=headers, timeout=10).status_code == 200
@@ -176,9 +168,7 @@ def test_tokens_never_reach_the_debug_log(
     caplog.set_level(logging.DEBUG)
     pair = _connect(sandbox, clock)
     assert pair.refresh_token is not None
-    fresh = refresh_pair(
-        sandbox.url + TOKEN_PATH, sandbox_client_id("x-main"), pair.refresh_token, now=clock.now()
-    )
+    fresh = _endpoint(sandbox).refresh(pair.refresh_token, now=clock.now())
     for token in (pair.access_token, fresh.access_token):
         client = _client(sandbox, token)
         client.get_me(user_auth=False)
@@ -187,3 +177,16 @@ def test_tokens_never_reach_the_debug_log(
     for value in (pair.access_token, pair.refresh_token, fresh.access_token, fresh.refresh_token):
         assert value and value not in logged
         assert value not in caplog.text
+
+
+def test_no_answer_from_the_token_endpoint_is_transient(clock: FrozenClock) -> None:
+    import socket
+
+    from scheduler.errors import TransientError
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    endpoint = TokenEndpoint(f"http://127.0.0.1:{port}{TOKEN_PATH}", "client", timeout_s=2)
+    with pytest.raises(TransientError, match="did not answer"):
+        endpoint.refresh("a-refresh-token", now=clock.now())

@@ -15,7 +15,8 @@ tweepy 4.17 has no refresh helper and builds its authorize URL on
 twitter.com (platforms-2026.md 2), so the two token requests are made here with
 ``requests``, which tweepy already brings. Every token is registered for log
 redaction (:func:`~scheduler.platforms.secrets.register_secrets`) the moment it
-is parsed, before anything can log it. Errors leave as the product's
+is parsed, before anything can log it (:class:`TokenEndpoint` makes the two
+requests). Errors leave as the product's
 (:mod:`scheduler.errors`): a refused grant is :class:`~scheduler.errors.AuthFailed`,
 no answer or a 5xx :class:`~scheduler.errors.TransientError`.
 """
@@ -118,81 +119,83 @@ def code_from_redirect(authorization: Authorization, redirected: str) -> str:
     return code
 
 
-def exchange_code(
-    token_url: str,
-    authorization: Authorization,
-    code: str,
-    *,
-    now: datetime,
-    client_secret: str | None = None,
-    timeout_s: float = 20.0,
-) -> TokenPair:
-    """Trade ``code`` (with the authorization's PKCE verifier) for a token pair;
-    ``now`` (aware UTC) dates its expiry.
+@dataclass(frozen=True)
+class TokenEndpoint:
+    """X's token endpoint for one app: ``url`` (``https://api.x.com/2/oauth2/token``
+    or the sandbox's), the app's ``client_id``, its ``client_secret`` for a
+    confidential client (sent as HTTP Basic; None for a public one), and the
+    request timeout in seconds."""
 
-    :raises AuthFailed: X refused the code (expired after 30 s, used, or the verifier differs).
-    :raises TransientError: no answer, or a server error.
+    url: str
+    client_id: str
+    client_secret: str | None = field(default=None, repr=False)
+    timeout_s: float = 20.0
+
+    def exchange(self, authorization: Authorization, code: str, *, now: datetime) -> TokenPair:
+        """Trade ``code`` (with the authorization's PKCE verifier) for a token
+        pair; ``now`` (aware UTC) dates its expiry.
+
+        :raises AuthFailed: X refused the code (expired after 30 s, used, or the
+            verifier differs).
+        :raises TransientError: no answer, or a server error.
+        """
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": authorization.redirect_uri,
+            "code_verifier": authorization.verifier,
+            "client_id": self.client_id,
+        }
+        return self._request(form, now)
+
+    def refresh(self, refresh_token: str, *, now: datetime) -> TokenPair:
+        """A new pair for ``refresh_token``, which X refuses from then on.
+
+        :raises AuthFailed: X refused the refresh token (used already, revoked,
+            expired): only a new authorization helps.
+        :raises TransientError: no answer, or a server error; the refresh token
+            may or may not have been spent.
+        """
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": self.client_id,
+        }
+        return self._request(form, now)
+
+    def _request(self, form: dict[str, str], now: datetime) -> TokenPair:
+        secret = self.client_secret
+        auth = (self.client_id, secret) if secret else None  # confidential client: Basic
+        try:
+            response = requests.post(self.url, data=form, auth=auth, timeout=self.timeout_s)
+        except requests.RequestException as error:
+            raise TransientError(
+                f"X's token endpoint did not answer: {type(error).__name__}"
+            ) from None
+        return _pair(response, now)
+
+
+def _pair(response: requests.Response, now: datetime) -> TokenPair:
+    """The token pair in ``response``, registered for redaction at once.
+
+    :raises TransientError | AuthFailed: see :class:`TokenEndpoint`.
     """
-    form = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": authorization.redirect_uri,
-        "code_verifier": authorization.verifier,
-        "client_id": authorization.client_id,
-    }
-    return _token_request(token_url, form, authorization.client_id, client_secret, now, timeout_s)
-
-
-def refresh_pair(
-    token_url: str,
-    client_id: str,
-    refresh_token: str,
-    *,
-    now: datetime,
-    client_secret: str | None = None,
-    timeout_s: float = 20.0,
-) -> TokenPair:
-    """A new pair for ``refresh_token``, which X refuses from then on.
-
-    :raises AuthFailed: X refused the refresh token (used already, revoked,
-        expired): only a new authorization (``campaign accounts connect``) helps.
-    :raises TransientError: no answer, or a server error; the refresh token may
-        or may not have been spent.
-    """
-    form = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id}
-    return _token_request(token_url, form, client_id, client_secret, now, timeout_s)
-
-
-def _token_request(
-    url: str,
-    form: dict[str, str],
-    client_id: str,
-    client_secret: str | None,
-    now: datetime,
-    timeout_s: float,
-) -> TokenPair:
-    auth = (client_id, client_secret) if client_secret else None  # confidential client: Basic
-    try:
-        response = requests.post(url, data=form, auth=auth, timeout=timeout_s)
-    except requests.RequestException as error:
-        raise TransientError(f"X's token endpoint did not answer: {type(error).__name__}") from None
     try:
         body: Any = response.json()
     except ValueError:
         body = {}
+    if not isinstance(body, dict):
+        body = {}
     if response.status_code >= 500 or response.status_code == 429:
         raise TransientError("X's token endpoint failed", http_status=response.status_code)
-    if response.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
-        words = (
-            body.get("error_description") or body.get("error") if isinstance(body, dict) else None
-        )
+    if response.status_code != 200 or "access_token" not in body:
+        error = body.get("error")
+        words = body.get("error_description") or error or response.text[:300]
         raise AuthFailed(
             "X refused the token request",
             http_status=response.status_code,
-            platform_code=str(body.get("error"))
-            if isinstance(body, dict) and body.get("error")
-            else None,
-            platform_message=redact(str(words or response.text[:300])),
+            platform_code=str(error) if error else None,
+            platform_message=redact(str(words)),
         )
     access, refresh = str(body["access_token"]), body.get("refresh_token")
     register_secrets([access, *([str(refresh)] if refresh else [])])
