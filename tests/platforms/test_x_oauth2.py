@@ -161,11 +161,19 @@ def test_a_token_without_a_scope_is_refused_where_x_requires_it(
 
 
 def test_tokens_never_reach_the_debug_log(
-    sandbox: Sandbox, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+    sandbox: Sandbox,
+    clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """tweepy logs the Authorization header at DEBUG: every token is registered
     for redaction when it is parsed, before any request uses it; across a refresh too."""
+    # Whatever an earlier test did to tweepy's logger (the daemon's set-up quiets it).
+    tweepy_logger = logging.getLogger("tweepy")
+    monkeypatch.setattr(tweepy_logger, "propagate", True)
+    monkeypatch.setattr(tweepy_logger, "disabled", False)
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="tweepy")
     pair = _connect(sandbox, clock)
     assert pair.refresh_token is not None
     fresh = _endpoint(sandbox).refresh(pair.refresh_token, now=clock.now())
