@@ -5,7 +5,7 @@ each step of the renewal as a crash point."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import requests
@@ -69,31 +69,32 @@ def _works(sandbox: Sandbox, token: str) -> bool:
     return requests.get(sandbox.url + "/2/users/me", headers=headers, timeout=10).ok
 
 
-def _tokens(
-    make_store: MakeStore,
-    sessions: Sessions,
-    endpoint: TokenEndpoint,
-    clock: FrozenClock,
-    crash_at: str | None = None,
-    writer: str = "daemon test:1",
-) -> AccessTokens:
-    def crash(step: str) -> None:
-        if step == crash_at:
-            raise Crash(step)
+MakeTokens = Callable[..., AccessTokens]
 
-    store = make_store(writer=writer)
-    return AccessTokens(store, sessions, LABEL, endpoint, clock, margin_s=300, crash=crash)
+
+@pytest.fixture
+def make_tokens(
+    make_store: MakeStore, sessions: Sessions, endpoint: TokenEndpoint, clock: FrozenClock
+) -> MakeTokens:
+    """``make_tokens(crash_at=None, writer=...)``: a daemon's view of x-main's
+    access token, raising :class:`Crash` at the step ``crash_at``."""
+
+    def make(crash_at: str | None = None, writer: str = "daemon test:1") -> AccessTokens:
+        def crash(step: str) -> None:
+            if step == crash_at:
+                raise Crash(step)
+
+        store = make_store(writer=writer)
+        return AccessTokens(store, sessions, LABEL, endpoint, clock, margin_s=300, crash=crash)
+
+    return make
 
 
 @pytest.mark.usefixtures("connected")
 def test_renewed_only_within_the_margin_and_the_new_pair_is_stored(
-    sandbox: Sandbox,
-    make_store: MakeStore,
-    sessions: Sessions,
-    endpoint: TokenEndpoint,
-    clock: FrozenClock,
+    sandbox: Sandbox, make_tokens: MakeTokens, make_store: MakeStore, clock: FrozenClock
 ) -> None:
-    tokens = _tokens(make_store, sessions, endpoint, clock)
+    tokens = make_tokens()
     first = tokens.current()
     clock.advance(7200 - 301)
     assert tokens.current().value == first.value  # 301 s left: not yet
@@ -112,16 +113,10 @@ def test_renewed_only_within_the_margin_and_the_new_pair_is_stored(
 
 @pytest.mark.usefixtures("connected")
 def test_two_daemons_renew_once(
-    sandbox: Sandbox,
-    make_store: MakeStore,
-    sessions: Sessions,
-    endpoint: TokenEndpoint,
-    clock: FrozenClock,
+    sandbox: Sandbox, make_tokens: MakeTokens, clock: FrozenClock
 ) -> None:
     clock.advance(7200 - 60)
-    daemons = [
-        _tokens(make_store, sessions, endpoint, clock, writer=f"daemon host:{n}") for n in (1, 2)
-    ]
+    daemons = [make_tokens(writer=f"daemon host:{n}") for n in (1, 2)]
     start = threading.Barrier(2)
     got: list[str] = []
 
@@ -143,20 +138,20 @@ def test_two_daemons_renew_once(
 def test_a_crash_at_each_step_leaves_the_account_working_or_says_when_it_stops(
     step: str,
     sandbox: Sandbox,
+    make_tokens: MakeTokens,
     make_store: MakeStore,
     sessions: Sessions,
-    endpoint: TokenEndpoint,
     clock: FrozenClock,
 ) -> None:
     clock.advance(7200 - 60)
     old = make_store().read(LABEL)
     with pytest.raises(Crash):
-        _tokens(make_store, sessions, endpoint, clock, crash_at=step).current()
+        make_tokens(crash_at=step).current()
     # The process died holding the lock: its lease runs out, the next daemon starts.
     lease = rows.try_lock(sessions, LABEL, "daemon dead:1", clock.now(), clock.now())
     assert not isinstance(lease, rows.LockState)
     clock.advance(1)
-    after = _tokens(make_store, sessions, endpoint, clock).current()
+    after = make_tokens().current()
     if step == "after_refresh_answer":
         # X spent the refresh token and the new pair died with the process: the
         # stored access token works until it expires, and the loss is known now.
@@ -165,15 +160,13 @@ def test_a_crash_at_each_step_leaves_the_account_working_or_says_when_it_stops(
         assert _works(sandbox, after.value)
         clock.advance(60)
         with pytest.raises(AuthFailed, match="campaign accounts connect x-main"):
-            _tokens(make_store, sessions, endpoint, clock).current()
+            make_tokens().current()
     else:
         assert after.lost_at is None and _works(sandbox, after.value)
         clock.advance(7200)
-        assert _works(sandbox, _tokens(make_store, sessions, endpoint, clock).current().value)
+        assert _works(sandbox, make_tokens().current().value)
 
 
-def test_an_account_never_connected_is_told_how(
-    make_store: MakeStore, sessions: Sessions, endpoint: TokenEndpoint, clock: FrozenClock
-) -> None:
+def test_an_account_never_connected_is_told_how(make_tokens: MakeTokens) -> None:
     with pytest.raises(AuthFailed, match="campaign accounts connect x-main"):
-        _tokens(make_store, sessions, endpoint, clock).current()
+        make_tokens().current()
