@@ -167,6 +167,9 @@ class Account(_Strict):
     least time between two posts, in minutes. ``budget_usd`` caps what the
     platform may bill for this account's requests, in US dollars (None: no cap;
     only platforms that bill per request, such as X, charge anything).
+    ``auth`` chooses how a platform that offers more than one way to authorize
+    does it (X: ``oauth1`` by default, or ``oauth2``); None is the platform's
+    default, and its profile says which values it takes.
     """
 
     label: Slug
@@ -178,13 +181,14 @@ class Account(_Strict):
     daily_cap: int = Field(default=20, ge=1)
     min_spacing_min: float = Field(default=30, ge=0)
     budget_usd: float | None = Field(default=None, ge=0)
+    auth: str | None = None
 
     @model_validator(mode="after")
     def _fits_its_platform(self) -> Account:
         """Credential fields and whatever the platform's accounts need (its profile says)."""
         problems = registry.profile(self.platform).account_problems(self)
         if problems:
-            raise ValueError(problems[0])
+            raise ValueError("; ".join(problems))
         return self
 
 

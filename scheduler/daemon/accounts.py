@@ -49,9 +49,8 @@ def load_credentials(account: Account, environ: Mapping[str, str]) -> Credential
                 "each value comes from"
             ),
         )
-    required = [
-        spec.name for spec in registry.profile(account.platform).credential_fields if spec.required
-    ]
+    fields = registry.profile(account.platform).fields_for(account)
+    required = [spec.name for spec in fields if spec.required]
     absent = [name for name in required if name not in values]
     if absent:  # config.py validates this already; kept so a bad Account cannot slip through
         raise ConfigError(f"account {account.label!r} names no variable for {', '.join(absent)}")

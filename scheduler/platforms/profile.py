@@ -23,7 +23,8 @@ cost                           :meth:`prices` (defaults, overridable in config.y
                                :meth:`publication_cost` (what one post is billed),
                                :meth:`read_cost` (what reading posts back is billed)
 settings                       ``settings_model`` (``platforms.<key>`` in config.yaml)
-accounts                       ``credential_fields``, :meth:`account_problems`,
+accounts                       ``credential_fields``, :meth:`fields_for`,
+                               :meth:`account_problems`,
                                :meth:`identity_problems`, ``token_renewal``
 posts                          :meth:`post_url`, :meth:`post_id_from_url`,
                                ``link_hosts``
@@ -75,6 +76,9 @@ class AccountEntry(Protocol):
 
     @property
     def credentials(self) -> Mapping[str, str]: ...
+
+    @property
+    def auth(self) -> str | None: ...
 
 
 class PlatformSettings(BaseModel):
@@ -179,24 +183,40 @@ class PlatformProfile(ABC):
         """The config.yaml key of the API base URL, for messages."""
         return f"platforms.{self.key}.api_base_url"
 
+    def fields_for(self, account: AccountEntry) -> tuple[CredentialField, ...]:
+        """The credential fields ``account`` names, for its ``auth`` (a platform
+        with one way to authorize has one set: :attr:`credential_fields`)."""
+        return self.credential_fields
+
+    def auth_problems(self, account: AccountEntry) -> list[str]:
+        """What is wrong with ``account``'s ``auth`` (a platform with one way
+        to authorize takes none)."""
+        if account.auth is None:
+            return []
+        return [f"{self.display_name} accounts take no auth setting; remove auth: {account.auth}"]
+
     def account_problems(self, account: AccountEntry) -> list[str]:
         """What is wrong with an account of this platform in config.yaml, in
-        plain words (empty when nothing is): credential fields missing or
-        unknown, and whatever the platform's own accounts need."""
-        required = [spec.name for spec in self.credential_fields if spec.required]
-        known = [spec.name for spec in self.credential_fields]
+        plain words (empty when nothing is): its ``auth``, credential fields
+        missing or unknown, and whatever the platform's own accounts need."""
+        problems = self.auth_problems(account)
+        if problems:
+            return problems
+        fields = self.fields_for(account)
+        required = [spec.name for spec in fields if spec.required]
+        known = [spec.name for spec in fields]
         missing = [name for name in required if name not in account.credentials]
         unknown = [name for name in account.credentials if name not in known]
-        problems = []
+        auth = f" with auth: {account.auth}" if account.auth else ""
         if missing:
             problems.append(
-                f"credentials for a {self.key} account need {', '.join(missing)} "
+                f"credentials for a {self.key} account{auth} need {', '.join(missing)} "
                 "(each the name of an environment variable)"
             )
         if unknown:
             problems.append(
                 f"unknown credential field(s) {', '.join(unknown)}; "
-                f"{self.key} takes {', '.join(known)}"
+                f"{self.key}{auth} takes {', '.join(known)}"
             )
         return problems
 

@@ -13,7 +13,10 @@ Facts and their sources (the project's platform reference):
 - X refuses a text the account posted recently, without saying how recently
   (platforms.md 1.4);
 - credentials: OAuth 1.0a user context, four values, and an optional app
-  Bearer token for timeline reads (platforms.md 0.1);
+  Bearer token for timeline reads (platforms.md 0.1); or, with ``auth:
+  oauth2``, OAuth 2.0 user context: the app's client id (and secret for a
+  confidential client) here, the account's tokens in the token store
+  (platforms-2026.md 2);
 - a post's public link: ``https://x.com/i/web/status/{id}``, which X redirects
   to the author's handle.
 """
@@ -37,6 +40,14 @@ from scheduler.platforms.x import links
 from scheduler.platforms.x.rates import X_RATE_LIMITS
 from scheduler.platforms.x.settings import XSettings
 from scheduler.platforms.x.text import XTextRule, has_url
+
+OAUTH1, OAUTH2 = "oauth1", "oauth2"
+
+
+def uses_oauth2(account: AccountEntry) -> bool:
+    """True when ``account`` is an X account on OAuth 2.0 user context (``auth: oauth2``)."""
+    return account.platform == "x" and account.auth == OAUTH2
+
 
 if TYPE_CHECKING:
     from scheduler.platforms.faults import FaultCatalogue, FaultSource
@@ -87,6 +98,13 @@ class XProfile(PlatformProfile):
         CredentialField("access_token_secret", True, "the account's access token secret"),
         CredentialField("bearer_token", False, "the app's Bearer token, for timeline reads"),
     )
+    oauth2_fields = (
+        CredentialField("client_id", True, "the app's OAuth 2.0 Client ID"),
+        CredentialField(
+            "client_secret", False, "the app's OAuth 2.0 Client Secret (confidential clients)"
+        ),
+    )
+    auth_modes = (OAUTH1, OAUTH2)
     rate_limits = X_RATE_LIMITS
     refuses_repeated_text = True
     library_loggers = ("tweepy",)
@@ -132,6 +150,19 @@ class XProfile(PlatformProfile):
         """Owned Reads: each post read back from the account's own timeline."""
         prices = {price.operation: price for price in self.prices(settings)}
         return ((prices["owned_read"], posts_read),) if posts_read else ()
+
+    def fields_for(self, account: AccountEntry) -> tuple[CredentialField, ...]:
+        """OAuth 1.0a's four values, or OAuth 2.0's client id (and secret)."""
+        return self.oauth2_fields if uses_oauth2(account) else self.credential_fields
+
+    def auth_problems(self, account: AccountEntry) -> list[str]:
+        """``auth`` is ``oauth1`` (the default) or ``oauth2``."""
+        if account.auth is None or account.auth in self.auth_modes:
+            return []
+        return [
+            f"auth: {account.auth} is not a way to authorize on X; write auth: oauth2 "
+            "(OAuth 2.0 user context) or leave it out for OAuth 1.0a"
+        ]
 
     def alias_hint(self) -> str:
         """The fix for a target written ``twitter``."""
