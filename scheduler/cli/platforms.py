@@ -60,6 +60,9 @@ accounts_app = typer.Typer(help="The accounts of config.yaml.", no_args_is_help=
 
 def register(app: typer.Typer) -> None:
     """Add ``campaign sandbox ...`` and ``campaign accounts ...`` to ``app``."""
+    from scheduler.cli.connect import connect_command
+
+    accounts_app.command("connect")(connect_command)
     app.add_typer(sandbox_app, name="sandbox")
     app.add_typer(accounts_app, name="accounts")
 
