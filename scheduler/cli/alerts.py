@@ -82,6 +82,7 @@ def watch_command(
     from scheduler.daemon.identity import HEARTBEAT_WALL_S, STALE_HEARTBEATS
     from scheduler.daemon.logsetup import configure_logging
     from scheduler.platforms.secrets import load_environment
+    from scheduler.tokens.store import describe_writer
 
     _config, settings = load(config_path)
     configure_logging(settings.log_format, settings.log_level)
@@ -91,7 +92,14 @@ def watch_command(
         clock = SystemClock()
 
         def verify(label: str) -> AccountIdentity:
-            publisher = build_publisher(config, config.account(label), environ, clock)
+            publisher = build_publisher(
+                config,
+                config.account(label),
+                environ,
+                clock,
+                sessions=context.sessions,
+                writer=describe_writer("campaign alerts watch"),
+            )
             try:
                 return publisher.verify()
             finally:

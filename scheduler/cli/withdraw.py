@@ -51,6 +51,7 @@ def withdraw_command(
     from scheduler.daemon.accounts import build_publisher
     from scheduler.platforms.secrets import load_environment
     from scheduler.storage.audit import current_actor
+    from scheduler.tokens.store import describe_writer
     from scheduler.withdrawal.service import withdraw
 
     number = publication_number(identifier)
@@ -64,7 +65,12 @@ def withdraw_command(
         def publisher_for(label: str) -> Publisher:
             if label not in built:
                 built[label] = build_publisher(
-                    config, config.account(label), environ, SystemClock()
+                    config,
+                    config.account(label),
+                    environ,
+                    SystemClock(),
+                    sessions=context.sessions,
+                    writer=describe_writer("campaign withdraw"),
                 )
             return built[label]
 

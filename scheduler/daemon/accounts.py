@@ -9,7 +9,10 @@ log redaction (see :mod:`scheduler.platforms.secrets`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.clock import Clock
 from scheduler.config import Account, CampaignConfig
@@ -59,18 +62,42 @@ def load_credentials(account: Account, environ: Mapping[str, str]) -> Credential
 
 
 def build_publisher(
-    config: CampaignConfig, account: Account, environ: Mapping[str, str], clock: Clock
+    config: CampaignConfig,
+    account: Account,
+    environ: Mapping[str, str],
+    clock: Clock,
+    *,
+    sessions: sessionmaker[Session] | None = None,
+    writer: str = "campaign",
 ) -> Publisher:
     """The publisher for ``account``, talking to the base URL config.yaml gives.
 
-    :raises ConfigError: a credential variable is missing (see load_credentials).
+    An account whose access token lives in the token store (X on ``auth:
+    oauth2``) needs ``sessions`` (its database); the publisher renews the token
+    there before each request, as ``writer`` (:func:`~scheduler.tokens.store.describe_writer`).
+
+    :raises ConfigError: a credential variable is missing (see load_credentials),
+        or the account's tokens need a database and none was given.
     """
     profile = registry.find(account.platform)
     if profile is None:
         raise ConfigError(f"account {account.label!r}: unknown platform {account.platform!r}")
     install_log_redaction()
     credentials = load_credentials(account, environ)
-    return profile.build_publisher(account, config.platforms[account.platform], credentials, clock)
+    settings = config.platforms[account.platform]
+    renewal = profile.access_renewal(account, settings, credentials)
+    if renewal is not None:
+        if sessions is None:
+            raise ConfigError(
+                f"account {account.label!r} keeps its tokens in the database, which this "
+                "command does not open",
+                hint="run it with the campaign's database (--database-url), or from the daemon",
+            )
+        from scheduler.daemon.access import RenewedAccess
+
+        access = RenewedAccess(account.label, renewal, sessions, environ, clock, writer)
+        credentials = dataclasses.replace(credentials, access_token=access)
+    return profile.build_publisher(account, settings, credentials, clock)
 
 
 def build_publishers(

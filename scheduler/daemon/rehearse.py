@@ -213,7 +213,9 @@ def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> Rehearsa
             sessions=sessions,
             clock=clock,
             publisher_factory=lambda account: ReceiptLinks(
-                build_publisher(live, account, environ, clock)
+                build_publisher(
+                    live, account, environ, clock, sessions=sessions, writer="rehearsal daemon"
+                )
             ),
             grace=grace,
             observer=tracker.observe,

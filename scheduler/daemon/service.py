@@ -25,6 +25,7 @@ from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.metrics import DaemonMetrics
 from scheduler.daemon.runner import Daemon
 from scheduler.storage.database import describe_url, open_database
+from scheduler.tokens.store import describe_writer
 
 __all__ = ["SCALED_CLOCK_VARIABLE", "RunResult", "StopFlag", "clock_from_environment", "run_daemon"]
 
@@ -87,12 +88,15 @@ def run_daemon(
     clock = clock or clock_from_environment(environ)
     metrics = DaemonMetrics() if metrics_port is not None else None
     engine, sessions = open_database(database_url)
+    writer = describe_writer(f"daemon {worker_id}" if worker_id else "daemon")
     try:
         daemon = Daemon(
             config=config,
             sessions=sessions,
             clock=clock,
-            publisher_factory=lambda account: build_publisher(config, account, environ, clock),
+            publisher_factory=lambda account: build_publisher(
+                config, account, environ, clock, sessions=sessions, writer=writer
+            ),
             worker_id=worker_id,
             crash=crash or CrashPoints.from_environment(dict(environ)),
             alerts_environ=environ,

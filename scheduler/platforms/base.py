@@ -117,6 +117,8 @@ class Credentials:
     """
 
     values: dict[str, str] = field(repr=False)
+    # A short-lived access token the token store renews, called before each request.
+    access_token: Callable[[], str] | None = field(default=None, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> str:
         return self.values[name]

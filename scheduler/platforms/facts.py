@@ -11,7 +11,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 MEGABYTE = 1_000_000
 
@@ -166,3 +167,21 @@ class CredentialField:
     name: str
     required: bool
     purpose: str
+
+
+class TokenGrant(Protocol):
+    """A platform's token endpoint for one app: ``refresh`` trades a refresh token
+    for a new pair (with ``access_token``, ``refresh_token``,
+    ``access_expires_at``), dated from ``now`` (aware UTC); raises AuthFailed
+    when the refresh token is refused, TransientError when there was no answer."""
+
+    def refresh(self, refresh_token: str, *, now: datetime) -> Any: ...
+
+
+@dataclass(frozen=True)
+class TokenRenewal:
+    """How an account's short-lived access token is renewed: through ``grant``,
+    ``margin_s`` wall seconds before it expires."""
+
+    grant: TokenGrant
+    margin_s: float

@@ -24,8 +24,8 @@ cost                           :meth:`prices` (defaults, overridable in config.y
                                :meth:`read_cost` (what reading posts back is billed)
 settings                       ``settings_model`` (``platforms.<key>`` in config.yaml)
 accounts                       ``credential_fields``, :meth:`fields_for`,
-                               :meth:`account_problems`,
-                               :meth:`identity_problems`, ``token_renewal``
+                               :meth:`account_problems`, :meth:`identity_problems`, ``token_renewal``,
+                               :meth:`access_renewal`
 posts                          :meth:`post_url`, :meth:`post_id_from_url`,
                                ``link_hosts``
 publishing                     :meth:`build_publisher` (the contract in ``base.py``;
@@ -55,6 +55,7 @@ from scheduler.platforms.base import AccountIdentity, Credentials, Publisher
 from scheduler.platforms.facts import CredentialField, MediaRules, Price, RateLimits, TextRule
 
 if TYPE_CHECKING:
+    from scheduler.platforms.facts import TokenRenewal
     from scheduler.platforms.faults import FaultCatalogue, FaultSource
     from scheduler.platforms.sandbox_base import PlatformSandbox
 
@@ -184,13 +185,11 @@ class PlatformProfile(ABC):
         return f"platforms.{self.key}.api_base_url"
 
     def fields_for(self, account: AccountEntry) -> tuple[CredentialField, ...]:
-        """The credential fields ``account`` names, for its ``auth`` (a platform
-        with one way to authorize has one set: :attr:`credential_fields`)."""
+        """The credential fields ``account`` names, for its ``auth`` (default: one set)."""
         return self.credential_fields
 
     def auth_problems(self, account: AccountEntry) -> list[str]:
-        """What is wrong with ``account``'s ``auth`` (a platform with one way
-        to authorize takes none)."""
+        """What is wrong with ``account``'s ``auth`` (by default it takes none)."""
         if account.auth is None:
             return []
         return [f"{self.display_name} accounts take no auth setting; remove auth: {account.auth}"]
@@ -199,8 +198,7 @@ class PlatformProfile(ABC):
         """What is wrong with an account of this platform in config.yaml, in
         plain words (empty when nothing is): its ``auth``, credential fields
         missing or unknown, and whatever the platform's own accounts need."""
-        problems = self.auth_problems(account)
-        if problems:
+        if problems := self.auth_problems(account):
             return problems
         fields = self.fields_for(account)
         required = [spec.name for spec in fields if spec.required]
@@ -219,6 +217,13 @@ class PlatformProfile(ABC):
                 f"{self.key}{auth} takes {', '.join(known)}"
             )
         return problems
+
+    def access_renewal(
+        self, account: AccountEntry, settings: PlatformSettings, credentials: Credentials
+    ) -> TokenRenewal | None:
+        """How ``account``'s access token in the token store is renewed, or None
+        when its credentials are long-lived values of the environment (the default)."""
+        return None
 
     def alias_hint(self) -> str:
         """The fix for a target written with one of ``aliases`` (``fb``)."""

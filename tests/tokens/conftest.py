@@ -4,20 +4,35 @@ command builds one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from sqlalchemy import text
 
 from scheduler.clock import FrozenClock
+from scheduler.config import load_config
+from scheduler.platforms.x.oauth2 import (
+    AUTHORIZE_PATH,
+    TOKEN_PATH,
+    TokenEndpoint,
+    code_from_redirect,
+    start_authorization,
+)
+from scheduler.platforms.x.sandbox.oauth2 import sandbox_client_id
+from scheduler.sandbox.app import Sandbox, build_sandbox
+from scheduler.sandbox.faults import FaultPlan
 from scheduler.storage import tokens as rows
 from scheduler.tokens.cipher import TOKEN_KEYS_ENV, TokenCipher, new_key
+from scheduler.tokens.kinds import TokenKind
 from scheduler.tokens.store import TokenStore
-from tests.conftest import Sessions
+from tests.conftest import ROOT, Sessions
 from tests.storage.conftest import no_leaked_connections
 
 __all__ = ["Sessions", "no_leaked_connections"]
+
+LABEL = "x-main"
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 MakeStore = Callable[..., TokenStore]
@@ -75,3 +90,31 @@ def store_elsewhere(
         for kind, value in values.items()
     }
     rows.commit_changes(sessions, taken[0], sealed, now)
+
+
+@pytest.fixture
+def sandbox(clock: FrozenClock) -> Iterator[Sandbox]:
+    with build_sandbox(load_config(ROOT / "config.yaml"), clock, FaultPlan()) as running:
+        yield running
+
+
+@pytest.fixture
+def endpoint(sandbox: Sandbox) -> TokenEndpoint:
+    return TokenEndpoint(sandbox.url + TOKEN_PATH, sandbox_client_id(LABEL), timeout_s=10)
+
+
+@pytest.fixture
+def connected(
+    sandbox: Sandbox, endpoint: TokenEndpoint, make_store: MakeStore, clock: FrozenClock
+) -> None:
+    """x-main connected: the pair of a fresh authorization in the token store."""
+    authorization = start_authorization(
+        sandbox_client_id(LABEL), "http://127.0.0.1:8976/callback", sandbox.url + AUTHORIZE_PATH
+    )
+    answer = requests.get(authorization.url, allow_redirects=False, timeout=10)
+    code = code_from_redirect(authorization, answer.headers["location"])
+    pair = endpoint.exchange(authorization, code, now=clock.now())
+    assert pair.refresh_token is not None
+    store = make_store()
+    store.put(LABEL, TokenKind.ACCESS, pair.access_token, pair.access_expires_at)
+    store.put(LABEL, TokenKind.REFRESH, pair.refresh_token)

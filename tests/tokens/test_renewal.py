@@ -5,28 +5,21 @@ each step of the renewal as a crash point."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import requests
 
 from scheduler.clock import FrozenClock
-from scheduler.config import load_config
 from scheduler.errors import AuthFailed
 from scheduler.platforms.x.oauth2 import (
-    AUTHORIZE_PATH,
-    TOKEN_PATH,
     TokenEndpoint,
-    code_from_redirect,
-    start_authorization,
 )
-from scheduler.platforms.x.sandbox.oauth2 import sandbox_client_id
-from scheduler.sandbox.app import Sandbox, build_sandbox
-from scheduler.sandbox.faults import FaultPlan
+from scheduler.sandbox.app import Sandbox
 from scheduler.storage import tokens as rows
 from scheduler.tokens.kinds import TokenKind
 from scheduler.tokens.renewal import RENEWAL_STEPS, AccessTokens
-from tests.conftest import ROOT, Sessions
+from tests.conftest import Sessions
 from tests.tokens.conftest import MakeStore
 
 LABEL = "x-main"
@@ -34,34 +27,6 @@ LABEL = "x-main"
 
 class Crash(Exception):
     """A crash at a named step (the process would die there)."""
-
-
-@pytest.fixture
-def sandbox(clock: FrozenClock) -> Iterator[Sandbox]:
-    with build_sandbox(load_config(ROOT / "config.yaml"), clock, FaultPlan()) as running:
-        yield running
-
-
-@pytest.fixture
-def endpoint(sandbox: Sandbox) -> TokenEndpoint:
-    return TokenEndpoint(sandbox.url + TOKEN_PATH, sandbox_client_id(LABEL), timeout_s=10)
-
-
-@pytest.fixture
-def connected(
-    sandbox: Sandbox, endpoint: TokenEndpoint, make_store: MakeStore, clock: FrozenClock
-) -> None:
-    """x-main connected: the pair of a fresh authorization in the token store."""
-    authorization = start_authorization(
-        sandbox_client_id(LABEL), "http://127.0.0.1:8976/callback", sandbox.url + AUTHORIZE_PATH
-    )
-    answer = requests.get(authorization.url, allow_redirects=False, timeout=10)
-    code = code_from_redirect(authorization, answer.headers["location"])
-    pair = endpoint.exchange(authorization, code, now=clock.now())
-    assert pair.refresh_token is not None
-    store = make_store()
-    store.put(LABEL, TokenKind.ACCESS, pair.access_token, pair.access_expires_at)
-    store.put(LABEL, TokenKind.REFRESH, pair.refresh_token)
 
 
 def _works(sandbox: Sandbox, token: str) -> bool:

@@ -17,23 +17,13 @@ from scheduler.platforms.profile import AccountEntry
 from scheduler.platforms.x.oauth2 import (
     SCOPES,
     Authorization,
-    TokenEndpoint,
     TokenPair,
     code_from_redirect,
     start_authorization,
+    token_endpoint,
 )
 from scheduler.platforms.x.profile import uses_oauth2
 from scheduler.platforms.x.settings import XSettings
-
-
-def token_endpoint(settings: XSettings, credentials: Credentials) -> TokenEndpoint:
-    """The token endpoint of the account's app, on the configured base URL."""
-    return TokenEndpoint(
-        settings.token_url,
-        credentials["client_id"],
-        credentials.get("client_secret"),
-        timeout_s=settings.request_timeout_s,
-    )
 
 
 def require_oauth2(account: AccountEntry) -> None:

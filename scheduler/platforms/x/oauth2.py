@@ -34,7 +34,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import requests
 
 from scheduler.errors import AuthFailed, TransientError
+from scheduler.platforms.base import Credentials
 from scheduler.platforms.secrets import redact, register_secrets
+from scheduler.platforms.x.settings import XSettings
 
 # What a campaign's account needs: post, delete, read its own posts back,
 # upload media, and a refresh token (platforms-2026.md 2, "Scopes").
@@ -204,4 +206,14 @@ def _pair(response: requests.Response, now: datetime) -> TokenPair:
         refresh_token=str(refresh) if refresh else None,
         access_expires_at=now + timedelta(seconds=int(body.get("expires_in", 7200))),
         scopes=tuple(str(body.get("scope", "")).split()),
+    )
+
+
+def token_endpoint(settings: XSettings, credentials: Credentials) -> TokenEndpoint:
+    """The token endpoint of the account's app, on the configured base URL."""
+    return TokenEndpoint(
+        settings.token_url,
+        credentials["client_id"],
+        credentials.get("client_secret"),
+        timeout_s=settings.request_timeout_s,
     )

@@ -34,6 +34,7 @@ from scheduler.platforms.facts import (
     MediaRules,
     Price,
     TextRule,
+    TokenRenewal,
 )
 from scheduler.platforms.profile import AccountEntry, PlatformProfile, PlatformSettings
 from scheduler.platforms.x import links
@@ -163,6 +164,17 @@ class XProfile(PlatformProfile):
             f"auth: {account.auth} is not a way to authorize on X; write auth: oauth2 "
             "(OAuth 2.0 user context) or leave it out for OAuth 1.0a"
         ]
+
+    def access_renewal(
+        self, account: AccountEntry, settings: PlatformSettings, credentials: Credentials
+    ) -> TokenRenewal | None:
+        """OAuth 2.0 accounts: X's token endpoint for the app, ``oauth2_margin_s`` early."""
+        if not uses_oauth2(account):
+            return None
+        from scheduler.platforms.x.oauth2 import token_endpoint
+
+        x_settings = _settings(settings)
+        return TokenRenewal(token_endpoint(x_settings, credentials), x_settings.oauth2_margin_s)
 
     def alias_hint(self) -> str:
         """The fix for a target written ``twitter``."""

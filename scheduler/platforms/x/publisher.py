@@ -1,4 +1,12 @@
-"""The X publisher: tweepy's v2 ``Client`` with OAuth 1.0a user context.
+"""The X publisher: tweepy's v2 ``Client`` with OAuth 1.0a or OAuth 2.0 user context.
+
+OAuth 1.0a (the default) signs each request with the four values of the
+environment. OAuth 2.0 (``auth: oauth2``) sends the account's user access token
+as ``Authorization: Bearer`` (tweepy's ``user_auth=False``), asking
+``credentials.access_token`` for it before each call, which renews it through
+the token store; X's v2 post, timeline, delete and media upload endpoints all
+accept it with the scopes of :data:`~scheduler.platforms.x.oauth2.SCOPES`
+(X OpenAPI: each operation's ``security`` lists ``OAuth2UserToken``).
 
 tweepy hard-codes ``https://api.twitter.com`` and has no timeout; a transport
 adapter on the client's session sends its requests to the configured base URL
@@ -33,6 +41,8 @@ from typing import Any
 
 import requests
 import tweepy
+from requests import PreparedRequest
+from requests.auth import AuthBase
 
 from scheduler.clock import Clock
 from scheduler.errors import PublishError, Rejected
@@ -110,6 +120,16 @@ class XPublisher(Publisher):
     ) -> None:
         super().__init__(account.label)
         self._clock = clock
+        self._token = credentials.access_token
+        self._user_auth = self._token is None
+        if self._token is not None:
+            self._client = tweepy.Client(return_type=requests.Response, wait_on_rate_limit=False)
+            mount_base_url(
+                self._client.session, PUBLIC_BASE, settings.api_base_url, settings.request_timeout_s
+            )
+            self._media = XMediaUploader(self._client.session, _Bearer(self), PUBLIC_BASE, clock)
+            self._user_id: str | None = None
+            return
         self._client = tweepy.Client(
             bearer_token=credentials.get("bearer_token"),
             consumer_key=credentials["api_key"],
@@ -132,13 +152,32 @@ class XPublisher(Publisher):
         self._media = XMediaUploader(session, auth, PUBLIC_BASE, clock)
         # X user access tokens start with the user's numeric id ("<id>-<random>").
         prefix = credentials["access_token"].split("-", 1)[0]
-        self._user_id: str | None = prefix if prefix.isdigit() else None
+        self._user_id = prefix if prefix.isdigit() else None
+
+    def bearer(self) -> str:
+        """The OAuth 2.0 access token to send now, renewed when due; also set on
+        the tweepy client, whose ``user_auth=False`` calls send it.
+
+        :raises AuthFailed: the account must be connected again.
+        :raises TransientError: the renewal got no answer and the token expired.
+        """
+        assert self._token is not None  # only in OAuth 2.0 mode
+        token = self._token()
+        self._client.bearer_token = token  # any valid token will do across threads
+        return token
+
+    def _auth(self) -> bool:
+        """tweepy's ``user_auth`` for the next call: OAuth 1.0a, or the bearer set now."""
+        if self._user_auth:
+            return True
+        self.bearer()
+        return False
 
     def __repr__(self) -> str:
         return f"XPublisher({self.account_label!r})"
 
     def _verify(self) -> AccountIdentity:
-        response = self._client.get_me(user_auth=True)
+        response = self._client.get_me(user_auth=self._auth())
         data = response.json()["data"]
         self._user_id = str(data["id"])
         access = response.headers.get("x-access-level", "")
@@ -151,7 +190,8 @@ class XPublisher(Publisher):
             name=str(data.get("name", "")),
             username=data.get("username"),
             can_write=can_write,
-            token_expires_at=None,  # OAuth 1.0a user tokens do not expire
+            # OAuth 1.0a user tokens do not expire; OAuth 2.0 ones are renewed.
+            token_expires_at=None,
             detail=detail,
         )
 
@@ -160,7 +200,9 @@ class XPublisher(Publisher):
 
     def _create_post(self, text: str, media_ids: Sequence[str], link: str | None) -> PublishedPost:
         response = self._client.create_tweet(
-            text=compose_text(text, link), media_ids=list(media_ids) or None, user_auth=True
+            text=compose_text(text, link),
+            media_ids=list(media_ids) or None,
+            user_auth=self._auth(),
         )
         data = response.json()["data"]
         post_id = str(data["id"])
@@ -192,7 +234,7 @@ class XPublisher(Publisher):
         if until + timedelta(seconds=1) < self._clock.now():
             params["end_time"] = until + timedelta(seconds=1)
         for _ in range(MAX_TIMELINE_PAGES):
-            body = self._client.get_users_tweets(user_id, user_auth=True, **params).json()
+            body = self._client.get_users_tweets(user_id, user_auth=self._auth(), **params).json()
             self.posts_read += len(body.get("data", []))
             for item in body.get("data", []):  # newest first
                 created = _parse_time(item.get("created_at")) or snowflake_time(item["id"])
@@ -213,7 +255,7 @@ class XPublisher(Publisher):
 
     def _delete_post(self, platform_post_id: str) -> bool:
         try:
-            response = self._client.delete_tweet(platform_post_id, user_auth=True)
+            response = self._client.delete_tweet(platform_post_id, user_auth=self._auth())
         except tweepy.NotFound:
             return False
         body = response.json()
@@ -228,6 +270,17 @@ class XPublisher(Publisher):
 
     def close(self) -> None:
         self._client.session.close()
+
+
+class _Bearer(AuthBase):
+    """Media requests' ``Authorization: Bearer`` with the publisher's current token."""
+
+    def __init__(self, publisher: XPublisher) -> None:
+        self._publisher = publisher
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._publisher.bearer()}"
+        return request
 
 
 def _not_found(problem: object) -> bool:
