@@ -37,6 +37,7 @@ from scheduler.platforms import registry
 from scheduler.validation_words import counted
 
 if TYPE_CHECKING:
+    from scheduler.clock import SystemClock
     from scheduler.platforms.base import AccountCheck
     from scheduler.sandbox.app import Sandbox
     from scheduler.tokens.report import TokenReport
@@ -95,19 +96,39 @@ def check_command(
     Exit status 1 on any problem."""
     from scheduler.clock import SystemClock
     from scheduler.config import resolve_database_url
-    from scheduler.daemon.accounts_check import check_accounts
     from scheduler.platforms.secrets import load_environment
     from scheduler.tokens.report import token_report_at, with_token_problems
 
     campaign, settings = load(config)
     environ = load_environment(campaign.base_dir)
     clock = SystemClock()
-    results = check_accounts(campaign, environ, clock)
     url = database_url or resolve_database_url(campaign, settings)
+    results = _checked(campaign, environ, clock, url)
     tokens = token_report_at(url, environ, clock.now())
     results = with_token_problems(results, tokens)
     print_checks(results, tokens)
     raise typer.Exit(0 if all(result.ok for result in results) else 1)
+
+
+def _checked(
+    campaign: CampaignConfig, environ: dict[str, str], clock: SystemClock, url: str
+) -> list[AccountCheck]:
+    """Every account checked; accounts whose tokens live in the token store
+    (``auth:``) are checked with the database, when it can be opened."""
+    from scheduler.daemon.accounts_check import check_accounts
+    from scheduler.errors import StorageError
+    from scheduler.storage.database import open_database
+
+    if not any(account.auth for account in campaign.accounts):
+        return check_accounts(campaign, environ, clock)
+    try:
+        engine, sessions = open_database(url)
+    except StorageError:
+        return check_accounts(campaign, environ, clock)
+    try:
+        return check_accounts(campaign, environ, clock, sessions)
+    finally:
+        engine.dispose()
 
 
 def start_sandbox(config: CampaignConfig, port: int, faults: str | None) -> Sandbox:

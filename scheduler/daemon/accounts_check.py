@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from scheduler.clock import Clock
 from scheduler.config import Account, CampaignConfig
 from scheduler.daemon.accounts import build_publisher
@@ -25,12 +27,19 @@ from scheduler.platforms.skew import SKEW_FIX, SKEW_LIMIT_S, skew_words
 
 
 def check_account(
-    config: CampaignConfig, account: Account, environ: Mapping[str, str], clock: Clock
+    config: CampaignConfig,
+    account: Account,
+    environ: Mapping[str, str],
+    clock: Clock,
+    sessions: sessionmaker[Session] | None = None,
 ) -> AccountCheck:
-    """Check one account (module docstring). Never raises for a problem of the
-    account: every problem is reported in ``problems``."""
+    """Check one account (module docstring); ``sessions``: the database whose
+    token store holds OAuth 2.0 accounts' tokens. Never raises for a problem of
+    the account: every problem is reported in ``problems``."""
     try:
-        publisher = build_publisher(config, account, environ, clock)
+        publisher = build_publisher(
+            config, account, environ, clock, sessions=sessions, writer="campaign accounts check"
+        )
     except ConfigError as error:
         return AccountCheck(account.label, account.platform, False, problems=(str(error),))
     try:
@@ -79,10 +88,15 @@ def clock_problem(publisher: Publisher) -> str | None:
 
 
 def check_accounts(
-    config: CampaignConfig, environ: Mapping[str, str], clock: Clock
+    config: CampaignConfig,
+    environ: Mapping[str, str],
+    clock: Clock,
+    sessions: sessionmaker[Session] | None = None,
 ) -> list[AccountCheck]:
     """Check every account of ``config``, in config.yaml's order."""
-    return [check_account(config, account, environ, clock) for account in config.accounts]
+    return [
+        check_account(config, account, environ, clock, sessions) for account in config.accounts
+    ]
 
 
 _HINTS = {
