@@ -68,6 +68,13 @@ class PlatformSandbox(ABC):
     def count(self, label: str | None = None) -> int:
         """Posts stored for ``label`` (every account when None)."""
 
+    def authorize(self, label: str) -> tuple[str, str, datetime] | None:
+        """What a person authorizing account ``label`` would obtain, for platforms
+        whose accounts keep short-lived tokens in the token store (a rehearsal
+        connects them so): the access token, the refresh token and the access
+        token's expiry (aware UTC). None where accounts have no such tokens."""
+        return None
+
     def billed(self) -> Counter[str]:
         """What the real platform would bill for what this stand-in answered: how
         many of each priced operation (a :class:`~scheduler.platforms.facts.Price`'s

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.clock import Clock
 from scheduler.errors import AuthFailed, TransientError
 from scheduler.storage import tokens as rows
-from scheduler.tokens.kinds import AccountTokens, NewToken, TokenKind
+from scheduler.tokens.kinds import AccountTokens, NewToken, Token, TokenKind
 from scheduler.tokens.store import TokenStore
 
 logger = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class AccessTokens:
         if access is None:
             raise AuthFailed(f"{self.label} has no OAuth 2.0 tokens stored: {_fix(self.label)}")
         abandoned = self._abandoned(now)
-        if not abandoned and not access.expires_within(now, self._margin_s):
+        if not abandoned and not access.expires_within(now, self._margin(access)):
             return CurrentToken(access.value, access.expires_at)
         try:
             renewed = self._store.update(self.label, self._renew(force=abandoned))
@@ -149,6 +149,14 @@ class AccessTokens:
         assert fresh is not None  # stored with the refresh token
         return CurrentToken(fresh.value, fresh.expires_at)
 
+    def _margin(self, access: Token | None) -> float:
+        """The margin in campaign seconds, at most a quarter of the token's life
+        (a token shorter-lived than the margin would be renewed at every use)."""
+        if access is None or access.expires_at is None:
+            return self._margin_s
+        life = (access.expires_at - access.written_at).total_seconds()
+        return min(self._margin_s, max(life, 0.0) / 4)
+
     def _abandoned(self, now: datetime) -> bool:
         """A lock left by a holder whose lease ran out: a renewal may have died
         between X's answer and the commit, so try one now to find out."""
@@ -161,7 +169,8 @@ class AccessTokens:
         def change(current: AccountTokens) -> Mapping[str, NewToken | None] | None:
             now = self._clock.now()
             access = current.get(TokenKind.ACCESS)
-            if not force and access is not None and not access.expires_within(now, self._margin_s):
+            fresh = access is not None and not access.expires_within(now, self._margin(access))
+            if not force and fresh:
                 return None  # another daemon renewed while this one waited for the lock
             refresh = current.value(TokenKind.REFRESH)
             if refresh is None:

@@ -18,6 +18,8 @@ What each request passes through before its handler is in
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from scheduler.platforms.sandbox_server import Route, route
 from scheduler.platforms.x.sandbox import posts
 from scheduler.platforms.x.sandbox.base import XStandIn
@@ -26,6 +28,11 @@ from scheduler.platforms.x.sandbox.media_api import media_routes
 
 class XSandbox(XStandIn):
     """The X API stand-in (see :class:`~scheduler.platforms.x.sandbox.base.XStandIn`)."""
+
+    def authorize(self, label: str) -> tuple[str, str, datetime] | None:
+        """The pair X gives account ``label``'s app after "Authorize app", with
+        every scope: the stand-in approves as its authorize page does."""
+        return self.oauth2.approve(self.state.accounts[label])
 
     # -- routing -------------------------------------------------------------------
 

@@ -96,8 +96,8 @@ class XStandIn(PlatformSandbox):
     ``limits`` sets the rate windows; ``media_check_after_s`` is the
     ``check_after_secs`` media processing asks for; ``duplicate_window_s`` how
     far back (campaign seconds) identical text counts as a duplicate (X does not
-    document it). State for assertions: :meth:`posts`, :meth:`count`,
-    :meth:`account`, ``received`` (requests per endpoint name).
+    document it); ``access_token_lifetime_s``: OAuth 2.0 access tokens' life (None: X's
+    two hours). For assertions: :meth:`posts`, :meth:`count`, :meth:`account`, ``received``.
     """
 
     def __init__(
@@ -109,6 +109,7 @@ class XStandIn(PlatformSandbox):
         limits: XLimits | None = None,
         media_check_after_s: int = 1,
         duplicate_window_s: int = DAY_S,
+        access_token_lifetime_s: float | None = None,
     ) -> None:
         self.clock = clock
         self.faults = faults
@@ -123,10 +124,9 @@ class XStandIn(PlatformSandbox):
         self._verifier = OAuth1Verifier(
             PUBLIC_BASES, self._secrets_for, lambda: time.time() + self.wall_offset_s
         )
-        self.oauth2 = OAuth2Server(self.state, clock)
+        self.oauth2 = OAuth2Server(self.state, clock, access_token_lifetime_s)
 
     # -- state for assertions ------------------------------------------------------
-
     def account(self, label: str) -> XAccount:
         """The sandbox account ``label``; KeyError when it is not an X account."""
         return self.state.accounts[label]

@@ -13,6 +13,11 @@ def x_user_id(label: str) -> str:
     return str(10**17 + int(hashlib.sha256(label.encode()).hexdigest()[:12], 16))
 
 
+def sandbox_client_id(label: str) -> str:
+    """The OAuth 2.0 client id the stand-in gives the app of account ``label``."""
+    return f"sandbox-{label}-client-id"
+
+
 def sandbox_credentials(label: str) -> dict[str, str]:
     """Credential field -> value that the stand-in accepts for account ``label``.
 
@@ -24,4 +29,8 @@ def sandbox_credentials(label: str) -> dict[str, str]:
         "access_token": f"{x_user_id(label)}-sandbox-{label}-access-token",
         "access_token_secret": f"sandbox-{label}-access-token-secret",
         "bearer_token": f"sandbox-{label}-bearer-token",
+        # OAuth 2.0 (auth: oauth2): the app's client; the stand-in's token
+        # endpoint knows the account by its client id.
+        "client_id": sandbox_client_id(label),
+        "client_secret": f"sandbox-{label}-client-secret",
     }

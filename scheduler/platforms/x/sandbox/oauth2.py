@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from scheduler.clock import Clock
 from scheduler.platforms.sandbox_server import Request, Response
+from scheduler.platforms.x.sandbox.credentials import sandbox_client_id
 from scheduler.platforms.x.sandbox.state import XAccount, XState
 
 ACCESS_TOKEN_LIFETIME = timedelta(hours=2)  # platforms-2026.md 2 ("expires_in": 7200)
@@ -90,11 +91,6 @@ def s256(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def sandbox_client_id(label: str) -> str:
-    """The OAuth 2.0 client id the stand-in gives the app of account ``label``."""
-    return f"sandbox-{label}-client-id"
-
-
 def _oauth_error(description: str, error: str = "invalid_request") -> Response:
     return Response(400, {"error": error, "error_description": description})
 
@@ -103,9 +99,18 @@ class OAuth2Server:
     """The stand-in's authorization server: codes, access and refresh tokens.
 
     Thread-safe; ``issued`` and ``refreshed`` count for assertions.
+    ``access_token_lifetime_s``: campaign seconds an access token lasts (None:
+    X's two hours).
     """
 
-    def __init__(self, state: XState, clock: Clock) -> None:
+    def __init__(
+        self, state: XState, clock: Clock, access_token_lifetime_s: float | None = None
+    ) -> None:
+        self._lifetime = (
+            ACCESS_TOKEN_LIFETIME
+            if access_token_lifetime_s is None
+            else timedelta(seconds=access_token_lifetime_s)
+        )
         self._state = state
         self._clock = clock
         self._lock = threading.Lock()
@@ -197,19 +202,26 @@ class OAuth2Server:
         access = secrets.token_urlsafe(32)
         body: dict[str, Any] = {
             "token_type": "bearer",
-            "expires_in": int(ACCESS_TOKEN_LIFETIME.total_seconds()),
+            "expires_in": int(self._lifetime.total_seconds()),
             "access_token": access,
             "scope": " ".join(sorted(scopes)),
         }
         with self._lock:
             self.issued += 1
-            expires = self._clock.now() + ACCESS_TOKEN_LIFETIME
+            expires = self._clock.now() + self._lifetime
             self._access[access] = UserGrant(account, scopes, expires)
             if "offline.access" in scopes:
                 refresh = secrets.token_urlsafe(32)
                 self._refresh[refresh] = (account, scopes, client_id)
                 body["refresh_token"] = refresh
         return Response(200, body)
+
+    def approve(self, account: XAccount) -> tuple[str, str, datetime]:
+        """A pair for ``account`` with every scope, as the authorize page and a
+        code exchange give it: (access token, refresh token, expiry, aware UTC)."""
+        body = self._issue(account, KNOWN_SCOPES, sandbox_client_id(account.label)).body
+        expires = self._clock.now() + timedelta(seconds=int(body["expires_in"]))
+        return str(body["access_token"]), str(body["refresh_token"]), expires
 
     def grant_for(self, access_token: str) -> UserGrant | None:
         """The grant of a user access token still valid now; None otherwise."""
