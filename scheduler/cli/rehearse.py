@@ -47,6 +47,17 @@ def rehearse_command(
     database: Path | None = typer.Option(
         None, "--database", help="SQLite file to rehearse in (default: a new temporary one)."
     ),
+    daemons: int = typer.Option(
+        1, "--daemons", min=1, max=4, help="How many daemons publish the queue together."
+    ),
+    token_life_s: float | None = typer.Option(
+        None,
+        "--token-life-s",
+        min=60.0,
+        help="Campaign seconds the sandbox's OAuth 2.0 access tokens last (default: X's "
+        "two hours). With an account on auth: oauth2 the speed is capped so each token "
+        "lasts 8 wall seconds; a longer life lets a long campaign rehearse faster.",
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the daemon's log."),
     config: Path | None = ConfigOption,
 ) -> None:
@@ -63,12 +74,19 @@ def rehearse_command(
 
     from scheduler.daemon import rehearse as service
     from scheduler.daemon.logsetup import configure_logging
+    from scheduler.daemon.rehearsal_files import check_faults
 
     campaign, _settings = load(config)
     # A bad plan is refused before anything starts (no progress bar, no folder).
-    service.check_faults(faults)
+    check_faults(faults)
     configure_logging("text", "INFO" if verbose else "ERROR")
-    options = service.RehearsalOptions(speed=speed, faults=faults, database=database)
+    options = service.RehearsalOptions(
+        speed=speed,
+        faults=faults,
+        database=database,
+        daemons=daemons,
+        token_life_s=token_life_s,
+    )
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: options.stop.set())
     # Narrow columns so the whole line fits an 80-column terminal.

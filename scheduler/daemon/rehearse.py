@@ -25,7 +25,6 @@ five wall seconds.
 from __future__ import annotations
 
 import logging
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -43,19 +42,21 @@ from scheduler.config import CampaignConfig
 from scheduler.daemon.accounts import build_publisher
 from scheduler.daemon.predict import FaultTracker, TrackedFaultPlan
 from scheduler.daemon.receipts import ReceiptLinks, received_posts
+from scheduler.daemon.rehearsal_files import check_faults, fresh_database
 from scheduler.daemon.rehearsal_report import RehearsalResult, collect_result
 from scheduler.daemon.results import DatabaseFaults
+from scheduler.daemon.rehearse_tokens import connect_in_sandbox, renewing_accounts, speed_cap
 from scheduler.daemon.runner import Daemon
 from scheduler.errors import CampaignError, ConfigError
 from scheduler.sandbox.app import Sandbox, build_sandbox, point_at_sandbox
 from scheduler.sandbox.credentials import sandbox_environment
-from scheduler.sandbox.faults import FaultPlan
 from scheduler.storage.database import open_database, reading, upgrade_database, writing
-from scheduler.storage.facts import Rehearsal, is_rehearsal_database, mark_rehearsal
+from scheduler.storage.facts import Rehearsal, mark_rehearsal
 from scheduler.storage.models import AuditEntry, Hold, Publication, PublicationState
 from scheduler.storage.queries import state_counts
 from scheduler.storage.receipts import save_receipts
 from scheduler.storage.service import check_and_sync
+from scheduler.tokens.cipher import TOKEN_KEYS_ENV, new_key
 from scheduler.validation_words import counted
 
 logger = logging.getLogger(__name__)
@@ -84,7 +85,10 @@ class RehearsalOptions:
     """``speed``: campaign seconds per wall second (None: the campaign in about
     ``target_wall_s``); ``faults``: a fault plan (``--faults``); ``database``:
     where the SQLite file goes (None: a new temporary folder); ``prepare_sandbox``
-    changes the sandbox before the daemon starts (a test makes a token expire)."""
+    changes the sandbox before the daemon starts (a test makes a token expire);
+    ``daemons``: how many daemons publish the queue together; ``token_life_s``:
+    how long the sandbox's renewable access tokens last, in campaign seconds
+    (None: the platform's own, X's two hours)."""
 
     speed: float | None = None
     faults: str | None = None
@@ -93,27 +97,8 @@ class RehearsalOptions:
     on_progress: Callable[[Progress], None] | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     prepare_sandbox: Callable[[Sandbox], None] | None = None
-
-
-def fresh_database(path: Path | None) -> Path:
-    """The SQLite file to rehearse in; removes a previous rehearsal's file there.
-
-    :raises ConfigError: when ``path`` holds something that is not a rehearsal database.
-    """
-    if path is None:
-        return Path(tempfile.mkdtemp(prefix="campaign-rehearsal-")) / "rehearsal.db"
-    path = path.resolve()
-    if path.exists():
-        if not is_rehearsal_database(path):
-            raise ConfigError(
-                f"{path} exists and is not a rehearsal database",
-                where="--database",
-                hint="give a new path, or leave --database out for a temporary one",
-            )
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path
+    daemons: int = 1
+    token_life_s: float | None = None
 
 
 def rehearsal_config(config: CampaignConfig, url: str, speed: float) -> CampaignConfig:
@@ -147,17 +132,6 @@ def _due_range(sessions: sessionmaker[Session]) -> tuple[datetime, datetime, int
     return first, last, int(total)
 
 
-def check_faults(text: str | None) -> FaultPlan:
-    """The fault plan ``--faults`` describes (empty for None or "").
-
-    :raises ConfigError: when the plan cannot be read (the message names the part).
-    """
-    try:
-        return FaultPlan.parse(text or "")
-    except ValueError as error:
-        raise ConfigError(str(error), where="--faults") from None
-
-
 def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> RehearsalResult:
     """Run the rehearsal (module docstring) and return its result.
 
@@ -183,6 +157,12 @@ def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> Rehearsa
         first, last, total = _due_range(sessions)
         span = max((last - first).total_seconds(), 1.0)
         speed = options.speed or max(1.0, span / options.target_wall_s)
+        environ = sandbox_environment(config)
+        environ[TOKEN_KEYS_ENV] = new_key()
+        renewing = renewing_accounts(config, environ)
+        if renewing and speed > speed_cap(options.token_life_s):
+            speed = speed_cap(options.token_life_s)
+            logger.warning("speed capped at %.0fx: access tokens last wall seconds", speed)
         start = first - timedelta(seconds=LEAD_WALL_S * speed)
         clock = ScaledClock(start, speed)
         tracker.now = clock.now
@@ -202,37 +182,46 @@ def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> Rehearsa
             timedelta(minutes=config.publishing.late_grace_min),
             timedelta(seconds=MIN_GRACE_WALL_S * speed),
         )
-        sandbox = build_sandbox(config, clock, plan).start()
+        lives = {"access_token_lifetime_s": options.token_life_s} if options.token_life_s else {}
+        platform_options = {account.platform: lives for account in renewing}
+        sandbox = build_sandbox(config, clock, plan, options=platform_options).start()
         if options.prepare_sandbox is not None:
             options.prepare_sandbox(sandbox)
         receiver = AlertReceiver().start()
         live = rehearsal_config(config, sandbox.url, speed)
-        environ = {**sandbox_environment(config), ALERTS_VARIABLE: receiver.url}
-        daemon = Daemon(
-            config=live,
-            sessions=sessions,
-            clock=clock,
-            publisher_factory=lambda account: ReceiptLinks(
-                build_publisher(
-                    live, account, environ, clock, sessions=sessions, writer="rehearsal daemon"
-                )
-            ),
-            grace=grace,
-            observer=tracker.observe,
-            alerts_environ=environ,
-            alerts_interval_wall_s=0.1,
-            database_faults=DatabaseFaults(plan),
-        )
+        environ[ALERTS_VARIABLE] = receiver.url
+        connect_in_sandbox(renewing, sandbox, sessions, environ, clock)
+
+        def daemon(number: int) -> Daemon:
+            writer = f"rehearsal daemon {number}"
+            return Daemon(
+                config=live,
+                sessions=sessions,
+                clock=clock,
+                publisher_factory=lambda account: ReceiptLinks(
+                    build_publisher(live, account, environ, clock, sessions=sessions, writer=writer)
+                ),
+                worker_id=f"rehearsal-{number}",
+                grace=grace,
+                observer=tracker.observe,
+                alerts_environ=environ,
+                alerts_interval_wall_s=0.1,
+                database_faults=DatabaseFaults(plan),
+            )
+
+        daemons = [daemon(number) for number in range(1, max(1, options.daemons) + 1)]
         # The set-up above may take seconds on a busy machine, days of campaign time:
         # the campaign starts now, its lead before the first post intact.
         clock.restart()
         wall_started = time.monotonic()
         try:
-            daemon.start()
+            for each in daemons:
+                each.start()
             deadline = wall_started + span / speed + LEAD_WALL_S + SETTLE_SLACK_WALL_S
             settled = _wait(sessions, clock, first, last, total, options, deadline)
         finally:
-            daemon.stop("rehearsal over", timeout_s=MAX_REQUEST_TIMEOUT_S)
+            for each in daemons:
+                each.stop("rehearsal over", timeout_s=MAX_REQUEST_TIMEOUT_S)
             sandbox.stop()
             receiver.stop()
             with writing(sessions) as session:

@@ -98,8 +98,9 @@ class TokenStore:
     ``environ`` holds ``CAMPAIGN_TOKEN_KEYS`` (read when first needed, so a
     process that stores nothing needs no key); ``writer`` names this process in
     ``written_by`` and in the lock (see :func:`describe_writer`). ``lease_s``:
-    how long the lock lasts if its holder dies, longer than the platform call
-    made under it; ``wait_s``: how long to wait for a lock another process holds.
+    how long (wall seconds) the lock lasts if its holder dies, longer than the
+    platform call made under it, also on a sped-up rehearsal clock; ``wait_s``:
+    how long (wall seconds) to wait for a lock another process holds.
     Thread-safe.
     """
 
@@ -251,7 +252,8 @@ class TokenStore:
         deadline = time.monotonic() + self._wait_s
         while True:
             now = self._clock.now()
-            until = now + timedelta(seconds=self._lease_s)
+            # The platform call under the lock takes wall time, whatever the clock's speed.
+            until = now + timedelta(seconds=self._lease_s / self._clock.wall_seconds(1.0))
             taken = rows.try_lock(self._sessions, account_label, self.writer, now, until)
             if not isinstance(taken, LockState):
                 return taken

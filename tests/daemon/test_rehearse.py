@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from scheduler.content.bill import usd
 from scheduler.daemon.predict import Hit, Row, effect_of, predict
-from scheduler.daemon.rehearse import fresh_database
+from scheduler.daemon.rehearsal_files import fresh_database
 from scheduler.errors import ConfigError
 from scheduler.sandbox.faults import Fault
 from scheduler.storage.database import open_database
