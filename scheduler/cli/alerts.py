@@ -98,7 +98,7 @@ def watch_command(
                 environ,
                 clock,
                 sessions=context.sessions,
-                writer=describe_writer("campaign alerts watch"),
+                writer=describe_writer("campaign watch"),
             )
             try:
                 return publisher.verify()
