@@ -213,7 +213,7 @@ def create_app(
         templates=_templates(config),
         wall_clock=wall,
         throttle=SignInThrottle(lambda: wall.now().timestamp()),
-        publisher_for=publisher_for or environment_publishers(config),
+        publisher_for=publisher_for or environment_publishers(config, sessions),
     )
     _end_sessions_of_other_tokens(sessions, access, wall)
     return app

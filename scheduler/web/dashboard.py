@@ -30,16 +30,27 @@ from scheduler.web.throttle import SignInThrottle
 PublisherFor = Callable[[str], Publisher]
 
 
-def environment_publishers(config: CampaignConfig) -> PublisherFor:
+def environment_publishers(
+    config: CampaignConfig, sessions: sessionmaker[Session] | None = None
+) -> PublisherFor:
     """Publishers built as ``campaign withdraw`` builds them: from config.yaml and
-    the environment (or ``.env``), on the system clock; each built when first used."""
+    the environment (or ``.env``), on the system clock, with the token store of
+    ``sessions``' database for accounts that keep tokens there; each built when first used."""
 
     def build(label: str) -> Publisher:
         from scheduler.daemon.accounts import build_publisher
         from scheduler.platforms.secrets import load_environment
+        from scheduler.tokens.store import describe_writer
 
         environ = load_environment(config.base_dir)
-        return build_publisher(config, config.account(label), environ, SystemClock())
+        return build_publisher(
+            config,
+            config.account(label),
+            environ,
+            SystemClock(),
+            sessions=sessions,
+            writer=describe_writer("campaign web"),
+        )
 
     return build
 
