@@ -46,6 +46,7 @@ def connect_command(
     from scheduler.platforms.x.connect import connect_account, require_oauth2
     from scheduler.platforms.x.oauth2 import Authorization
     from scheduler.platforms.x.settings import XSettings
+    from scheduler.tokens.cipher import TokenCipher
     from scheduler.tokens.kinds import NewToken, TokenKind
     from scheduler.tokens.store import TokenStore, describe_writer
 
@@ -57,6 +58,8 @@ def connect_command(
         assert isinstance(settings, XSettings)  # X accounts read platforms.x
         environ = load_environment(context.config.base_dir)
         credentials = load_credentials(account, environ)
+        # A missing key is said before the person authorizes, not after.
+        TokenCipher.from_environment(environ)
         store = TokenStore(
             context.sessions,
             environ,

@@ -158,6 +158,16 @@ def test_an_address_of_another_authorization_is_refused_and_nothing_stored(
     assert folder.stored() == {TokenKind.ACCESS: None, TokenKind.REFRESH: None}
 
 
+def test_without_the_token_key_nothing_starts(tmp_path: Path, sandbox: Sandbox) -> None:
+    folder = Folder(tmp_path, sandbox)
+    env = {name: value for name, value in folder.env.items() if name != TOKEN_KEYS_ENV}
+    done = subprocess.run(
+        folder.command("--paste"), env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2 and TOKEN_KEYS_ENV in done.stderr
+    assert "authorize" not in done.stdout and "Traceback" not in done.stderr
+
+
 def test_an_oauth1_account_is_told_it_needs_no_connect(tmp_path: Path, sandbox: Sandbox) -> None:
     folder = Folder(tmp_path, sandbox)
     command = folder.command("--paste")
