@@ -204,6 +204,7 @@ def test_an_account_needs_its_full_address() -> None:
         platform: str = "mastodon"
         page_id: str | None = None
         credentials: dict[str, str] = field(default_factory=lambda: {"access_token": "ENV"})
+        auth: str | None = None
 
     assert any("@user@server" in problem for problem in profile.account_problems(Entry("@cmc")))
     assert profile.account_problems(Entry("@cmc@mastodon.social")) == []
