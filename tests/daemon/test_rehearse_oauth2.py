@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from scheduler.storage import tokens as rows
 from scheduler.storage.database import open_database
-from scheduler.storage.models import Hold, Publication
+from scheduler.storage.models import AlertEvent, Hold, Publication
 from tests.conftest import ROOT
 from tests.daemon.test_rehearse import campaign
 from tests.platforms.test_x_auth_config import OAUTH1_CREDENTIALS, OAUTH2
@@ -51,10 +51,12 @@ def test_two_daemons_publish_across_several_token_expiries(tmp_path: Path) -> No
                 select(Publication.id).where(Publication.account_label == "x-main")
             ).all()
             holds = session.scalars(select(Hold.scope)).all()
+            kinds = set(session.scalars(select(AlertEvent.kind)))
         version, sealed = rows.read_tokens(sessions, "x-main")
     finally:
         engine.dispose()
     assert states == {"published"} and x_main and not holds
+    assert not kinds & {"token_expiring", "account_paused"}  # nothing lost, nothing paused
     # Connected once, then renewed at least three times (one commit each).
     assert version >= 4
     assert {token.written_by for token in sealed} <= {"rehearsal daemon 1", "rehearsal daemon 2"}
