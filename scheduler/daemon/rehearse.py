@@ -44,8 +44,8 @@ from scheduler.daemon.predict import FaultTracker, TrackedFaultPlan
 from scheduler.daemon.receipts import ReceiptLinks, received_posts
 from scheduler.daemon.rehearsal_files import check_faults, fresh_database
 from scheduler.daemon.rehearsal_report import RehearsalResult, collect_result
-from scheduler.daemon.results import DatabaseFaults
 from scheduler.daemon.rehearse_tokens import connect_in_sandbox, renewing_accounts, speed_cap
+from scheduler.daemon.results import DatabaseFaults
 from scheduler.daemon.runner import Daemon
 from scheduler.errors import CampaignError, ConfigError
 from scheduler.sandbox.app import Sandbox, build_sandbox, point_at_sandbox

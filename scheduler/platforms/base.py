@@ -141,9 +141,8 @@ class Publisher(MeasuredClock, ABC):
 
     Subclasses set ``platform`` and implement the ``_`` methods plus
     ``_translate``. All methods may raise only
-    :class:`~scheduler.errors.PublishError` subclasses. ``posts_read`` counts
-    the posts :meth:`find_post` has read back from the account's timeline so
-    far (a platform that bills reads charges each: the daemon records them).
+    :class:`~scheduler.errors.PublishError` subclasses. ``posts_read``: the posts
+    :meth:`find_post` has read back so far (a platform may bill each read).
     """
 
     platform: str = ""

@@ -91,13 +91,11 @@ XHandler = Callable[["XStandIn", XCall], Response]
 
 class XStandIn(PlatformSandbox):
     """The X API stand-in for the X accounts among ``accounts``; the routes are
-    :class:`~scheduler.platforms.x.sandbox.api.XSandbox`'s.
-
-    ``limits`` sets the rate windows; ``media_check_after_s`` is the
-    ``check_after_secs`` media processing asks for; ``duplicate_window_s`` how
-    far back (campaign seconds) identical text counts as a duplicate (X does not
-    document it); ``access_token_lifetime_s``: OAuth 2.0 access tokens' life (None: X's
-    two hours). For assertions: :meth:`posts`, :meth:`count`, :meth:`account`, ``received``.
+    :class:`~scheduler.platforms.x.sandbox.api.XSandbox`'s. ``limits`` sets the
+    rate windows; ``media_check_after_s`` is the ``check_after_secs`` media
+    processing asks for; ``duplicate_window_s`` how far back (campaign seconds)
+    identical text counts as a duplicate (undocumented by X); ``access_token_lifetime_s``
+    OAuth 2.0 access tokens' life (None: X's two hours). For assertions: posts, count, received.
     """
 
     def __init__(
