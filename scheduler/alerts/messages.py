@@ -176,16 +176,14 @@ def _token_expiring(words: _Words, facts: dict[str, Any]) -> tuple[str, list[str
 
 def _budget(words: _Words, facts: dict[str, Any]) -> tuple[str, list[str]]:
     label = facts.get("account")
-    who = words.account(label) if label else "The campaign"
     spent, budget = float(facts.get("spent_usd", 0)), float(facts.get("budget_usd", 0))
     share = f"{spent / budget:.0%}" if budget else "all"
-    lines = [
-        f"{who} has spent about ${spent:,.2f} of its ${budget:,.2f} budget ({share}), "
-        "at the prices of config.yaml. To settle it: `campaign preflight` shows what the "
-        "rest of the plan costs; post fewer links, or raise "
-        f"{f'budget_usd of {label}' if label else 'campaign.budget_usd'} in config.yaml.",
+    return f"{label or 'Campaign'} has spent {share} of its budget", [
+        f"{words.account(label) if label else 'The campaign'} has spent about ${spent:,.2f} of "
+        f"its ${budget:,.2f} budget ({share}), at the prices of config.yaml. To settle it: "
+        "`campaign preflight` shows what the rest of the plan costs; post fewer links, or "
+        f"raise {f'budget_usd of {label}' if label else 'campaign.budget_usd'} in config.yaml."
     ]
-    return f"{label or 'Campaign'} has spent {share} of its budget", lines
 
 
 def _no_daemon(words: _Words, facts: dict[str, Any]) -> tuple[str, list[str]]:

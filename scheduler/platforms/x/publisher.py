@@ -1,12 +1,10 @@
 """The X publisher: tweepy's v2 ``Client`` with OAuth 1.0a or OAuth 2.0 user context.
 
-OAuth 1.0a (the default) signs each request with the four values of the
-environment. OAuth 2.0 (``auth: oauth2``) sends the account's user access token
-as ``Authorization: Bearer`` (tweepy's ``user_auth=False``), asking
-``credentials.access_token`` for it before each call, which renews it through
-the token store; X's v2 post, timeline, delete and media upload endpoints all
-accept it with the scopes of :data:`~scheduler.platforms.x.oauth2.SCOPES`
-(X OpenAPI: each operation's ``security`` lists ``OAuth2UserToken``).
+OAuth 1.0a (the default) signs each request with the environment's four values.
+OAuth 2.0 (``auth: oauth2``) sends the user access token as a bearer (tweepy's
+``user_auth=False``), asking ``credentials.access_token`` for it before each call
+(renewed through the token store); X's v2 post, timeline, delete and media
+endpoints accept it with :data:`~scheduler.platforms.x.oauth2.SCOPES` (X OpenAPI).
 
 tweepy hard-codes ``https://api.twitter.com`` and has no timeout; a transport
 adapter on the client's session sends its requests to the configured base URL
