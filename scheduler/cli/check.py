@@ -117,7 +117,7 @@ def _note_text(note: str) -> Text:
 
 def problem_text(problem: Problem) -> Text:
     """``path:line:column: severity: message [rule]`` and its fix, coloured."""
-    colour = "red" if problem.severity == "error" else "yellow"
+    colour = {"error": "red", "warning": "yellow"}.get(problem.severity, "cyan")
     text = Text("  ")
     text.append(f"{problem.path}:{problem.line}:{problem.column}: ")
     text.append(problem.severity, style=f"bold {colour}")
@@ -132,7 +132,7 @@ def problem_text(problem: Problem) -> Text:
 
 def _counts(problems: list[Problem]) -> str:
     errors = sum(1 for problem in problems if problem.severity == "error")
-    warnings = len(problems) - errors
+    warnings = sum(1 for problem in problems if problem.severity == "warning")
     return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
 
 

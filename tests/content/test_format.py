@@ -251,8 +251,10 @@ def test_a_post_in_a_list_needs_an_id(check: CheckText) -> None:
             MESSAGE.replace(
                 "    status: approved\n", "    status: approved\n    video: clip.mp4\n"
             ),
-            Expected("video", 6, 5, "video posts are not supported yet", "remove `video:`"),
-            id="video is reserved for a later version",
+            Expected(
+                "media-missing", 6, 12, "the video media/clip.mp4 does not exist", "add the file"
+            ),
+            id="a video that is not there",
         ),
     ],
 )

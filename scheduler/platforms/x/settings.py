@@ -15,7 +15,8 @@ class XPrices(BaseModel):
 
     ``post_create_usd``: a post without a link; ``post_create_with_url_usd``: a
     post with one; ``owned_read_usd``: each post read back from the account's
-    own timeline (reconciliation).
+    own timeline (reconciliation); ``media_metadata_usd``: each image's alt text
+    (``POST /2/media/metadata``, the "Media Metadata" row).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -23,6 +24,7 @@ class XPrices(BaseModel):
     post_create_usd: float = Field(default=0.015, ge=0)
     post_create_with_url_usd: float = Field(default=0.200, ge=0)
     owned_read_usd: float = Field(default=0.001, ge=0)
+    media_metadata_usd: float = Field(default=0.005, ge=0)
 
 
 class XSettings(PlatformSettings):
