@@ -195,7 +195,7 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
     if held.needs_reconcile:
         return _record(ctx, held, _reconcile(ctx, publisher, held, cause=None))
     try:
-        media_ids = [publisher.upload_media(_media_file(ctx.config, path)) for path in held.media]
+        media_ids = [publisher.upload_media(media) for media in _media_files(ctx.config, held)]
     except PublishError as error:
         return _record(ctx, held, _failed(ctx, held, error, publisher))
     except OSError as error:
@@ -285,6 +285,20 @@ def _located(base: Path, directory: str, relative: str) -> tuple[Path, str]:
     return path, mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def _media_file(config: CampaignConfig, relative: str) -> MediaFile:
+def _media_file(
+    config: CampaignConfig, relative: str, alt_text: str = "", title: str = ""
+) -> MediaFile:
     path, mime_type = _located(config.base_dir, config.media.directory, relative)
-    return MediaFile(path=path, mime_type=mime_type, size_bytes=path.stat().st_size)
+    return MediaFile(path, mime_type, path.stat().st_size, alt_text, title)
+
+
+def _media_files(config: CampaignConfig, held: Claim) -> list[MediaFile]:
+    """What the post attaches: its one video, or its images with their alt texts."""
+    if held.video is not None:
+        video = held.video
+        return [
+            _media_file(config, str(video["path"]), video.get("alt") or "", video.get("title") or "")
+        ]
+    return [
+        _media_file(config, path, held.alt_text(index)) for index, path in enumerate(held.media)
+    ]

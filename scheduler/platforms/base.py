@@ -37,11 +37,16 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class MediaFile:
-    """An image (or later a video) to attach. ``path`` is absolute."""
+    """An image or a video to attach. ``path`` is absolute; ``alt_text`` is what a
+    screen reader reads instead of an image (empty: none; a platform whose record
+    requires the field sends it empty); ``title`` is a video's title, for the
+    platforms that show one."""
 
     path: Path
     mime_type: str
     size_bytes: int
+    alt_text: str = ""
+    title: str = ""
 
 
 @dataclass(frozen=True)

@@ -286,8 +286,8 @@ def test_an_image_format_this_program_cannot_open_is_named(
     """An unsupported image says which format it is and which ones each platform
     takes: never that "Pillow" cannot read it."""
     from scheduler.config import load_config
-    from scheduler.content.images import ImageInspector
     from scheduler.content.image_rules import platform_media_issues
+    from scheduler.content.images import ImageInspector
     from scheduler.platforms import registry
     from tests.conftest import ROOT
 

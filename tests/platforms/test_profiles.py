@@ -74,7 +74,12 @@ def test_x_prices_default_to_the_rate_card_and_config_yaml_overrides_them(
     shipped = load_config(ROOT / "config.yaml")
     x = registry.profile("x")
     defaults = {price.operation: price.usd for price in x.prices(shipped.platforms["x"])}
-    assert defaults == {"post_create": 0.015, "post_create_with_url": 0.2, "owned_read": 0.001}
+    assert defaults == {
+        "post_create": 0.015,
+        "post_create_with_url": 0.2,
+        "owned_read": 0.001,
+        "media_metadata": 0.005,
+    }
     assert registry.profile("facebook").prices(shipped.platforms["facebook"]) == ()
 
     text = (ROOT / "config.yaml").read_text()

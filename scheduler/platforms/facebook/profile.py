@@ -23,15 +23,14 @@ from typing import TYPE_CHECKING, Any
 from scheduler.clock import Clock
 from scheduler.platforms.base import AccountIdentity, Credentials, Publisher
 from scheduler.platforms.facebook import links
+from scheduler.platforms.facebook.media_limits import FACEBOOK_MEDIA
 from scheduler.platforms.facebook.rates import FACEBOOK_RATE_LIMITS
 from scheduler.platforms.facebook.settings import FacebookSettings
 from scheduler.platforms.facts import (
-    MEGABYTE,
     CharacterCount,
     CredentialField,
     MediaRules,
     TextRule,
-    VideoRules,
 )
 from scheduler.platforms.profile import AccountEntry, PlatformProfile, PlatformSettings
 
@@ -40,64 +39,6 @@ if TYPE_CHECKING:
     from scheduler.platforms.sandbox_base import PlatformSandbox
 
 MAX_MESSAGE_CHARS = 63_206  # platforms.md 2.2
-
-FACEBOOK_MEDIA = MediaRules(
-    max_images=None,
-    max_image_bytes=4 * MEGABYTE,
-    image_bytes_inclusive=False,
-    image_formats=frozenset({"JPEG", "PNG", "GIF", "TIFF", "HEIF", "WEBP"}),
-    max_video_bytes=2000 * MEGABYTE,
-    alt_text_max_chars=None,  # no documented maximum (platforms-2026.md 4.2: UNCERTAIN)
-    keeps_exif_orientation=False,
-    video=VideoRules(
-        max_bytes=2000 * MEGABYTE,
-        extensions=frozenset(
-            [
-                "3g2",
-                "3gp",
-                "3gpp",
-                "asf",
-                "avi",
-                "dat",
-                "divx",
-                "dv",
-                "f4v",
-                "flv",
-                "gif",
-                "m2ts",
-                "m4v",
-                "mkv",
-                "mod",
-                "mov",
-                "mp4",
-                "mpe",
-                "mpeg",
-                "mpeg4",
-                "mpg",
-                "mts",
-                "nsv",
-                "ogm",
-                "ogv",
-                "qt",
-                "tod",
-                "ts",
-                "vob",
-                "wmv",
-            ]
-        ),
-        audio_codecs=frozenset({"aac"}),
-        takes_title=True,
-        takes_alt_text=False,  # a Page video has a title and description, no alt text
-    ),
-    sources={
-        "video": "platforms-2026.md 4.1 (video reference: formats, AAC audio; 2 GB, 1363023)",
-        "alt_text_max_chars": "platforms-2026.md 4.2 (alt_text_custom; no maximum found)",
-        "max_image_bytes": "platforms.md 2.2",
-        "image_formats": "platforms.md 2.2",
-        "max_video_bytes": "platforms-2026.md 4.1 (error subcode 1363023)",
-    },
-)
-
 
 class FacebookProfile(PlatformProfile):
     """Facebook Pages, through the Graph API and facebook-sdk."""

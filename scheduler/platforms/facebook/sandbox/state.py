@@ -49,6 +49,7 @@ class StoredPhoto:
     published: bool
     image: ImageInfo
     created_time: datetime
+    alt_text_custom: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,9 +150,10 @@ class GraphState:
             return str(next(self._numbers))
 
     def add_photo(
-        self, page: PageState, image: ImageInfo, published: bool, now: datetime
+        self, page: PageState, image: ImageInfo, published: bool, now: datetime, alt: str = ""
     ) -> StoredPhoto:
-        photo = StoredPhoto(self.next_number(), page.page_id, published, image, now)
+        """Store an uploaded photo with its ``alt_text_custom`` (empty: none)."""
+        photo = StoredPhoto(self.next_number(), page.page_id, published, image, now, alt)
         with self.lock:
             page.photos[photo.photo_id] = photo
         return photo

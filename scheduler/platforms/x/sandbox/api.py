@@ -8,6 +8,7 @@ Endpoints::
     GET    /2/users/me               who the credentials speak for
     GET    /2/users/{id}/tweets      a user's timeline, newest first (OAuth 1.0a or Bearer)
     POST   /2/media/upload ...       media upload, see :mod:`~scheduler.platforms.x.sandbox.media_api`
+    POST   /2/media/metadata         alt text, see :mod:`~scheduler.platforms.x.sandbox.metadata_api`
 
 What each request passes through before its handler is in
 :mod:`~scheduler.platforms.x.sandbox.base`.
@@ -19,6 +20,7 @@ from scheduler.platforms.sandbox_server import Route, route
 from scheduler.platforms.x.sandbox import posts
 from scheduler.platforms.x.sandbox.base import XStandIn
 from scheduler.platforms.x.sandbox.media_api import media_routes
+from scheduler.platforms.x.sandbox.metadata_api import metadata_routes
 
 
 class XSandbox(XStandIn):
@@ -54,4 +56,5 @@ class XSandbox(XStandIn):
                 ),
             ),
             *media_routes(self),
+            *metadata_routes(self),
         ]
