@@ -24,7 +24,8 @@ _VFR_TOLERANCE = 0.05
 @dataclass(frozen=True)
 class VideoInfo:
     """What reading a video found. ``error`` says why it is unusable (then the rest
-    is partial). ``container_extensions`` are the extensions FFmpeg knows for the
+    is partial). ``container`` is the real container's name (``QuickTime / MOV``,
+    ``Matroska / WebM``); ``container_extensions`` are the extensions FFmpeg knows for the
     real container (``mp4``, ``mov``...); ``video_codec`` / ``audio_codec`` are
     FFmpeg codec names (``audio_codec`` None: no sound track); ``duration_s`` in
     seconds; ``fps`` the average frame rate; ``variable_rate`` whether the gaps
@@ -89,8 +90,9 @@ def _read(container: object, size: int) -> VideoInfo:
     base = video.time_base or Fraction(1, 1)
     stamps.sort()
     duration = float(container.duration / av.time_base) if container.duration else 0.0
-    shown = float((stamps[-1] - stamps[0]) * base)
-    if duration and shown < duration * 0.9 - 1.0:
+    rate = float(video.average_rate or video.guessed_rate or 30)
+    shown = float((stamps[-1] - stamps[0]) * base) + 1 / rate  # the last frame shows too
+    if duration and shown < duration - max(0.5, 0.02 * duration):
         return VideoInfo(
             size_bytes=size,
             error=f"is cut short: it says {duration:.1f} s, but holds only {shown:.1f} s of "
@@ -100,7 +102,7 @@ def _read(container: object, size: int) -> VideoInfo:
     fps = float(video.average_rate) if video.average_rate else 0.0
     return VideoInfo(
         size_bytes=size,
-        container=container.format.name,
+        container=container.format.long_name or container.format.name,
         container_extensions=frozenset(container.format.extensions or ()),
         video_codec=context.name,
         audio_codec=audio.codec_context.name if audio is not None else None,

@@ -46,12 +46,11 @@ def video_issues(relative: str, info: VideoInfo, rules: VideoRules, name: str) -
     issues: list[VideoIssue] = []
     extension = PurePosixPath(relative).suffix.lower().lstrip(".")
     if extension not in info.container_extensions:
-        real = "/".join(sorted(info.container_extensions)[:3]) or info.container
         issues.append(
             (
                 "error",
                 "video-extension",
-                f"{relative} is named .{extension} but is really a {real} file",
+                f"{relative} is named .{extension} but is really a {info.container} file",
                 f"convert it rather than renaming it: {fix}",
             )
         )
