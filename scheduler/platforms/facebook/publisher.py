@@ -13,8 +13,9 @@
   ``published=false`` (invisible), then ``POST /{page-id}/feed`` with
   ``attached_media[n]``. Photo posts have no link field: a link is appended to
   their message. ``created_at`` is the clock's time of the answer.
-- ``find_post``: ``GET /{page-id}/published_posts`` within the window, newest
-  first, following ``paging.next`` [platforms.md 2.7].
+- a video: upload session, transfer, then ``POST /{page-id}/videos`` as the
+  create call (:mod:`~scheduler.platforms.facebook.video`);
+- ``find_post``: ``GET /{page-id}/published_posts`` in the window [platforms.md 2.7].
 - ``delete_post``: ``DELETE /{post-id}`` -> ``{"success": true}``. An unknown id
   answers code 100, subcode 33 (restfb#1469, SpottedBot#30), as does a token that
   may not see it: ``GET /{post-id}`` tells the two apart.
@@ -27,10 +28,9 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from scheduler.clock import Clock
-from scheduler.errors import AuthFailed, ConfigError, PublishError, Rejected, TransientError
+from scheduler.errors import AuthFailed, ConfigError, PublishError, Rejected
 from scheduler.platforms.base import (
     AccountIdentity,
     Credentials,
@@ -39,16 +39,15 @@ from scheduler.platforms.base import (
     Publisher,
 )
 from scheduler.platforms.facebook.links import permalink
-from scheduler.platforms.facebook.media_limits import FACEBOOK_MEDIA
+from scheduler.platforms.facebook.photos import photo_alt as _alt_of
+from scheduler.platforms.facebook.photos import photo_handle
+from scheduler.platforms.facebook.photos import photo_path as _path_of
 from scheduler.platforms.facebook.settings import FacebookSettings
 from scheduler.platforms.facebook.translate import translate
-from scheduler.platforms.facebook.transport import graph_client, protect, redact
+from scheduler.platforms.facebook.transport import GRAPH_URL, graph_client, protect, redact
+from scheduler.platforms.facebook.video import PageVideos, is_video_handle
 from scheduler.platforms.profile import AccountEntry
 
-PHOTO_TYPES = frozenset(
-    {"image/jpeg", "image/png", "image/gif", "image/tiff", "image/heif", "image/heic", "image/webp"}
-)
-MAX_PHOTO_BYTES = FACEBOOK_MEDIA.max_image_bytes  # "less than 4 MB" [platforms.md 2.2]
 WRITE_SCOPES = ("pages_manage_posts", "pages_read_engagement")  # [platforms.md 2.1]
 
 
@@ -147,30 +146,21 @@ class FacebookPublisher(Publisher):
         )
 
     def _upload_media(self, media: MediaFile) -> str:
-        if media.mime_type not in PHOTO_TYPES:
-            raise Rejected(
-                f"{media.path.name} is {media.mime_type}; Facebook Page photos must be "
-                "JPG, PNG, GIF, TIFF, HEIF or WebP"
-            )
-        try:
-            size = media.path.stat().st_size
-        except OSError as error:
-            raise Rejected(f"cannot read {media.path}: {error.strerror}") from None
-        if size >= MAX_PHOTO_BYTES:
-            raise Rejected(
-                f"{media.path.name} is {size / 1_000_000:.1f} MB; Facebook takes photos under 4 MB"
-            )
-        uri = media.path.resolve().as_uri()
-        return f"{uri}?{urlencode({'alt': media.alt_text})}" if media.alt_text else uri
+        if media.mime_type.startswith("video/"):
+            return self._videos().upload(media)
+        return photo_handle(media)
 
     def _create_post(self, text: str, media_ids: Sequence[str], link: str | None) -> PublishedPost:
         self._require_token()
+        message = f"{text}\n{link}" if link and link not in text else text
+        if media_ids and is_video_handle(media_ids[0]):
+            post_id, url = self._videos().create(media_ids[0], message)
+            return PublishedPost(post_id, url or permalink(post_id), self.clock.now(), message)
         paths, alts = [_path_of(handle) for handle in media_ids], [_alt_of(h) for h in media_ids]
         if not paths:
             fields = {"message": text, **({"link": link} if link else {})}
             post_id = str(self.graph.put_object(self.page_id, "feed", **fields)["id"])
             return PublishedPost(post_id, permalink(post_id), self.clock.now(), text)
-        message = f"{text}\n{link}" if link and link not in text else text
         if len(paths) == 1:
             with paths[0].open("rb") as image:
                 result = self.graph.put_photo(
@@ -185,6 +175,12 @@ class FacebookPublisher(Publisher):
         result = self.graph.put_object(self.page_id, "feed", message=message, **attached)
         post_id = str(result["id"])
         return PublishedPost(post_id, permalink(post_id), self.clock.now(), message)
+
+    def _videos(self) -> PageVideos:
+        """Page videos (:mod:`~scheduler.platforms.facebook.video`) with this token."""
+        base, token = GRAPH_URL + self.settings.api_version, self._require_token()
+        app, timeout = self._credentials.get("app_id"), self.settings.request_timeout_s
+        return PageVideos(self.graph, self._session, base, self.page_id, token, app, self.clock, timeout)
 
     def _unpublished_photos(self, paths: list[Path], alts: list[dict[str, str]]) -> Iterator[str]:
         """Upload each photo unpublished: invisible, so a failure here changes nothing."""
@@ -284,18 +280,3 @@ def _graph_time(value: object) -> datetime | None:
         return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
     except ValueError:
         return None
-
-
-def _alt_of(handle: str) -> dict[str, str]:
-    """``{"alt_text_custom": ...}`` for a handle that carries an alt text, else empty."""
-    alt = parse_qs(urlsplit(handle).query).get("alt")
-    return {"alt_text_custom": alt[0]} if alt else {}
-
-
-def _path_of(handle: str) -> Path:
-    """The file behind an ``upload_media`` handle (a ``file://`` URI)."""
-    parts = urlsplit(handle)
-    path = Path(unquote(parts.path))
-    if parts.scheme != "file" or not path.is_file():
-        raise TransientError(f"media {handle!r} is not an uploaded file; upload it again")
-    return path
