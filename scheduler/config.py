@@ -204,7 +204,6 @@ class Publishing(_Strict):
     window_h: float = Field(default=24, gt=0)
     refresh_s: float = Field(default=2, gt=0)
     catch_up_spacing_s: float = Field(default=10, ge=0)
-    video_lead_min: float = Field(default=30, ge=0, le=24 * 60)
 
 
 class WebSettings(_Strict):
