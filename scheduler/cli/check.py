@@ -12,6 +12,7 @@ plays every post). Tests register the command with a frozen clock.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from itertools import groupby
 from pathlib import Path
@@ -198,6 +199,8 @@ def report_as_dict(report: CheckReport, strict: bool = False) -> dict[str, Any]:
                 "targets": list(post.targets),
                 "texts": post.texts,
                 "media": list(post.media),
+                "images": [{"path": image.path, "alt": image.alt} for image in post.images],
+                "video": dataclasses.asdict(post.video) if post.video else None,
                 "link": post.link,
                 "source_path": post.source_path,
                 "source_line": post.source_line,

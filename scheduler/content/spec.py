@@ -247,6 +247,7 @@ def report_validation(
         kind = item["type"]
         if kind == "extra_forbidden":
             message = f"unknown field {name!r}"
+            known = tuple(VideoSpec.model_fields) if len(loc) > 1 and loc[0] == "video" else known
             hint = did_you_mean(name, known)
             match = closest(name, known)
             if match is not None and len(loc) == 1:

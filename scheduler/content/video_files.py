@@ -58,6 +58,15 @@ class VideoChecks:
             )
             return None
         relative = str(pure)
+        if target.is_dir():
+            sink.error(
+                "media-missing",
+                f"{folder}/{relative} is a folder, not a video",
+                "give the path of the video file inside it",
+                at,
+                post_id=post_id,
+            )
+            return None
         if not target.is_file():
             sink.error(
                 "media-missing",
@@ -85,7 +94,7 @@ class VideoChecks:
                 )
                 continue
             for severity, rule, message, fix in video_issues(
-                relative, info, rules, profile.display_name
+                relative, info, rules, profile.display_name, folder
             ):
                 if severity == "error":
                     sink.error(rule, message, fix, at, post_id=post_id)

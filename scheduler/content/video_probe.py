@@ -61,6 +61,8 @@ def probe(path: Path) -> VideoInfo:
     if problem is not None:
         return VideoInfo(error=problem)
     size = path.stat().st_size
+    if size == 0:
+        return VideoInfo(error="is empty (0 bytes): an interrupted copy or download?")
     import av  # only campaigns with videos pay for loading FFmpeg
 
     try:

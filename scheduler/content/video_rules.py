@@ -20,7 +20,8 @@ VideoIssue = tuple[Literal["error", "warning"], str, str, str]
 
 
 def reencode(relative: str, rules: VideoRules, *, trim_s: float | None = None) -> str:
-    """The ffmpeg command turning ``relative`` into an MP4 the platform takes."""
+    """The ffmpeg command turning ``relative`` (as the command line names it, from the
+    campaign folder) into an MP4 the platform takes."""
     out = str(PurePosixPath(relative).with_suffix("")) + "-fixed.mp4"
     scale = ""
     if rules.max_pixels is not None:
@@ -37,12 +38,22 @@ def reencode(relative: str, rules: VideoRules, *, trim_s: float | None = None) -
     )
 
 
-def video_issues(relative: str, info: VideoInfo, rules: VideoRules, name: str) -> list[VideoIssue]:
+def video_issues(
+    relative: str, info: VideoInfo, rules: VideoRules, name: str, folder: str = "media"
+) -> list[VideoIssue]:
     """What ``name`` (a platform, as messages say it) would refuse in the video
-    ``relative``, as (severity, rule, message, fix)."""
-    fix = reencode(relative, rules)
+    ``relative`` (inside the media ``folder``), as (severity, rule, message, fix)."""
+    fix = reencode(f"{folder}/{relative}", rules)
     if info.error is not None:
-        return [("error", "video-file", f"{relative} {info.error}", f"export it again: {fix}")]
+        return [
+            (
+                "error",
+                "video-file",
+                f"{relative} {info.error}",
+                "copy or export it again from the original; if the original plays, "
+                f"re-encode it: {fix}",
+            )
+        ]
     issues: list[VideoIssue] = []
     extension = PurePosixPath(relative).suffix.lower().lstrip(".")
     if extension not in info.container_extensions:
@@ -54,7 +65,8 @@ def video_issues(relative: str, info: VideoInfo, rules: VideoRules, name: str) -
                 f"convert it rather than renaming it: {fix}",
             )
         )
-    elif extension not in rules.extensions:
+        return issues  # what else it says is about a file that is not the one named
+    if extension not in rules.extensions:
         takes = ", ".join(f".{item}" for item in sorted(rules.extensions))
         issues.append(
             ("error", "video-format", f"{name} takes {takes} videos, not .{extension}", fix)
@@ -70,7 +82,7 @@ def video_issues(relative: str, info: VideoInfo, rules: VideoRules, name: str) -
             )
         )
     issues.extend(_codec_issues(relative, info, rules, name, fix))
-    issues.extend(_picture_issues(relative, info, rules, name, fix))
+    issues.extend(_picture_issues(relative, info, rules, name, fix, f"{folder}/{relative}"))
     return issues
 
 
@@ -128,7 +140,7 @@ def _codec_issues(
 
 
 def _picture_issues(
-    relative: str, info: VideoInfo, rules: VideoRules, name: str, fix: str
+    relative: str, info: VideoInfo, rules: VideoRules, name: str, fix: str, source: str
 ) -> list[VideoIssue]:
     issues: list[VideoIssue] = []
     if rules.max_duration_s is not None and info.duration_s > rules.max_duration_s:
@@ -138,7 +150,7 @@ def _picture_issues(
                 "video-duration",
                 f"{relative} lasts {info.duration_s:.1f} s; {name} takes videos up to "
                 f"{rules.max_duration_s:g} s",
-                f"cut it: {reencode(relative, rules, trim_s=rules.max_duration_s)}",
+                f"cut it: {reencode(source, rules, trim_s=rules.max_duration_s)}",
             )
         )
     if rules.min_duration_s is not None and info.duration_s < rules.min_duration_s:
