@@ -148,15 +148,25 @@ class GraphStandIn(PlatformSandbox):
                             photo.image.width,
                             photo.image.height,
                             photo.image.size_bytes,
+                            photo.alt_text_custom,
                         )
                         for photo in (
                             page.photos[key] for key in post.photo_ids if key in page.photos
                         )
-                    ),
+                    )
+                    + self._video_of(post.post_id),
                     link=post.link,
                 )
                 for post in page.posts
             ]
+
+    def _video_of(self, post_id: str) -> tuple[SentImage, ...]:
+        """The video behind a video post, as a rehearsal's receipts list it."""
+        return tuple(
+            SentImage("video", "MP4", size_bytes=video.size_bytes)
+            for video in self.state.videos.values()
+            if video.post_id == post_id
+        )
 
     # -- wrapping endpoints ----------------------------------------------------------
 
