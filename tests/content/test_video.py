@@ -3,23 +3,13 @@ refusal with the platform's limit, the file's value and an ffmpeg fix."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from scheduler.config import CampaignConfig
-from tests.conftest import ROOT
+from tests.conftest import ROOT, videos_script
 from tests.content.conftest import CheckText
-
-
-def _videos_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_videos", ROOT / "scripts/make_videos.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +18,7 @@ def videos(config: CampaignConfig) -> Path:
     folder = config.base_dir / "media" / "clips"
     if (folder / "good.mp4").exists():
         return folder
-    write = _videos_script().write_video
+    write = videos_script().write_video
     small = {"size": (160, 90), "seconds": 2}
     write(folder / "good.mp4", **small)
     write(folder / "ten-bit.mp4", pixel_format="yuv420p10le", **small)

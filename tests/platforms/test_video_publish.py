@@ -5,9 +5,7 @@ processing, and what each does when a step fails."""
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 from datetime import timedelta
-from types import ModuleType
 
 import pytest
 
@@ -15,21 +13,13 @@ from scheduler.errors import Rejected
 from scheduler.platforms.base import MediaFile
 from scheduler.sandbox.app import Sandbox
 from scheduler.sandbox.faults import Fault
-from tests.conftest import ROOT
+from tests.conftest import videos_script
 from tests.platforms.conftest import START, GraphServer, PublisherFactory
-
-
-def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_videos", ROOT / "scripts/make_videos.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> MediaFile:
-    path = _script().write_video(
+    path = videos_script().write_video(
         tmp_path_factory.mktemp("video") / "member-en.mp4", size=(320, 180), seconds=3
     )
     return MediaFile(path, "video/mp4", path.stat().st_size, title="Member video")
