@@ -134,7 +134,10 @@ def problem_text(problem: Problem) -> Text:
 def _counts(problems: list[Problem]) -> str:
     errors = sum(1 for problem in problems if problem.severity == "error")
     warnings = sum(1 for problem in problems if problem.severity == "warning")
-    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    notes = len(problems) - errors - warnings
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}" + (
+        f", {_plural(notes, 'note')}" if notes else ""
+    )
 
 
 def _summary(report: CheckReport, strict: bool) -> Text:
