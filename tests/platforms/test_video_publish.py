@@ -114,3 +114,24 @@ def test_x_alt_text_is_not_sent_for_a_video(
 ) -> None:
     publisher_for("x-main").upload_media(dataclasses.replace(clip, alt_text="A member speaks"))
     assert sandbox.x.received.get("x.media_metadata", 0) == 0
+
+
+def test_a_lost_answer_to_the_video_publishing_call_is_reconciled_not_resent(
+    graph: GraphServer, clip: MediaFile
+) -> None:
+    """The create call went through but its answer was lost: the outcome is unknown,
+    and looking on the Page finds the video's post (by its text, not its video id)."""
+    from scheduler.errors import UnknownOutcome
+
+    publisher = graph.publisher()
+    handle = publisher.upload_media(clip)
+    graph.faults.add(Fault("facebook.videos", "drop_after"))
+    with pytest.raises(UnknownOutcome):
+        publisher.create_post("Lost answer", [handle])
+    assert len(graph.sandbox.state.videos) == 1
+    found = publisher.find_post(
+        "Lost answer", START - timedelta(hours=1), START + timedelta(hours=1)
+    )
+    [video] = graph.sandbox.state.videos.values()
+    assert found is not None and found.platform_post_id == video.post_id != video.video_id
+    assert [r.endpoint for r in graph.sandbox.received].count("facebook.videos") == 1

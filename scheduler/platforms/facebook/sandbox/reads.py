@@ -131,6 +131,7 @@ def posts(sandbox: GraphStandIn, call: GraphCall) -> Response:
         return unknown_object(call.match["page"])
     if call.page is not page or "pages_read_engagement" not in page.scopes:
         return graph_error(10)
+    videos.settle(sandbox, page.page_id)  # a later look finds processing finished
     try:
         limit = int(call.param("limit", "25"))
         since = _instant(call.param("since")) if call.param("since") else None

@@ -119,20 +119,34 @@ def publish(sandbox: GraphStandIn, call: GraphCall) -> Response:
     return Response(200, {"id": video.video_id})
 
 
+def _finish(sandbox: GraphStandIn, video: StoredVideo) -> None:
+    """End ``video``'s processing: ``error`` with a fault, else ``ready`` with its post."""
+    if video.fail:
+        video.status = "error"
+        return
+    video.status = "ready"
+    page = sandbox.state.pages[video.page_id]
+    post = sandbox.state.add_post(page, video.description, None, sandbox.clock.now(), video=True)
+    video.post_id = post.post_id
+
+
+def settle(sandbox: GraphStandIn, page_id: str) -> None:
+    """Finish every video of ``page_id`` still processing: the Page's feed, read
+    later (a reconciliation after an unknown outcome), shows the finished ones."""
+    with sandbox.state.lock:
+        for video in sandbox.state.videos.values():
+            if video.page_id == page_id and video.status == "processing":
+                _finish(sandbox, video)
+
+
 def video_object(sandbox: GraphStandIn, video: StoredVideo) -> Response:
     """``GET /{video-id}``: its status, advancing processing one step per read."""
-    now = sandbox.clock.now()
     with sandbox.state.lock:
         if video.status == "processing":
             if video.polls_left > 0:
                 video.polls_left -= 1
-            elif video.fail:
-                video.status = "error"
             else:
-                video.status = "ready"
-                page = sandbox.state.pages[video.page_id]
-                post = sandbox.state.add_post(page, video.description, None, now, video=True)
-                video.post_id = post.post_id
+                _finish(sandbox, video)
         body: dict[str, object] = {
             "id": video.video_id,
             "status": {
