@@ -93,7 +93,7 @@ def views(entry: MessageEntry, config: CampaignConfig, sink: FileProblems) -> li
         if getattr(spec, name) is not None
     }
     if entry.versions:
-        for name in ("language", "text", "variants"):
+        for name in ("language", "text", "variants", "alt"):  # alt text is in one language
             if getattr(spec, name) is not None:
                 sink.error(
                     "schema",

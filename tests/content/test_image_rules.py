@@ -118,3 +118,21 @@ def test_alt_text_longer_than_x_takes(check: CheckText) -> None:
         "the alt text of '12-reasons' has 1001 characters; X takes at most 1000",
         "shorten it by 1 characters",
     )
+
+
+def test_alt_text_beside_language_versions_is_an_error(check: CheckText) -> None:
+    """Alt text is written in one language: at the message level it would give the
+    French post the English description."""
+    text = (
+        "id: described\n"
+        "call: join-the-treaty\n"
+        'at: "2020-11-02 09:00"\n'
+        "media: [12-reasons]\n"
+        "alt:\n"
+        '  12-reasons: "Twelve reasons."\n'
+        'en: "Join the Treaty. #StopClusterBombsNow"\n'
+        'fr: "Rejoignez le traité. #StopClusterBombsNow"\n'
+    )
+    check(text).expect(
+        "schema", 5, 1, "`alt` cannot sit beside language versions", "move it into each version"
+    )
