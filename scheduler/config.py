@@ -194,6 +194,7 @@ class Publishing(_Strict):
 
     ``catch_up_spacing_s``: posts found late (the daemon was down) that are still
     within ``late_grace_min`` go out in time order, this far apart per account.
+    ``video_lead_min``: videos are uploaded this long before their post's time.
     """
 
     late_grace_min: float = Field(default=60, ge=0)
@@ -204,6 +205,7 @@ class Publishing(_Strict):
     window_h: float = Field(default=24, gt=0)
     refresh_s: float = Field(default=2, gt=0)
     catch_up_spacing_s: float = Field(default=10, ge=0)
+    video_lead_min: float = Field(default=30, ge=0, le=12 * 60)
 
 
 class WebSettings(_Strict):

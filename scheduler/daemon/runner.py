@@ -49,6 +49,7 @@ from scheduler.daemon.refresh import RefreshLoop
 from scheduler.daemon.results import DatabaseFaults
 from scheduler.daemon.skew_holds import SkewHolds
 from scheduler.daemon.warmup import warm_up
+from scheduler.daemon.video_lead import VideoLead
 from scheduler.daemon.window import JobWindow
 from scheduler.daemon.worker import JobOutcome, Observer, WorkerContext, publish
 from scheduler.errors import StorageError
@@ -122,6 +123,7 @@ class Daemon:
         self.window = JobWindow(
             self.context, self.key, max_window, threads_per_account, self.preference
         )
+        self.videos = VideoLead(self.context, config.publishing.video_lead_min)  # jobs ask it
         self.recovery = Recovery(
             self.context, self.window.submit_recovery, jobs.running_worker_ids, self._requeued
         )
@@ -188,6 +190,7 @@ class Daemon:
         self.started = False
         self.refresher.stop(timeout_s)
         self.window.scheduler.pause()
+        self.videos.close()
         deadline = self._wall() + timeout_s
         while self._in_flight_count() and self._wall() < deadline:
             threading.Event().wait(0.05)
@@ -251,6 +254,7 @@ class Daemon:
             self.window.reload(now, holds, spaced=force_reload or lifted)
             self._last_full_reload = wall
         self.recovery.scan(now)
+        self.videos.scan(now)
 
     # -- jobs -------------------------------------------------------------------------------
 

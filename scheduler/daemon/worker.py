@@ -72,6 +72,7 @@ class WorkerContext:
     ``database_faults`` refuses records on purpose (rehearsals, tests); ``results``
     records results and keeps those the database refused
     (:mod:`scheduler.daemon.results`).
+    ``prepared_video`` gives a video uploaded ahead, when there is one.
     """
 
     sessions: sessionmaker[Session]
@@ -86,6 +87,7 @@ class WorkerContext:
     observer: Observer | None = None
     wake_alerts: Callable[[], None] | None = None
     database_faults: DatabaseFaults | None = None
+    prepared_video: Callable[[int, MediaFile, datetime], str | None] | None = None
     results: Results = field(init=False)
 
     def __post_init__(self) -> None:
@@ -195,7 +197,7 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
     if held.needs_reconcile:
         return _record(ctx, held, _reconcile(ctx, publisher, held, cause=None))
     try:
-        media_ids = [publisher.upload_media(media) for media in _media_files(ctx.config, held)]
+        media_ids = [_uploaded(ctx, held, publisher, media) for media in _media_files(ctx.config, held)]
     except PublishError as error:
         return _record(ctx, held, _failed(ctx, held, error, publisher))
     except OSError as error:
@@ -285,11 +287,22 @@ def _located(base: Path, directory: str, relative: str) -> tuple[Path, str]:
     return path, mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def _media_file(
+def media_file(
     config: CampaignConfig, relative: str, alt_text: str = "", title: str = ""
 ) -> MediaFile:
+    """The file ``relative`` (inside the media folder) as a publisher takes it."""
     path, mime_type = _located(config.base_dir, config.media.directory, relative)
     return MediaFile(path, mime_type, path.stat().st_size, alt_text, title)
+
+
+def _uploaded(ctx: WorkerContext, held: Claim, publisher: Publisher, media: MediaFile) -> str:
+    """The media id of ``media``: a video uploaded ahead when still the same file
+    (:mod:`~scheduler.daemon.video_lead`), else uploaded now."""
+    if held.video is not None and ctx.prepared_video is not None:
+        media_id = ctx.prepared_video(held.publication_id, media, ctx.clock.now())
+        if media_id is not None:
+            return media_id
+    return publisher.upload_media(media)
 
 
 def _media_files(config: CampaignConfig, held: Claim) -> list[MediaFile]:
@@ -297,8 +310,8 @@ def _media_files(config: CampaignConfig, held: Claim) -> list[MediaFile]:
     if held.video is not None:
         video = held.video
         return [
-            _media_file(config, str(video["path"]), video.get("alt") or "", video.get("title") or "")
+            media_file(config, str(video["path"]), video.get("alt") or "", video.get("title") or "")
         ]
     return [
-        _media_file(config, path, held.alt_text(index)) for index, path in enumerate(held.media)
+        media_file(config, path, held.alt_text(index)) for index, path in enumerate(held.media)
     ]

@@ -128,7 +128,8 @@ class MediaRules:
     ``alt_text_max_chars``: None when undocumented; ``keeps_exif_orientation``:
     False when the platform strips EXIF, so a photo relying on its orientation
     tag shows sideways; ``transparency_note``: what the platform does with
-    transparent pixels, when people should know. ``video`` holds the video
+    transparent pixels, when people should know; ``media_id_lifetime_s``: how long
+    an uploaded media id stays usable (None: undocumented). ``video`` holds the video
     limits (None: the platform takes no video here). ``sources`` maps each
     field stated to the section of the platform reference it comes from.
     """
@@ -149,6 +150,7 @@ class MediaRules:
     alt_text_max_chars: int | None = None
     keeps_exif_orientation: bool = False
     transparency_note: str | None = None
+    media_id_lifetime_s: float | None = None
     video: VideoRules | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
 

@@ -26,6 +26,8 @@ X_MEDIA = MediaRules(
     alt_text_max_chars=1000,
     keeps_exif_orientation=False,
     transparency_note="several X apps show transparent parts as black",
+    # FINALIZE's expires_after_secs: 86400 in the docs' example (platforms-2026.md 1.1)
+    media_id_lifetime_s=86_400,
     video=VideoRules(
         max_bytes=512 * MEGABYTE,
         extensions=frozenset({"mp4", "mov"}),
