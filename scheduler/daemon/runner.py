@@ -48,8 +48,8 @@ from scheduler.daemon.recovery import Recovery
 from scheduler.daemon.refresh import RefreshLoop
 from scheduler.daemon.results import DatabaseFaults
 from scheduler.daemon.skew_holds import SkewHolds
-from scheduler.daemon.warmup import warm_up
 from scheduler.daemon.video_lead import VideoLead
+from scheduler.daemon.warmup import warm_up
 from scheduler.daemon.window import JobWindow
 from scheduler.daemon.worker import JobOutcome, Observer, WorkerContext, publish
 from scheduler.errors import StorageError
@@ -190,7 +190,6 @@ class Daemon:
         self.started = False
         self.refresher.stop(timeout_s)
         self.window.scheduler.pause()
-        self.videos.close()
         deadline = self._wall() + timeout_s
         while self._in_flight_count() and self._wall() < deadline:
             threading.Event().wait(0.05)
@@ -247,9 +246,7 @@ class Daemon:
             or self.window.stale(now, holds)
         )
         if reload:
-            # Posts found late at start or when a pause lifts missed their moment
-            # while nothing ran: they are spaced out. Posts merely behind a busy
-            # window (or synced with a past time) go at once.
+            # Found late at start or as a pause lifts: spaced out; merely behind: at once.
             lifted = any(scope not in holds for scope in self.window.holds)
             self.window.reload(now, holds, spaced=force_reload or lifted)
             self._last_full_reload = wall

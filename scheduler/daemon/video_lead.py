@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from scheduler.daemon.worker import WorkerContext, media_file
+from scheduler.daemon.attachments import media_file
+from scheduler.daemon.worker import WorkerContext
 from scheduler.errors import CampaignError, PublishError
 from scheduler.platforms import registry
 from scheduler.platforms.base import MediaFile
@@ -66,7 +66,8 @@ class VideoLead:
         self._prepared: dict[int, PreparedVideo] = {}
         self._busy: set[int] = set()
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(UPLOADS_AT_ONCE, thread_name_prefix="campaign-video")
+        self._slots = threading.BoundedSemaphore(UPLOADS_AT_ONCE)
+        self._threads: list[threading.Thread] = []
 
     def scan(self, now: datetime) -> None:
         """Start uploading the queued videos due within the lead that are not yet."""
@@ -82,7 +83,15 @@ class VideoLead:
                 if publication_id in self._busy or publication_id in self._prepared:
                     continue
                 self._busy.add(publication_id)
-            self._pool.submit(self._upload, publication_id, label, video, now + lifetime)
+            # A daemon thread: a stopping daemon does not wait for an upload it may drop.
+            thread = threading.Thread(
+                target=self._upload,
+                args=(publication_id, label, video, now + lifetime),
+                name="campaign-video",
+                daemon=True,
+            )
+            self._threads = [*(t for t in self._threads if t.is_alive()), thread]
+            thread.start()
 
     def take(self, publication_id: int, media: MediaFile, now: datetime) -> str | None:
         """The media id uploaded ahead for ``publication_id`` when it is still ``media``'s
@@ -97,9 +106,10 @@ class VideoLead:
             return None
         return prepared.media_id if current == prepared.fingerprint else None
 
-    def close(self, wait: bool = False) -> None:
-        """Stop uploading; with ``wait``, until the uploads under way have finished."""
-        self._pool.shutdown(wait=wait, cancel_futures=not wait)
+    def wait(self) -> None:
+        """Wait until the uploads under way have finished (tests)."""
+        for thread in list(self._threads):
+            thread.join()
 
     def _lifetime(self, platform: str) -> timedelta | None:
         profile = registry.find(platform)
@@ -112,6 +122,7 @@ class VideoLead:
         self, publication_id: int, label: str, video: dict[str, str], until: datetime
     ) -> None:
         try:
+            self._slots.acquire()
             config = self._context.config
             media = media_file(config, video["path"], video.get("alt") or "", video.get("title") or "")
             before = fingerprint(media.path)
@@ -127,5 +138,6 @@ class VideoLead:
                 error,
             )
         finally:
+            self._slots.release()
             with self._lock:
                 self._busy.discard(publication_id)

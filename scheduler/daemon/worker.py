@@ -19,20 +19,18 @@ steps.
 
 from __future__ import annotations
 
-import functools
 import logging
-import mimetypes
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.alerts.pipeline import with_alerts
 from scheduler.clock import Clock, log_time
 from scheduler.config import CampaignConfig
+from scheduler.daemon.attachments import attachments, uploaded
 from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.failures import auth_settlement, failure_settlement
 from scheduler.daemon.limits import AccountLimits
@@ -197,7 +195,11 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
     if held.needs_reconcile:
         return _record(ctx, held, _reconcile(ctx, publisher, held, cause=None))
     try:
-        media_ids = [_uploaded(ctx, held, publisher, media) for media in _media_files(ctx.config, held)]
+        ahead = ctx.prepared_video if held.video is not None else None
+        media_ids = [
+            uploaded(publisher, media, ahead, held.publication_id, ctx.clock.now())
+            for media in attachments(ctx.config, held)
+        ]
     except PublishError as error:
         return _record(ctx, held, _failed(ctx, held, error, publisher))
     except OSError as error:
@@ -278,40 +280,3 @@ def _record(ctx: WorkerContext, held: Claim, settlement: Settlement) -> JobOutco
     if settlement.reconcile_at is not None:
         return DONE  # the lease-expiry recovery looks again at reconcile_at
     return DONE
-
-
-@functools.lru_cache(maxsize=1024)
-def _located(base: Path, directory: str, relative: str) -> tuple[Path, str]:
-    # Resolving a path costs a system call per component: once per file is enough.
-    path = (base / directory / relative).resolve()
-    return path, mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-
-
-def media_file(
-    config: CampaignConfig, relative: str, alt_text: str = "", title: str = ""
-) -> MediaFile:
-    """The file ``relative`` (inside the media folder) as a publisher takes it."""
-    path, mime_type = _located(config.base_dir, config.media.directory, relative)
-    return MediaFile(path, mime_type, path.stat().st_size, alt_text, title)
-
-
-def _uploaded(ctx: WorkerContext, held: Claim, publisher: Publisher, media: MediaFile) -> str:
-    """The media id of ``media``: a video uploaded ahead when still the same file
-    (:mod:`~scheduler.daemon.video_lead`), else uploaded now."""
-    if held.video is not None and ctx.prepared_video is not None:
-        media_id = ctx.prepared_video(held.publication_id, media, ctx.clock.now())
-        if media_id is not None:
-            return media_id
-    return publisher.upload_media(media)
-
-
-def _media_files(config: CampaignConfig, held: Claim) -> list[MediaFile]:
-    """What the post attaches: its one video, or its images with their alt texts."""
-    if held.video is not None:
-        video = held.video
-        return [
-            media_file(config, str(video["path"]), video.get("alt") or "", video.get("title") or "")
-        ]
-    return [
-        media_file(config, path, held.alt_text(index)) for index, path in enumerate(held.media)
-    ]

@@ -37,10 +37,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class MediaFile:
-    """An image or a video to attach. ``path`` is absolute; ``alt_text`` is what a
-    screen reader reads instead of an image (empty: none; a platform whose record
-    requires the field sends it empty); ``title`` is a video's title, for the
-    platforms that show one."""
+    """An image or a video to attach: ``path`` absolute; ``alt_text`` (empty: none; a
+    platform whose record requires one sends it empty); a video's ``title``."""
 
     path: Path
     mime_type: str

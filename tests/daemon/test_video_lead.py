@@ -39,7 +39,7 @@ def test_a_video_is_uploaded_ahead_and_used_at_its_time(world: WorkerWorld) -> N
     context = world.context()
     lead = VideoLead(context, lead_min=30)
     lead.scan(T0)
-    lead.close(wait=True)
+    lead.wait()
     assert _uploads(world) == 1  # uploaded 20 minutes ahead
     world.clock.advance(timedelta(minutes=20).total_seconds())
     assert publish(context, pid).kind == "done"
@@ -53,7 +53,7 @@ def test_a_video_beyond_the_lead_waits(world: WorkerWorld) -> None:
     _video_post(world, "later-video", at_min=90)
     lead = VideoLead(world.context(), lead_min=30)
     lead.scan(T0)
-    lead.close(wait=True)
+    lead.wait()
     assert _uploads(world) == 0
 
 
@@ -62,7 +62,7 @@ def test_a_video_changed_after_its_upload_is_uploaded_again(world: WorkerWorld) 
     context = world.context()
     lead = VideoLead(context, lead_min=30)
     lead.scan(T0)
-    lead.close(wait=True)
+    lead.wait()
     clip = world.config.base_dir / world.config.media.directory / CLIP
     clip.write_bytes(clip.read_bytes() + b"re-exported")
     stat = clip.stat()
