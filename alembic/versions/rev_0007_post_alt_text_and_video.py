@@ -1,6 +1,6 @@
 """posts.alt_texts and posts.video: each image's alt text, and a post's one video
 
-Revision ID: 0008
+Revision ID: 0007
 Down revision: 0006
 Create Date: 2026-12-06 15:45:00
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
+revision: str = "0007"
 down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
