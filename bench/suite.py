@@ -44,7 +44,7 @@ CASES: dict[str, tuple[Case, str]] = {
     "sync": (case_store.run_sync, "campaign sync of 10,000 posts vs a Core bulk insert"),
     "publish": (
         case_publish.run,
-        "500 posts with a logo via campaign run vs a bare tweepy / Mastodon.py loop",
+        "500 posts with a logo via campaign run vs a bare tweepy / atproto / Mastodon.py loop",
     ),
     "video": (case_video.run, "50 posts with a 20 MB video, 4 accounts: CPU per MB, peak memory"),
     "lateness": (case_lateness.run, "1,000 posts over a minute, 100 at once: p50/p99 lateness"),

@@ -221,6 +221,9 @@ def run_rehearsal(config: CampaignConfig, options: RehearsalOptions) -> Rehearsa
             alerts_interval_wall_s=0.1,
             database_faults=DatabaseFaults(plan),
         )
+        # Building the publishers (their client libraries' imports: atproto's alone
+        # takes most of a second) is set-up too, done before the clock starts.
+        daemon.warm_up()
         # The set-up above may take seconds on a busy machine, days of campaign time:
         # the campaign starts now, its lead before the first post intact.
         clock.restart()

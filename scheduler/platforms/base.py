@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from scheduler.errors import PublishError, Rejected, TransientError
+from scheduler.platforms.keys import TokenKeeper
 from scheduler.platforms.skew import MeasuredClock
 
 logger = logging.getLogger(__name__)
@@ -114,12 +115,14 @@ class PostRequest:
 
 @dataclass(frozen=True)
 class Credentials:
-    """Secret values for one account, keyed by credential field name.
+    """Secret values for one account, keyed by credential field name; ``keeper``
+    is where the tokens the platform issues are kept (None: in this process only).
 
     Never shown: ``repr`` and ``str`` print only the field names.
     """
 
     values: dict[str, str] = field(repr=False)
+    keeper: TokenKeeper | None = field(default=None, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> str:
         return self.values[name]

@@ -140,7 +140,7 @@ def test_a_graphic_may_be_named_by_its_path(check: CheckText) -> None:
         ),
         pytest.param(
             "[heavy]",
-            "",
+            "[x, facebook]",
             Expected(
                 "media-size",
                 5,
@@ -222,6 +222,23 @@ def test_x_takes_at_most_four_images(check: CheckText) -> None:
         )
     )
     assert facebook_only.report.problems == []
+    check(post_with("[12-reasons, small-1, small-2, small-3]", "[bluesky]")).expect(
+        "media-count",
+        5,
+        8,
+        "5 images, but Bluesky takes at most 4 per post",
+        "keep at most 4 images (the logo counts)",
+    )
+
+
+def test_bluesky_takes_images_of_at_most_2_mb(check: CheckText) -> None:
+    check(post_with("[heavy]", "[bluesky]")).expect(
+        "media-size",
+        5,
+        8,
+        "graphics/heavy.png is 4.3 MB; Bluesky takes images at most 2 MB",
+        "export it smaller",
+    )
 
 
 def test_each_image_is_opened_once_per_run(config: CampaignConfig) -> None:
