@@ -61,6 +61,7 @@ def test_flags_alone_start_the_next_campaign(folder: Path) -> None:
         "x-fr",
         "x-es",
         "facebook-main",
+        "bluesky-main",
         "mastodon-main",
     ]
     text = (folder / "config.yaml").read_text(encoding="utf-8")

@@ -116,7 +116,7 @@ def test_json_for_tools(config: CampaignConfig, tmp_path: Path) -> None:
     )
     (post,) = report["posts"]
     assert post["id"] == "good" and post["publish_at"] == "2020-11-02T08:00:00+00:00"
-    assert post["targets"] == ["x-main", "facebook-main", "mastodon-main"]
+    assert post["targets"] == ["x-main", "facebook-main", "bluesky-main", "mastodon-main"]
 
 
 def test_the_default_is_the_posts_folder_beside_config(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ def test_each_message_has_its_three_language_versions(
             assert post.media == () and post.video.path.endswith(f"-{post.language}.mp4")
             assert set(post.texts) == {"x", "facebook"}  # the member videos: X and Facebook
             continue
-        assert set(post.texts) == {"x", "facebook", "mastodon"}
+        assert set(post.texts) == {"x", "facebook", "bluesky", "mastodon"}
     assert all(found == set(config.languages) for found in languages.values())
 
 
