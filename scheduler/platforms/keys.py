@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-
 IssuedTokens = dict[str, tuple[str, datetime | None]]
 """Tokens a platform issued: kind (``access``, ``refresh``) -> (value, expiry in
 aware UTC or None)."""

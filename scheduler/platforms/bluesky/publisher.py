@@ -34,10 +34,10 @@ from atproto_client.request import Request
 from scheduler.clock import Clock
 from scheduler.errors import PublishError, Rejected
 from scheduler.platforms.base import (
-    PostRequest,
     AccountIdentity,
     Credentials,
     MediaFile,
+    PostRequest,
     PublishedPost,
     Publisher,
 )

@@ -28,7 +28,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _EPOCH_2024_US = 1_704_067_200_000_000
 _TIMESTAMP_BITS = 53
