@@ -77,13 +77,10 @@ def bluesky_label(index: int) -> str:
 def _bluesky_account(label: str) -> dict[str, Any]:
     prefix = "BENCH_" + label.upper().replace("-", "_")
     return {
-        "label": label,
+        **_mastodon_account(label),  # the same caps and language
         "platform": "bluesky",
         "name": f"@bench-{label}.bsky.social",
-        "languages": ["en"],
         "credentials": {"handle": f"{prefix}_HANDLE", "app_password": f"{prefix}_APP_PASSWORD"},
-        "daily_cap": 1000,
-        "min_spacing_min": 0,
     }
 
 
