@@ -69,6 +69,21 @@ def _x_account(
     }
 
 
+def bluesky_label(index: int) -> str:
+    """The label of generated Bluesky account number ``index`` (0-based): ``bluesky-01``..."""
+    return f"bluesky-{index + 1:02d}"
+
+
+def _bluesky_account(label: str) -> dict[str, Any]:
+    prefix = "BENCH_" + label.upper().replace("-", "_")
+    return {
+        **_mastodon_account(label),  # the same caps and language
+        "platform": "bluesky",
+        "name": f"@bench-{label}.bsky.social",
+        "credentials": {"handle": f"{prefix}_HANDLE", "app_password": f"{prefix}_APP_PASSWORD"},
+    }
+
+
 def mastodon_label(index: int) -> str:
     """The label of generated Mastodon account number ``index`` (0-based): ``mastodon-01``..."""
     return f"mastodon-{index + 1:02d}"
@@ -90,6 +105,7 @@ def _mastodon_account(label: str) -> dict[str, Any]:
 def campaign_data(
     *,
     x_accounts: int,
+    bluesky_accounts: int = 0,
     mastodon_accounts: int = 0,
     real_accounts: bool = False,
     sandbox_url: str | None = None,
@@ -98,12 +114,13 @@ def campaign_data(
     """config.yaml as a dict: the real campaign's dates, languages and calls.
 
     ``x_accounts`` generated English X accounts (1,000 posts a day, no spacing),
-    ``mastodon_accounts`` as many Mastodon ones;
+    ``bluesky_accounts`` and ``mastodon_accounts`` as many Bluesky and Mastodon ones;
     ``real_accounts`` adds x-main, x-fr, x-es and facebook-main with caps wide
     enough for one message every 15 minutes. ``sandbox_url`` points both
     platforms at the sandbox.
     """
     accounts = [_x_account(x_label(i), ["en"], 1000, 0) for i in range(x_accounts)]
+    accounts += [_bluesky_account(bluesky_label(i)) for i in range(bluesky_accounts)]
     accounts += [_mastodon_account(mastodon_label(i)) for i in range(mastodon_accounts)]
     if real_accounts:
         accounts += [
@@ -148,6 +165,7 @@ def campaign_data(
         data["platforms"] = {
             "x": {"api_base_url": sandbox_url, "request_timeout_s": 20},
             "facebook": {"api_base_url": sandbox_url, "request_timeout_s": 20},
+            "bluesky": {"api_base_url": sandbox_url, "request_timeout_s": 20},
             "mastodon": {"api_base_url": sandbox_url, "request_timeout_s": 20},
         }
     return data

@@ -6,7 +6,8 @@ recorded as published in the database (SQLite as shipped: WAL, synchronous
 NORMAL, so a claim survives SIGKILL). The floor: a bare loop with the
 platform's client library making the same calls (image upload, create) one
 after the other against a fresh sandbox (:mod:`bench.publish_floor`, tweepy;
-:mod:`bench.publish_floor_mastodon`, Mastodon.py). Accounts: one per 50 posts
+:mod:`bench.publish_floor_bluesky`, atproto; :mod:`bench.publish_floor_mastodon`,
+Mastodon.py). Accounts: one per 50 posts
 on X, so none goes over its 100 creates per 15 minutes; one per 25 on
 Mastodon, within its 30 media uploads per 30 minutes [platforms-2026.md 6.4].
 """
@@ -32,6 +33,7 @@ LEAD_S = 8.0
 # platform -> (its floor's module, posts per account, its name in the row)
 PLATFORMS = {
     "x": ("bench.publish_floor", POSTS_PER_ACCOUNT, ""),
+    "bluesky": ("bench.publish_floor_bluesky", POSTS_PER_ACCOUNT, " to Bluesky"),
     "mastodon": ("bench.publish_floor_mastodon", 25, " to Mastodon"),
 }
 

@@ -32,6 +32,7 @@ from bench import (
     case_soak,
     case_startup,
     case_store,
+    case_video,
 )
 from bench.report import Row, code_version, markdown_table, print_table, write_json
 from bench.settings import DEFAULT_POSTGRES_URL, ROOT, Settings
@@ -43,8 +44,9 @@ CASES: dict[str, tuple[Case, str]] = {
     "sync": (case_store.run_sync, "campaign sync of 10,000 posts vs a Core bulk insert"),
     "publish": (
         case_publish.run,
-        "500 posts with a logo via campaign run vs a bare tweepy / Mastodon.py loop",
+        "500 posts with a logo via campaign run vs a bare tweepy / atproto / Mastodon.py loop",
     ),
+    "video": (case_video.run, "50 posts with a 20 MB video, 4 accounts: CPU per MB, peak memory"),
     "lateness": (case_lateness.run, "1,000 posts over a minute, 100 at once: p50/p99 lateness"),
     "startup": (case_startup.run, "start with 10k/100k/1M queued; idle CPU for 60 s at 100k"),
     "history": (case_store.run_history, "history first page with 1,000,000 attempts"),

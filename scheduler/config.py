@@ -143,11 +143,18 @@ class MediaSettings(_Strict):
     ``logo`` is a pattern relative to ``directory`` with ``{language}`` and
     ``{call}`` placeholders; ``graphics`` names further campaign images a post may
     add after its logo.
+
+    ``logo_alt`` is the logo's default alt text per language: one text, where
+    ``{call}`` stands for the call's wording in that language, or one text per
+    call. ``alt_text`` says whether every image needs alt text (``required``:
+    a missing one is an error) or should have it (``recommended``: a warning).
     """
 
     directory: str = "media"
     logo: str = "logos/{language}/{call}.png"
     graphics: dict[Slug, str] = Field(default_factory=dict)
+    logo_alt: dict[Slug, str | dict[Slug, str]] = Field(default_factory=dict)
+    alt_text: Literal["required", "recommended"] = "recommended"
 
     @field_validator("logo")
     @classmethod
@@ -197,6 +204,7 @@ class Publishing(_Strict):
 
     ``catch_up_spacing_s``: posts found late (the daemon was down) that are still
     within ``late_grace_min`` go out in time order, this far apart per account.
+    ``video_lead_min``: videos are uploaded this long before their post's time.
     """
 
     late_grace_min: float = Field(default=60, ge=0)
@@ -207,6 +215,7 @@ class Publishing(_Strict):
     window_h: float = Field(default=24, gt=0)
     refresh_s: float = Field(default=2, gt=0)
     catch_up_spacing_s: float = Field(default=10, ge=0)
+    video_lead_min: float = Field(default=30, ge=0, le=12 * 60)
 
 
 class WebSettings(_Strict):
@@ -280,6 +289,7 @@ class CampaignConfig(_Strict):
                     f"call {call} has wording for {listed(extra)}, not among the campaign's "
                     f"languages ({listed(self.languages)})"
                 )
+        self._check_logo_alt()
         labels = [account.label for account in self.accounts]
         duplicates = {label for label in labels if labels.count(label) > 1}
         if duplicates:
@@ -292,6 +302,21 @@ class CampaignConfig(_Strict):
                     f"campaign's languages ({listed(self.languages)})"
                 )
         return self
+
+    def _check_logo_alt(self) -> None:
+        for language, texts in self.media.logo_alt.items():
+            unknown = (
+                [call for call in texts if call not in self.calls]
+                if isinstance(texts, dict)
+                else []
+            )
+            if language not in self.languages or unknown:
+                where = f"media.logo_alt.{language}"
+                raise ValueError(
+                    f"{where} names {listed(unknown)}, not among the campaign's calls"
+                    if unknown
+                    else f"{where}: {language!r} is not among the campaign's languages"
+                )
 
     def account(self, label: str) -> Account:
         """The account with ``label``; raises ConfigError when there is none."""

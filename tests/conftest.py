@@ -224,3 +224,16 @@ def fresh_python(script: str) -> str:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
     )
     return done.stdout
+
+
+def videos_script() -> Any:
+    """``scripts/make_videos.py`` as a module (its ``write_video`` makes the test videos)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_videos", ROOT / "scripts" / "make_videos.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -61,13 +61,14 @@ def test_flags_alone_start_the_next_campaign(folder: Path) -> None:
         "x-fr",
         "x-es",
         "facebook-main",
+        "bluesky-main",
         "mastodon-main",
     ]
     text = (folder / "config.yaml").read_text(encoding="utf-8")
     assert "# The five calls; every post carries exactly one." in text  # comments kept
     assert list((folder / "posts").iterdir()) == []
     archive = folder / "archive" / "ccm-2rc-2020"
-    assert len(list((archive / "posts").iterdir())) == 6
+    assert len(list((archive / "posts").iterdir())) == 7
     old = load_config(archive / "config.yaml")
     assert old.campaign.id == "ccm-2rc-2020"
     assert (old.base_dir / old.media.directory).resolve() == (folder / "media").resolve()
@@ -79,8 +80,8 @@ def test_keep_leaves_the_posts_to_rework_and_the_check_points_at_old_words(folde
 
     code, output = new(folder, *FLAGS, "--old-posts", "keep", "--yes")
     assert code == 0, output
-    assert len(list((folder / "posts").iterdir())) == 6
-    assert len(list((folder / "archive" / "ccm-2rc-2020" / "posts").iterdir())) == 6
+    assert len(list((folder / "posts").iterdir())) == 7
+    assert len(list((folder / "archive" / "ccm-2rc-2020" / "posts").iterdir())) == 7
     report = check_paths(
         load_config(folder / "config.yaml"), [folder / "posts" / "conference.yaml"]
     )

@@ -12,6 +12,7 @@ plays every post). Tests register the command with a frozen clock.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from itertools import groupby
 from pathlib import Path
@@ -121,7 +122,7 @@ def _note_text(note: str) -> Text:
 
 def problem_text(problem: Problem) -> Text:
     """``path:line:column: severity: message [rule]`` and its fix, coloured."""
-    colour = "red" if problem.severity == "error" else "yellow"
+    colour = {"error": "red", "warning": "yellow"}.get(problem.severity, "cyan")
     text = Text("  ")
     text.append(f"{problem.path}:{problem.line}:{problem.column}: ")
     text.append(problem.severity, style=f"bold {colour}")
@@ -136,8 +137,11 @@ def problem_text(problem: Problem) -> Text:
 
 def _counts(problems: list[Problem]) -> str:
     errors = sum(1 for problem in problems if problem.severity == "error")
-    warnings = len(problems) - errors
-    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    warnings = sum(1 for problem in problems if problem.severity == "warning")
+    notes = len(problems) - errors - warnings
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}" + (
+        f", {_plural(notes, 'note')}" if notes else ""
+    )
 
 
 def _summary(report: CheckReport, strict: bool) -> Text:
@@ -203,6 +207,8 @@ def report_as_dict(report: CheckReport, strict: bool = False) -> dict[str, Any]:
                 "targets": list(post.targets),
                 "texts": post.texts,
                 "media": list(post.media),
+                "images": [{"path": image.path, "alt": image.alt} for image in post.images],
+                "video": dataclasses.asdict(post.video) if post.video else None,
                 "link": post.link,
                 "source_path": post.source_path,
                 "source_line": post.source_line,

@@ -36,7 +36,7 @@ def check_budget(candidates: Sequence[Candidate], config: CampaignConfig) -> Pla
     billed = {account.label: account for account in bill.accounts}
     platforms = {account.label: account.platform for account in config.accounts}
     budgets = {label: account.budget_usd for label, account in billed.items()}
-    priced: dict[tuple[str, str], tuple[tuple[Price, int], ...]] = {}
+    priced: dict[tuple[str, str, int], tuple[tuple[Price, int], ...]] = {}
     spent: dict[str, float] = dict.fromkeys(billed, 0.0)
     total = 0.0
     told: set[str] = set()
@@ -46,9 +46,11 @@ def check_budget(candidates: Sequence[Candidate], config: CampaignConfig) -> Pla
             if account is None:
                 continue  # an unknown account (reported elsewhere), or one that bills nothing
             text = candidate.post.texts.get(platforms[label], "")
-            cost = priced.get((label, text))
+            # X bills one Media Metadata call per image with alt text (videos take none).
+            alts = sum(1 for image in candidate.post.images if image.alt)
+            cost = priced.get((label, text, alts))
             if cost is None:
-                cost = priced[(label, text)] = publication_cost(config, label, text)
+                cost = priced[(label, text, alts)] = publication_cost(config, label, text, alts)
             usd = account.add(cost)
             total += usd
             spent[label] += usd

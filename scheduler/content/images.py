@@ -49,12 +49,21 @@ class ImageInfo:
     """What opening a file found: Pillow's ``format`` name (or the name its first bytes
     announce, for HEIF, AVIF, PDF, PSD, SVG and JPEG XL, which Pillow cannot open),
     ``size_bytes``, whether it is an animated GIF; ``error`` says why it is not a usable
-    image (then ``format`` is None)."""
+    image (then ``format`` is None). ``width`` and ``height`` are in pixels as stored
+    (0 when unknown), ``frames`` the number of frames, ``orientation`` the EXIF
+    orientation tag (1 = upright; 2 to 8: viewers turn or mirror the picture, which
+    a platform that strips EXIF does not), ``transparent`` whether it has an alpha
+    channel or a transparent colour."""
 
     size_bytes: int = 0
     format: str | None = None
     animated: bool = False
     error: str | None = None
+    width: int = 0
+    height: int = 0
+    frames: int = 1
+    orientation: int = 1
+    transparent: bool = False
 
 
 class ImageInspector:
@@ -81,7 +90,12 @@ def _open(path: Path) -> ImageInfo:
         with Image.open(path) as image:
             image_format = image.format
             animated = bool(getattr(image, "is_animated", False))
+            width, height = image.size
+            transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
             image.verify()  # reads the whole file: a truncated or corrupt image fails here
+        with Image.open(path) as image:  # verify() leaves the image unusable: open again
+            frames = int(getattr(image, "n_frames", 1))
+            orientation = _orientation(image)
     except Image.DecompressionBombError:
         return ImageInfo(size_bytes=size, error="has too many pixels to be a post image")
     except UnidentifiedImageError:
@@ -97,4 +111,22 @@ def _open(path: Path) -> ImageInfo:
         return ImageInfo(size_bytes=size, error="is not an image in any format this program knows")
     except (OSError, SyntaxError, ValueError) as error:
         return ImageInfo(size_bytes=size, error=f"is damaged ({error})")
-    return ImageInfo(size_bytes=size, format=image_format, animated=animated)
+    return ImageInfo(
+        size_bytes=size,
+        format=image_format,
+        animated=animated,
+        width=width,
+        height=height,
+        frames=frames,
+        orientation=orientation,
+        transparent=transparent,
+    )
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation tag (0x0112), 1 when absent or unreadable."""
+    try:
+        value = image.getexif().get(0x0112, 1)
+    except (OSError, ValueError, SyntaxError):  # a damaged EXIF block: verify() decides
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1

@@ -7,22 +7,17 @@ graphics in config.yaml (``12-reasons``), or a path inside the media folder.
 The logo always comes first and is added when missing; another call's or
 language's logo is an error, as is any image that is not a campaign graphic.
 
-Each distinct file is opened once per check run
-(:class:`~scheduler.content.images.ImageInspector`), so ten thousand posts
-sharing fifteen logos cost fifteen image reads.
+Whether each platform takes the files is :mod:`~scheduler.content.image_rules`.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from scheduler.config import CampaignConfig
-from scheduler.content.images import ImageInfo, ImageInspector
-from scheduler.content.problems import did_you_mean, one_of
-from scheduler.platforms.facts import MEGABYTE, MediaRules
+from scheduler.content.problems import did_you_mean
 
 # Extensions of files that are video, so a misplaced video gets a clear message.
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv", ".ts"})
@@ -122,8 +117,8 @@ class MediaResolver:
         if pure.suffix.lower() in VIDEO_EXTENSIONS:
             return None, MediaIssue(
                 "media-video",
-                f"{entry!r} is a video; video posts are not supported yet",
-                "remove it; images only for now",
+                f"{entry!r} is a video; `media:` holds images",
+                f"write it as `video: {entry}` (a video post carries no images), or remove it",
                 index,
             )
         if match := self._logo_pattern.match(path):
@@ -156,99 +151,6 @@ class MediaResolver:
             "add the file, or fix its path under media.graphics in config.yaml",
             index,
         )
-
-
-def platform_media_issues(
-    paths: tuple[str, ...],
-    limits: MediaRules,
-    name: str,
-    inspector: ImageInspector,
-    resolver: MediaResolver,
-) -> list[tuple[int, str, str, str]]:
-    """Problems with ``paths`` on one platform (``name``, as messages say it, whose
-    rules are ``limits``) as (index in paths, rule, message, fix)."""
-    issues: list[tuple[int, str, str, str]] = []
-    if limits.max_images is not None and len(paths) > limits.max_images:
-        issues.append(
-            (
-                len(paths) - 1,
-                "media-count",
-                f"{len(paths)} images, but {name} takes at most {limits.max_images} per post",
-                f"keep at most {limits.max_images} images (the logo counts)",
-            )
-        )
-    for index, relative in enumerate(paths):
-        info = inspector.inspect(resolver.absolute(relative))
-        accepted = one_of(sorted(limits.image_formats))
-        if info.error is not None:
-            if os.path.exists(resolver.absolute(relative)):
-                issues.append(
-                    (
-                        index,
-                        "media-format",
-                        f"{relative} {info.error}",
-                        f"replace it with an image in a format {name} takes: {accepted}",
-                    )
-                )
-            continue
-        if info.format not in limits.image_formats:
-            issues.append(
-                (
-                    index,
-                    "media-format",
-                    f"{relative} is in {info.format} format, which {name} does not take: "
-                    f"{name} takes {accepted}",
-                    f"export it as {_best_format(limits)} and point media.graphics in "
-                    "config.yaml at the new file",
-                )
-            )
-            continue
-        issues.extend(_size_issues(index, relative, info, len(paths), limits, name))
-    return issues
-
-
-def _best_format(limits: MediaRules) -> str:
-    """The format to suggest converting to: PNG for graphics, else the first accepted."""
-    return "PNG" if "PNG" in limits.image_formats else sorted(limits.image_formats)[0]
-
-
-def _size_issues(
-    index: int, relative: str, info: ImageInfo, count: int, limits: MediaRules, name: str
-) -> list[tuple[int, str, str, str]]:
-    size_mb = f"{info.size_bytes / MEGABYTE:.1f} MB"
-    if info.animated and info.format == "GIF" and limits.max_animated_gif_bytes is not None:
-        issues = []
-        if limits.animated_gif_alone and count > 1:
-            issues.append(
-                (
-                    index,
-                    "media-count",
-                    f"{relative} is an animated GIF; {name} takes one animated GIF alone, "
-                    "not with other images",
-                    "post the animated GIF without other images, or use a still image",
-                )
-            )
-        if info.size_bytes > limits.max_animated_gif_bytes:
-            most = limits.max_animated_gif_bytes // MEGABYTE
-            issues.append(
-                (
-                    index,
-                    "media-size",
-                    f"{relative} is {size_mb}; {name} takes animated GIFs up to {most} MB",
-                    "make the GIF shorter or smaller",
-                )
-            )
-        return issues
-    if limits.image_too_large(info.size_bytes):
-        return [
-            (
-                index,
-                "media-size",
-                f"{relative} is {size_mb}; {name} takes images {limits.size_rule()}",
-                "export it smaller (fewer pixels, or JPG at quality 85)",
-            )
-        ]
-    return []
 
 
 def _normal(path: str) -> str:

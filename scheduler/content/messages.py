@@ -2,7 +2,8 @@
 
 A message is either one post in one language (``language:`` and ``text:``)
 or versions side by side under language keys. Each version inherits the
-message's ``call``, ``at``, ``link``, ``media``, ``targets`` and ``status``
+message's ``call``, ``at``, ``link``, ``media``, ``alt``, ``video``, ``targets`` and
+``status``
 unless it sets its own. The versions of one message must agree on the call
 (an error otherwise); a missing language is a warning, since some messages
 are meant for one audience only.
@@ -20,7 +21,7 @@ from scheduler.content.spec import MessageEntry, VersionSpec
 from scheduler.yamlsafe import Path as YamlPath
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-INHERITED = ("call", "at", "link", "media", "targets", "status")
+INHERITED = ("call", "at", "link", "media", "alt", "video", "targets", "status")
 
 
 @dataclass
@@ -92,7 +93,7 @@ def views(entry: MessageEntry, config: CampaignConfig, sink: FileProblems) -> li
         if getattr(spec, name) is not None
     }
     if entry.versions:
-        for name in ("language", "text", "variants"):
+        for name in ("language", "text", "variants", "alt"):  # alt text is in one language
             if getattr(spec, name) is not None:
                 sink.error(
                     "schema",

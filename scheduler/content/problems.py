@@ -94,6 +94,19 @@ class FileProblems:
         """Shorthand for a warning finding."""
         self.add("warning", rule, message, hint, at, key=key, post_id=post_id, mark=mark)
 
+    def note(
+        self,
+        rule: str,
+        message: str,
+        hint: str | None,
+        at: YamlPath = (),
+        *,
+        key: bool = False,
+        post_id: str | None = None,
+    ) -> None:
+        """Shorthand for a note: a remark that never changes the verdict."""
+        self.add("note", rule, message, hint, at, key=key, post_id=post_id)
+
     def from_content_error(
         self, error: ContentError, rule: str = "yaml", *, hint: str | None = None
     ) -> None:

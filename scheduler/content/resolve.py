@@ -18,9 +18,8 @@ from typing import Any
 
 from scheduler.config import Campaign, CampaignConfig
 from scheduler.content.dates import TextDates
-from scheduler.content.images import ImageInspector
-from scheduler.content.media import MediaResolver, platform_media_issues
 from scheduler.content.messages import View, check_versions, message_id, views
+from scheduler.content.post_media import PostMedia, ResolvedMedia
 from scheduler.content.problems import FileProblems, did_you_mean, one_of
 from scheduler.content.resolved import ResolvedPost
 from scheduler.content.spec import MessageEntry
@@ -52,26 +51,15 @@ class PostResolver:
     def __init__(self, config: CampaignConfig) -> None:
         self.config = config
         self.campaign = config.campaign
-        self.media = MediaResolver(config)
-        self.images = ImageInspector()
+        self.media = PostMedia(config)
         self.targets = TargetResolver(config)
         self.text_rules = TextRules(config)
         self._times: dict[tuple[str, datetime | None], PublishTime | TimeError] = {}
         self.dates = TextDates(config.campaign)
-        self._media_checks: dict[tuple[str, tuple[str, ...]], list[tuple[int, str, str, str]]] = {}
 
     def resolve(self, entry: MessageEntry, sink: FileProblems, source_path: str) -> list[Candidate]:
         """The posts of ``entry``; its problems go to ``sink``."""
-        spec, path = entry.spec, entry.path
         identifier = message_id(entry, sink)
-        if spec.video is not None:
-            sink.error(
-                "video",
-                "video posts are not supported yet",
-                "remove `video:`; post the video's link as `link:` for now",
-                (*path, "video"),
-                key=True,
-            )
         versions = views(entry, self.config, sink)
         if entry.versions:
             check_versions(entry, identifier, self.config, sink)
@@ -129,9 +117,9 @@ class PostResolver:
         texts, text_paths = self.text_rules.texts(view, platforms, link, sink, post_id)
         if instant is not None:
             self.dates.report(texts, text_paths, instant, sink, post_id)
-        media: tuple[str, ...] = ()
+        media = ResolvedMedia()
         if call is not None and view.known_language:
-            media = self._media(view, call, platforms, sink, post_id)
+            media = self.media.resolve(view, call, platforms, sink, post_id)
         if post_id is None or call is None or instant is None or not labels:
             return None
         post = ResolvedPost(
@@ -142,7 +130,9 @@ class PostResolver:
             status=status,
             publish_at=instant,
             texts=texts,
-            media=media,
+            media=media.paths,
+            alt_texts=media.alt_texts,
+            video=media.video,
             link=link,
             targets=labels,
             source_path=source_path,
@@ -244,35 +234,6 @@ class PostResolver:
             )
             return None
         return link
-
-    def _media(
-        self, view: View, call: str, platforms: list[str], sink: FileProblems, post_id: str | None
-    ) -> tuple[str, ...]:
-        entries, path = view.fields.get("media", (None, view.base))
-        paths, issues = self.media.resolve(view.language, call, tuple(entries or ()))
-        for issue in issues:
-            if issue.index is not None:
-                sink.error(
-                    issue.rule, issue.message, issue.hint, (*path, issue.index), post_id=post_id
-                )
-                continue
-            # The logo is this language version's: report it where the version
-            # is written (`fr:`), or at a one-language post's `language:`.
-            where = view.base if view.is_version else (*view.base, "language")
-            sink.error(issue.rule, issue.message, issue.hint, where, key=True, post_id=post_id)
-        for platform in platforms:
-            key = (platform, paths)
-            found = self._media_checks.get(key)
-            if found is None:
-                profile = registry.profile(platform)
-                rules = profile.media_rules(self.config.platforms[platform])
-                found = platform_media_issues(
-                    paths, rules, profile.display_name, self.images, self.media
-                )
-                self._media_checks[key] = found
-            for _index, rule, message, hint in found:
-                sink.error(rule, message, hint, path, post_id=post_id)
-        return paths
 
 
 def check_window(instant: datetime, campaign: Campaign) -> TimeError | None:

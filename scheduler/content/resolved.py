@@ -15,7 +15,27 @@ from typing import Literal
 
 from scheduler.content.bill import PlanBill
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]
+
+
+@dataclass(frozen=True)
+class PostImage:
+    """One image of a post: ``path`` relative to the media directory and its
+    ``alt`` text in the post's language (empty when it has none)."""
+
+    path: str
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class PostVideo:
+    """A post's one video: ``path`` relative to the media directory, an optional
+    ``title`` (shown where a platform has one) and ``alt`` text or caption (sent
+    where a platform takes one), in the post's language."""
+
+    path: str
+    title: str | None = None
+    alt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -25,8 +45,11 @@ class ResolvedPost:
     ``id`` is stable (``<message id>-<language>`` for language versions);
     ``publish_at`` is aware UTC; ``texts`` maps platform key (the registry's) to
     the exact text to publish there (hashtag included); ``media`` lists paths
-    relative to the media directory, the logo first; ``targets`` are account
-    labels; ``source_line`` is 1-based; ``status`` is draft, approved or cancelled.
+    relative to the media directory, the logo first, and ``alt_texts`` their
+    alt texts in the same order (empty string: none; :attr:`images` pairs them);
+    ``video`` is the post's one video (then ``media`` is empty); ``targets`` are
+    account labels; ``source_line`` is 1-based; ``status`` is draft, approved
+    or cancelled.
     """
 
     id: str
@@ -42,29 +65,51 @@ class ResolvedPost:
     source_path: str
     source_line: int
     content_hash: str = field(default="")
+    alt_texts: tuple[str, ...] = ()
+    video: PostVideo | None = None
 
     def __post_init__(self) -> None:
         if self.publish_at.tzinfo is None:
             raise ValueError("publish_at must be aware")
+        if self.alt_texts and len(self.alt_texts) != len(self.media):
+            raise ValueError("alt_texts must match media, one per image")
         if not self.content_hash:
             object.__setattr__(
-                self, "content_hash", content_hash(self.texts, self.media, self.link)
+                self,
+                "content_hash",
+                content_hash(self.texts, self.media, self.link, self.alt_texts, self.video),
             )
+
+    @property
+    def images(self) -> tuple[PostImage, ...]:
+        """The images in order (logo first), each with its alt text."""
+        alts = self.alt_texts or ("",) * len(self.media)
+        return tuple(PostImage(path, alt) for path, alt in zip(self.media, alts, strict=True))
 
 
 def content_hash(
-    texts: dict[str, str], media: tuple[str, ...] | list[str], link: str | None
+    texts: dict[str, str],
+    media: tuple[str, ...] | list[str],
+    link: str | None,
+    alt_texts: tuple[str, ...] | list[str] = (),
+    video: PostVideo | None = None,
 ) -> str:
-    """SHA-256 hex of what a reader sees (texts, media, link), independent of time and id.
+    """SHA-256 hex of what a reader sees (texts, media and their alt texts, video,
+    link), independent of time and id.
 
     Two posts with the same hash would look the same on the platform; sync uses
     it to refuse publishing a renamed post twice. Texts count in Unicode NFC, so
-    a text that differs only in its Unicode form has the same hash.
+    a text that differs only in its Unicode form has the same hash. Alt texts
+    and the video count only when present, so a post without them keeps the
+    hash it had before they existed.
     """
     normal = {platform: unicodedata.normalize("NFC", text) for platform, text in texts.items()}
-    payload = json.dumps(
-        {"texts": normal, "media": list(media), "link": link}, sort_keys=True, ensure_ascii=False
-    )
+    content: dict[str, object] = {"texts": normal, "media": list(media), "link": link}
+    if any(alt_texts):
+        content["alt"] = [unicodedata.normalize("NFC", alt) for alt in alt_texts]
+    if video is not None:
+        content["video"] = [video.path, video.title, video.alt]
+    payload = json.dumps(content, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -73,6 +118,8 @@ class Problem:
     """One finding of ``campaign check``; ``line`` and ``column`` are 1-based.
 
     ``rule`` is a short stable name (``hashtag``, ``<platform>-length``, ``dst-gap``...).
+    A ``note`` is a remark on one post that never changes the verdict, even
+    with ``--strict`` (a transparent PNG; a video post without its logo).
     """
 
     severity: Severity

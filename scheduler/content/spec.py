@@ -42,6 +42,20 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _video_file(value: Any) -> Any:
+    return {"file": value} if isinstance(value, str) else value
+
+
+class VideoSpec(_Spec):
+    """A post's video: ``file`` inside the media folder (``video: <file>`` for short),
+    ``title`` and ``alt`` (alt text or caption) for the platforms that take them."""
+
+    file: str
+    title: str | None = None
+    alt: str | None = None
+
+
+Video = Annotated[VideoSpec, BeforeValidator(_video_file)]
 SpecT = TypeVar("SpecT", bound=_Spec)
 
 
@@ -54,6 +68,8 @@ class VersionSpec(_Spec):
     at: Any = None
     link: str | None = None
     media: Names | None = None
+    alt: dict[str, str] | None = None
+    video: Video | None = None
     targets: Names | None = None
     status: Status | None = None
 
@@ -62,7 +78,7 @@ class MessageSpec(_Spec):
     """A post, or a message whose language versions sit under language keys.
 
     ``at`` is kept as loaded (string or not) so the time parser can say exactly
-    what is wrong; ``video`` is reserved for video posts (a later version).
+    what is wrong. ``alt``: media entry (``logo``, a graphic, a path) -> alt text.
     """
 
     id: str | None = None
@@ -73,9 +89,10 @@ class MessageSpec(_Spec):
     at: Any = None
     link: str | None = None
     media: Names | None = None
+    alt: dict[str, str] | None = None
+    video: Video | None = None
     targets: Names | None = None
     status: Status | None = None
-    video: Any = None
 
 
 MESSAGE_FIELDS = tuple(MessageSpec.model_fields)
@@ -230,6 +247,7 @@ def report_validation(
         kind = item["type"]
         if kind == "extra_forbidden":
             message = f"unknown field {name!r}"
+            known = tuple(VideoSpec.model_fields) if len(loc) > 1 and loc[0] == "video" else known
             hint = did_you_mean(name, known)
             match = closest(name, known)
             if match is not None and len(loc) == 1:

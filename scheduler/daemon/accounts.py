@@ -19,10 +19,13 @@ from scheduler.config import Account, CampaignConfig
 from scheduler.errors import ConfigError
 from scheduler.platforms import registry
 from scheduler.platforms.base import Credentials, Publisher
+from scheduler.platforms.keys import TokenKeeper
 from scheduler.platforms.secrets import install_log_redaction, register_secrets
 
 
-def load_credentials(account: Account, environ: Mapping[str, str]) -> Credentials:
+def load_credentials(
+    account: Account, environ: Mapping[str, str], keeper: TokenKeeper | None = None
+) -> Credentials:
     """The secret values ``account`` names, read from ``environ``.
 
     Every variable the account names in config.yaml must be set and non-empty
@@ -58,7 +61,7 @@ def load_credentials(account: Account, environ: Mapping[str, str]) -> Credential
     if absent:  # config.py validates this already; kept so a bad Account cannot slip through
         raise ConfigError(f"account {account.label!r} names no variable for {', '.join(absent)}")
     register_secrets(values.values())
-    return Credentials(values)
+    return Credentials(values, keeper)
 
 
 def build_publisher(
@@ -66,11 +69,13 @@ def build_publisher(
     account: Account,
     environ: Mapping[str, str],
     clock: Clock,
+    keeper: TokenKeeper | None = None,
     *,
     sessions: sessionmaker[Session] | None = None,
     writer: str = "campaign",
 ) -> Publisher:
-    """The publisher for ``account``, talking to the base URL config.yaml gives.
+    """The publisher for ``account``, talking to the base URL config.yaml gives;
+    ``keeper`` keeps the tokens a platform issues (a session's), None: in memory.
 
     An account whose access token lives in the token store (X on ``auth:
     oauth2``) needs ``sessions`` (its database); the publisher renews the token
@@ -83,7 +88,7 @@ def build_publisher(
     if profile is None:
         raise ConfigError(f"account {account.label!r}: unknown platform {account.platform!r}")
     install_log_redaction()
-    credentials = load_credentials(account, environ)
+    credentials = load_credentials(account, environ, keeper)
     settings = config.platforms[account.platform]
     renewal = profile.access_renewal(account, settings, credentials)
     if renewal is not None:

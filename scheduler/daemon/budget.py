@@ -62,7 +62,8 @@ def attempt_cost(config: CampaignConfig, held: Claim) -> float:
     prices); 0 for an account config.yaml no longer has (its prices are unknown)."""
     if not any(account.label == held.account_label for account in config.accounts):
         return 0.0
-    return cost_usd(publication_cost(config, held.account_label, held.text))
+    alts = sum(1 for alt in held.alt_texts if alt)
+    return cost_usd(publication_cost(config, held.account_label, held.text, alts))
 
 
 def _budgets(config: CampaignConfig, label: str) -> tuple[float | None, float | None]:
@@ -174,14 +175,18 @@ def queue_bill(config: CampaignConfig, sessions: sessionmaker[Session]) -> PlanB
     :raises StorageError: when the database cannot be read.
     """
     query = (
-        select(Publication.account_label, Publication.platform, Post.texts)
+        select(Publication.account_label, Publication.platform, Post.texts, Post.alt_texts)
         .join(Post, Post.id == Publication.post_id)
         .where(Publication.state.in_((*QUEUED, PublicationState.PUBLISHING)))
     )
     with reading(sessions) as session:
         charges = [
-            Charge(label, str((texts or {}).get(platform, "")))
-            for label, platform, texts in session.execute(query)
+            Charge(
+                label,
+                str((texts or {}).get(platform, "")),
+                sum(1 for alt in alt_texts or () if alt),
+            )
+            for label, platform, texts, alt_texts in session.execute(query)
         ]
     bill = bill_plan(config, charges)
     for label, spent in spent_usd(sessions).items():

@@ -35,8 +35,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.clock import Clock
 from scheduler.config import CampaignConfig
 from scheduler.content.bill import PlanBill
+from scheduler.content.image_rules import platform_media_issues
 from scheduler.content.images import ImageInspector
-from scheduler.content.media import MediaResolver, platform_media_issues
+from scheduler.content.media import MediaResolver
 from scheduler.daemon.accounts_check import check_accounts
 from scheduler.daemon.budget import queue_bill
 from scheduler.daemon.concerns import publications
@@ -179,9 +180,11 @@ def preflight(
             if state in QUEUED and profile is not None:
                 paths = tuple(str(item) for item in media or ())
                 rules = profile.media_rules(config.platforms[platform])
-                for index, _, message, fix in platform_media_issues(
+                for index, severity, _, message, fix in platform_media_issues(
                     paths, rules, profile.display_name, inspector, resolver
                 ):
+                    if severity != "error":
+                        continue
                     report.media.append(f"{post_id} on {label}: {message} ({fix})")
                     problems_of.setdefault(paths[min(index, len(paths) - 1)], message)
                 for relative in paths:

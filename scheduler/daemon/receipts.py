@@ -101,6 +101,7 @@ def received_posts(sandbox: Sandbox, config: CampaignConfig) -> list[Receipt]:
                             "width": image.width,
                             "height": image.height,
                             "bytes": image.size_bytes,
+                            "alt": image.alt_text,
                         }
                         for image in post.images
                     ],

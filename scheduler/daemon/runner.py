@@ -48,6 +48,7 @@ from scheduler.daemon.recovery import Recovery
 from scheduler.daemon.refresh import RefreshLoop
 from scheduler.daemon.results import DatabaseFaults
 from scheduler.daemon.skew_holds import SkewHolds
+from scheduler.daemon.video_lead import VideoLead
 from scheduler.daemon.warmup import warm_up
 from scheduler.daemon.window import JobWindow
 from scheduler.daemon.worker import JobOutcome, Observer, WorkerContext, publish
@@ -122,6 +123,7 @@ class Daemon:
         self.window = JobWindow(
             self.context, self.key, max_window, threads_per_account, self.preference
         )
+        self.videos = VideoLead(self.context, config.publishing.video_lead_min)  # jobs ask it
         self.recovery = Recovery(
             self.context, self.window.submit_recovery, jobs.running_worker_ids, self._requeued
         )
@@ -244,13 +246,12 @@ class Daemon:
             or self.window.stale(now, holds)
         )
         if reload:
-            # Posts found late at start or when a pause lifts missed their moment
-            # while nothing ran: they are spaced out. Posts merely behind a busy
-            # window (or synced with a past time) go at once.
+            # Found late at start or as a pause lifts: spaced out; merely behind: at once.
             lifted = any(scope not in holds for scope in self.window.holds)
             self.window.reload(now, holds, spaced=force_reload or lifted)
             self._last_full_reload = wall
         self.recovery.scan(now)
+        self.videos.scan(now)
 
     # -- jobs -------------------------------------------------------------------------------
 

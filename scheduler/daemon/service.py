@@ -18,12 +18,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import FrameType
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from scheduler.clock import SCALED_CLOCK_VARIABLE, Clock, clock_from_environment
 from scheduler.config import CampaignConfig
 from scheduler.daemon.accounts import build_publisher
 from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.metrics import DaemonMetrics
 from scheduler.daemon.runner import Daemon
+from scheduler.platforms.keys import TokenKeeper
 from scheduler.storage.database import describe_url, open_database
 from scheduler.tokens.store import describe_writer
 
@@ -89,13 +92,14 @@ def run_daemon(
     metrics = DaemonMetrics() if metrics_port is not None else None
     engine, sessions = open_database(database_url)
     writer = describe_writer(f"daemon {worker_id}" if worker_id else "daemon")
+    keeper = session_keeper(sessions, environ, clock)
     try:
         daemon = Daemon(
             config=config,
             sessions=sessions,
             clock=clock,
             publisher_factory=lambda account: build_publisher(
-                config, account, environ, clock, sessions=sessions, writer=writer
+                config, account, environ, clock, keeper, sessions=sessions, writer=writer
             ),
             worker_id=worker_id,
             crash=crash or CrashPoints.from_environment(dict(environ)),
@@ -116,3 +120,19 @@ def run_daemon(
         if metrics is not None:
             metrics.close()
         engine.dispose()
+
+
+def session_keeper(
+    sessions: sessionmaker[Session], environ: Mapping[str, str], clock: Clock
+) -> TokenKeeper | None:
+    """The token store, where platforms keep the sessions they open (so a restart
+    does not open new ones), when a token key is set (CAMPAIGN_TOKEN_KEYS); else
+    None, and sessions live as long as the daemon."""
+    from scheduler.tokens.cipher import TOKEN_KEYS_ENV
+    from scheduler.tokens.keeper import StoreKeeper
+    from scheduler.tokens.store import TokenStore, describe_writer
+
+    if not environ.get(TOKEN_KEYS_ENV, "").strip():
+        return None
+    store = TokenStore(sessions, environ, writer=describe_writer("campaign run"), clock=clock)
+    return StoreKeeper(store)

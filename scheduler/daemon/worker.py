@@ -19,20 +19,18 @@ steps.
 
 from __future__ import annotations
 
-import functools
 import logging
-import mimetypes
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.alerts.pipeline import with_alerts
 from scheduler.clock import Clock, log_time
 from scheduler.config import CampaignConfig
+from scheduler.daemon.attachments import attachments, uploaded
 from scheduler.daemon.budget import Spending, before_create, priced, with_reads
 from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.failures import auth_settlement, failure_settlement
@@ -73,6 +71,7 @@ class WorkerContext:
     ``database_faults`` refuses records on purpose (rehearsals, tests); ``results``
     records results and keeps those the database refused
     (:mod:`scheduler.daemon.results`).
+    ``prepared_video`` gives a video uploaded ahead, when there is one.
     """
 
     sessions: sessionmaker[Session]
@@ -87,6 +86,7 @@ class WorkerContext:
     observer: Observer | None = None
     wake_alerts: Callable[[], None] | None = None
     database_faults: DatabaseFaults | None = None
+    prepared_video: Callable[[int, MediaFile, datetime], str | None] | None = None
     results: Results = field(init=False)
 
     def __post_init__(self) -> None:
@@ -201,7 +201,11 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
     if paused is not None:
         return _record(ctx, held, paused)
     try:
-        media_ids = [publisher.upload_media(_media_file(ctx.config, path)) for path in held.media]
+        ahead = ctx.prepared_video if held.video is not None else None
+        media_ids = [
+            uploaded(publisher, media, ahead, held.publication_id, ctx.clock.now())
+            for media in attachments(ctx.config, held)
+        ]
     except PublishError as error:
         return _record(ctx, held, _failed(ctx, held, error, publisher))
     except OSError as error:
@@ -285,15 +289,3 @@ def _record(
     if settlement.reconcile_at is not None:
         return DONE  # the lease-expiry recovery looks again at reconcile_at
     return DONE
-
-
-@functools.lru_cache(maxsize=1024)
-def _located(base: Path, directory: str, relative: str) -> tuple[Path, str]:
-    # Resolving a path costs a system call per component: once per file is enough.
-    path = (base / directory / relative).resolve()
-    return path, mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-
-
-def _media_file(config: CampaignConfig, relative: str) -> MediaFile:
-    path, mime_type = _located(config.base_dir, config.media.directory, relative)
-    return MediaFile(path=path, mime_type=mime_type, size_bytes=path.stat().st_size)

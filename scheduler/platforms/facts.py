@@ -86,6 +86,35 @@ class CharacterCount(TextRule):
 
 
 @dataclass(frozen=True)
+class VideoRules:
+    """What a platform accepts as a post's video.
+
+    ``containers`` are file formats as PyAV names them (``mp4``/``mov`` share
+    ``mov,mp4,m4a,3gp,3g2,mj2``, so the names are the extensions the platform
+    lists); ``video_codecs`` and ``audio_codecs`` are FFmpeg codec names
+    (``h264``, ``aac``); durations in seconds; ``max_fps`` frames per second;
+    ``pixel_formats`` FFmpeg pixel formats (``yuv420p``: 8-bit 4:2:0);
+    ``needs_audio``: a video without an audio track is refused; ``takes_title``:
+    the platform shows a title; ``takes_alt_text``: it takes a video's alt text.
+    Any limit None is undocumented.
+    """
+
+    max_bytes: int
+    extensions: frozenset[str]
+    video_codecs: frozenset[str] | None = None
+    audio_codecs: frozenset[str] | None = None
+    min_duration_s: float | None = None
+    max_duration_s: float | None = None
+    min_pixels: tuple[int, int] | None = None
+    max_pixels: tuple[int, int] | None = None
+    max_fps: float | None = None
+    pixel_formats: frozenset[str] | None = None
+    needs_audio: bool = False
+    takes_title: bool = False
+    takes_alt_text: bool = False
+
+
+@dataclass(frozen=True)
 class MediaRules:
     """What a platform accepts as a post's media.
 
@@ -93,10 +122,17 @@ class MediaRules:
     ``max_image_bytes`` is inclusive when ``image_bytes_inclusive`` ("up to
     5 MB") and exclusive otherwise ("less than 4 MB"); ``image_formats`` are
     Pillow format names; ``max_image_pixels`` is (width, height) or None when
-    undocumented; ``animated_gif_alone``: an animated GIF goes alone;
-    ``images_and_video_mix``: None when undocumented; ``alt_text_max_chars``:
-    None when undocumented. ``sources`` maps each field stated to the section
-    of the platform reference it comes from.
+    undocumented (``min_image_pixels`` likewise); ``animated_gif_alone``: an
+    animated GIF goes alone; ``max_gif_frames``, ``max_gif_total_pixels``
+    (width x height x frames) and ``max_gif_pixels`` (width, height) bound an
+    animated GIF; ``images_and_video_mix``: None when undocumented;
+    ``alt_text_max_chars``: None when undocumented; ``keeps_exif_orientation``:
+    False when the platform strips EXIF, so a photo relying on its orientation
+    tag shows sideways; ``transparency_note``: what the platform does with
+    transparent pixels, when people should know; ``media_id_lifetime_s``: how long
+    an uploaded media id stays usable (None: undocumented). ``video`` holds the video
+    limits (None: the platform takes no video here). ``sources`` maps each
+    field stated to the section of the platform reference it comes from.
     """
 
     max_images: int | None
@@ -106,9 +142,17 @@ class MediaRules:
     max_animated_gif_bytes: int | None = None
     animated_gif_alone: bool = False
     max_image_pixels: tuple[int, int] | None = None
+    min_image_pixels: tuple[int, int] | None = None
+    max_gif_frames: int | None = None
+    max_gif_total_pixels: int | None = None
+    max_gif_pixels: tuple[int, int] | None = None
     max_video_bytes: int | None = None
     images_and_video_mix: bool | None = None
     alt_text_max_chars: int | None = None
+    keeps_exif_orientation: bool = False
+    transparency_note: str | None = None
+    media_id_lifetime_s: float | None = None
+    video: VideoRules | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
 
     def image_too_large(self, size_bytes: int) -> bool:

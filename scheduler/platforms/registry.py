@@ -17,12 +17,18 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from scheduler.platforms.bluesky.profile import BlueskyProfile
 from scheduler.platforms.facebook.profile import FacebookProfile
 from scheduler.platforms.mastodon.profile import MastodonProfile
 from scheduler.platforms.profile import PlatformProfile, joined
 from scheduler.platforms.x.profile import XProfile
 
-_BUILT_IN: tuple[PlatformProfile, ...] = (XProfile(), FacebookProfile(), MastodonProfile())
+_BUILT_IN: tuple[PlatformProfile, ...] = (
+    XProfile(),
+    FacebookProfile(),
+    BlueskyProfile(),
+    MastodonProfile(),
+)
 
 _lock = threading.Lock()
 _profiles: dict[str, PlatformProfile] = {profile.key: profile for profile in _BUILT_IN}

@@ -18,14 +18,16 @@ from scheduler.platforms.sandbox_server import Route
 
 @dataclass(frozen=True)
 class SentImage:
-    """An image that came with a post: ``kind`` (``image``, ``gif``), its format
-    (``PNG``), size in pixels and in bytes (0 when the stand-in did not look)."""
+    """An image or video that came with a post: ``kind`` (``image``, ``gif``,
+    ``video``), its format (``PNG``, ``MP4``), size in pixels and in bytes (0 when
+    the stand-in did not look), and the alt text it carried (empty: none)."""
 
     kind: str
     format: str
     width: int = 0
     height: int = 0
     size_bytes: int = 0
+    alt_text: str = ""
 
 
 @dataclass(frozen=True)

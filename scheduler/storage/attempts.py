@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,7 +29,8 @@ class Claim:
     """A publication this worker holds in ``publishing``, with the exact content claimed.
 
     ``text`` is the post's text for the publication's platform; ``media`` paths are
-    relative to the media directory; ``needs_reconcile`` says a create call may
+    relative to the media directory, ``alt_texts`` their alt texts in order (empty
+    strings when none); ``video`` is ``{path, title, alt}`` or None; ``needs_reconcile`` says a create call may
     already have been applied. Two facts only the failure paths need are read on
     demand (:func:`with_history`): ``first_attempt_at`` (UTC), when the first try
     began (the start of the reconciliation window), and ``earlier_tries``, the
@@ -59,6 +61,12 @@ class Claim:
     requeued_at: datetime | None = None
     first_attempt_at: datetime | None = None
     earlier_tries: int | None = None
+    alt_texts: tuple[str, ...] = ()
+    video: dict[str, Any] | None = None
+
+    def alt_text(self, index: int) -> str:
+        """The alt text of ``media[index]`` (empty when it has none)."""
+        return self.alt_texts[index] if index < len(self.alt_texts) else ""
 
 
 class PostChanged(Exception):
@@ -79,6 +87,8 @@ _CONTENT = (
         Post.content_hash,
         Post.texts,
         Post.media,
+        Post.alt_texts,
+        Post.video,
         Post.link,
     )
     .join(Post, Post.id == Publication.post_id)
@@ -132,6 +142,8 @@ def open_attempt(
         content_hash=row.content_hash,
         text=str(texts.get(row.platform, "")),
         media=tuple(str(item) for item in row.media or ()),
+        alt_texts=tuple(str(item) for item in row.alt_texts or ()),
+        video=dict(row.video) if row.video else None,
         link=row.link,
         scheduled_at=row.scheduled_at,
         claimed_at=now,

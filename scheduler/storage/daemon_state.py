@@ -23,6 +23,7 @@ from scheduler.storage.models import (
     QUEUED,
     AccountState,
     Hold,
+    Post,
     Publication,
     PublicationState,
     Worker,
@@ -57,6 +58,28 @@ def load_window(sessions: sessionmaker[Session], horizon: datetime, limit: int) 
             ).all()
             per_state.append([WindowItem(due, pid, label, state) for due, pid, label in rows])
     return list(heapq.merge(*per_state))[:limit]
+
+
+def videos_due(
+    sessions: sessionmaker[Session], now: datetime, until: datetime
+) -> list[tuple[int, str, str, dict[str, str]]]:
+    """Queued publications of video posts due after ``now`` and by ``until`` (aware
+    UTC), earliest first, as (publication id, account label, platform, the post's
+    ``video``: ``{path, title, alt}``)."""
+    with reading(sessions) as session:
+        rows = session.execute(
+            select(Publication.id, Publication.account_label, Publication.platform, Post.video)
+            .join(Post, Post.id == Publication.post_id)
+            .where(
+                Publication.state.in_(QUEUED),
+                Publication.next_attempt_at > now,
+                Publication.next_attempt_at <= until,
+                Post.video.is_not(None),
+            )
+            .order_by(Publication.next_attempt_at)
+            .limit(100)
+        ).all()
+    return [(pid, label, platform, dict(video)) for pid, label, platform, video in rows if video]
 
 
 def window_signature(

@@ -174,7 +174,8 @@ class Post(Base):
     """The validated content snapshot of one post (one language version).
 
     ``texts`` maps platform key (the registry's) to the exact text to publish;
-    ``media`` lists paths relative to the media directory, logo first.
+    ``media`` lists paths relative to the media directory, logo first, with
+    ``alt_texts`` in the same order; ``video`` is ``{path, title, alt}`` or None.
     ``revision`` goes up by one on every content change, so a claim can record
     exactly which version it publishes.
     """
@@ -189,6 +190,8 @@ class Post(Base):
     publish_at: Mapped[datetime] = mapped_column(index=True)
     texts: Mapped[dict[str, Any]]
     media: Mapped[list[Any]]
+    alt_texts: Mapped[list[Any] | None]
+    video: Mapped[dict[str, Any] | None]
     link: Mapped[str | None] = mapped_column(Text)
     targets: Mapped[list[Any]]
     source_path: Mapped[str] = mapped_column(String(500))

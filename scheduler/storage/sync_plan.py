@@ -345,9 +345,18 @@ def _content_fields(resolved: ResolvedPost) -> Row:
     return {
         "texts": dict(resolved.texts),
         "media": list(resolved.media),
+        "alt_texts": list(resolved.alt_texts) if any(resolved.alt_texts) else None,
+        "video": _video_row(resolved),
         "link": resolved.link,
         "content_hash": resolved.content_hash,
     }
+
+
+def _video_row(resolved: ResolvedPost) -> Row | None:
+    video = resolved.video
+    if video is None:
+        return None
+    return {"path": video.path, "title": video.title, "alt": video.alt}
 
 
 def _differs(post: StoredPost, key: str, value: Any) -> bool:

@@ -175,7 +175,7 @@ def create_app(
         Route("/history.csv", pages.history_csv_export, name="history_csv"),
         Route("/attention", pages.attention_page, name="attention"),
         Route("/schedule.ics", pages.schedule_feed, name="schedule_ics"),
-        Route("/sandbox/{platform}/{platform_post_id}", pages.receipt_page, name="receipt"),
+        Route("/sandbox/{platform}/{platform_post_id:path}", pages.receipt_page, name="receipt"),
         Route("/media/{path:path}", pages.media_file, name="media"),
         Route("/thumbs/{path:path}", pages.thumbnail, name="thumb"),
         Route("/signin", signin.signin_form, name="signin", methods=["GET"]),

@@ -124,7 +124,9 @@ class AuditView:
 
 @dataclass(frozen=True)
 class PostPage:
-    """Everything the post page shows; ``siblings`` are (post id, language) pairs."""
+    """Everything the post page shows; ``siblings`` are (post id, language) pairs;
+    ``alt_texts`` are the images' alt texts in ``media`` order (empty: none);
+    ``video`` is ``{path, title, alt}`` for a video post."""
 
     id: str
     message_id: str
@@ -134,6 +136,8 @@ class PostPage:
     publish_at: datetime
     link: str | None
     media: tuple[str, ...]
+    alt_texts: tuple[str, ...]
+    video: dict[str, str | None] | None
     logo: str
     source: str
     revision: int
@@ -225,6 +229,8 @@ def load_post_page(session: Session, config: CampaignConfig, post_id: str) -> Po
         publish_at=post.publish_at,
         link=post.link,
         media=tuple(str(path) for path in post.media),
+        alt_texts=tuple(str(alt) for alt in post.alt_texts or ()) + ("",) * len(post.media),
+        video=dict(post.video) if post.video else None,
         logo=config.logo_path(post.language, post.call),
         source=f"{post.source_path}:{post.source_line}",
         revision=post.revision,

@@ -35,6 +35,10 @@ TEST_GRAPHICS = {
     "small-2": "graphics/small-2.png",
     "small-3": "graphics/small-3.png",
     "ghost": "graphics/ghost.png",
+    "banner": "graphics/banner.png",
+    "phone": "graphics/phone.jpg",
+    "clear": "graphics/clear.png",
+    "long-gif": "graphics/long.gif",
 }
 
 
@@ -59,6 +63,14 @@ def campaign_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     frames[0].save(graphics / "anim.gif", save_all=True, append_images=frames[1:], duration=100)
     for index in (1, 2, 3):
         Image.new("RGB", (32, 32), "white").save(graphics / f"small-{index}.png")
+    Image.new("RGB", (9000, 300), "navy").save(graphics / "banner.png")
+    phone = Image.new("RGB", (60, 40), "green")
+    exif = phone.getexif()
+    exif[0x0112] = 6  # "rotate 90 CW to view": the pixels are stored sideways
+    phone.save(graphics / "phone.jpg", exif=exif)
+    Image.new("RGBA", (60, 40), (0, 0, 0, 0)).save(graphics / "clear.png")
+    long = [Image.new("RGB", (8, 8), (index % 256, index // 256 * 99, 0)) for index in range(351)]
+    long[0].save(graphics / "long.gif", save_all=True, append_images=long[1:], duration=20)
     config = (ROOT / "config.yaml").read_text(encoding="utf-8")
     anchor = '    12-reasons: "graphics/12-reasons.png"\n'
     assert anchor in config

@@ -120,7 +120,7 @@ def test_json_for_tools(config: CampaignConfig, tmp_path: Path) -> None:
     )
     (post,) = report["posts"]
     assert post["id"] == "good" and post["publish_at"] == "2020-11-02T08:00:00+00:00"
-    assert post["targets"] == ["x-main", "facebook-main", "mastodon-main"]
+    assert post["targets"] == ["x-main", "facebook-main", "bluesky-main", "mastodon-main"]
 
 
 def test_the_default_is_the_posts_folder_beside_config(tmp_path: Path) -> None:
@@ -129,8 +129,11 @@ def test_the_default_is_the_posts_folder_beside_config(tmp_path: Path) -> None:
     for strict in ([], ["--strict"]):
         result = runner.invoke(app, ["check", "--config", str(ROOT / "config.yaml"), *strict])
         assert result.exit_code == 0, result.output
-        assert "\nok  " in result.output, result.output
-        assert ": 0 errors, 0 warnings" in result.output
+        # Only notes come before the verdict: the member videos carry no logo.
+        before, verdict = result.output.split("\nok  ", 1)
+        assert "error:" not in before and "warning:" not in before
+        assert "(0 errors, 0 warnings, 3 notes)" in before
+        assert ": 0 errors, 0 warnings" in verdict
 
 
 def test_an_ended_campaign_gets_a_note_not_a_warning_per_post(

@@ -38,14 +38,15 @@ def test_a_message_becomes_one_post_per_language(check: CheckText) -> None:
     assert english.status == "approved" and english.call == "join-the-treaty"
     assert english.publish_at == datetime(2020, 10, 26, 8, 0, tzinfo=UTC)
     assert french.publish_at == datetime(2020, 10, 26, 8, 30, tzinfo=UTC)
-    assert english.targets == ("x-main", "facebook-main", "mastodon-main")
-    assert french.targets == ("x-fr", "facebook-main", "mastodon-main")
+    assert english.targets == ("x-main", "facebook-main", "bluesky-main", "mastodon-main")
+    assert french.targets == ("x-fr", "facebook-main", "bluesky-main", "mastodon-main")
     assert english.media == ("logos/en/join-the-treaty.png",)
     assert french.media == ("logos/fr/join-the-treaty.png",)
     link = "https://www.clusterconvention.org"
     assert english.texts == {
         "x": f"Four weeks to Lausanne. #StopClusterBombsNow\n\n{link}",
         "facebook": f"Four weeks to Lausanne. #StopClusterBombsNow\n\n{link}",
+        "bluesky": f"Four weeks to Lausanne. #StopClusterBombsNow\n\n{link}",
         "mastodon": f"Four weeks to Lausanne. #StopClusterBombsNow\n\n{link}",
     }
     assert english.link == link
@@ -186,7 +187,7 @@ def test_a_post_in_a_list_needs_an_id(check: CheckText) -> None:
                 7,
                 3,
                 "variants are per platform; 'twitter' is not one",
-                "use x, facebook or mastodon",
+                "use x, facebook, bluesky or mastodon",
             ),
             id="an unknown platform in variants",
         ),
@@ -251,8 +252,10 @@ def test_a_post_in_a_list_needs_an_id(check: CheckText) -> None:
             MESSAGE.replace(
                 "    status: approved\n", "    status: approved\n    video: clip.mp4\n"
             ),
-            Expected("video", 6, 5, "video posts are not supported yet", "remove `video:`"),
-            id="video is reserved for a later version",
+            Expected(
+                "media-missing", 6, 12, "the video media/clip.mp4 does not exist", "add the file"
+            ),
+            id="a video that is not there",
         ),
     ],
 )
@@ -323,6 +326,7 @@ def test_a_platform_variant_replaces_the_text_there(check: CheckText) -> None:
     assert post.texts == {
         "x": "Short for X. #StopClusterBombsNow",
         "facebook": "A longer text for Facebook. #StopClusterBombsNow",
+        "bluesky": "A longer text for Facebook. #StopClusterBombsNow",
         "mastodon": "A longer text for Facebook. #StopClusterBombsNow",
     }
 

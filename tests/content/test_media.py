@@ -12,8 +12,10 @@ from scheduler.config import CampaignConfig
 from tests.content.conftest import CheckText, Expected
 
 
-def post_with(media: str, targets: str = "") -> str:
-    """A one-post file (English, join-the-treaty) whose `media` value sits on line 5, col 8."""
+def post_with(media: str, targets: str = "", described: tuple[str, ...] = ()) -> str:
+    """A one-post file (English, join-the-treaty) whose `media` value sits on line 5,
+    col 8; ``described`` are the media entries given an alt text."""
+    alt = "".join(f'  "{name}": "A picture of {name}."\n' for name in described)
     return (
         "id: pictured\n"
         "call: join-the-treaty\n"
@@ -22,6 +24,7 @@ def post_with(media: str, targets: str = "") -> str:
         f"media: {media}\n"
         'text: "Join the Treaty. #StopClusterBombsNow"\n'
         + (f"targets: {targets}\n" if targets else "")
+        + (f"alt:\n{alt}" if alt else "")
     )
 
 
@@ -32,7 +35,7 @@ def test_the_logo_is_the_default(check: CheckText) -> None:
 
 
 def test_graphics_come_after_the_logo(check: CheckText) -> None:
-    checked = check(post_with("[12-reasons, logo]"))
+    checked = check(post_with("[12-reasons, logo]", described=("12-reasons",)))
     assert checked.report.problems == []
     assert checked.report.posts[0].media == (
         "logos/en/join-the-treaty.png",
@@ -41,7 +44,7 @@ def test_graphics_come_after_the_logo(check: CheckText) -> None:
 
 
 def test_a_graphic_may_be_named_by_its_path(check: CheckText) -> None:
-    checked = check(post_with('"graphics/12-reasons.png"'))
+    checked = check(post_with('"graphics/12-reasons.png"', described=("graphics/12-reasons.png",)))
     assert checked.report.problems == []
     assert checked.report.posts[0].media[1] == "graphics/12-reasons.png"
 
@@ -105,10 +108,10 @@ def test_a_graphic_may_be_named_by_its_path(check: CheckText) -> None:
                 "media-video",
                 5,
                 9,
-                "'clips/member.mp4' is a video; video posts are not supported yet",
-                "images only for now",
+                "'clips/member.mp4' is a video; `media:` holds images",
+                "write it as `video: clips/member.mp4` (a video post carries no images)",
             ),
-            id="a video file is not taken yet",
+            id="a video file among the images",
         ),
         pytest.param(  # reported once, though both platforms refuse it
             "[fake]",
@@ -137,7 +140,7 @@ def test_a_graphic_may_be_named_by_its_path(check: CheckText) -> None:
         ),
         pytest.param(
             "[heavy]",
-            "",
+            "[x, facebook]",
             Expected(
                 "media-size",
                 5,
@@ -211,8 +214,31 @@ def test_x_takes_at_most_four_images(check: CheckText) -> None:
         "5 images, but X takes at most 4 per post",
         "keep at most 4 images (the logo counts)",
     )
-    facebook_only = check(post_with("[12-reasons, small-1, small-2, small-3]", "[facebook]"))
+    facebook_only = check(
+        post_with(
+            "[12-reasons, small-1, small-2, small-3]",
+            "[facebook]",
+            ("12-reasons", "small-1", "small-2", "small-3"),
+        )
+    )
     assert facebook_only.report.problems == []
+    check(post_with("[12-reasons, small-1, small-2, small-3]", "[bluesky]")).expect(
+        "media-count",
+        5,
+        8,
+        "5 images, but Bluesky takes at most 4 per post",
+        "keep at most 4 images (the logo counts)",
+    )
+
+
+def test_bluesky_takes_images_of_at_most_2_mb(check: CheckText) -> None:
+    check(post_with("[heavy]", "[bluesky]")).expect(
+        "media-size",
+        5,
+        8,
+        "graphics/heavy.png is 4.3 MB; Bluesky takes images at most 2 MB",
+        "export it smaller",
+    )
 
 
 def test_each_image_is_opened_once_per_run(config: CampaignConfig) -> None:
@@ -277,8 +303,8 @@ def test_an_image_format_this_program_cannot_open_is_named(
     """An unsupported image says which format it is and which ones each platform
     takes: never that "Pillow" cannot read it."""
     from scheduler.config import load_config
+    from scheduler.content.image_rules import platform_media_issues
     from scheduler.content.images import ImageInspector
-    from scheduler.content.media import platform_media_issues
     from scheduler.platforms import registry
     from tests.conftest import ROOT
 
@@ -294,7 +320,7 @@ def test_an_image_format_this_program_cannot_open_is_named(
     assert inspector.inspect(tmp_path / "picture.img").format == name
     resolver: Any = Resolver()
     (issue,) = platform_media_issues(("picture.img",), x_rules, "X", inspector, resolver)
-    assert issue[2] == (
+    assert issue[3] == (
         f"picture.img is in {name} format, which X does not take: X takes GIF, JPEG, PNG or WEBP"
     )
     on_facebook = platform_media_issues(

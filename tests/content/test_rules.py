@@ -206,6 +206,7 @@ def test_three_versions_at_one_time_get_one_fix_that_works(check: CheckText) -> 
     problems = checked.problems("spacing")  # one per account carrying all three
     assert [problem.message.split(",")[0] for problem in problems] == [
         "on facebook-main",
+        "on bluesky-main",
         "on mastodon-main",
     ]
     for problem in problems:

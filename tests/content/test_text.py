@@ -233,7 +233,8 @@ def test_an_account_that_does_not_carry_the_language(check: CheckText) -> None:
         6,
         11,
         "the account x-main carries en, not fr",
-        "target x-fr, facebook-main or mastodon-main, or add fr to x-main's `languages` in config.yaml",
+        "target x-fr, facebook-main, bluesky-main or mastodon-main, or add fr to x-main's "
+        "`languages` in config.yaml",
     )
 
 

@@ -21,6 +21,7 @@ from scheduler.errors import ConfigError
 from scheduler.sandbox.faults import Fault
 from scheduler.storage.database import open_database
 from scheduler.storage.models import Attempt, Publication
+from scheduler.storage.receipts import receipt_link
 from tests.conftest import ROOT
 
 T = datetime(2020, 11, 23, 9, 0, tzinfo=UTC)
@@ -155,6 +156,12 @@ def assert_cannot_be_mistaken_for_the_real_thing(database: Path, count: int) -> 
             assert "What the sandbox received" in page.text
             assert receipt.text.split()[0] in page.text
             assert client.get("/sandbox/x/404404").status_code == 404
+            # An id holding slashes (Bluesky's AT URI) opens its page through its link.
+            (bluesky,) = [r for r in receipts if r.platform == "bluesky"][:1]
+            assert "/" in bluesky.platform_post_id
+            page = client.get(receipt_link("bluesky", bluesky.platform_post_id))
+            assert page.status_code == 200 and bluesky.text.split()[0] in page.text
+            assert "bsky.app" not in post_page
     finally:
         engine.dispose()
 

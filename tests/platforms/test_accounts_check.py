@@ -41,6 +41,7 @@ def write_config(
     text = (ROOT / "config.yaml").read_text(encoding="utf-8")
     text = text.replace('"https://api.twitter.com"', f'"{url}"')
     text = text.replace('"https://graph.facebook.com"', f'"{facebook_url or url}"')
+    text = text.replace('"https://bsky.social"', f'"{url}"')
     # Mastodon's calls go to each account's server unless a base URL is set.
     text = text.replace("  mastodon:", f'  mastodon:\n    api_base_url: "{url}"\n', 1)
     for old, new in (replace or {}).items():
@@ -87,8 +88,8 @@ def test_passes_against_the_sandbox_with_its_test_credentials(
 ) -> None:
     result = check_accounts()
     assert result.exit_code == 0, result.output
-    assert "all 5 accounts ready" in result.output
-    for label in ("x-main", "x-fr", "x-es", "facebook-", "mastodon-main"):
+    assert "all 6 accounts ready" in result.output
+    for label in ("x-main", "x-fr", "x-es", "facebook-", "bluesky-main", "mastodon-main"):
         assert label in result.output
     assert "@banclusterbombs" in result.output
     # No database yet (accounts check comes before `campaign db upgrade`): none is made.
@@ -102,7 +103,7 @@ def test_fails_clearly_with_a_wrong_secret(
     result = check_accounts({**environ, "CMC_X_FR_API_SECRET": "not-the-right-secret"})
     assert result.exit_code == 1
     assert "x-fr: X verify: credentials refused | HTTP 401" in result.output
-    assert "1 of 5 accounts not ready" in result.output
+    assert "1 of 6 accounts not ready" in result.output
     assert "not-the-right-secret" not in result.output
 
 
@@ -121,7 +122,7 @@ def test_names_exactly_the_missing_variable_in_the_fix(check_accounts: CheckAcco
     )
     assert "fix: export it before running (export CMC_X_FR_API_SECRET=...)" in result.output
     assert "CMC_X_FR_API_KEY" not in result.output  # set, so not to be exported again
-    assert "1 of 5 accounts not ready" in result.output
+    assert "1 of 6 accounts not ready" in result.output
 
 
 def test_a_platform_that_cannot_be_reached_is_said_in_plain_words(
@@ -148,7 +149,12 @@ def test_a_platform_that_cannot_be_reached_is_said_in_plain_words(
     ) in output
     for raw in ("HTTPSConnectionPool", "Max retries", "NameResolutionError", "access_token"):
         assert raw not in output
-    assert "5 of 5 accounts not ready" in output
+    assert (
+        f"bluesky-main: Bluesky verify: could not connect to 127.0.0.1:{closed}: nothing is "
+        "listening there; is the sandbox running (`campaign sandbox serve`)? if not, check "
+        "platforms.bluesky.api_base_url"
+    ) in output
+    assert "6 of 6 accounts not ready" in output
 
 
 def test_loading_the_command_does_not_load_the_sandbox() -> None:
@@ -242,7 +248,7 @@ def test_reports_the_expiry_of_stored_tokens(
         f"x-fr: the stored refresh token expired {gone:%Y-%m-%d %H:%M} UTC: authorize the "
         "account again"
     ) in flat
-    assert "1 of 5 accounts not ready" in output
+    assert "1 of 6 accounts not ready" in output
     assert "stored-" not in output  # no value, ever
 
     without_key = check_accounts()
@@ -306,7 +312,7 @@ def test_sandbox_serve_runs_until_told_to_stop(tmp_path: Path) -> None:
     try:
         assert process.stdout is not None
         banner = process.stdout.readline()
-        assert "Sandbox for X, Facebook and Mastodon on http://127.0.0.1:" in banner
+        assert "Sandbox for X, Facebook, Bluesky and Mastodon on http://127.0.0.1:" in banner
         url = banner.split(" on ", 1)[1].split()[0]
         lines = [process.stdout.readline() for _ in range(3)]
         assert f'platforms.x.api_base_url: "{url}"' in "".join(lines)

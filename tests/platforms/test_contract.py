@@ -177,9 +177,29 @@ MASTODON_FAULTS = {
     "delete_rate_limited": Fault("mastodon.delete", "rate_limit"),
     "delete_unauthorized": Fault("mastodon.delete", "unauthorized"),
 }
-# Mastodon refuses no repeated text (platforms-2026.md 6.1): the duplicate scenarios
-# have nothing to fail.
-NO_DUPLICATE_REFUSAL = {"mastodon"}
+BLUESKY_FAULTS: dict[str, Fault] = {
+    "create_rate_limited": Fault("bluesky.create", "rate_limit"),
+    "create_server_error": Fault("bluesky.create", "server_error", status=503),
+    "create_dropped_after_store": Fault("bluesky.create", "drop_after"),
+    "create_dropped_before_store": Fault("bluesky.create", "drop_before"),
+    "create_error_after_store": Fault("bluesky.create", "error_after", status=500),
+    "create_timeout": Fault("bluesky.create", "timeout", delay_s=TIMEOUT_S * 3),
+    "create_forbidden": Fault("bluesky.create", "forbidden"),
+    # Bluesky renews an expired access token by itself: a refused session is the case.
+    "create_token_expired": Fault("bluesky.create", "unauthorized"),
+    "verify_unauthorized": Fault("bluesky.session", "unauthorized"),
+    "find_server_error": Fault("bluesky.feed", "server_error", status=503),
+    "find_rate_limited": Fault("bluesky.feed", "rate_limit"),
+    "upload_server_error": Fault("bluesky.upload_blob", "server_error", status=500),
+    "upload_rejected": Fault("bluesky.upload_blob", "invalid_media"),
+    "delete_server_error": Fault("bluesky.delete", "server_error", status=503),
+    "delete_dropped_after_delete": Fault("bluesky.delete", "drop_after"),
+    "delete_rate_limited": Fault("bluesky.delete", "rate_limit"),
+    "delete_unauthorized": Fault("bluesky.delete", "unauthorized"),
+}
+# Mastodon and Bluesky refuse no repeated text (platforms-2026.md 6.1, 5.2): the
+# duplicate scenarios have nothing to fail.
+NO_DUPLICATE_REFUSAL = {"mastodon", "bluesky"}
 
 
 def _sandbox_harness(
@@ -211,7 +231,7 @@ def _sandbox_harness(
     )
 
 
-@pytest.fixture(params=["memory", "x", "facebook", "mastodon"])
+@pytest.fixture(params=["memory", "x", "facebook", "bluesky", "mastodon"])
 def harness(request: pytest.FixtureRequest, clock: FrozenClock) -> Iterator[Harness]:
     if request.param == "memory":
         yield _memory_harness(clock)
@@ -220,6 +240,10 @@ def harness(request: pytest.FixtureRequest, clock: FrozenClock) -> Iterator[Harn
     publisher_for: PublisherFactory = request.getfixturevalue("publisher_for")
     if request.param == "x":
         yield _sandbox_harness("x", "x-main", X_FAULTS, sandbox, publisher_for, clock)
+    elif request.param == "bluesky":
+        yield _sandbox_harness(
+            "bluesky", "bluesky-main", BLUESKY_FAULTS, sandbox, publisher_for, clock
+        )
     elif request.param == "mastodon":
         yield _sandbox_harness(
             "mastodon", "mastodon-main", MASTODON_FAULTS, sandbox, publisher_for, clock

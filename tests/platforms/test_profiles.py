@@ -26,11 +26,13 @@ NAMES = [profile.key for profile in PROFILES]
 
 
 def test_the_registry_lists_each_platform_once_in_display_order() -> None:
-    assert registry.platform_keys() == ("x", "facebook", "mastodon")
-    assert [registry.position(key) for key in ("x", "facebook", "mastodon", "gone")] == [0, 1, 2, 3]
+    assert registry.platform_keys() == ("x", "facebook", "bluesky", "mastodon")
+    keys = ("x", "facebook", "bluesky", "mastodon", "gone")
+    assert [registry.position(key) for key in keys] == [0, 1, 2, 3, 4]
     assert registry.display_name("facebook") == "Facebook"
     assert registry.display_name("gone") == "gone"
-    assert registry.publishes_to() == "X, Facebook Pages and Mastodon"
+    assert registry.publishes_to() == "X, Facebook Pages, Bluesky and Mastodon"
+    assert registry.from_alias("bsky") is registry.profile("bluesky")
     assert registry.from_alias(" Twitter ") is registry.profile("x")
     assert registry.from_alias("meta") is registry.profile("facebook")
     assert registry.from_alias("myspace") is None
@@ -57,6 +59,7 @@ def test_a_post_url_reads_back_as_its_id(profile: PlatformProfile) -> None:
     post_id = {
         "facebook": "120749411311458_987654321",
         "mastodon": "cmc@mastodon.social:113456789012345678",
+        "bluesky": "at://did:plc:ewvi7nxzyoun6zhxrhs64oiz/app.bsky.feed.post/3gv353kok2222",
     }.get(profile.key, "1850000000000000000")
     assert profile.post_id_from_url(profile.post_url(post_id)) == post_id
     assert profile.post_id_from_url("https://example.org/post") is None

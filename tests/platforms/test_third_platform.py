@@ -121,7 +121,7 @@ def check(config: Path) -> tuple[int, str]:
 
 
 def test_the_registry_hook_adds_and_removes_the_platform(chirp: ChirpProfile) -> None:
-    assert registry.platform_keys() == ("x", "facebook", "mastodon", "chirp")
+    assert registry.platform_keys() == ("x", "facebook", "bluesky", "mastodon", "chirp")
     assert registry.from_alias("Chirper") is chirp
     with pytest.raises(ValueError, match="already registered"), registry.registered(ChirpProfile()):
         pass
@@ -130,7 +130,7 @@ def test_the_registry_hook_adds_and_removes_the_platform(chirp: ChirpProfile) ->
 def test_without_the_hook_chirp_is_not_a_platform(tmp_path: Path) -> None:
     code, output = check(campaign_folder(tmp_path, 300))
     assert code == 2
-    assert 'accounts[1].platform: `platform` must be x, facebook or mastodon, not "chirp"' in output
+    assert 'accounts[1].platform: `platform` must be x, facebook, bluesky or mastodon, not "chirp"' in output
 
 
 def test_the_check_counts_by_chirps_own_settings(chirp: ChirpProfile, tmp_path: Path) -> None:
@@ -219,7 +219,7 @@ def show_in_the_history(config: CampaignConfig, database: Path) -> None:
     assert code != 0
     assert "did you mean chirp" in output
     code, output = run("--help")
-    assert "X, Facebook Pages, Mastodon and Chirp" in output
+    assert "X, Facebook Pages, Bluesky, Mastodon and Chirp" in output
 
 
 def test_the_sandbox_mounts_chirps_route(chirp: ChirpProfile, tmp_path: Path) -> None:
@@ -232,4 +232,4 @@ def test_the_sandbox_mounts_chirps_route(chirp: ChirpProfile, tmp_path: Path) ->
         answer = urllib.request.urlopen(f"{sandbox.url}/chirp/v1/accounts/chirp-main/posts")
         assert json.loads(answer.read()) == {"data": []}
         assert sandbox["chirp"].count() == 0
-        assert set(sandbox.platforms) == {"x", "facebook", "mastodon", "chirp"}
+        assert set(sandbox.platforms) == {"x", "facebook", "bluesky", "mastodon", "chirp"}

@@ -267,13 +267,13 @@ def test_images_over_5_mb_are_refused(session: requests.Session) -> None:
         f"{PUBLIC}/2/media/upload/initialize",
         json={
             "media_type": "image/png",
-            "total_bytes": 5 * 1024 * 1024 + 1,
+            "total_bytes": 5_000_001,
             "media_category": "tweet_image",
         },
         auth=auth(),
     )
-    assert response.status_code == 400
-    assert "5242880" in response.json()["errors"][0]["message"]
+    assert response.status_code == 400  # the profile's limit: 5 MB, "up to" (media_limits.py)
+    assert "5000000" in response.json()["errors"][0]["message"]
 
 
 def test_at_most_four_images_and_no_mixing(session: requests.Session) -> None:

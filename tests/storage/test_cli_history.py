@@ -116,7 +116,7 @@ def test_an_empty_timeline_says_why(campaign: Path) -> None:
     with folder_sessions(campaign) as sessions, sessions.begin() as session:
         session.execute(update(Publication).values(state=State.PUBLISHED))
     output = " ".join(run("timeline").split())
-    assert "every publication has ended (15 published)" in output
+    assert "every publication has ended (20 published)" in output
     assert "`campaign history`" in output
 
 
@@ -165,9 +165,9 @@ def test_a_message_id_names_all_its_language_versions(campaign: Path) -> None:
     assert all(f"two-days-to-lausanne-{lang}  approved" in shown for lang in ("en", "fr", "es"))
 
     cancelled = run("cancel", "two-days-to-lausanne", "--reason", "embargo")
-    assert cancelled.count("pending -> cancelled") == 9  # three posts, three accounts each
+    assert cancelled.count("pending -> cancelled") == 12  # three posts, four accounts each
     retried = run("retry", "two-days-to-lausanne", "--reason", "embargo lifted")
-    assert retried.count("cancelled -> pending") == 9
+    assert retried.count("cancelled -> pending") == 12
 
     missing = _fails("show", "two-days-to-lausane")
     assert isinstance(missing, NotFoundError)

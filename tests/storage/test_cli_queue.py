@@ -45,21 +45,22 @@ def test_sync_then_read_the_queue(campaign: Path) -> None:
     rehearsal = run("sync", "--dry-run")
     assert "dry run, nothing written" in rehearsal and "launch-en@x-main" in rehearsal
     assert (
-        "publications: 6 added, 0 changed, 0 cancelled, 0 unchanged, 0 conflicts, 0 live; drafts: 1 post"
+        "publications: 8 added, 0 changed, 0 cancelled, 0 unchanged, 0 conflicts, 0 live; drafts: 1 post"
         in " ".join(rehearsal.split())
     )
     assert json.loads(run("timeline", "--json")) == []
 
     first = json.loads(run("sync", "--json"))
-    assert len(first["added"]) == 6
+    assert len(first["added"]) == 8
     assert [entry["post_id"] for entry in first["drafts"]] == ["later-en"]
     second = json.loads(run("sync", "--json"))
-    assert (second["added"], second["changed"], len(second["unchanged"])) == ([], [], 6)
+    assert (second["added"], second["changed"], len(second["unchanged"])) == ([], [], 8)
 
     queue = json.loads(run("timeline", "--json", "--language", "fr"))
     assert [(row["post_id"], row["account"]) for row in queue] == [
         ("launch-fr", "x-fr"),
         ("launch-fr", "facebook-main"),
+        ("launch-fr", "bluesky-main"),
         ("launch-fr", "mastodon-main"),
     ]
     assert queue[0]["scheduled_at_local"] == "2020-11-20T10:30:00+01:00"

@@ -116,7 +116,7 @@ def test_a_sync_under_way_does_not_call_posts_already_out_past(
         after = datetime(2020, 11, 5, tzinfo=UTC)
         refused = check_and_sync(local, database.sessions, now=after)
         assert not refused.ok and [p.rule for p in refused.report.errors] == ["past"]
-        for label in ("x-main", "facebook-main", "mastodon-main"):
+        for label in ("x-main", "facebook-main", "bluesky-main", "mastodon-main"):
             set_state(database.sessions, "early", label, PublicationState.PUBLISHED)
         assert check_and_sync(local, database.sessions, now=after).ok
     finally:

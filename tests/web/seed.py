@@ -91,6 +91,7 @@ def _post(
         publish_at=at,
         texts=texts,
         media=[logo],
+        alt_texts=[f"Logo de la campagne : {call}"] if language == "fr" else None,
         link=link,
         targets=list(TARGETS[language]),
         source_path=f"posts/{message[:10]}.yaml",

@@ -28,6 +28,16 @@ def test_logo_siblings_and_source(client: TestClient) -> None:
     assert "Rejoignez le traité" in html  # the call's wording in the post's language
 
 
+def test_each_image_shows_its_alt_text(client: TestClient) -> None:
+    """The alt text is shown beside the image and is the image's own alt; an image
+    without one says so."""
+    html = client.get("/posts/2020-11-18-am-fr").text
+    assert 'alt="Logo de la campagne : join-the-treaty"' in html
+    assert "Alt text</span> Logo de la campagne : join-the-treaty" in html
+    english = client.get("/posts/2020-11-18-am-en").text
+    assert "No alt text" in english
+
+
 def test_publications_with_attempts_and_live_links(client: TestClient) -> None:
     html = client.get("/posts/2020-11-10-pm-en").text
     assert html.count('data-testid="publication"') == 2

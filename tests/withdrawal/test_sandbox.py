@@ -43,6 +43,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Pat
         path = tmp_path / "config.yaml"
         text = path.read_text().replace('"https://api.twitter.com"', f'"{sandbox.url}"')
         text = text.replace('"https://graph.facebook.com"', f'"{sandbox.url}"')
+        text = text.replace('"https://bsky.social"', f'"{sandbox.url}"')
         path.write_text(
             text.replace("  mastodon:", f'  mastodon:\n    api_base_url: "{sandbox.url}"\n', 1)
         )
@@ -94,6 +95,7 @@ def test_withdraw_takes_the_message_down_from_x_and_facebook_repeated_and_under_
     assert sandbox.x.count("x-main") == sandbox.x.count("x-fr") == 1
     assert sandbox.facebook.count("facebook-main") == 2
     assert sandbox["mastodon"].count("mastodon-main") == 2
+    assert sandbox["bluesky"].count("bluesky-main") == 2
     # X keeps failing for x-fr; the Graph deletes one post but the answer is lost.
     sandbox.faults.add(Fault("x.delete", "server_error", account="x-fr", times=3))
     sandbox.faults.add(Fault("facebook.delete", "drop_after", account="facebook-main"))
@@ -107,12 +109,15 @@ def test_withdraw_takes_the_message_down_from_x_and_facebook_repeated_and_under_
     assert "withdrawn launch-fr@facebook-main" in first
     assert "withdrawn launch-en@mastodon-main" in first
     assert "withdrawn launch-fr@mastodon-main" in first
+    assert "withdrawn launch-en@bluesky-main" in first
+    assert "withdrawn launch-fr@bluesky-main" in first
     assert "it was no longer on the platform" in first  # the delete whose answer was lost
     states = _states(folder)
     assert states.pop("launch-fr@x-fr") == "published"
     assert set(states.values()) == {"withdrawn"}
     assert sandbox.x.count("x-fr") == 1 and sandbox.facebook.count("facebook-main") == 0
     assert sandbox["mastodon"].count("mastodon-main") == 0
+    assert sandbox["bluesky"].count("bluesky-main") == 0
 
     second = " ".join(run("withdraw", "launch", "--reason", "the figure was wrong").split())
     assert "withdrawn launch-fr@x-fr" in second
@@ -138,6 +143,6 @@ def test_sync_lists_live_posts_whose_file_was_removed(world: tuple[Path, Sandbox
 
     out = " ".join(run("sync").split())
 
-    assert "live (6)" in out
+    assert "live (8)" in out
     assert ("launch-en@x-main 2020-11-20 10:00 file removed, but it is live (https://x.com/") in out
     assert '`campaign withdraw launch-en --account x-main --reason "..."`' in out

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 from scheduler.clock import Clock
 from scheduler.platforms.base import AccountIdentity, Credentials, Publisher
 from scheduler.platforms.facebook import links
+from scheduler.platforms.facebook.media_limits import FACEBOOK_MEDIA
 from scheduler.platforms.facebook.rates import FACEBOOK_RATE_LIMITS
 from scheduler.platforms.facebook.settings import FacebookSettings
 from scheduler.platforms.facts import (
-    MEGABYTE,
     CharacterCount,
     CredentialField,
     MediaRules,
@@ -39,20 +39,6 @@ if TYPE_CHECKING:
     from scheduler.platforms.sandbox_base import PlatformSandbox
 
 MAX_MESSAGE_CHARS = 63_206  # platforms.md 2.2
-
-FACEBOOK_MEDIA = MediaRules(
-    max_images=None,
-    max_image_bytes=4 * MEGABYTE,
-    image_bytes_inclusive=False,
-    image_formats=frozenset({"JPEG", "PNG", "GIF", "TIFF", "HEIF", "WEBP"}),
-    max_video_bytes=2000 * MEGABYTE,
-    sources={
-        "max_image_bytes": "platforms.md 2.2",
-        "image_formats": "platforms.md 2.2",
-        "max_video_bytes": "platforms-2026.md 4.1 (error subcode 1363023)",
-    },
-)
-
 
 class FacebookProfile(PlatformProfile):
     """Facebook Pages, through the Graph API and facebook-sdk."""

@@ -5,22 +5,20 @@
   type, permissions and expiry [platforms.md 2.5].
 - ``upload_media``: no call. The file is checked against Facebook's photo rules
   (JPG/PNG/GIF/TIFF/HEIF/WebP, under 4 MB [platforms.md 2.2]) and the handle is
-  its ``file://`` URI, so it stays usable after a restart.
+  its ``file://`` URI (alt text in its query: it survives a restart), each
+  photo's alt text sent as ``alt_text_custom`` [platforms-2026.md 4.2].
 - ``create_post``: text or link -> ``POST /{page-id}/feed`` (``message``,
   ``link``); one image -> ``POST /{page-id}/photos`` (multipart ``source`` and
   ``message``); several -> each ``POST /{page-id}/photos`` with
   ``published=false`` (invisible), then ``POST /{page-id}/feed`` with
-  ``attached_media[n]``. Photo posts have no link field, so a link is appended
-  to their message. The create answers carry no time, so ``created_at`` is the
-  clock's time of the answer.
-- ``find_post``: ``GET /{page-id}/published_posts`` within the window, newest
-  first, following ``paging.next`` [platforms.md 2.7].
-- ``delete_post``: ``DELETE /{post-id}``, answered ``{"success": true}``. An id
-  the Graph cannot find answers code 100, subcode 33 ("Object with ID ... does
-  not exist, cannot be loaded due to missing permissions, or does not support
-  this operation": seen in restfb#1469, SpottedBot#30). That wording also covers
-  a token that may not see the post, so ``GET /{post-id}`` tells the two apart:
-  not there either means gone; there means the token may not delete it.
+  ``attached_media[n]``. Photo posts have no link field: a link is appended to
+  their message. ``created_at`` is the clock's time of the answer.
+- a video: upload session, transfer, then ``POST /{page-id}/videos`` as the
+  create call (:mod:`~scheduler.platforms.facebook.video`);
+- ``find_post``: ``GET /{page-id}/published_posts`` in the window [platforms.md 2.7].
+- ``delete_post``: ``DELETE /{post-id}`` -> ``{"success": true}``. An unknown id
+  answers code 100, subcode 33 (restfb#1469, SpottedBot#30), as does a token that
+  may not see it: ``GET /{post-id}`` tells the two apart.
 """
 
 from __future__ import annotations
@@ -30,10 +28,9 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from scheduler.clock import Clock
-from scheduler.errors import AuthFailed, ConfigError, PublishError, Rejected, TransientError
+from scheduler.errors import AuthFailed, ConfigError, PublishError, Rejected
 from scheduler.platforms.base import (
     AccountIdentity,
     Credentials,
@@ -42,15 +39,15 @@ from scheduler.platforms.base import (
     Publisher,
 )
 from scheduler.platforms.facebook.links import permalink
+from scheduler.platforms.facebook.photos import photo_alt as _alt_of
+from scheduler.platforms.facebook.photos import photo_handle
+from scheduler.platforms.facebook.photos import photo_path as _path_of
 from scheduler.platforms.facebook.settings import FacebookSettings
 from scheduler.platforms.facebook.translate import translate
-from scheduler.platforms.facebook.transport import graph_client, protect, redact
+from scheduler.platforms.facebook.transport import GRAPH_URL, graph_client, protect, redact
+from scheduler.platforms.facebook.video import PageVideos, is_video_handle
 from scheduler.platforms.profile import AccountEntry
 
-PHOTO_TYPES = frozenset(
-    {"image/jpeg", "image/png", "image/gif", "image/tiff", "image/heif", "image/heic", "image/webp"}
-)
-MAX_PHOTO_BYTES = 4 * 1024 * 1024  # "less than 4 MB" [platforms.md 2.2]
 WRITE_SCOPES = ("pages_manage_posts", "pages_read_engagement")  # [platforms.md 2.1]
 
 
@@ -149,51 +146,49 @@ class FacebookPublisher(Publisher):
         )
 
     def _upload_media(self, media: MediaFile) -> str:
-        if media.mime_type not in PHOTO_TYPES:
-            raise Rejected(
-                f"{media.path.name} is {media.mime_type}; Facebook Page photos must be "
-                "JPG, PNG, GIF, TIFF, HEIF or WebP"
-            )
-        try:
-            size = media.path.stat().st_size
-        except OSError as error:
-            raise Rejected(f"cannot read {media.path}: {error.strerror}") from None
-        if size >= MAX_PHOTO_BYTES:
-            raise Rejected(
-                f"{media.path.name} is {size / 1_048_576:.1f} MB; Facebook takes photos under 4 MB"
-            )
-        return media.path.resolve().as_uri()
+        if media.mime_type.startswith("video/"):
+            return self._videos().upload(media)
+        return photo_handle(media)
 
     def _create_post(self, text: str, media_ids: Sequence[str], link: str | None) -> PublishedPost:
         self._require_token()
-        paths = [_path_of(handle) for handle in media_ids]
+        message = f"{text}\n{link}" if link and link not in text else text
+        if media_ids and is_video_handle(media_ids[0]):
+            post_id, url = self._videos().create(media_ids[0], message)
+            return PublishedPost(post_id, url or permalink(post_id), self.clock.now(), message)
+        paths, alts = [_path_of(handle) for handle in media_ids], [_alt_of(h) for h in media_ids]
         if not paths:
             fields = {"message": text, **({"link": link} if link else {})}
             post_id = str(self.graph.put_object(self.page_id, "feed", **fields)["id"])
             return PublishedPost(post_id, permalink(post_id), self.clock.now(), text)
-        message = f"{text}\n{link}" if link and link not in text else text
         if len(paths) == 1:
             with paths[0].open("rb") as image:
                 result = self.graph.put_photo(
-                    image, album_path=f"{self.page_id}/photos", message=message
+                    image, album_path=f"{self.page_id}/photos", message=message, **alts[0]
                 )
             post_id = str(result.get("post_id") or f"{self.page_id}_{result['id']}")
             return PublishedPost(post_id, permalink(post_id), self.clock.now(), message)
         attached = {
             f"attached_media[{index}]": json.dumps({"media_fbid": photo_id})
-            for index, photo_id in enumerate(self._unpublished_photos(paths))
+            for index, photo_id in enumerate(self._unpublished_photos(paths, alts))
         }
         result = self.graph.put_object(self.page_id, "feed", message=message, **attached)
         post_id = str(result["id"])
         return PublishedPost(post_id, permalink(post_id), self.clock.now(), message)
 
-    def _unpublished_photos(self, paths: list[Path]) -> Iterator[str]:
+    def _videos(self) -> PageVideos:
+        """Page videos (:mod:`~scheduler.platforms.facebook.video`) with this token."""
+        base, token = GRAPH_URL + self.settings.api_version, self._require_token()
+        app, timeout = self._credentials.get("app_id"), self.settings.request_timeout_s
+        return PageVideos(self.graph, self._session, base, self.page_id, token, app, self.clock, timeout)
+
+    def _unpublished_photos(self, paths: list[Path], alts: list[dict[str, str]]) -> Iterator[str]:
         """Upload each photo unpublished: invisible, so a failure here changes nothing."""
-        for path in paths:
+        for path, alt in zip(paths, alts, strict=True):
             try:
                 with path.open("rb") as image:
                     result = self.graph.put_photo(
-                        image, album_path=f"{self.page_id}/photos", published="false"
+                        image, album_path=f"{self.page_id}/photos", published="false", **alt
                     )
             except PublishError:
                 raise
@@ -285,12 +280,3 @@ def _graph_time(value: object) -> datetime | None:
         return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
     except ValueError:
         return None
-
-
-def _path_of(handle: str) -> Path:
-    """The file behind an ``upload_media`` handle (a ``file://`` URI)."""
-    parts = urlsplit(handle)
-    path = Path(unquote(parts.path))
-    if parts.scheme != "file" or not path.is_file():
-        raise TransientError(f"media {handle!r} is not an uploaded file; upload it again")
-    return path

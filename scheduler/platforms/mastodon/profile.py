@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from scheduler.clock import Clock
 from scheduler.platforms.base import AccountIdentity, Credentials, Publisher
-from scheduler.platforms.facts import CredentialField, MediaRules, TextRule
+from scheduler.platforms.facts import CredentialField, MediaRules, TextRule, VideoRules
 from scheduler.platforms.mastodon import links
 from scheduler.platforms.mastodon.rates import MASTODON_RATE_LIMITS
 from scheduler.platforms.mastodon.settings import MastodonSettings
@@ -83,7 +83,14 @@ class MastodonProfile(PlatformProfile):
             image_formats=frozenset({"JPEG", "PNG", "GIF", "HEIF", "WEBP", "AVIF"}),
             max_video_bytes=chosen.video_size_limit_bytes,
             alt_text_max_chars=chosen.description_limit,
+            video=VideoRules(
+                max_bytes=chosen.video_size_limit_bytes,
+                extensions=frozenset({"mp4", "m4v", "mov", "webm"}),
+                max_fps=120,  # video_frame_rate_limit
+                takes_alt_text=True,  # a video's description, like an image's
+            ),
             sources={
+                "video": "platforms-2026.md 6.2, 6.3 (video_size_limit, video_frame_rate_limit)",
                 "max_images": SOURCE_INSTANCE,
                 "max_image_bytes": SOURCE_INSTANCE,
                 "image_formats": "platforms-2026.md 6.3 (supported_mime_types)",

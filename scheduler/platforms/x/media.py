@@ -11,7 +11,11 @@ transport adapter, base URL and timeout apply):
   ``POST /2/media/upload/{id}/append`` per chunk (multipart ``media`` +
   ``segment_index``), then ``POST /2/media/upload/{id}/finalize``; when the
   answer carries ``processing_info``, poll ``GET /2/media/upload?command=STATUS``
-  every ``check_after_secs`` until ``succeeded`` or ``failed``.
+  every ``check_after_secs`` until ``succeeded`` or ``failed``. The file is
+  read one chunk at a time, so a 500 MB video never sits in memory;
+- alt text: ``POST /2/media/metadata`` with ``{"id", "metadata": {"alt_text":
+  {"text"}}}`` once the image is uploaded (at most 1,000 characters; billed as
+  "Media Metadata"; X takes alt text on images only) [platforms-2026.md 1.1, 3].
 
 HTTP errors are raised as tweepy's own exception classes (exactly as tweepy's
 ``BaseClient.request`` maps statuses), so one translation covers the client
@@ -39,6 +43,7 @@ CHUNK_BYTES = 1024 * 1024
 # How long processing may take before the upload is given up as transient (campaign seconds).
 MAX_PROCESSING_S = 600.0
 MAX_STATUS_POLLS = 300
+ALT_TEXT_MAX = 1000  # CreateMediaMetadataMetadataAltText.text maxLength [platforms-2026.md 1.1]
 SIMPLE_UPLOAD_TYPES = frozenset(
     {"image/jpeg", "image/png", "image/webp", "image/bmp", "image/tiff", "image/pjpeg"}
 )
@@ -104,32 +109,45 @@ class XMediaUploader:
         :raises tweepy.HTTPException | requests.RequestException: translated by the caller.
         """
         category = media_category(media.mime_type)
-        content = media.path.read_bytes()
         if category == "tweet_image":
             data = self._post(
                 self._url,
-                files={"media": (media.path.name, content)},
+                files={"media": (media.path.name, media.path.read_bytes())},
                 data={"media_category": category},
             )
         else:
-            data = self._chunked(content, media.mime_type, category)
+            data = self._chunked(media, category)
         media_id = str(data["id"])
         if "processing_info" in data:
             self._wait_for_processing(media_id, data["processing_info"])
+        if media.alt_text and category != "tweet_video":
+            self.describe(media_id, media.alt_text)
         return media_id
 
-    def _chunked(self, content: bytes, mime_type: str, category: str) -> dict[str, Any]:
+    def describe(self, media_id: str, alt_text: str) -> None:
+        """Attach ``alt_text`` (cut to X's 1,000 characters) to the uploaded image
+        ``media_id``: ``POST /2/media/metadata``."""
+        self._post(
+            self._url.removesuffix("/upload") + "/metadata",
+            json={"id": media_id, "metadata": {"alt_text": {"text": alt_text[:ALT_TEXT_MAX]}}},
+        )
+
+    def _chunked(self, media: MediaFile, category: str) -> dict[str, Any]:
+        size = media.path.stat().st_size
         started = self._post(
             f"{self._url}/initialize",
-            json={"media_type": mime_type, "total_bytes": len(content), "media_category": category},
+            json={"media_type": media.mime_type, "total_bytes": size, "media_category": category},
         )
         media_id = str(started["id"])
-        for index, offset in enumerate(range(0, len(content), self._chunk_bytes)):
-            self._post(
-                f"{self._url}/{media_id}/append",
-                files={"media": ("blob", content[offset : offset + self._chunk_bytes])},
-                data={"segment_index": str(index)},
-            )
+        with media.path.open("rb") as file:
+            index = 0
+            while chunk := file.read(self._chunk_bytes):
+                self._post(
+                    f"{self._url}/{media_id}/append",
+                    files={"media": ("blob", chunk)},
+                    data={"segment_index": str(index)},
+                )
+                index += 1
         return self._post(f"{self._url}/{media_id}/finalize")
 
     def _wait_for_processing(self, media_id: str, info: dict[str, Any]) -> None:

@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 from scheduler.clock import Clock
 from scheduler.platforms.base import AccountIdentity, Credentials, Publisher
 from scheduler.platforms.facts import (
-    MEGABYTE,
     CredentialField,
     MediaRules,
     Price,
@@ -38,6 +37,7 @@ from scheduler.platforms.facts import (
 )
 from scheduler.platforms.profile import AccountEntry, PlatformProfile, PlatformSettings
 from scheduler.platforms.x import links
+from scheduler.platforms.x.media_limits import X_MEDIA
 from scheduler.platforms.x.rates import X_RATE_LIMITS
 from scheduler.platforms.x.settings import XSettings
 from scheduler.platforms.x.text import XTextRule, has_url
@@ -55,30 +55,6 @@ if TYPE_CHECKING:
     from scheduler.platforms.sandbox_base import PlatformSandbox
 
 _PRICES = "platforms-2026.md 3 (docs.x.com pricing, 2026-08-13)"
-
-X_MEDIA = MediaRules(
-    max_images=4,
-    max_image_bytes=5 * MEGABYTE,
-    image_bytes_inclusive=True,
-    image_formats=frozenset({"JPEG", "PNG", "GIF", "WEBP"}),
-    max_animated_gif_bytes=15 * MEGABYTE,
-    animated_gif_alone=True,
-    max_image_pixels=None,  # no maximum on docs.x.com (platforms-2026.md 1.2: UNCERTAIN)
-    max_video_bytes=512 * MEGABYTE,
-    images_and_video_mix=False,
-    alt_text_max_chars=1000,
-    sources={
-        "max_images": "platforms.md 1.6",
-        "max_image_bytes": "platforms.md 1.6",
-        "image_formats": "platforms.md 1.6",
-        "max_animated_gif_bytes": "platforms.md 1.6",
-        "animated_gif_alone": "platforms.md 1.6",
-        "max_video_bytes": "platforms-2026.md 1.2",
-        "images_and_video_mix": "platforms-2026.md 1.2",
-        "alt_text_max_chars": "platforms-2026.md 1.1",
-    },
-)
-
 
 class XProfile(PlatformProfile):
     """X (formerly Twitter), through its API v2 and tweepy."""

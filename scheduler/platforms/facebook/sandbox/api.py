@@ -9,6 +9,8 @@ Endpoints (every path starts with a version, ``/v2.8/`` to ``/vNN.N/``)::
     POST /{version}/{page-id}/photos         photo posts; unpublished photos with published=false
     GET  /{version}/{page-id}/published_posts, /feed, /posts   what the Page posted, newest first
     DELETE /{version}/{post-id}              take one of the Page's own posts down
+    POST /{version}/{app-id}/uploads, /upload:<n>; GET /upload:<n>; POST /{page-id}/videos
+                                             a Page video (:mod:`~.videos`)
 
 What each request passes through before its handler is in
 :mod:`~scheduler.platforms.facebook.sandbox.base`. The write handlers live in
@@ -18,12 +20,13 @@ What each request passes through before its handler is in
 
 from __future__ import annotations
 
-from scheduler.platforms.facebook.sandbox import publish, reads
+from scheduler.platforms.facebook.sandbox import publish, reads, videos
 from scheduler.platforms.facebook.sandbox.base import GraphStandIn
 from scheduler.platforms.sandbox_server import Route, route
 
 VERSION = r"/(?P<version>v\d{1,2}\.\d{1,2})"
 PAGE = r"/(?P<page>[^/]+)"
+SESSION = r"/(?P<session>upload:[0-9]+)"
 
 
 class GraphSandbox(GraphStandIn):
@@ -51,6 +54,26 @@ class GraphSandbox(GraphStandIn):
                 "POST",
                 VERSION + PAGE + "/photos",
                 self._endpoint("facebook.photos", publish.photos),
+            ),
+            route(
+                "POST",
+                VERSION + PAGE + "/uploads",
+                self._endpoint("facebook.video_upload", videos.open_session),
+            ),
+            route(
+                "POST",
+                VERSION + SESSION,
+                self._endpoint("facebook.video_upload", videos.transfer),
+            ),
+            route(
+                "GET",
+                VERSION + SESSION,
+                self._endpoint("facebook.video_upload", videos.session_status),
+            ),
+            route(
+                "POST",
+                VERSION + PAGE + "/videos",
+                self._endpoint("facebook.videos", videos.publish),
             ),
             route(
                 "GET",

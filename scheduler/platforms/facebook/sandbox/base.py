@@ -39,7 +39,7 @@ from scheduler.platforms.facebook.sandbox.wire import (
     redact_server_log,
     served_version,
 )
-from scheduler.platforms.faults import FaultSource
+from scheduler.platforms.faults import Fault, FaultSource
 from scheduler.platforms.profile import AccountEntry
 from scheduler.platforms.sandbox_base import PlatformSandbox, SentImage, SentPost
 from scheduler.platforms.sandbox_server import Request, Response
@@ -57,6 +57,7 @@ class GraphCall:
     fields: dict[str, str]
     files: dict[str, bytes]
     page: PageState | None = None
+    fault: Fault | None = None
 
     def param(self, name: str, default: str = "") -> str:
         return self.fields.get(name, default)
@@ -97,8 +98,10 @@ class GraphStandIn(PlatformSandbox):
         *,
         page_calls_per_day: int = 4800,
         app_calls_per_hour: int = 2000,
+        video_processing_polls: int = 1,
     ) -> None:
         self.clock = clock
+        self.video_processing_polls = video_processing_polls
         self.faults = faults
         self.state = GraphState(accounts)
         self.usage = UsageMeter(clock, page_calls_per_day, app_calls_per_hour)
@@ -145,15 +148,25 @@ class GraphStandIn(PlatformSandbox):
                             photo.image.width,
                             photo.image.height,
                             photo.image.size_bytes,
+                            photo.alt_text_custom,
                         )
                         for photo in (
                             page.photos[key] for key in post.photo_ids if key in page.photos
                         )
-                    ),
+                    )
+                    + self._video_of(post.post_id),
                     link=post.link,
                 )
                 for post in page.posts
             ]
+
+    def _video_of(self, post_id: str) -> tuple[SentImage, ...]:
+        """The video behind a video post, as a rehearsal's receipts list it."""
+        return tuple(
+            SentImage("video", "MP4", size_bytes=video.size_bytes)
+            for video in self.state.videos.values()
+            if video.post_id == post_id
+        )
 
     # -- wrapping endpoints ----------------------------------------------------------
 
@@ -185,7 +198,7 @@ class GraphStandIn(PlatformSandbox):
     def _answer(
         self, endpoint: str, call: GraphCall, handler: GraphHandler, app_token: bool
     ) -> Response:
-        token = call.param("access_token")
+        token = call.param("access_token") or _oauth_header(call.request)
         token_page = self.state.page_for_token(token) if token else None
         named = call.match.groupdict().get("page")
         path_page = self.state.pages.get(named) if named else None
@@ -193,13 +206,13 @@ class GraphStandIn(PlatformSandbox):
         subject = path_page or token_page or self.state.page_for_token(call.param("input_token"))
         fault = self.faults.take(endpoint, subject.label if subject else None)
         if fault is not None:
-            early = fault_error(fault, subject.page_id if subject else None)
+            early = fault_error(fault, subject.page_id if subject else None, endpoint)
             if early is not None:
                 return early
         refusal = self._authenticate(token, app_token)
         if refusal is not None:
             return refusal
-        call.page = token_page
+        call.page, call.fault = token_page, fault
         page_id = token_page.page_id if token_page else None
         throttled = self.usage.admit(page_id)
         if throttled is not None:
@@ -237,3 +250,9 @@ class GraphStandIn(PlatformSandbox):
                 now.strftime("%A, %d-%b-%y %H:%M:%S UTC"),
             )
         return None
+
+
+def _oauth_header(request: Request) -> str:
+    """The token of an ``Authorization: OAuth <token>`` header (the video transfer's)."""
+    value = request.header("Authorization")
+    return value[6:].strip() if value.startswith("OAuth ") else ""

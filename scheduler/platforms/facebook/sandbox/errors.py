@@ -185,9 +185,10 @@ def buc_header(page_id: str, percent: int, regain_min: int) -> str:
     )
 
 
-def fault_error(fault: Fault, page_id: str | None) -> Response | None:
+def fault_error(fault: Fault, page_id: str | None, endpoint: str = "") -> Response | None:
     """The answer a fault asks for, or None for kinds that are not an error answer
-    (``slow``, ``drop_after``, ``error_after`` and the X-only kinds)."""
+    (``slow``, ``drop_after``, ``error_after``, the X-only kinds, and
+    ``processing_failed`` on ``facebook.videos``, where processing fails later)."""
     kind = fault.kind
     if kind in ("rate_limit", "cap_24h"):
         code = fault.code or 32
@@ -206,7 +207,7 @@ def fault_error(fault: Fault, page_id: str | None) -> Response | None:
         return graph_error(200, status=fault.status)
     if kind == "duplicate":
         return graph_error(506, status=fault.status)
-    if kind in ("invalid_media", "processing_failed"):
+    if kind == "invalid_media" or (kind == "processing_failed" and endpoint != "facebook.videos"):
         return invalid_photo()
     if kind == "fb_code":
         code = fault.code if fault.code is not None else 1

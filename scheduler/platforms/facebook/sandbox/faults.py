@@ -4,7 +4,10 @@ what its own kind (``fb_code``) does to a publication.
 Endpoints: ``facebook.feed``, ``facebook.photos``, ``facebook.me`` (``/me`` and
 ``/{id}``), ``facebook.read`` (published_posts/feed reads),
 ``facebook.debug_token``, ``facebook.delete`` (``DELETE /{post-id}``; after
-``drop_after`` the post is deleted but the answer is lost).
+``drop_after`` the post is deleted but the answer is lost),
+``facebook.video_upload`` (an upload session and its byte transfer: a refused
+or broken transfer), ``facebook.videos`` (the video's publishing call; with
+``processing_failed`` its processing ends in ``error``).
 
 =====================  =======================================================
 rate_limit             code 32 (or ``code``: 4, 17, 613) with usage headers
@@ -67,9 +70,11 @@ FACEBOOK_FAULTS = GraphFaults(
             "facebook.read",
             "facebook.debug_token",
             "facebook.delete",
+            "facebook.video_upload",
+            "facebook.videos",
         }
     ),
-    creates=frozenset({"facebook.feed", "facebook.photos"}),
+    creates=frozenset({"facebook.feed", "facebook.photos", "facebook.videos"}),
     kinds=frozenset({"fb_code"}),
     example="facebook.photos:fb_code:code=2",
 )

@@ -21,9 +21,10 @@ from urllib.parse import parse_qs
 
 from PIL import Image, UnidentifiedImageError
 
+from scheduler.platforms.facebook.media_limits import FACEBOOK_MEDIA
 from scheduler.platforms.sandbox_server import Request
 
-MAX_PHOTO_BYTES = 4 * 1024 * 1024
+MAX_PHOTO_BYTES = FACEBOOK_MEDIA.max_image_bytes  # "less than 4 MB": the profile's own
 # Pillow's names for the accepted formats; MPO is the multi-picture JPEG phones write.
 PILLOW_FORMATS = frozenset({"JPEG", "MPO", "PNG", "GIF", "TIFF", "WEBP"})
 # HEIF has no Pillow decoder without a plugin: recognise its ISO-BMFF brand instead.

@@ -17,6 +17,7 @@ Checks made the way the platform makes them [platforms.md 2.1-2.3]:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import timedelta
@@ -24,7 +25,7 @@ from datetime import timedelta
 from scheduler.platforms.facebook.sandbox.base import GraphCall, GraphStandIn
 from scheduler.platforms.facebook.sandbox.errors import graph_error, invalid_photo
 from scheduler.platforms.facebook.sandbox.media import inspect_photo
-from scheduler.platforms.facebook.sandbox.state import PageState, StoredPhoto, same_text
+from scheduler.platforms.facebook.sandbox.state import PageState, same_text
 from scheduler.platforms.sandbox_server import Response
 
 MAX_MESSAGE_CHARS = 63_206
@@ -130,10 +131,7 @@ def feed(sandbox: GraphStandIn, call: GraphCall) -> Response:
             return graph_error(506)
         post = sandbox.state.add_post(page, message, link, sandbox.clock.now(), tuple(photo_ids))
         for photo_id in photo_ids:
-            old = page.photos[photo_id]
-            page.photos[photo_id] = StoredPhoto(
-                old.photo_id, old.page_id, True, old.image, old.created_time
-            )
+            page.photos[photo_id] = dataclasses.replace(page.photos[photo_id], published=True)
     return Response(200, {"id": post.post_id})
 
 
@@ -156,7 +154,8 @@ def photos(sandbox: GraphStandIn, call: GraphCall) -> Response:
     with sandbox.state.lock:
         if published and _repeats(sandbox, page, message, None):
             return graph_error(368)
-        photo = sandbox.state.add_photo(page, image, published, now)
+        alt = call.param("alt_text_custom") or ""
+        photo = sandbox.state.add_photo(page, image, published, now, alt)
         if not published:
             return Response(200, {"id": photo.photo_id})
         post = sandbox.state.add_post(page, message, None, now, (photo.photo_id,))

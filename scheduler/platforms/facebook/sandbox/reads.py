@@ -17,6 +17,7 @@ import base64
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+from scheduler.platforms.facebook.sandbox import videos
 from scheduler.platforms.facebook.sandbox.base import GraphCall, GraphStandIn
 from scheduler.platforms.facebook.sandbox.errors import graph_error
 from scheduler.platforms.facebook.sandbox.publish import unknown_object
@@ -56,8 +57,12 @@ def me(sandbox: GraphStandIn, call: GraphCall) -> Response:
 
 
 def graph_object(sandbox: GraphStandIn, call: GraphCall) -> Response:
-    """``GET /{id}``: a Page or a post."""
+    """``GET /{id}``: a Page, a video (:mod:`~scheduler.platforms.facebook.sandbox.videos`)
+    or a post."""
     identifier = call.match["page"]
+    video = sandbox.state.videos.get(identifier)
+    if video is not None:
+        return videos.video_object(sandbox, video)
     page = sandbox.state.pages.get(identifier)
     if page is not None:
         return Response(200, _page_fields(page, _fields(call, ("name", "id"))))
@@ -126,6 +131,7 @@ def posts(sandbox: GraphStandIn, call: GraphCall) -> Response:
         return unknown_object(call.match["page"])
     if call.page is not page or "pages_read_engagement" not in page.scopes:
         return graph_error(10)
+    videos.settle(sandbox, page.page_id)  # a later look finds processing finished
     try:
         limit = int(call.param("limit", "25"))
         since = _instant(call.param("since")) if call.param("since") else None

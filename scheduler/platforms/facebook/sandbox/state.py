@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from scheduler.platforms.facebook.sandbox.credentials import APP_ID, APP_SECRET, sandbox_credentials
 from scheduler.platforms.facebook.sandbox.media import ImageInfo
@@ -49,6 +50,7 @@ class StoredPhoto:
     published: bool
     image: ImageInfo
     created_time: datetime
+    alt_text_custom: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,38 @@ class PageState:
         return f"https://www.facebook.com/{self.page_id}"
 
 
+@dataclass
+class UploadSession:
+    """A resumable upload session: the announced ``length``, how far the bytes got
+    (``offset``), their SHA-256 so far (``digest``, never the bytes), the handle
+    once complete."""
+
+    session_id: str
+    length: int
+    file_type: str
+    offset: int = 0
+    digest: Any = None
+    handle: str | None = None
+
+
+@dataclass
+class StoredVideo:
+    """A Page video: ``status`` processing, ready or error; its feed post's id
+    (``post_id``, not the video's id) once ready; ``polls_left`` status reads
+    before processing ends."""
+
+    video_id: str
+    page_id: str
+    description: str
+    title: str
+    size_bytes: int
+    sha256: str
+    polls_left: int
+    fail: bool = False
+    status: str = "processing"
+    post_id: str | None = None
+
+
 class GraphState:
     """Every Page of the campaign file, found by id, label or token; thread-safe."""
 
@@ -119,6 +153,8 @@ class GraphState:
         self._by_token: dict[str, PageState] = {}
         self._numbers = itertools.count(10_158_000_000_000_001)
         self.app_id, self.app_secret = APP_ID, APP_SECRET
+        self.uploads: dict[str, UploadSession] = {}
+        self.videos: dict[str, StoredVideo] = {}
         for account in accounts:
             if account.platform != "facebook" or account.page_id is None:
                 continue
@@ -149,9 +185,10 @@ class GraphState:
             return str(next(self._numbers))
 
     def add_photo(
-        self, page: PageState, image: ImageInfo, published: bool, now: datetime
+        self, page: PageState, image: ImageInfo, published: bool, now: datetime, alt: str = ""
     ) -> StoredPhoto:
-        photo = StoredPhoto(self.next_number(), page.page_id, published, image, now)
+        """Store an uploaded photo with its ``alt_text_custom`` (empty: none)."""
+        photo = StoredPhoto(self.next_number(), page.page_id, published, image, now, alt)
         with self.lock:
             page.photos[photo.photo_id] = photo
         return photo
@@ -163,8 +200,10 @@ class GraphState:
         link: str | None,
         now: datetime,
         photo_ids: tuple[str, ...] = (),
+        video: bool = False,
     ) -> StoredPost:
         status = "added_photos" if photo_ids else ("shared_story" if link else None)
+        status = "added_video" if video else status
         post = StoredPost(
             post_id=f"{page.page_id}_{self.next_number()}",
             page_id=page.page_id,

@@ -11,6 +11,7 @@ Endpoints::
     GET    /i/oauth2/authorize       OAuth 2.0 with PKCE: approve, redirect back with a code
     POST   /2/oauth2/token           a code or a refresh token for a new token pair
                                      (see :mod:`~scheduler.platforms.x.sandbox.oauth2`)
+    POST   /2/media/metadata         alt text, see :mod:`~scheduler.platforms.x.sandbox.metadata_api`
 
 What each request passes through before its handler is in
 :mod:`~scheduler.platforms.x.sandbox.base`.
@@ -24,6 +25,7 @@ from scheduler.platforms.sandbox_server import Route, route
 from scheduler.platforms.x.sandbox import posts
 from scheduler.platforms.x.sandbox.base import XStandIn
 from scheduler.platforms.x.sandbox.media_api import media_routes
+from scheduler.platforms.x.sandbox.metadata_api import metadata_routes
 
 
 class XSandbox(XStandIn):
@@ -66,4 +68,5 @@ class XSandbox(XStandIn):
             *media_routes(self),
             route("GET", "/i/oauth2/authorize", self.oauth2.authorize),
             route("POST", "/2/oauth2/token", self.oauth2.token),
+            *metadata_routes(self),
         ]

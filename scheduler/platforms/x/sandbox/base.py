@@ -163,10 +163,11 @@ class XStandIn(PlatformSandbox):
                 images=tuple(
                     SentImage(
                         item.kind,
-                        item.mime_type.removeprefix("image/").upper(),
+                        item.mime_type.split("/")[-1].upper(),
                         item.width,
                         item.height,
                         item.size or item.total_bytes,
+                        item.alt_text,
                     )
                     for item in (media[key] for key in post.media_ids if key in media)
                 ),

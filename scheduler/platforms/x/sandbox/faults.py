@@ -1,7 +1,8 @@
 """The X stand-in's fault endpoints, and how it answers each fault kind.
 
 Endpoints: ``x.create_post``, ``x.media_upload`` (simple and chunked steps),
-``x.media_status``, ``x.me``, ``x.timeline``, ``x.delete``, ``x.lookup``.
+``x.media_status``, ``x.media_metadata`` (alt text), ``x.me``, ``x.timeline``,
+``x.delete``, ``x.lookup``.
 
 =====================  =======================================================
 rate_limit             429 with the ``x-rate-limit-*`` headers at zero
@@ -29,6 +30,7 @@ X_FAULTS = FaultCatalogue(
             "x.create_post",
             "x.media_upload",
             "x.media_status",
+            "x.media_metadata",
             "x.me",
             "x.timeline",
             "x.delete",

@@ -7,10 +7,15 @@
     POST /2/media/upload/{id}/append        chunked: one segment (multipart or JSON)
     POST /2/media/upload/{id}/finalize      chunked: assemble and check
     GET  /2/media/upload?command=STATUS&media_id={id}   processing state
+    POST /2/media/metadata                  alt text: :mod:`~.metadata_api`
 
-Files are checked as X checks them (see :mod:`~scheduler.platforms.x.sandbox.media_files`):
-a JPEG, PNG, GIF or WebP image or an MP4/MOV/WebM/TS video, of the announced
-type, within 5 MB (image), 15 MB (GIF) or 512 MB (video). Images are usable at once;
+Files are checked as X checks them (see :mod:`~scheduler.platforms.x.sandbox.media_files`),
+by the limits X's profile states (``media_limits.py``): a JPEG, PNG, GIF or WebP
+image or an MP4/MOV/WebM/TS video, of the announced type, within 5 MB (image),
+15 MB (GIF) or 512 MB (video), an image within 8192x8192 pixels, an animated GIF
+within 350 frames. A video's segments must come in order (a repeated one is
+taken as already received): the stand-in keeps its size and SHA-256, not its
+bytes. Images are usable at once;
 GIF and video go ``pending`` -> ``in_progress`` -> ``succeeded`` one step per
 status poll, each answer asking the client to wait ``check_after_secs``. A
 ``processing_failed`` fault makes processing end in ``failed`` with an
@@ -19,12 +24,20 @@ status poll, each answer asking the client to wait ``check_after_secs``. A
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from typing import Any
 
 from scheduler.platforms.sandbox_server import Response, Route, route
 from scheduler.platforms.x.sandbox.base import XCall, XStandIn
-from scheduler.platforms.x.sandbox.media_files import MAX_BYTES, media_kind, read_form, sniff
+from scheduler.platforms.x.sandbox.media_files import (
+    HEAD_BYTES,
+    MAX_BYTES,
+    image_refusal,
+    media_kind,
+    read_form,
+    sniff,
+)
 from scheduler.platforms.x.sandbox.openapi import schema_errors
 from scheduler.platforms.x.sandbox.responses import invalid_request
 from scheduler.platforms.x.sandbox.state import XMedia
@@ -69,15 +82,21 @@ def media_routes(sandbox: XStandIn) -> list[Route]:
     ]
 
 
-def _check_content(media: XMedia, content: bytes) -> str | None:
-    """Why X would refuse ``content`` for ``media``, or None; records its dimensions."""
+def _check_content(media: XMedia, content: bytes, size: int | None = None) -> str | None:
+    """Why X would refuse ``content`` (a video's first bytes, of ``size`` in all) for
+    ``media``, or None; records its dimensions."""
     found = sniff(content)
+    size = len(content) if size is None else size
     if found is None or media_kind(found[0]) != media.kind:
         return UNRECOGNIZED
-    if len(content) > MAX_BYTES[media.kind]:
+    if size > MAX_BYTES[media.kind]:
         return f"File size exceeds {MAX_BYTES[media.kind]} bytes."
+    if media.kind != "video":
+        refusal = image_refusal(content)
+        if refusal is not None:
+            return refusal
     media.mime_type, media.width, media.height = found
-    media.size = len(content)
+    media.size = size
     return None
 
 
@@ -200,11 +219,34 @@ def append(sandbox: XStandIn, call: XCall) -> Response:
             "Segment index out of range or upload finished.", {"segment_index": [str(index)]}
         )
     with sandbox.state.lock:
-        media.chunks[index] = content
         media.fail_processing = media.fail_processing or _fails_processing(call)
-        if sum(len(part) for part in media.chunks.values()) > media.total_bytes:
-            return invalid_request("File size exceeds the announced total_bytes.")
+        if media.kind == "video":
+            refusal = _stream_segment(media, index, content)
+            if refusal is not None:
+                return invalid_request(refusal, {"segment_index": [str(index)]})
+        else:
+            media.chunks[index] = content
+            if sum(len(part) for part in media.chunks.values()) > media.total_bytes:
+                return invalid_request("File size exceeds the announced total_bytes.")
     return Response(200, {"data": {"expires_at": int(media.expires_at.timestamp())}})
+
+
+def _stream_segment(media: XMedia, index: int, content: bytes) -> str | None:
+    """Count and hash a video segment, keeping only the file's first bytes."""
+    if index < media.next_segment:
+        return None  # sent again after a lost answer: already counted
+    if index > media.next_segment:
+        return f"Segment {index} arrived before segment {media.next_segment}."
+    if media.digest is None:
+        media.digest = hashlib.sha256()
+    media.digest.update(content)
+    media.size += len(content)
+    if len(media.head) < HEAD_BYTES:
+        media.head += content[: HEAD_BYTES - len(media.head)]
+    media.next_segment += 1
+    if media.size > media.total_bytes:
+        return "File size exceeds the announced total_bytes."
+    return None
 
 
 def finalize(sandbox: XStandIn, call: XCall) -> Response:
@@ -215,13 +257,17 @@ def finalize(sandbox: XStandIn, call: XCall) -> Response:
     with sandbox.state.lock:
         if media.state != "uploading":
             return invalid_request("Upload already finalized.", {"media_id": [media.id]})
-        indexes = sorted(media.chunks)
-        if indexes != list(range(len(indexes))):
-            return invalid_request("Segments are missing.", {"media_id": [media.id]})
-        content = b"".join(media.chunks[index] for index in indexes)
-        if len(content) != media.total_bytes:
+        if media.kind == "video":
+            content, size = media.head, media.size
+        else:
+            indexes = sorted(media.chunks)
+            if indexes != list(range(len(indexes))):
+                return invalid_request("Segments are missing.", {"media_id": [media.id]})
+            content = b"".join(media.chunks[index] for index in indexes)
+            size = len(content)
+        if size != media.total_bytes:
             return invalid_request("File size mismatch.", {"media_id": [media.id]})
-        refusal = _check_content(media, content)
+        refusal = _check_content(media, content, size)
         media.chunks.clear()
         if refusal is not None:
             media.state = "failed"
@@ -249,3 +295,4 @@ def status(sandbox: XStandIn, call: XCall) -> Response:
             media.state = "failed" if media.fail_processing else "succeeded"
         media.polls += 1
         return Response(200, {"data": _describe(sandbox, media)})
+

@@ -18,11 +18,19 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from scheduler.platforms.x.media_limits import X_MEDIA
 from scheduler.platforms.x.sandbox.base import XCall
 from scheduler.platforms.x.sandbox.openapi import schema_errors
 
-# Size limits by kind [platforms.md 1.6]: image 5 MB, animated GIF 15 MB, video 512 MB.
-MAX_BYTES = {"image": 5 * 1024 * 1024, "gif": 15 * 1024 * 1024, "video": 512 * 1024 * 1024}
+# Size limits by kind, the profile's own (media_limits.py): image 5 MB, animated GIF
+# 15 MB, video 512 MB [platforms.md 1.6; platforms-2026.md 1.2].
+MAX_BYTES = {
+    "image": X_MEDIA.max_image_bytes,
+    "gif": X_MEDIA.max_animated_gif_bytes or X_MEDIA.max_image_bytes,
+    "video": X_MEDIA.max_video_bytes or 0,
+}
+# Enough of a video's start to tell its container; the rest is only counted and hashed.
+HEAD_BYTES = 4096
 PILLOW_TYPES = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}
 PILLOW_TYPES["WEBP"] = "image/webp"
 
@@ -68,8 +76,30 @@ def _multipart(body: bytes, content_type: str) -> dict[str, Any]:
     return fields
 
 
+def image_refusal(content: bytes) -> str | None:
+    """Why X refuses the image ``content`` by its pixels (dimensions, an animated
+    GIF's frames), in X's manner, or None."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        image = Image.open(io.BytesIO(content))
+    width, height = image.size
+    most, least = X_MEDIA.max_image_pixels, X_MEDIA.min_image_pixels
+    if most is not None and (width > most[0] or height > most[1]):
+        return f"Image dimensions {width}x{height} exceed {most[0]}x{most[1]}."
+    if least is not None and (width < least[0] or height < least[1]):
+        return f"Image dimensions {width}x{height} are below {least[0]}x{least[1]}."
+    frames = int(getattr(image, "n_frames", 1))
+    if X_MEDIA.max_gif_frames is not None and frames > X_MEDIA.max_gif_frames:
+        return f"Animated GIF has {frames} frames; at most {X_MEDIA.max_gif_frames} are allowed."
+    total = X_MEDIA.max_gif_total_pixels
+    if total is not None and frames > 1 and width * height * frames > total:
+        return f"Animated GIF exceeds {total} pixels over all frames."
+    return None
+
+
 def sniff(content: bytes) -> tuple[str, int, int] | None:
-    """(MIME type, width, height) of an image or video, or None when X would not take it."""
+    """(MIME type, width, height) of an image or video, or None when X would not take it;
+    for a video, ``content`` may be only its first :data:`HEAD_BYTES`."""
     if content[4:8] == b"ftyp":
         return ("video/quicktime" if content[8:10] == b"qt" else "video/mp4"), 0, 0
     if content[:4] == b"\x1a\x45\xdf\xa3":

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from twitter_text import extract_urls_with_indices
 
@@ -68,7 +69,10 @@ class XPost:
 @dataclass
 class XMedia:
     """An upload. ``kind`` is image, gif or video; ``state`` is uploading, pending,
-    in_progress, succeeded or failed. ``chunks`` holds appended segments until finalize."""
+    in_progress, succeeded or failed. ``chunks`` holds an image's segments until
+    finalize; a video keeps only its first bytes (``head``), its running ``size``
+    and SHA-256 (``digest``), never its bytes. ``alt_text`` is set by
+    ``POST /2/media/metadata``."""
 
     id: str
     owner: str
@@ -85,6 +89,10 @@ class XMedia:
     height: int = 0
     fail_processing: bool = False
     polls: int = 0
+    head: bytes = b""
+    digest: Any = None
+    next_segment: int = 0
+    alt_text: str = ""
 
     @property
     def media_key(self) -> str:

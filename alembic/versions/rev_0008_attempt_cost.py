@@ -1,7 +1,7 @@
 """attempts.cost_usd: what the platform is estimated to bill for each attempt
 
-Revision ID: 0009
-Down revision: 0006
+Revision ID: 0008
+Down revision: 0007
 Create Date: 2026-12-06 16:00:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0006"
+revision: str = "0008"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
