@@ -168,15 +168,13 @@ class MediaSettings(_Strict):
 class Account(_Strict):
     """One account the campaign publishes to.
 
-    ``credentials`` maps each credential field of the platform to the *name* of
-    the environment variable that holds it, never the secret itself.
-    ``daily_cap`` counts posts per local calendar day; ``min_spacing_min`` is the
-    least time between two posts, in minutes. ``budget_usd`` caps what the
-    platform may bill for this account's requests, in US dollars (None: no cap;
-    only platforms that bill per request, such as X, charge anything).
-    ``auth`` chooses how a platform that offers more than one way to authorize
-    does it (X: ``oauth1`` by default, or ``oauth2``); None is the platform's
-    default, and its profile says which values it takes.
+    ``credentials`` maps each credential field to the *name* of the environment
+    variable that holds it, never the secret. ``daily_cap`` counts posts per
+    local day; ``min_spacing_min``: least minutes between two posts.
+    ``budget_usd`` caps what the platform bills for this account, in US dollars
+    (None: no cap; only per-request platforms such as X charge). ``auth``: how a
+    platform with several ways to authorize does it (X: ``oauth1``, the default,
+    or ``oauth2``; the profile says which values it takes).
     """
 
     label: Slug

@@ -59,36 +59,41 @@ def test_a_post_with_a_link_is_billed_at_the_url_rate(
     assert x_main is not None
     assert x_main.count("post_create_with_url") == 3
     assert x_main.count("post_create") == 5
-    assert x_main.total_usd == pytest.approx(3 * 0.200 + 5 * 0.015)
+    # Each post's logo carries its alt text: one Media Metadata request per post.
+    assert x_main.count("media_metadata") == 8
+    assert x_main.total_usd == pytest.approx(3 * 0.200 + 5 * 0.015 + 8 * 0.005)
     # Facebook bills nothing: no line for its accounts; x-fr has no English posts.
     assert report.bill.account("facebook-main") is None
     assert report.bill.total_usd == pytest.approx(x_main.total_usd)
 
 
 def test_config_prices_override_the_defaults(config: CampaignConfig, tmp_path: Path) -> None:
-    changed = _with(config, prices={"post_create_usd": 0.5, "post_create_with_url_usd": 1.0})
+    prices = {"post_create_usd": 0.5, "post_create_with_url_usd": 1.0, "media_metadata_usd": 0.25}
+    changed = _with(config, prices=prices)
     report = check_paths(changed, [_posts(tmp_path, with_link=1, without=2)])
     assert report.bill is not None
-    assert report.bill.total_usd == pytest.approx(1.0 + 2 * 0.5)
+    assert report.bill.total_usd == pytest.approx(1.0 + 2 * 0.5 + 3 * 0.25)
 
 
 def test_the_post_that_breaks_an_account_budget_is_an_error(
     config: CampaignConfig, tmp_path: Path
 ) -> None:
-    # 0.2 + 0.2 fits 0.45; the third link post brings it to 0.60.
+    # A link post with its logo's alt text costs 0.205: two fit 0.45; the third
+    # brings the account to 0.615.
     path = _posts(tmp_path, with_link=4, without=0)
     report = check_paths(_with(config, x_main_budget=0.45), [path])
     (problem,) = [p for p in report.problems if p.rule == "budget"]
     assert problem.post_id == "link-2"
-    assert "x-main's posts up to link-2 would cost about $0.60" in problem.message
+    assert "x-main's posts up to link-2 would cost about $0.61" in problem.message
     assert "over the budget of $0.45" in problem.message
     assert problem.hint is not None and "budget_usd of x-main" in problem.hint
     assert not report.ok()
 
 
 def test_a_plan_that_costs_exactly_its_budget_fits(config: CampaignConfig, tmp_path: Path) -> None:
+    # 2 x 0.200 + 2 x 0.015 for the posts, 4 x 0.005 for their logos' alt text.
     path = _posts(tmp_path, with_link=2, without=2)
-    report = check_paths(_with(config, x_main_budget=0.43, campaign_budget=0.43), [path])
+    report = check_paths(_with(config, x_main_budget=0.45, campaign_budget=0.45), [path])
     assert [p for p in report.problems if p.rule == "budget"] == []
 
 

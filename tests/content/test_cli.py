@@ -58,9 +58,12 @@ def test_a_clean_file_exits_0_with_a_summary(config: CampaignConfig, tmp_path: P
     assert code == 0
     *bill, summary = output.strip().splitlines()
     assert summary == "ok  1 file, 1 post (1 approved): 0 errors, 0 warnings"
-    # The post goes to x-main: one post without a link, at X's default price.
+    # The post goes to x-main: one post without a link and its logo's alt text,
+    # at X's default prices.
     assert bill[0] == "Estimated bill (at the prices of config.yaml, platforms.x.prices):"
-    assert " ".join(bill[1].split()) == "x-main X: 1 × Post: Create at $0.015 = $0.015"
+    assert " ".join(bill[1].split()) == (
+        "x-main X: 1 × Post: Create at $0.015, 1 × Media Metadata at $0.005 = $0.020"
+    )
 
 
 def test_errors_are_grouped_by_file_and_exit_1(config: CampaignConfig, tmp_path: Path) -> None:

@@ -1,9 +1,7 @@
 """The X stand-in's core: accounts, authentication, faults, rate windows, headers.
 
-Every endpoint module (:mod:`~scheduler.platforms.x.sandbox.posts`,
-:mod:`~scheduler.platforms.x.sandbox.media_api`) takes an :class:`XStandIn`
-and an :class:`XCall`; :mod:`~scheduler.platforms.x.sandbox.api` joins them
-into routes. Nothing here imports an endpoint module.
+Every endpoint module (``posts``, ``media_api``, ...) takes an :class:`XStandIn`
+and an :class:`XCall`; ``api`` joins them into routes; nothing here imports one.
 
 Each request passes, in order: authentication (OAuth 1.0a signature over the
 public URL, see :mod:`~scheduler.platforms.x.sandbox.oauth1`; Bearer where X allows it),
