@@ -210,6 +210,7 @@ def report_as_dict(report: CheckReport, strict: bool = False) -> dict[str, Any]:
                 "images": [{"path": image.path, "alt": image.alt} for image in post.images],
                 "video": dataclasses.asdict(post.video) if post.video else None,
                 "link": post.link,
+                "content_warning": post.content_warning,
                 "source_path": post.source_path,
                 "source_line": post.source_line,
                 "content_hash": post.content_hash,

@@ -21,7 +21,17 @@ from scheduler.content.spec import MessageEntry, VersionSpec
 from scheduler.yamlsafe import Path as YamlPath
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-INHERITED = ("call", "at", "link", "media", "alt", "video", "targets", "status")
+INHERITED = (
+    "call",
+    "at",
+    "link",
+    "media",
+    "alt",
+    "video",
+    "targets",
+    "status",
+    "content_warning",
+)
 
 
 @dataclass
@@ -93,7 +103,8 @@ def views(entry: MessageEntry, config: CampaignConfig, sink: FileProblems) -> li
         if getattr(spec, name) is not None
     }
     if entry.versions:
-        for name in ("language", "text", "variants", "alt"):  # alt text is in one language
+        # alt text and a content warning are written in one language
+        for name in ("language", "text", "variants", "alt", "content_warning"):
             if getattr(spec, name) is not None:
                 sink.error(
                     "schema",

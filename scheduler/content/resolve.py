@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from scheduler.config import Campaign, CampaignConfig
+from scheduler.content.content_warning import resolve_content_warning
 from scheduler.content.dates import TextDates
 from scheduler.content.messages import View, check_versions, message_id, views
 from scheduler.content.post_media import PostMedia, ResolvedMedia
@@ -115,6 +116,7 @@ class PostResolver:
             used = {self.targets.platform_of(label) for label in labels}
             platforms = [platform for platform in platforms if platform in used]
         texts, text_paths = self.text_rules.texts(view, platforms, link, sink, post_id)
+        warning = resolve_content_warning(view, texts, platforms, self.text_rules, sink, post_id)
         if instant is not None:
             self.dates.report(texts, text_paths, instant, sink, post_id)
         media = ResolvedMedia()
@@ -133,6 +135,7 @@ class PostResolver:
             media=media.paths,
             alt_texts=media.alt_texts,
             video=media.video,
+            content_warning=warning,
             link=link,
             targets=labels,
             source_path=source_path,

@@ -47,7 +47,9 @@ class ResolvedPost:
     the exact text to publish there (hashtag included); ``media`` lists paths
     relative to the media directory, the logo first, and ``alt_texts`` their
     alt texts in the same order (empty string: none; :attr:`images` pairs them);
-    ``video`` is the post's one video (then ``media`` is empty); ``targets`` are
+    ``video`` is the post's one video (then ``media`` is empty);
+    ``content_warning`` the words shown before the text where a platform has
+    them (None: none); ``targets`` are
     account labels; ``source_line`` is 1-based; ``status`` is draft, approved
     or cancelled.
     """
@@ -67,6 +69,7 @@ class ResolvedPost:
     content_hash: str = field(default="")
     alt_texts: tuple[str, ...] = ()
     video: PostVideo | None = None
+    content_warning: str | None = None
 
     def __post_init__(self) -> None:
         if self.publish_at.tzinfo is None:
@@ -77,7 +80,14 @@ class ResolvedPost:
             object.__setattr__(
                 self,
                 "content_hash",
-                content_hash(self.texts, self.media, self.link, self.alt_texts, self.video),
+                content_hash(
+                    self.texts,
+                    self.media,
+                    self.link,
+                    self.alt_texts,
+                    self.video,
+                    self.content_warning,
+                ),
             )
 
     @property
@@ -93,14 +103,15 @@ def content_hash(
     link: str | None,
     alt_texts: tuple[str, ...] | list[str] = (),
     video: PostVideo | None = None,
+    content_warning: str | None = None,
 ) -> str:
     """SHA-256 hex of what a reader sees (texts, media and their alt texts, video,
-    link), independent of time and id.
+    link, content warning), independent of time and id.
 
     Two posts with the same hash would look the same on the platform; sync uses
     it to refuse publishing a renamed post twice. Texts count in Unicode NFC, so
-    a text that differs only in its Unicode form has the same hash. Alt texts
-    and the video count only when present, so a post without them keeps the
+    a text that differs only in its Unicode form has the same hash. Alt texts,
+    the video and the content warning count only when present, so a post without them keeps the
     hash it had before they existed.
     """
     normal = {platform: unicodedata.normalize("NFC", text) for platform, text in texts.items()}
@@ -109,6 +120,8 @@ def content_hash(
         content["alt"] = [unicodedata.normalize("NFC", alt) for alt in alt_texts]
     if video is not None:
         content["video"] = [video.path, video.title, video.alt]
+    if content_warning:
+        content["content_warning"] = unicodedata.normalize("NFC", content_warning)
     payload = json.dumps(content, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

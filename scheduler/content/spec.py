@@ -72,6 +72,7 @@ class VersionSpec(_Spec):
     video: Video | None = None
     targets: Names | None = None
     status: Status | None = None
+    content_warning: str | None = None
 
 
 class MessageSpec(_Spec):
@@ -79,6 +80,8 @@ class MessageSpec(_Spec):
 
     ``at`` is kept as loaded (string or not) so the time parser can say exactly
     what is wrong. ``alt``: media entry (``logo``, a graphic, a path) -> alt text.
+    ``content_warning``: the words shown before the text where a platform has
+    them (Mastodon), in the post's language.
     """
 
     id: str | None = None
@@ -93,6 +96,7 @@ class MessageSpec(_Spec):
     video: Video | None = None
     targets: Names | None = None
     status: Status | None = None
+    content_warning: str | None = None
 
 
 MESSAGE_FIELDS = tuple(MessageSpec.model_fields)

@@ -46,9 +46,7 @@ def attachments(config: CampaignConfig, held: Claim) -> list[MediaFile]:
         video = held.video
         alt, title = video.get("alt") or "", video.get("title") or ""
         return [media_file(config, str(video["path"]), alt, title)]
-    return [
-        media_file(config, path, held.alt_text(index)) for index, path in enumerate(held.media)
-    ]
+    return [media_file(config, path, held.alt_text(index)) for index, path in enumerate(held.media)]
 
 
 def uploaded(

@@ -40,7 +40,8 @@ RECONCILE_MARGIN = timedelta(minutes=10)
 
 
 def post_request(claim: Claim) -> PostRequest:
-    """The request of ``claim``'s create calls: its language, and a key that stays
+    """The request of ``claim``'s create calls: its language and content warning
+    (sent where the platform shows one), and a key that stays
     the same for the publication until a person queues it again (then the
     platform must not answer with the post of before). Derived, not stored: the
     post, account and publication id with the moment of the last requeue, hashed
@@ -48,7 +49,7 @@ def post_request(claim: Claim) -> PostRequest:
     requeue = claim.requeued_at.isoformat() if claim.requeued_at is not None else "first"
     name = f"{claim.post_id}\n{claim.account_label}\n{claim.publication_id}\n{requeue}"
     key = hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
-    return PostRequest(key=key, language=claim.language)
+    return PostRequest(key=key, language=claim.language, content_warning=claim.content_warning)
 
 
 def search_window(

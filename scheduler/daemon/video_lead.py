@@ -124,7 +124,9 @@ class VideoLead:
         try:
             self._slots.acquire()
             config = self._context.config
-            media = media_file(config, video["path"], video.get("alt") or "", video.get("title") or "")
+            media = media_file(
+                config, video["path"], video.get("alt") or "", video.get("title") or ""
+            )
             before = fingerprint(media.path)
             media_id = self._context.publishers.get(label).upload_media(media)
             prepared = PreparedVideo(media_id, before, until)

@@ -122,6 +122,9 @@ class PlatformProfile(ABC):
     - ``rate_limits``: limits, caps, and where reset times arrive;
     - ``refuses_repeated_text``: the check refuses the same text twice on one
       account of this platform, whenever they are scheduled;
+    - ``takes_content_warning``: it shows a post's content warning before the
+      text (sent as :attr:`~scheduler.platforms.base.PostRequest.content_warning`)
+      and its text rule counts the two together;
     - ``library_loggers``: loggers of its client library, kept at WARNING;
     - ``token_renewal``: what to do about a token that expires before the
       campaign ends, in plain words.
@@ -137,6 +140,7 @@ class PlatformProfile(ABC):
     credential_fields: ClassVar[tuple[CredentialField, ...]]
     rate_limits: ClassVar[RateLimits]
     refuses_repeated_text: ClassVar[bool] = False
+    takes_content_warning: ClassVar[bool] = False
     library_loggers: ClassVar[tuple[str, ...]] = ()
     token_renewal: ClassVar[str] = "renew it"
 

@@ -30,7 +30,9 @@ class Claim:
 
     ``text`` is the post's text for the publication's platform; ``media`` paths are
     relative to the media directory, ``alt_texts`` their alt texts in order (empty
-    strings when none); ``video`` is ``{path, title, alt}`` or None; ``needs_reconcile`` says a create call may
+    strings when none); ``video`` is ``{path, title, alt}`` or None;
+    ``content_warning`` the words shown before the text where the platform has
+    them (None: none); ``needs_reconcile`` says a create call may
     already have been applied. Two facts only the failure paths need are read on
     demand (:func:`with_history`): ``first_attempt_at`` (UTC), when the first try
     began (the start of the reconciliation window), and ``earlier_tries``, the
@@ -63,6 +65,7 @@ class Claim:
     earlier_tries: int | None = None
     alt_texts: tuple[str, ...] = ()
     video: dict[str, Any] | None = None
+    content_warning: str | None = None
 
     def alt_text(self, index: int) -> str:
         """The alt text of ``media[index]`` (empty when it has none)."""
@@ -90,6 +93,7 @@ _CONTENT = (
         Post.alt_texts,
         Post.video,
         Post.link,
+        Post.content_warning,
     )
     .join(Post, Post.id == Publication.post_id)
     .where(Publication.id == bindparam("pid"))
@@ -145,6 +149,7 @@ def open_attempt(
         alt_texts=tuple(str(item) for item in row.alt_texts or ()),
         video=dict(row.video) if row.video else None,
         link=row.link,
+        content_warning=row.content_warning,
         scheduled_at=row.scheduled_at,
         claimed_at=now,
         attempt_number=row.attempt_count,

@@ -175,7 +175,8 @@ class Post(Base):
 
     ``texts`` maps platform key (the registry's) to the exact text to publish;
     ``media`` lists paths relative to the media directory, logo first, with
-    ``alt_texts`` in the same order; ``video`` is ``{path, title, alt}`` or None.
+    ``alt_texts`` in the same order; ``video`` is ``{path, title, alt}`` or None;
+    ``content_warning`` the words shown before the text where a platform has them.
     ``revision`` goes up by one on every content change, so a claim can record
     exactly which version it publishes.
     """
@@ -193,6 +194,7 @@ class Post(Base):
     alt_texts: Mapped[list[Any] | None]
     video: Mapped[dict[str, Any] | None]
     link: Mapped[str | None] = mapped_column(Text)
+    content_warning: Mapped[str | None] = mapped_column(Text)
     targets: Mapped[list[Any]]
     source_path: Mapped[str] = mapped_column(String(500))
     source_line: Mapped[int] = mapped_column(Integer)

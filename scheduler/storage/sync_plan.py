@@ -348,6 +348,7 @@ def _content_fields(resolved: ResolvedPost) -> Row:
         "alt_texts": list(resolved.alt_texts) if any(resolved.alt_texts) else None,
         "video": _video_row(resolved),
         "link": resolved.link,
+        "content_warning": resolved.content_warning,
         "content_hash": resolved.content_hash,
     }
 

@@ -38,11 +38,14 @@ def measure(config: CampaignConfig, platform: str, text: str) -> TextLength:
 
 @dataclass(frozen=True)
 class PlatformText:
-    """The exact text a platform receives and its measured length."""
+    """The exact text a platform receives and its measured length; on a platform
+    that shows a content warning, the warning too (then the length counts both,
+    as that platform does)."""
 
     platform: str
     text: str
     length: TextLength
+    content_warning: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,8 @@ class AuditView:
 class PostPage:
     """Everything the post page shows; ``siblings`` are (post id, language) pairs;
     ``alt_texts`` are the images' alt texts in ``media`` order (empty: none);
-    ``video`` is ``{path, title, alt}`` for a video post."""
+    ``video`` is ``{path, title, alt}`` for a video post; ``content_warning``
+    the words shown before the text where a platform has them."""
 
     id: str
     message_id: str
@@ -138,6 +142,7 @@ class PostPage:
     media: tuple[str, ...]
     alt_texts: tuple[str, ...]
     video: dict[str, str | None] | None
+    content_warning: str | None
     logo: str
     source: str
     revision: int
@@ -199,6 +204,15 @@ def _requeueable(pub: Publication) -> bool:
     )
 
 
+def _platform_text(
+    config: CampaignConfig, platform: str, text: str, warning: str | None
+) -> PlatformText:
+    profile = registry.find(platform)
+    if not warning or profile is None or not profile.takes_content_warning:
+        return PlatformText(platform, text, measure(config, platform, text))
+    return PlatformText(platform, text, measure(config, platform, warning + text), warning)
+
+
 def load_post_page(session: Session, config: CampaignConfig, post_id: str) -> PostPage:
     """The page of post ``post_id``, from the store's post detail (newest audit first).
 
@@ -215,7 +229,7 @@ def load_post_page(session: Session, config: CampaignConfig, post_id: str) -> Po
         detail.publications, key=lambda pub: (registry.position(pub.platform), pub.account_label)
     )
     texts = tuple(
-        PlatformText(platform, str(text), measure(config, platform, str(text)))
+        _platform_text(config, platform, str(text), post.content_warning)
         for platform, text in sorted(
             post.texts.items(), key=lambda item: registry.position(item[0])
         )
@@ -231,6 +245,7 @@ def load_post_page(session: Session, config: CampaignConfig, post_id: str) -> Po
         media=tuple(str(path) for path in post.media),
         alt_texts=tuple(str(alt) for alt in post.alt_texts or ()) + ("",) * len(post.media),
         video=dict(post.video) if post.video else None,
+        content_warning=post.content_warning,
         logo=config.logo_path(post.language, post.call),
         source=f"{post.source_path}:{post.source_line}",
         revision=post.revision,

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 MAX_MESSAGE_CHARS = 63_206  # platforms.md 2.2
 
+
 class FacebookProfile(PlatformProfile):
     """Facebook Pages, through the Graph API and facebook-sdk."""
 

@@ -180,7 +180,9 @@ class FacebookPublisher(Publisher):
         """Page videos (:mod:`~scheduler.platforms.facebook.video`) with this token."""
         base, token = GRAPH_URL + self.settings.api_version, self._require_token()
         app, timeout = self._credentials.get("app_id"), self.settings.request_timeout_s
-        return PageVideos(self.graph, self._session, base, self.page_id, token, app, self.clock, timeout)
+        return PageVideos(
+            self.graph, self._session, base, self.page_id, token, app, self.clock, timeout
+        )
 
     def _unpublished_photos(self, paths: list[Path], alts: list[dict[str, str]]) -> Iterator[str]:
         """Upload each photo unpublished: invisible, so a failure here changes nothing."""

@@ -5,7 +5,9 @@ Facts and their sources (the project's platform reference):
 - any server; an account's server is in its ``name`` (``@user@server``);
 - text: grapheme clusters up to the server's ``max_characters``, each link
   counting ``characters_reserved_per_url`` (:mod:`~scheduler.platforms.mastodon.text`;
-  platforms-2026.md 6.3); the settings hold the server's values;
+  platforms-2026.md 6.3); the settings hold the server's values; a post's
+  content warning goes out as ``spoiler_text`` and counts with the text
+  (mastodon ``StatusLengthValidator``);
 - media: up to ``max_media_attachments`` images (4), images and videos within
   the server's size limits, alt text up to ``description_limit`` characters
   (platforms-2026.md 6.2, 6.3);
@@ -64,6 +66,8 @@ class MastodonProfile(PlatformProfile):
         ),
     )
     rate_limits = MASTODON_RATE_LIMITS
+    # A status's spoiler_text, counted with its text (platforms-2026.md 6.1, 6.3).
+    takes_content_warning = True
     library_loggers = ("mastodon",)
     # Tokens made in Preferences > Development do not expire.
     token_renewal = (

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 
 _PRICES = "platforms-2026.md 3 (docs.x.com pricing, 2026-08-13)"
 
+
 class XProfile(PlatformProfile):
     """X (formerly Twitter), through its API v2 and tweepy."""
 

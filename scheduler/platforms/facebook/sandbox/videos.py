@@ -156,5 +156,7 @@ def video_object(sandbox: GraphStandIn, video: StoredVideo) -> Response:
         }
         if video.post_id is not None:
             body["post_id"] = video.post_id
-            body["permalink_url"] = f"https://www.facebook.com/{video.page_id}/videos/{video.video_id}"
+            body["permalink_url"] = (
+                f"https://www.facebook.com/{video.page_id}/videos/{video.video_id}"
+            )
     return Response(200, body)

@@ -295,4 +295,3 @@ def status(sandbox: XStandIn, call: XCall) -> Response:
             media.state = "failed" if media.fail_processing else "succeeded"
         media.polls += 1
         return Response(200, {"data": _describe(sandbox, media)})
-
