@@ -5,13 +5,13 @@ stand-in's fidelity (error bodies, key memory)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import requests
 
-from scheduler.clock import FrozenClock
+from scheduler.clock import FrozenClock, ScaledClock
 from scheduler.config import CampaignConfig
 from scheduler.errors import RateLimited, Rejected, TransientError, UnknownOutcome
 from scheduler.platforms.base import MediaFile, PostRequest
@@ -163,6 +163,30 @@ def test_failed_processing_is_rejected_and_a_slow_one_times_out(
     )
     with pytest.raises(TransientError, match="still being processed"):
         publisher.upload_media(_video(tmp_path / "slow.mp4"))
+
+
+def test_processing_polls_follow_the_campaign_clock(
+    sandbox: Sandbox, publisher_for: PublisherFactory, tmp_path: Path
+) -> None:
+    """A rehearsal's fast clock makes the polls as fast (the stand-in processes in
+    polls), and the timeout counts the campaign seconds waited between polls."""
+    stand_in = _stand_in(sandbox)
+    stand_in.video_polls = 30
+    publisher = publisher_for(LABEL)
+    start = datetime(2020, 11, 20, 12, 30, tzinfo=UTC)
+    publisher.clock = ScaledClock(start, speed=1000.0)  # type: ignore[attr-defined]
+    media_id = publisher.upload_media(_video(tmp_path / "member.mp4"))
+    assert stand_in.account(LABEL).media[media_id].polls_left == 0
+    stand_in.video_polls = 10_000
+    slow = publisher_for(LABEL)
+    slow.settings = slow.settings.model_copy(  # type: ignore[attr-defined]
+        update={"media_processing_timeout_s": 5.0, "media_poll_interval_s": 1.0}
+    )
+    slow.clock = ScaledClock(start, speed=1000.0)  # type: ignore[attr-defined]
+    with pytest.raises(TransientError, match="after 5 s"):
+        slow.upload_media(_video(tmp_path / "slow.mp4"))
+    [waiting] = [m for m in stand_in.account(LABEL).media.values() if m.polls_left > 30]
+    assert waiting.polls_left == 10_000 - 5  # one poll per campaign second, five in all
 
 
 def test_an_image_goes_out_with_its_post(

@@ -7,8 +7,12 @@ when it is, and 422 when processing failed [platforms-2026.md 6.2].
 Mastodon.py's ``synchronous=True`` polls every 5 s with no timeout and turns
 every failure into one message [platforms-2026.md 6.5], so this module polls
 itself, every ``media_poll_interval_s``, for at most
-``media_processing_timeout_s`` (wall seconds: processing happens on the
-server's time, whatever the campaign clock says).
+``media_processing_timeout_s``. Both are campaign-clock seconds, turned into
+wall seconds by the clock, as X's ``check_after_secs`` and Facebook's video
+polls are: the same with the real clock, and in a rehearsal the stand-in's
+processing (a number of polls) takes the campaign time it would take a
+server, so a video post is on time there too. The timeout also holds in
+wall seconds, so a server that is slow to answer each poll cannot stretch it.
 
 A file's description (alt text) goes with the upload: a :class:`MediaFile`
 that carries one (``alt_text``) has it sent, cut to the server's
@@ -22,14 +26,18 @@ from typing import Any
 
 from mastodon import Mastodon
 
+from scheduler.clock import Clock
 from scheduler.errors import Rejected, TransientError
 from scheduler.platforms.base import MediaFile
 from scheduler.platforms.mastodon.formats import SUPPORTED_TYPES
 from scheduler.platforms.mastodon.settings import MastodonSettings
 
 
-def upload(api: Mastodon, media: MediaFile, settings: MastodonSettings) -> str:
+def upload(api: Mastodon, media: MediaFile, settings: MastodonSettings, clock: Clock) -> str:
     """Upload ``media`` and wait until the server has processed it; its media id.
+
+    ``clock`` turns the poll interval and timeout (campaign seconds) into wall
+    seconds to sleep.
 
     :raises Rejected: a type the server does not take, a file over its size limit,
         or processing that failed.
@@ -55,15 +63,18 @@ def upload(api: Mastodon, media: MediaFile, settings: MastodonSettings) -> str:
         attachment: Any = api.media_post(
             data, mime_type=media.mime_type, description=description, file_name=media.path.name
         )
-    deadline = time.monotonic() + settings.media_processing_timeout_s
+    timeout = settings.media_processing_timeout_s
+    interval = settings.media_poll_interval_s
+    wall_deadline = time.monotonic() + timeout
+    waited = 0.0  # campaign seconds slept between polls
     while attachment.get("url") is None:
-        if time.monotonic() >= deadline:
+        if waited >= timeout or time.monotonic() >= wall_deadline:
             raise TransientError(
                 f"{media.path.name} was still being processed by the server after "
-                f"{settings.media_processing_timeout_s:g} s "
-                "(platforms.mastodon.media_processing_timeout_s)"
+                f"{timeout:g} s (platforms.mastodon.media_processing_timeout_s)"
             )
-        time.sleep(settings.media_poll_interval_s)
+        time.sleep(clock.wall_seconds(interval))
+        waited += interval
         attachment = api.media(attachment["id"])
     return str(attachment["id"])
 

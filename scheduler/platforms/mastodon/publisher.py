@@ -161,7 +161,7 @@ class MastodonPublisher(Publisher):
 
     def _upload_media(self, media: MediaFile) -> str:
         self._require_token()
-        return upload(self.api, media, self.settings)
+        return upload(self.api, media, self.settings, self.clock)
 
     def _create_post(self, text: str, media_ids: Sequence[str], link: str | None) -> PublishedPost:
         return self._create_post_for(text, media_ids, link, PostRequest())

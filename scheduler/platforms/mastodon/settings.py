@@ -21,7 +21,9 @@ class MastodonSettings(PlatformSettings):
 
     ``api_base_url`` empty (the default) means each account's own server, read
     from its ``name`` (``@user@server``); set it only to send every account's
-    calls to one place (the sandbox does). Sizes are bytes, times seconds.
+    calls to one place (the sandbox does). Sizes are bytes, times seconds;
+    ``media_poll_interval_s`` and ``media_processing_timeout_s`` are
+    campaign-clock seconds (wall seconds, except in a rehearsal).
     """
 
     api_base_url: str = ""
