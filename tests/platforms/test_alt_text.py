@@ -1,6 +1,7 @@
 """Alt text reaches the platforms: X's media metadata call after the upload
-(billed), Facebook's ``alt_text_custom`` on each Page photo; and the stand-ins
-refuse the images the platforms refuse."""
+(billed), Facebook's ``alt_text_custom`` on each Page photo, Mastodon's
+``description`` on each upload (image or video); and the stand-ins refuse the
+images and descriptions the platforms refuse."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import os
 from pathlib import Path
 
 import pytest
+import requests
 from PIL import Image
 
 from scheduler.errors import Rejected
 from scheduler.platforms.base import MediaFile
+from scheduler.platforms.mastodon.sandbox.api import MastodonSandbox
 from scheduler.sandbox.app import Sandbox
 from tests.platforms.conftest import GraphServer, PublisherFactory, image_file
 
@@ -76,3 +79,40 @@ def test_facebook_refuses_a_photo_of_4_mb(graph: GraphServer, tmp_path: Path) ->
     assert big.size_bytes >= 4_000_000
     with pytest.raises(Rejected, match="under 4 MB"):
         graph.publisher().upload_media(big)
+
+
+def _mastodon(sandbox: Sandbox) -> MastodonSandbox:
+    stand_in = sandbox["mastodon"]
+    assert isinstance(stand_in, MastodonSandbox)
+    return stand_in
+
+
+def test_mastodon_uploads_carry_their_description(
+    sandbox: Sandbox, publisher_for: PublisherFactory, png: MediaFile
+) -> None:
+    publisher = publisher_for("mastodon-main")
+    text = "Le logo de la campagne : « Rejoignez le traité » 💣"
+    described = publisher.upload_media(dataclasses.replace(png, alt_text=f"  {text} "))
+    plain = publisher.upload_media(png)
+    media = _mastodon(sandbox).account("mastodon-main").media
+    assert media[described].description == text
+    assert media[plain].description is None
+
+
+def test_mastodon_cuts_a_description_to_the_servers_limit_and_its_stand_in_refuses_more(
+    sandbox: Sandbox, publisher_for: PublisherFactory, png: MediaFile
+) -> None:
+    publisher = publisher_for("mastodon-main")
+    media_id = publisher.upload_media(dataclasses.replace(png, alt_text="é" * 1600))
+    assert _mastodon(sandbox).account("mastodon-main").media[media_id].description == "é" * 1500
+    answer = requests.post(
+        f"{sandbox.url}/api/v2/media",
+        headers={"Authorization": "Bearer sandbox-mastodon-main-mastodon-token"},
+        files={"file": ("logo.png", png.path.read_bytes(), "image/png")},
+        data={"description": "é" * 1501},
+        timeout=5,
+    )
+    assert answer.status_code == 422
+    assert answer.json() == {
+        "error": "Validation failed: Description is too long (maximum is 1500 characters)"
+    }

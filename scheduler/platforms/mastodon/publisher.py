@@ -155,6 +155,14 @@ class MastodonPublisher(Publisher):
                 f"the server counts a link as {per_link} characters: set "
                 f"platforms.mastodon.characters_reserved_per_url to {per_link}"
             )
+        media = configuration.get("media_attachments") or {}
+        described = media.get("description_limit")
+        if isinstance(described, int) and described < self.settings.description_limit:
+            problems.append(
+                f"the server takes alt text up to {described} characters, but "
+                f"platforms.mastodon.description_limit is {self.settings.description_limit}: "
+                f"set it to {described}"
+            )
         return problems
 
     # -- media and posts ---------------------------------------------------------------
