@@ -97,6 +97,9 @@ def test_mastodon_uploads_carry_their_description(
     media = _mastodon(sandbox).account("mastodon-main").media
     assert media[described].description == text
     assert media[plain].description is None
+    publisher.create_post("The logo #StopClusterBombsNow", [described, plain])
+    [sent] = _mastodon(sandbox).sent("mastodon-main")  # what a rehearsal's receipts show
+    assert [image.alt_text for image in sent.images] == [text, ""]
 
 
 def test_mastodon_cuts_a_description_to_the_servers_limit_and_its_stand_in_refuses_more(

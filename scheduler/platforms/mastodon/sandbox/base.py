@@ -124,6 +124,7 @@ class MastodonStandIn(PlatformSandbox):
                             media.kind,
                             media.mime_type.split("/")[-1].upper(),
                             size_bytes=media.size_bytes,
+                            alt_text=media.description or "",
                         )
                         for media in (
                             found.media[key] for key in status.media_ids if key in found.media
