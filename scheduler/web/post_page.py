@@ -204,9 +204,11 @@ def _requeueable(pub: Publication) -> bool:
     )
 
 
-def _platform_text(
+def platform_text(
     config: CampaignConfig, platform: str, text: str, warning: str | None
 ) -> PlatformText:
+    """``text`` as ``platform`` receives it, with the post's content ``warning``
+    (None: none) where the platform shows one, measured as it counts them."""
     profile = registry.find(platform)
     if not warning or profile is None or not profile.takes_content_warning:
         return PlatformText(platform, text, measure(config, platform, text))
@@ -229,7 +231,7 @@ def load_post_page(session: Session, config: CampaignConfig, post_id: str) -> Po
         detail.publications, key=lambda pub: (registry.position(pub.platform), pub.account_label)
     )
     texts = tuple(
-        _platform_text(config, platform, str(text), post.content_warning)
+        platform_text(config, platform, str(text), post.content_warning)
         for platform, text in sorted(
             post.texts.items(), key=lambda item: registry.position(item[0])
         )

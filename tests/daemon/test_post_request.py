@@ -1,5 +1,5 @@
 """The request a publication's create calls carry: one key per publication and
-requeue, and the post's language."""
+requeue, the post's language and its content warning."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from scheduler.daemon.reconcile import post_request
-from scheduler.storage.attempts import Claim
+from scheduler.storage.attempts import Claim, open_attempt
+from scheduler.storage.models import Post
+from tests.daemon.conftest import WorkerWorld, resolved
 
 AT = datetime(2020, 10, 24, 8, 0, tzinfo=UTC)
 
@@ -39,3 +41,23 @@ def test_a_requeue_another_publication_or_account_gets_another_key() -> None:
         post_request(_claim(post_id="campaign-launch-es")).key,
     }
     assert len(keys) == 6
+
+
+def test_a_content_warning_is_stored_synced_and_sent_with_the_request(
+    world: WorkerWorld,
+) -> None:
+    post = dataclasses.replace(
+        resolved("survivors", AT), content_warning="Images of injured children", content_hash=""
+    )
+    (pid,) = world.queue.add(post)
+    edited = dataclasses.replace(post, content_warning="Injured children", content_hash="")
+    assert edited.content_hash != post.content_hash
+    world.queue.add(edited)
+    with world.sessions() as session:
+        stored = session.get(Post, "survivors")
+        assert stored is not None
+        assert (stored.content_warning, stored.revision) == ("Injured children", 2)
+        claim = open_attempt(
+            session.connection(), pid, "w", AT, previous_last_post_at=None, new_claim=False
+        )
+    assert post_request(claim).content_warning == "Injured children"

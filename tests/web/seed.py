@@ -92,6 +92,7 @@ def _post(
         texts=texts,
         media=[logo],
         alt_texts=[f"Logo de la campagne : {call}"] if language == "fr" else None,
+        content_warning="Imágenes de personas heridas" if language == "es" else None,
         link=link,
         targets=list(TARGETS[language]),
         source_path=f"posts/{message[:10]}.yaml",

@@ -6,7 +6,10 @@ import re
 
 from starlette.testclient import TestClient
 
+from scheduler.config import load_config
 from scheduler.platforms.x.text import XLengthCounter
+from scheduler.web.post_page import platform_text
+from tests.conftest import ROOT
 from tests.web.seed import CANCELLED, NEEDS_REVIEW
 
 
@@ -36,6 +39,21 @@ def test_each_image_shows_its_alt_text(client: TestClient) -> None:
     assert "Alt text</span> Logo de la campagne : join-the-treaty" in html
     english = client.get("/posts/2020-11-18-am-en").text
     assert "No alt text" in english
+
+
+def test_the_content_warning_is_shown_and_counted_where_a_platform_shows_it(
+    client: TestClient,
+) -> None:
+    html = client.get("/posts/2020-11-18-am-es").text
+    assert 'data-testid="post-content-warning">Imágenes de personas heridas<' in html
+    assert 'data-testid="content-warning"' not in html  # X and Facebook show none
+    assert "Content warning" not in client.get("/posts/2020-11-18-am-fr").text
+    config = load_config(ROOT / "config.yaml")
+    card = platform_text(config, "mastodon", "Texto #StopClusterBombsNow", "Heridos")
+    assert card.content_warning == "Heridos"
+    assert card.length.value == len("Heridos") + len("Texto #StopClusterBombsNow")
+    plain = platform_text(config, "x", "Texto #StopClusterBombsNow", "Heridos")
+    assert plain.content_warning is None
 
 
 def test_publications_with_attempts_and_live_links(client: TestClient) -> None:
