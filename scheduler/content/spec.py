@@ -59,44 +59,39 @@ Video = Annotated[VideoSpec, BeforeValidator(_video_file)]
 SpecT = TypeVar("SpecT", bound=_Spec)
 
 
-class VersionSpec(_Spec):
+class _Shared(_Spec):
+    """The fields a message and each of its language versions may set.
+
+    ``at`` is kept as loaded (string or not) so the time parser can say exactly
+    what is wrong. ``alt``: media entry (``logo``, a graphic, a path) -> alt text.
+    ``content_warning``: words shown before the text where a platform has them.
+    """
+
+    call: str | None = None
+    at: Any = None
+    link: str | None = None
+    media: Names | None = None
+    alt: dict[str, str] | None = None
+    video: Video | None = None
+    targets: Names | None = None
+    status: Status | None = None
+    content_warning: str | None = None
+
+
+class VersionSpec(_Shared):
     """One language version of a message: its text and anything it changes."""
 
     text: str
     variants: dict[PlatformKey, str] = Field(default_factory=dict)
-    call: str | None = None
-    at: Any = None
-    link: str | None = None
-    media: Names | None = None
-    alt: dict[str, str] | None = None
-    video: Video | None = None
-    targets: Names | None = None
-    status: Status | None = None
-    content_warning: str | None = None
 
 
-class MessageSpec(_Spec):
-    """A post, or a message whose language versions sit under language keys.
-
-    ``at`` is kept as loaded (string or not) so the time parser can say exactly
-    what is wrong. ``alt``: media entry (``logo``, a graphic, a path) -> alt text.
-    ``content_warning``: the words shown before the text where a platform has
-    them (Mastodon), in the post's language.
-    """
+class MessageSpec(_Shared):
+    """A post, or a message whose language versions sit under language keys."""
 
     id: str | None = None
-    call: str | None = None
     language: str | None = None
     text: str | None = None
     variants: dict[PlatformKey, str] | None = None
-    at: Any = None
-    link: str | None = None
-    media: Names | None = None
-    alt: dict[str, str] | None = None
-    video: Video | None = None
-    targets: Names | None = None
-    status: Status | None = None
-    content_warning: str | None = None
 
 
 MESSAGE_FIELDS = tuple(MessageSpec.model_fields)
