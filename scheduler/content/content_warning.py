@@ -63,7 +63,8 @@ def resolve_content_warning(
     others = [key for key in platforms if key not in takers]
     if others:
         names = _names(others)
-        shown = _names(takers) if takers else "a platform that shows one (Mastodon)"
+        able = [profile.key for profile in registry.profiles() if profile.takes_content_warning]
+        shown = _names(takers or able)
         sink.note(
             "content-warning",
             f"the content warning goes only to {shown}; on {names} the post appears without it",
@@ -88,14 +89,14 @@ def _check_length(
         return
     if rule.overflow(text) is not None:
         return  # the text alone is too long: reported at the text
-    total = rule.length(warning + text)
+    total = rule.length(warning) + rule.length(text)
     if total <= rule.limit:
         return
     excess = total - rule.limit
     name = registry.profile(platform).display_name
     sink.error(
         f"{platform}-length",
-        f"{name} counts the content warning with the text: {rule.length(warning)} + "
+        f"{name} counts the content warning with the text: {total - rule.length(text)} + "
         f"{rule.length(text)} = {total} {rule.unit}; it takes at most {rule.limit}",
         f"shorten the warning or the text by {excess} {rule.unit}, or add a shorter `variants: {platform}:` text",
         path,
@@ -104,5 +105,5 @@ def _check_length(
 
 
 def _names(platforms: list[str]) -> str:
-    names = [registry.profile(key).display_name for key in platforms]
+    names = [registry.profile(key).display_name for key in platforms] or ["no platform"]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -114,3 +114,11 @@ def test_a_message_wide_warning_beside_versions_is_refused(check: CheckText) -> 
     problem = next(p for p in checked.problems("schema") if "content_warning" in p.message)
     assert (problem.line, problem.column) == (5, 1)
     assert problem.hint is not None and "move it into each version" in problem.hint
+
+
+def test_a_warning_on_a_post_for_x_alone_says_where_warnings_go(check: CheckText) -> None:
+    checked = check(one_post("[x]", "Graphic images"))
+    checked.expect(
+        "content-warning", 6, 18, "goes only to Mastodon; on X the post appears without it", None,
+        severity="note",
+    )  # fmt: skip
