@@ -240,7 +240,9 @@ def test_a_server_allowing_less_is_a_problem_accounts_check_names(
     from scheduler.daemon.accounts import build_publisher
     from scheduler.platforms.mastodon.sandbox.base import Limits
 
-    _stand_in(sandbox).limits = Limits(max_characters=400, description_limit=1000)
+    _stand_in(sandbox).limits = Limits(
+        max_characters=400, description_limit=1000, characters_reserved_per_url=30
+    )
     settings = live.platforms["mastodon"]
     assert isinstance(settings, MastodonSettings)
     publisher = build_publisher(live, live.account(LABEL), environ, clock)
@@ -251,6 +253,8 @@ def test_a_server_allowing_less_is_a_problem_accounts_check_names(
     assert not identity.can_write
     assert "platforms.mastodon.max_characters" in identity.detail and "400" in identity.detail
     assert "platforms.mastodon.description_limit is 1500: set it to 1000" in identity.detail
+    assert "counts a link as 30 characters" in identity.detail
+    assert "characters_reserved_per_url is 23: set it to 30" in identity.detail
 
 
 def test_a_content_warning_goes_with_the_status(

@@ -52,6 +52,14 @@ from scheduler.platforms.profile import AccountEntry
 # for the time the first create took to arrive and our clock's drift.
 KEY_MEMORY = timedelta(hours=1)
 KEY_MARGIN = timedelta(minutes=5)
+# The server's limits (/api/v2/instance configuration) that config.yaml restates:
+# section, setting, whether a larger served value allows less, the words for it
+# [platforms-2026.md 6.3].
+_SERVED_LIMITS = (
+    ("statuses", "max_characters", False, "takes at most {} characters"),
+    ("statuses", "characters_reserved_per_url", True, "counts a link as {} characters"),
+    ("media_attachments", "description_limit", False, "takes alt text up to {} characters"),
+)
 PAGE_SIZE = 40  # the most account statuses one page holds
 MAX_PAGES = 10
 
@@ -140,29 +148,15 @@ class MastodonPublisher(Publisher):
     def _limit_problems(self, configuration: dict[str, Any]) -> list[str]:
         """Where the server allows less than config.yaml says (then posts the check
         passed would be refused)."""
-        statuses = configuration.get("statuses") or {}
         problems = []
-        served = statuses.get("max_characters")
-        if isinstance(served, int) and served < self.settings.max_characters:
-            problems.append(
-                f"the server takes at most {served} characters, but "
-                f"platforms.mastodon.max_characters is {self.settings.max_characters}: "
-                f"set it to {served}"
-            )
-        per_link = statuses.get("characters_reserved_per_url")
-        if isinstance(per_link, int) and per_link > self.settings.characters_reserved_per_url:
-            problems.append(
-                f"the server counts a link as {per_link} characters: set "
-                f"platforms.mastodon.characters_reserved_per_url to {per_link}"
-            )
-        media = configuration.get("media_attachments") or {}
-        described = media.get("description_limit")
-        if isinstance(described, int) and described < self.settings.description_limit:
-            problems.append(
-                f"the server takes alt text up to {described} characters, but "
-                f"platforms.mastodon.description_limit is {self.settings.description_limit}: "
-                f"set it to {described}"
-            )
+        for section, setting, larger_is_less, words in _SERVED_LIMITS:
+            served = (configuration.get(section) or {}).get(setting)
+            ours = getattr(self.settings, setting)
+            if isinstance(served, int) and (served > ours if larger_is_less else served < ours):
+                problems.append(
+                    f"the server {words.format(served)}, but platforms.mastodon.{setting} "
+                    f"is {ours}: set it to {served}"
+                )
         return problems
 
     # -- media and posts ---------------------------------------------------------------
