@@ -115,16 +115,12 @@ class PlatformProfile(ABC):
       publishes to, as a sentence names it (``Facebook Pages``);
     - ``aliases``: other words people use for it (``twitter``), lower case;
     - ``badge_colour``: the dashboard badge's CSS colour;
-    - ``link_hosts``: the hosts of its posts' public links (the dashboard shows a
-      URL a platform handed back as a link only on these, over https);
+    - ``link_hosts``: hosts of its posts' links (the dashboard links only these);
     - ``settings_model``: the model of ``platforms.<key>``;
     - ``credential_fields``: what an account's ``credentials:`` names;
     - ``rate_limits``: limits, caps, and where reset times arrive;
-    - ``refuses_repeated_text``: the check refuses the same text twice on one
-      account of this platform, whenever they are scheduled;
-    - ``takes_content_warning``: it shows a post's content warning before the
-      text (sent as :attr:`~scheduler.platforms.base.PostRequest.content_warning`)
-      and its text rule counts the two together;
+    - ``refuses_repeated_text``: the check refuses one text twice on an account;
+    - ``takes_content_warning``: it shows a post's content warning (counted with the text);
     - ``library_loggers``: loggers of its client library, kept at WARNING;
     - ``token_renewal``: what to do about a token that expires before the
       campaign ends, in plain words.

@@ -173,12 +173,10 @@ class Base(DeclarativeBase):
 class Post(Base):
     """The validated content snapshot of one post (one language version).
 
-    ``texts`` maps platform key (the registry's) to the exact text to publish;
-    ``media`` lists paths relative to the media directory, logo first, with
-    ``alt_texts`` in the same order; ``video`` is ``{path, title, alt}`` or None;
-    ``content_warning`` the words shown before the text where a platform has them.
-    ``revision`` goes up by one on every content change, so a claim can record
-    exactly which version it publishes.
+    ``texts``: platform key -> the exact text; ``media``: paths in the media
+    directory, logo first, ``alt_texts`` in that order; ``video``: ``{path, title,
+    alt}`` or None; ``content_warning``: shown before the text where a platform
+    has one; ``revision`` goes up on every content change (claims record it).
     """
 
     __tablename__ = "posts"

@@ -1,7 +1,7 @@
 """posts.content_warning: the words shown before a post's text (Mastodon's spoiler text)
 
-Revision ID: 0008
-Down revision: 0007
+Revision ID: 0009
+Down revision: 0008
 Create Date: 2026-12-06 17:00:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0007"
+revision: str = "0009"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
