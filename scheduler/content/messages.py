@@ -31,6 +31,7 @@ INHERITED = (
     "targets",
     "status",
     "content_warning",
+    "link_card",
 )
 
 

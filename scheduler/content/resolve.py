@@ -19,6 +19,7 @@ from typing import Any
 from scheduler.config import Campaign, CampaignConfig
 from scheduler.content.content_warning import resolve_content_warning
 from scheduler.content.dates import TextDates
+from scheduler.content.link_card import resolve_link_card
 from scheduler.content.messages import View, check_versions, message_id, views
 from scheduler.content.post_media import PostMedia, ResolvedMedia
 from scheduler.content.problems import FileProblems, did_you_mean, one_of
@@ -136,6 +137,7 @@ class PostResolver:
             alt_texts=media.alt_texts,
             video=media.video,
             content_warning=warning,
+            link_card=resolve_link_card(view, call, link, self.media, sink, post_id),
             link=link,
             targets=labels,
             source_path=source_path,

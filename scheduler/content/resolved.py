@@ -49,7 +49,8 @@ class ResolvedPost:
     alt texts in the same order (empty string: none; :attr:`images` pairs them);
     ``video`` is the post's one video (then ``media`` is empty);
     ``content_warning`` the words shown before the text where a platform has
-    them (None: none); ``targets`` are
+    them (None: none); ``link_card`` the card written for the link, ``{title,
+    description, thumbnail?}`` (thumbnail relative to the media folder); ``targets`` are
     account labels; ``source_line`` is 1-based; ``status`` is draft, approved
     or cancelled.
     """
@@ -70,6 +71,7 @@ class ResolvedPost:
     alt_texts: tuple[str, ...] = ()
     video: PostVideo | None = None
     content_warning: str | None = None
+    link_card: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.publish_at.tzinfo is None:
@@ -87,6 +89,7 @@ class ResolvedPost:
                     self.alt_texts,
                     self.video,
                     self.content_warning,
+                    self.link_card,
                 ),
             )
 
@@ -104,6 +107,7 @@ def content_hash(
     alt_texts: tuple[str, ...] | list[str] = (),
     video: PostVideo | None = None,
     content_warning: str | None = None,
+    link_card: dict[str, str] | None = None,
 ) -> str:
     """SHA-256 hex of what a reader sees (texts, media and their alt texts, video,
     link, content warning), independent of time and id.
@@ -122,6 +126,8 @@ def content_hash(
         content["video"] = [video.path, video.title, video.alt]
     if content_warning:
         content["content_warning"] = unicodedata.normalize("NFC", content_warning)
+    if link_card:
+        content["link_card"] = {k: unicodedata.normalize("NFC", v) for k, v in link_card.items()}
     payload = json.dumps(content, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

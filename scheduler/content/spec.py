@@ -55,6 +55,16 @@ class VideoSpec(_Spec):
     alt: str | None = None
 
 
+class LinkCardSpec(_Spec):
+    """The card shown for a post's link where a platform builds one (Bluesky's
+    external embed): ``title``, ``description`` and ``thumbnail`` (``logo``, a
+    graphic's name or its path inside the media folder)."""
+
+    title: str
+    description: str = ""
+    thumbnail: str | None = None
+
+
 Video = Annotated[VideoSpec, BeforeValidator(_video_file)]
 SpecT = TypeVar("SpecT", bound=_Spec)
 
@@ -65,6 +75,7 @@ class _Shared(_Spec):
     ``at`` is kept as loaded (string or not) so the time parser can say exactly
     what is wrong. ``alt``: media entry (``logo``, a graphic, a path) -> alt text.
     ``content_warning``: words shown before the text where a platform has them.
+    ``link_card``: the card shown for the link (title, description, thumbnail).
     """
 
     call: str | None = None
@@ -76,6 +87,7 @@ class _Shared(_Spec):
     targets: Names | None = None
     status: Status | None = None
     content_warning: str | None = None
+    link_card: LinkCardSpec | None = None
 
 
 class VersionSpec(_Shared):

@@ -7,6 +7,7 @@ uploaded now.
 from __future__ import annotations
 
 import functools
+import logging
 import mimetypes
 from collections.abc import Callable
 from datetime import datetime
@@ -14,7 +15,10 @@ from pathlib import Path
 
 from scheduler.config import CampaignConfig
 from scheduler.platforms.base import MediaFile, Publisher
+from scheduler.platforms.values import LinkCard
 from scheduler.storage.attempts import Claim
+
+logger = logging.getLogger(__name__)
 
 Ahead = Callable[[int, MediaFile, datetime], str | None]
 
@@ -62,3 +66,19 @@ def uploaded(
         if media_id is not None:
             return media_id
     return publisher.upload_media(media)
+
+
+def link_card(config: CampaignConfig, held: Claim) -> LinkCard | None:
+    """The stored card of ``held``'s link, its thumbnail as a file to upload
+    (None: the post has no card). A thumbnail that cannot be read is left out
+    (logged): the card still shows its title and description."""
+    card = held.link_card
+    if not card or not held.link:
+        return None
+    thumbnail = None
+    if card.get("thumbnail"):
+        try:
+            thumbnail = media_file(config, str(card["thumbnail"]))
+        except OSError as error:
+            logger.warning("post %s: link card without its thumbnail: %s", held.post_id, error)
+    return LinkCard(str(card.get("title") or ""), str(card.get("description") or ""), thumbnail)

@@ -27,6 +27,7 @@ from scheduler.clock import log_time
 from scheduler.daemon.limits import backoff_delay, rate_limit_wait
 from scheduler.errors import AuthFailed, DuplicateContent, PublishError, RateLimited
 from scheduler.platforms.base import PostRequest, Publisher
+from scheduler.platforms.values import LinkCard
 from scheduler.storage.attempts import Claim
 from scheduler.storage.models import PublicationState
 from scheduler.storage.settlements import Settlement
@@ -39,7 +40,7 @@ logger = logging.getLogger(__name__)
 RECONCILE_MARGIN = timedelta(minutes=10)
 
 
-def post_request(claim: Claim) -> PostRequest:
+def post_request(claim: Claim, card: LinkCard | None = None) -> PostRequest:
     """The request of ``claim``'s create calls: its language and content warning
     (sent where the platform shows one), and a key that stays
     the same for the publication until a person queues it again (then the
@@ -49,7 +50,9 @@ def post_request(claim: Claim) -> PostRequest:
     requeue = claim.requeued_at.isoformat() if claim.requeued_at is not None else "first"
     name = f"{claim.post_id}\n{claim.account_label}\n{claim.publication_id}\n{requeue}"
     key = hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
-    return PostRequest(key=key, language=claim.language, content_warning=claim.content_warning)
+    return PostRequest(
+        key=key, language=claim.language, content_warning=claim.content_warning, link_card=card
+    )
 
 
 def search_window(

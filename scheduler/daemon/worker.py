@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.alerts.pipeline import with_alerts
 from scheduler.clock import Clock, log_time
 from scheduler.config import CampaignConfig
-from scheduler.daemon.attachments import attachments, uploaded
+from scheduler.daemon.attachments import attachments, link_card, uploaded
 from scheduler.daemon.budget import Spending, before_create, priced, with_reads
 from scheduler.daemon.crashpoints import CrashPoints
 from scheduler.daemon.failures import auth_settlement, failure_settlement
@@ -226,7 +226,10 @@ def _publish_claimed(ctx: WorkerContext, held: Claim) -> JobOutcome:
     try:
         with ctx.crash.in_flight("after_create_sent"):
             post = publisher.create_post(
-                held.text, media_ids, held.link, request=post_request(held)
+                held.text,
+                media_ids,
+                held.link,
+                request=post_request(held, link_card(ctx.config, held)),
             )
     except (UnknownOutcome, DuplicateContent) as error:
         return _record(ctx, held, _reconcile(ctx, publisher, held, cause=error))

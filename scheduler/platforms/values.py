@@ -90,6 +90,17 @@ class PostRequest:
     key: str | None = None
     language: str | None = None
     content_warning: str | None = None
+    link_card: LinkCard | None = None
+
+
+@dataclass(frozen=True)
+class LinkCard:
+    """The card written for a post's link: ``title``, ``description`` and the
+    ``thumbnail`` image file (None: none), read from the post, never from the page."""
+
+    title: str
+    description: str = ""
+    thumbnail: MediaFile | None = None
 
 
 @dataclass(frozen=True)

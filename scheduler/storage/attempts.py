@@ -66,6 +66,7 @@ class Claim:
     alt_texts: tuple[str, ...] = ()
     video: dict[str, Any] | None = None
     content_warning: str | None = None
+    link_card: dict[str, Any] | None = None
 
     def alt_text(self, index: int) -> str:
         """The alt text of ``media[index]`` (empty when it has none)."""
@@ -94,6 +95,7 @@ _CONTENT = (
         Post.video,
         Post.link,
         Post.content_warning,
+        Post.link_card,
     )
     .join(Post, Post.id == Publication.post_id)
     .where(Publication.id == bindparam("pid"))
@@ -150,6 +152,7 @@ def open_attempt(
         video=dict(row.video) if row.video else None,
         link=row.link,
         content_warning=row.content_warning,
+        link_card=dict(row.link_card) if row.link_card else None,
         scheduled_at=row.scheduled_at,
         claimed_at=now,
         attempt_number=row.attempt_count,

@@ -193,6 +193,7 @@ class Post(Base):
     video: Mapped[dict[str, Any] | None]
     link: Mapped[str | None] = mapped_column(Text)
     content_warning: Mapped[str | None] = mapped_column(Text)
+    link_card: Mapped[dict[str, Any] | None]
     targets: Mapped[list[Any]]
     source_path: Mapped[str] = mapped_column(String(500))
     source_line: Mapped[int] = mapped_column(Integer)

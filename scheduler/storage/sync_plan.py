@@ -349,6 +349,7 @@ def _content_fields(resolved: ResolvedPost) -> Row:
         "video": _video_row(resolved),
         "link": resolved.link,
         "content_warning": resolved.content_warning,
+        "link_card": resolved.link_card,
         "content_hash": resolved.content_hash,
     }
 

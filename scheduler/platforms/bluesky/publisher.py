@@ -129,6 +129,17 @@ class BlueskyPublisher(Publisher):
             image["aspectRatio"] = {"width": size[0], "height": size[1]}
         return json.dumps(image, separators=(",", ":"))
 
+    def _card(self, request: PostRequest) -> tuple[str, str, dict[str, Any] | None] | None:
+        """The stored link card with its thumbnail uploaded as a blob (uploadBlob)."""
+        card = request.link_card
+        if card is None:
+            return None
+        thumb = None
+        if card.thumbnail is not None:
+            data = card.thumbnail.path.read_bytes()
+            thumb = self._procedure("com.atproto.repo.uploadBlob", data, card.thumbnail.mime_type)
+        return card.title, card.description, thumb["blob"] if thumb else None
+
     def _create_post(self, text: str, media_ids: Sequence[str], link: str | None) -> PublishedPost:
         return self._create_post_for(text, media_ids, link, PostRequest())
 
@@ -143,7 +154,9 @@ class BlueskyPublisher(Publisher):
             now,
             facets=build_facets(body, self._resolve),
             langs=(request.language,) if request.language else (),
-            embed=embed_for(media_ids, link),
+            embed=embed_for(
+                media_ids, link, self._card(request) if link and not media_ids else None
+            ),
         )
         data: dict[str, Any] = {"repo": did, "collection": POST_COLLECTION, "record": record}
         if request.key is not None:

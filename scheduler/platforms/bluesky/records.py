@@ -98,18 +98,23 @@ def post_record(
     return record
 
 
-def embed_for(media_ids: Sequence[str], link: str | None) -> dict[str, Any] | None:
+def embed_for(
+    media_ids: Sequence[str],
+    link: str | None,
+    card: tuple[str, str, dict[str, Any] | None] | None = None,
+) -> dict[str, Any] | None:
     """The record's ``embed``: the images (``media_ids`` are the publisher's JSON image
     entries, alt text included), else a link card for ``link``, else None (a record
-    embeds one thing)."""
+    embeds one thing). ``card`` is the stored card (title, description, thumbnail
+    blob or None); without one the card shows the link's host as its title."""
     if media_ids:
         return {"$type": "app.bsky.embed.images", "images": [json.loads(i) for i in media_ids]}
     if link:
-        host = urlsplit(link).hostname or link
-        return {
-            "$type": "app.bsky.embed.external",
-            "external": {"uri": link, "title": host, "description": ""},
-        }
+        title, description, thumb = card or (urlsplit(link).hostname or link, "", None)
+        external: dict[str, Any] = {"uri": link, "title": title, "description": description}
+        if thumb is not None:
+            external["thumb"] = thumb
+        return {"$type": "app.bsky.embed.external", "external": external}
     return None
 
 
