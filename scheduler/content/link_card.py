@@ -42,6 +42,7 @@ def resolve_link_card(
             "`link_card:` describes the post's link, but the post has no `link:`",
             "add `link: https://...` to the post, or remove `link_card:`",
             path,
+            key=True,
             post_id=post_id,
         )
         return None

@@ -67,6 +67,8 @@ class LinkCardSpec(_Spec):
 
 Video = Annotated[VideoSpec, BeforeValidator(_video_file)]
 SpecT = TypeVar("SpecT", bound=_Spec)
+# Fields that hold a mapping of their own: an unknown key there is compared with theirs.
+_NESTED: dict[str, type[_Spec]] = {"video": VideoSpec, "link_card": LinkCardSpec}
 
 
 class _Shared(_Spec):
@@ -258,7 +260,8 @@ def report_validation(
         kind = item["type"]
         if kind == "extra_forbidden":
             message = f"unknown field {name!r}"
-            known = tuple(VideoSpec.model_fields) if len(loc) > 1 and loc[0] == "video" else known
+            nested = _NESTED.get(str(loc[0])) if len(loc) > 1 else None
+            known = tuple(nested.model_fields) if nested is not None else known
             hint = did_you_mean(name, known)
             match = closest(name, known)
             if match is not None and len(loc) == 1:
