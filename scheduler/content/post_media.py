@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 from scheduler.config import CampaignConfig
 from scheduler.content.alt_text import resolve_alt_texts
+from scheduler.content.field_specs import VideoSpec
 from scheduler.content.image_rules import ImageIssue, platform_media_issues
 from scheduler.content.images import ImageInspector
 from scheduler.content.media import MediaResolver
 from scheduler.content.messages import View
 from scheduler.content.problems import FileProblems
 from scheduler.content.resolved import PostVideo
-from scheduler.content.spec import VideoSpec
 from scheduler.content.video_files import VideoChecks
 from scheduler.platforms import registry
 

@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BeforeValidator, Field, ValidationError
 
 from scheduler.config import CampaignConfig
+from scheduler.content.field_specs import LinkCardSpec, Spec, Video, VideoSpec
 from scheduler.content.problems import FileProblems, closest, did_you_mean, one_of
 from scheduler.platforms import registry
 from scheduler.platforms.validation import PlatformKey
@@ -38,40 +39,12 @@ def _listify(value: Any) -> Any:
 Names = Annotated[list[str], BeforeValidator(_listify)]
 
 
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _video_file(value: Any) -> Any:
-    return {"file": value} if isinstance(value, str) else value
-
-
-class VideoSpec(_Spec):
-    """A post's video: ``file`` inside the media folder (``video: <file>`` for short),
-    ``title`` and ``alt`` (alt text or caption) for the platforms that take them."""
-
-    file: str
-    title: str | None = None
-    alt: str | None = None
-
-
-class LinkCardSpec(_Spec):
-    """The card shown for a post's link where a platform builds one (Bluesky's
-    external embed): ``title``, ``description`` and ``thumbnail`` (``logo``, a
-    graphic's name or its path inside the media folder)."""
-
-    title: str
-    description: str = ""
-    thumbnail: str | None = None
-
-
-Video = Annotated[VideoSpec, BeforeValidator(_video_file)]
-SpecT = TypeVar("SpecT", bound=_Spec)
+SpecT = TypeVar("SpecT", bound=Spec)
 # Fields that hold a mapping of their own: an unknown key there is compared with theirs.
-_NESTED: dict[str, type[_Spec]] = {"video": VideoSpec, "link_card": LinkCardSpec}
+_NESTED: dict[str, type[Spec]] = {"video": VideoSpec, "link_card": LinkCardSpec}
 
 
-class _Shared(_Spec):
+class _Shared(Spec):
     """The fields a message and each of its language versions may set.
 
     ``at`` is kept as loaded (string or not) so the time parser can say exactly

@@ -173,11 +173,10 @@ class Base(DeclarativeBase):
 class Post(Base):
     """The validated content snapshot of one post (one language version).
 
-    ``texts``: platform key -> the exact text; ``media``: paths in the media
-    directory, logo first, ``alt_texts`` in that order; ``video``: ``{path, title,
-    alt}`` or None; ``content_warning``: shown before the text where a platform
-    has one; ``revision`` goes up on every content change (claims record it).
-    """
+    ``texts``: platform key -> exact text; ``media``: media paths, logo first, ``alt_texts``
+    in that order; ``video``: ``{path, title, alt}`` or None; ``content_warning``: shown
+    before the text; ``link_card``: ``{title, description, thumbnail?}`` or None;
+    ``revision`` goes up on every content change (claims record it)."""
 
     __tablename__ = "posts"
 
