@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+from scheduler.daemon.attachments import link_card
 from scheduler.daemon.reconcile import post_request
+from scheduler.platforms.values import LinkCard
 from scheduler.storage.attempts import Claim, open_attempt
 from scheduler.storage.models import Post
 from tests.daemon.conftest import WorkerWorld, resolved
@@ -61,3 +63,32 @@ def test_a_content_warning_is_stored_synced_and_sent_with_the_request(
             session.connection(), pid, "w", AT, previous_last_post_at=None, new_claim=False
         )
     assert post_request(claim).content_warning == "Injured children"
+
+
+def test_a_link_card_is_stored_synced_and_read_from_the_database_with_its_file(
+    world: WorkerWorld,
+) -> None:
+    card = {"title": "Cluster Munition Coalition", "description": "The treaty"}
+    post = dataclasses.replace(
+        resolved("survivors", AT), link="https://www.stopclustermunitions.org/", content_hash=""
+    )
+    carded = dataclasses.replace(post, link_card=card, content_hash="")
+    assert carded.content_hash != post.content_hash
+    (pid,) = world.queue.add(post)
+    world.queue.add(carded)
+    with world.sessions() as session:
+        stored = session.get(Post, "survivors")
+        assert stored is not None
+        assert (stored.link_card, stored.revision) == (card, 2)
+        claim = open_attempt(
+            session.connection(), pid, "w", AT, previous_last_post_at=None, new_claim=False
+        )
+    built = link_card(world.config, claim)
+    assert built == LinkCard("Cluster Munition Coalition", "The treaty", None)
+    with_file = dataclasses.replace(claim, link_card={**card, "thumbnail": claim.media[0]})
+    thumbnail = link_card(world.config, with_file)
+    assert thumbnail is not None and thumbnail.thumbnail is not None
+    assert thumbnail.thumbnail.path.is_file() and thumbnail.thumbnail.mime_type == "image/png"
+    missing = dataclasses.replace(claim, link_card={**card, "thumbnail": "graphics/gone.png"})
+    assert link_card(world.config, missing) == built  # the card still goes, without the image
+    assert link_card(world.config, dataclasses.replace(claim, link=None)) is None
