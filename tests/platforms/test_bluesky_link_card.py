@@ -56,24 +56,20 @@ def test_the_stored_card_is_sent_with_its_thumbnail_as_a_blob(
     publisher.close()
 
 
-def test_without_a_card_the_link_shows_its_host(
-    live: CampaignConfig, environ: dict[str, str], clock: FrozenClock, stand_in: BlueskySandbox,
-) -> None:  # fmt: skip
-    publisher = build_publisher(live, live.account(LABEL), environ, clock, None)
-    post = publisher.create_post("Join the Treaty", [], LINK, request=PostRequest(key="k2"))
-    external = _record(stand_in, post.platform_post_id)["embed"]["external"]  # type: ignore[index]
-    assert external == {"uri": LINK, "title": "www.stopclustermunitions.org", "description": ""}
-    publisher.close()
-
-
+@pytest.mark.parametrize(
+    ("card", "title"),
+    [(None, "www.stopclustermunitions.org"), (LinkCard("CMC", ""), "CMC")],
+    ids=["no card: the site's name", "a card without a thumbnail"],
+)
 def test_a_card_without_a_thumbnail_has_no_thumb(
     live: CampaignConfig, environ: dict[str, str], clock: FrozenClock, stand_in: BlueskySandbox,
+    card: LinkCard | None, title: str,
 ) -> None:  # fmt: skip
     publisher = build_publisher(live, live.account(LABEL), environ, clock, None)
-    card = LinkCard("CMC", "")
-    post = publisher.create_post("Join", [], LINK, request=PostRequest(key="k3", link_card=card))
+    request = PostRequest(key=title, link_card=card)
+    post = publisher.create_post("Join the Treaty", [], LINK, request=request)
     external = _record(stand_in, post.platform_post_id)["embed"]["external"]  # type: ignore[index]
-    assert external == {"uri": LINK, "title": "CMC", "description": ""}
+    assert external == {"uri": LINK, "title": title, "description": ""}
     publisher.close()
 
 
