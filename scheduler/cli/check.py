@@ -211,6 +211,7 @@ def report_as_dict(report: CheckReport, strict: bool = False) -> dict[str, Any]:
                 "video": dataclasses.asdict(post.video) if post.video else None,
                 "link": post.link,
                 "content_warning": post.content_warning,
+                "link_card": post.link_card,
                 "source_path": post.source_path,
                 "source_line": post.source_line,
                 "content_hash": post.content_hash,
