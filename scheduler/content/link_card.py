@@ -25,13 +25,15 @@ def resolve_link_card(
     media: PostMedia,
     sink: FileProblems,
     post_id: str | None,
+    shows_media: bool = False,
 ) -> dict[str, str] | None:
     """The card ``{title, description, thumbnail?}`` (thumbnail relative to the
     media folder), or None when the post writes none or it cannot be used.
 
     Problems go to ``sink`` at the card's place: a card without a link, an empty
     title, a thumbnail that is not one of the campaign's images, cannot be read
-    as an image or is over the thumbnail limit.
+    as an image or is over the thumbnail limit. ``shows_media``: the post carries
+    images or a video, which Bluesky shows instead of the card (a note).
     """
     value, path = view.fields.get("link_card", (None, view.base))
     if value is None:
@@ -64,6 +66,16 @@ def resolve_link_card(
         if thumbnail is None:
             return None
         card["thumbnail"] = thumbnail
+    if shows_media:
+        sink.note(
+            "link-card",
+            "Bluesky shows this post's images or video, not its link card (a post "
+            "embeds one thing); the card is kept with the post",
+            "nothing to do if the images should show; the card shows on a post without them",
+            path,
+            key=True,
+            post_id=post_id,
+        )
     return card
 
 

@@ -137,7 +137,9 @@ class PostResolver:
             alt_texts=media.alt_texts,
             video=media.video,
             content_warning=warning,
-            link_card=resolve_link_card(view, call, link, self.media, sink, post_id),
+            link_card=resolve_link_card(
+                view, call, link, self.media, sink, post_id, bool(media.paths or media.video)
+            ),
             link=link,
             targets=labels,
             source_path=source_path,

@@ -31,7 +31,7 @@ def test_a_written_card_is_resolved_and_stored_with_the_post(check: CheckText) -
             "  thumbnail: small-1\n"
         )
     )
-    assert checked.report.problems == []
+    checked.expect("link-card", 8, 1, "Bluesky shows this post's images", None, "note")
     [post] = checked.report.posts
     assert post.link_card == {
         "title": "Cluster Munition Coalition",
