@@ -6,8 +6,11 @@ Facts and their sources (the project's platform reference, platforms-2026.md 5):
   :mod:`~scheduler.platforms.bluesky.text`);
 - media: up to 4 images, each at most 2,000,000 bytes (the lexicon's limit since
   2026-04-08; docs still say 1,000,000), ``image/*``; alt text required by the
-  record (an empty one when a post has none); video up to 300,000,000 bytes,
-  not mixed with images (5.3);
+  record (an empty one when a post has none); one video up to 300,000,000 bytes
+  (``video/mp4`` blob in ``app.bsky.embed.video``) and 10 minutes (the app's own
+  cap), MP4, MPEG, WebM or QuickTime (uploaded to the video service, which
+  re-encodes to MP4), alt text optional and uncapped, not mixed with images
+  (5.3, 5.5);
 - rate limits: points per hour and per day (:mod:`~scheduler.platforms.bluesky.rates`);
 - prices: none (Bluesky bills nothing);
 - credentials: the handle and an app password (5.1);
@@ -25,7 +28,7 @@ from scheduler.platforms.bluesky import links
 from scheduler.platforms.bluesky.rates import BLUESKY_RATE_LIMITS
 from scheduler.platforms.bluesky.settings import BlueskySettings
 from scheduler.platforms.bluesky.text import BlueskyTextRule
-from scheduler.platforms.facts import CredentialField, MediaRules, TextRule
+from scheduler.platforms.facts import CredentialField, MediaRules, TextRule, VideoRules
 from scheduler.platforms.profile import AccountEntry, PlatformProfile, PlatformSettings
 
 if TYPE_CHECKING:
@@ -40,7 +43,15 @@ BLUESKY_MEDIA = MediaRules(
     max_video_bytes=300_000_000,
     images_and_video_mix=False,
     alt_text_max_chars=None,  # no limit in the lexicon (the app caps at 2,000)
+    video=VideoRules(
+        max_bytes=300_000_000,
+        extensions=frozenset({"mp4", "m4v", "mpeg", "mpg", "webm", "mov"}),
+        max_duration_s=600.0,
+        takes_alt_text=True,  # the embed's ``alt``
+    ),
     sources={
+        "video": "platforms-2026.md 5.3 (video.json maxSize 300,000,000; alt), "
+        "5.5 (the app's caps: 10 minutes, 300 MB; MIME mp4, mpeg, webm, quicktime)",
         "max_images": "platforms-2026.md 5.3 (embed.images max 4)",
         "max_image_bytes": "platforms-2026.md 5.3 (images.json maxSize 2,000,000)",
         "image_formats": "platforms-2026.md 5.3 (blob image/*)",

@@ -45,8 +45,10 @@ from scheduler.platforms.bluesky.errors import error_of, translate_bluesky_error
 from scheduler.platforms.bluesky.facets import build_facets
 from scheduler.platforms.bluesky.links import POST_COLLECTION, at_uri, post_url, split_at_uri
 from scheduler.platforms.bluesky.records import embed_for, pixels, post_record, record_key
+from scheduler.platforms.bluesky.records import parse_time as parse_created_at
 from scheduler.platforms.bluesky.session import BlueskySession
 from scheduler.platforms.bluesky.settings import BlueskySettings
+from scheduler.platforms.bluesky.video import VideoUploader, video_embed
 from scheduler.platforms.profile import AccountEntry
 
 T = TypeVar("T")
@@ -93,6 +95,7 @@ class BlueskyPublisher(Publisher):
             clock,
             timedelta(seconds=settings.session_refresh_margin_s),
         )
+        self._video = VideoUploader(settings, clock)
         self._dids: dict[str, str | None] = {}
         self._dids_lock = threading.Lock()
 
@@ -117,7 +120,12 @@ class BlueskyPublisher(Publisher):
         return str(answer.handle)
 
     def _upload_media(self, media: MediaFile) -> str:
-        self._session.ensure()
+        did = self._session.ensure()
+        if media.mime_type.startswith("video/"):
+            auth = self._client.com.atproto.server.get_service_auth
+            return self._video.upload(
+                media, did, lambda p: str(self._authed(partial(auth, p)).token)
+            )
         data = media.path.read_bytes()
         blob = self._procedure("com.atproto.repo.uploadBlob", data, media.mime_type)["blob"]
         image: dict[str, Any] = {
@@ -154,9 +162,8 @@ class BlueskyPublisher(Publisher):
             now,
             facets=build_facets(body, self._resolve),
             langs=(request.language,) if request.language else (),
-            embed=embed_for(
-                media_ids, link, self._card(request) if link and not media_ids else None
-            ),
+            embed=video_embed(media_ids)
+            or embed_for(media_ids, link, self._card(request) if link and not media_ids else None),
         )
         data: dict[str, Any] = {"repo": did, "collection": POST_COLLECTION, "record": record}
         if request.key is not None:
@@ -213,7 +220,7 @@ class BlueskyPublisher(Publisher):
                 post = item.post
                 record_text = str(getattr(post.record, "text", ""))
                 if normalise(record_text).startswith(wanted):
-                    created = _parse_time(getattr(post.record, "created_at", None))
+                    created = parse_created_at(getattr(post.record, "created_at", None))
                     if created is None or since <= created <= until:
                         return PublishedPost(post.uri, post_url(post.uri), created, record_text)
             cursor = page.cursor
@@ -238,6 +245,7 @@ class BlueskyPublisher(Publisher):
 
     def close(self) -> None:
         self._client.request.close()
+        self._video.close()
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -284,16 +292,6 @@ class BlueskyPublisher(Publisher):
         with self._dids_lock:
             self._dids[handle] = did
         return did
-
-
-def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None
 
 
 __all__ = ["BlueskyPublisher", "at_uri", "compose_text", "normalise"]

@@ -127,3 +127,14 @@ def pixels(data: bytes) -> tuple[int, int] | None:
             return image.width, image.height
     except (UnidentifiedImageError, OSError):
         return None
+
+
+def parse_time(value: object) -> datetime | None:
+    """A record's ``createdAt`` as an aware datetime; None when absent or unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None

@@ -12,6 +12,9 @@ Endpoints (every path under ``/xrpc/``, which no other platform uses)::
     GET  /xrpc/com.atproto.identity.resolveHandle  a handle's DID
     GET  /xrpc/app.bsky.feed.getAuthorFeed         the account's posts, newest first
 
+and the video service with its service auth
+(:mod:`~scheduler.platforms.bluesky.sandbox.video_api`).
+
 Requests and records are checked against the shipped lexicons
 (:mod:`~scheduler.platforms.bluesky.sandbox.lexicon`). What each request
 passes through before its handler is in
@@ -23,14 +26,35 @@ from __future__ import annotations
 
 import re
 from functools import partial
+from typing import Any
 
-from scheduler.platforms.bluesky.sandbox import endpoints
+from scheduler.clock import Clock
+from scheduler.platforms.bluesky.sandbox import endpoints, video_api
 from scheduler.platforms.bluesky.sandbox.base import BlueskyStandIn, Handler, xrpc_error
+from scheduler.platforms.bluesky.sandbox.video_api import VideoService
+from scheduler.platforms.faults import FaultSource
 from scheduler.platforms.sandbox_server import Request, Response, Route, route
 
 
 class BlueskySandbox(BlueskyStandIn):
-    """The Bluesky PDS stand-in (see :class:`~scheduler.platforms.bluesky.sandbox.base.BlueskyStandIn`)."""
+    """The Bluesky PDS stand-in (see :class:`~scheduler.platforms.bluesky.sandbox.base.BlueskyStandIn`)
+    and video service; ``video_polls``: polls a video answers "encoding" before it is done."""
+
+    def __init__(
+        self,
+        accounts: Any,
+        clock: Clock,
+        faults: FaultSource,
+        *,
+        video_polls: int = 2,
+        **options: Any,
+    ) -> None:
+        super().__init__(accounts, clock, faults, **options)
+        self.video = VideoService(video_polls)
+
+    def processing_failed(self, request: Request) -> None:
+        if request.path.endswith("app.bsky.video.getJobStatus"):
+            video_api.fail_job(self, request)
 
     # -- routes ----------------------------------------------------------------------
 
@@ -45,6 +69,10 @@ class BlueskySandbox(BlueskyStandIn):
             ("GET", "com.atproto.repo.describeRepo", "bluesky.resolve", partial(endpoints.describe_repo, self), False),
             ("GET", "com.atproto.identity.resolveHandle", "bluesky.resolve", partial(endpoints.resolve_handle, self), False),
             ("GET", "app.bsky.feed.getAuthorFeed", "bluesky.feed", partial(endpoints.author_feed, self), True),
+            ("GET", "com.atproto.server.getServiceAuth", "bluesky.session", partial(video_api.get_service_auth, self), True),
+            ("POST", "app.bsky.video.uploadVideo", "bluesky.upload_video", partial(video_api.upload_video, self), False),
+            ("GET", "app.bsky.video.getJobStatus", "bluesky.video_job", partial(video_api.get_job_status, self), False),
+            ("GET", "app.bsky.video.getUploadLimits", "bluesky.video_job", partial(video_api.get_upload_limits, self), True),
         ]  # fmt: skip
         routes = [
             route(method, "/xrpc/" + re.escape(nsid), self._wrap(endpoint, handler, auth))

@@ -96,6 +96,8 @@ class BlueskyStandIn(PlatformSandbox):
             if refusal is not None:
                 return refusal
             with self.state.lock:
+                if fault is not None and fault.kind == "processing_failed":
+                    self.processing_failed(request)
                 response = handler(request, repo)
             if fault is not None and fault.kind == "slow":
                 response.delay_s = fault.delay_s
@@ -109,13 +111,21 @@ class BlueskyStandIn(PlatformSandbox):
 
         return handle
 
+    def processing_failed(self, request: Request) -> None:
+        """A ``processing_failed`` fault on ``request``: nothing, unless an endpoint
+        processes something (the video service's jobs)."""
+
     def _label_of(self, request: Request) -> str | None:
         """The account a request without a session is about (createSession's identifier)."""
         try:
             body = request.json() if request.body else {}
         except ValueError:
             body = {}
-        key = (body.get("identifier") if isinstance(body, dict) else None) or one(request, "repo")
+        key = (
+            (body.get("identifier") if isinstance(body, dict) else None)
+            or one(request, "repo")
+            or one(request, "did")
+        )
         repo = self.state.repo(str(key)) if key else None
         if repo is None:
             repo = self._session_repo(request)

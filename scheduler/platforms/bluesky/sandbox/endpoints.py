@@ -187,6 +187,11 @@ def _blob_problems(repo: RepoState, record: dict[str, Any]) -> list[str]:
     if isinstance(external, dict) and external.get("thumb"):
         refs.append(external["thumb"])
     found = []
+    video = (embed.get("video") or {}) if embed.get("$type") == "app.bsky.embed.video" else {}
+    if isinstance(video, dict) and video:
+        link = (video.get("ref") or {}).get("$link")
+        if repo.videos.get(str(link)) != video.get("size"):
+            found.append(f"Could not find video blob: {link}")
     for ref in refs:
         if not isinstance(ref, dict):
             continue  # the lexicon check has said so

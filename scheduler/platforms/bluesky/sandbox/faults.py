@@ -3,7 +3,9 @@
 Endpoints: ``bluesky.session`` (createSession, refreshSession),
 ``bluesky.create`` (createRecord: creates the post), ``bluesky.get_record``,
 ``bluesky.delete`` (deleteRecord), ``bluesky.upload_blob``, ``bluesky.feed``
-(getAuthorFeed), ``bluesky.resolve`` (resolveHandle, describeRepo).
+(getAuthorFeed), ``bluesky.resolve`` (resolveHandle, describeRepo),
+``bluesky.upload_video`` (the video service's uploadVideo), ``bluesky.video_job``
+(getJobStatus, getUploadLimits).
 
 =====================  =======================================================
 rate_limit             429 ``RateLimitExceeded`` with ``RateLimit-Reset`` (the hour's end)
@@ -17,8 +19,10 @@ forbidden              401 ``InvalidToken`` "Bad token scope"
 invalid_media          400 ``InvalidRequest`` on the upload
 =====================  =======================================================
 
-``duplicate``, ``credits`` and ``processing_failed`` do not apply (Bluesky
-refuses no text as a duplicate and bills nothing) and are ignored.
+processing_failed      on ``bluesky.video_job``: the video's job fails (``JOB_STATE_FAILED``)
+
+``duplicate`` and ``credits`` do not apply (Bluesky refuses no text as a
+duplicate and bills nothing) and are ignored, as is ``processing_failed`` elsewhere.
 """
 
 from __future__ import annotations
@@ -35,11 +39,15 @@ class BlueskyFaults(FaultCatalogue):
     first), so it delays nothing and pauses nobody; the ignored kinds do nothing."""
 
     def effect_of(self, fault: Fault, creates: bool) -> str | None:
+        if fault.kind == "processing_failed" and fault.endpoint == "bluesky.video_job":
+            return None
         if fault.kind == "expired_token" or fault.kind in IGNORED_KINDS:
             return "recovered"
         return None
 
     def delays_account(self, fault: Fault) -> bool | None:
+        if fault.kind == "processing_failed" and fault.endpoint == "bluesky.video_job":
+            return None
         if fault.kind == "expired_token" or fault.kind in IGNORED_KINDS:
             return False
         return None
@@ -55,6 +63,8 @@ BLUESKY_FAULTS = BlueskyFaults(
             "bluesky.upload_blob",
             "bluesky.feed",
             "bluesky.resolve",
+            "bluesky.upload_video",
+            "bluesky.video_job",
         }
     ),
     creates=frozenset({"bluesky.create"}),

@@ -75,6 +75,7 @@ class RepoState:
     identifiers: frozenset[str]
     records: dict[str, StoredRecord] = field(default_factory=dict)
     blobs: dict[str, Blob] = field(default_factory=dict)
+    videos: dict[str, int] = field(default_factory=dict)  # processed video blob cid -> size
     access: dict[str, datetime] = field(default_factory=dict)  # jti -> expiry
     refresh: dict[str, datetime] = field(default_factory=dict)  # jti -> usable until
     sessions_opened: int = 0
